@@ -1,0 +1,29 @@
+"""The ``medtwin`` command line."""
+
+import logging
+
+import click
+
+from medtwin import __version__
+from medtwin.commands.generate import generate
+from medtwin.commands.schema import schema
+from medtwin.commands.validate import validate
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="medtwin")
+@click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
+def main(verbose: int) -> None:
+    """medtwin — digital twin and planning for medical-device inventory.
+
+    Replays a multi-org network of warehouses and hospitals in a SimPy model,
+    computes safety stock, transfer and purchase plans, stress-tests them and
+    publishes approved plans to the ERP.
+    """
+    level = [logging.WARNING, logging.INFO, logging.DEBUG][min(verbose, 2)]
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+main.add_command(validate)
+main.add_command(generate)
+main.add_command(schema)

@@ -1,0 +1,23 @@
+"""``medtwin schema``: export the JSON Schema of network config files."""
+
+from pathlib import Path
+
+import click
+
+from twin.schema import network_json_schema_text
+
+
+@click.command()
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the schema to this file instead of standard output.")
+def schema(out: Path | None) -> None:
+    """Print the JSON Schema of network.yaml (for editor autocompletion).
+
+    The bundled copy lives in configs/schema/network.schema.json; YAML files point at
+    it with a `# yaml-language-server: $schema=…` first line.
+    """
+    text = network_json_schema_text()
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")

@@ -1,0 +1,92 @@
+"""The network: master data, demand models, stocking parameters and the opening snapshot."""
+
+from functools import cached_property
+
+from pydantic import model_validator
+
+from twin.domain.demand import DemandModel
+from twin.domain.fields import DomainModel, field
+from twin.domain.items import Item
+from twin.domain.lanes import Lane
+from twin.domain.parties import Hospital, Org, Region, Supplier, Warehouse
+from twin.domain.snapshot import Snapshot
+
+
+class Settings(DomainModel):
+    """Network-wide settings."""
+
+    currency: str = field("CNY", description="ISO 4217 currency of all costs",
+                          pattern=r"^[A-Z]{3}$")
+    review_period_days: int = field(
+        7, unit="days", description="how often policies review stock", ge=1)
+
+
+class StockPolicy(DomainModel):
+    """Fixed (s, S) parameters of one warehouse × item: order up to S when position ≤ s."""
+
+    warehouse: str = field(description="warehouse id")
+    item: str = field(description="item code")
+    reorder_point: int = field(unit="units", description="reorder point s", ge=0)
+    order_up_to: int = field(unit="units", description="order-up-to level S", ge=1)
+    source: str | None = field(
+        None, description="supplier id or warehouse id to replenish from; none = first supplier")
+
+    @model_validator(mode="after")
+    def _s_below_S(self) -> "StockPolicy":
+        if self.order_up_to < self.reorder_point:
+            raise ValueError(
+                f"order_up_to {self.order_up_to} is below reorder_point {self.reorder_point}")
+        return self
+
+
+class Network(DomainModel):
+    """A whole multi-org network; cross-references are checked by :mod:`twin.validation`."""
+
+    name: str = field(description="network name", min_length=1)
+    description: str = field("", description="what this network represents")
+    settings: Settings = field(Settings, description="network-wide settings")
+    regions: list[Region] = field(description="regulatory regions", min_length=1)
+    orgs: list[Org] = field(description="legal entities", min_length=1)
+    warehouses: list[Warehouse] = field(description="warehouses", min_length=1)
+    items: list[Item] = field(description="item catalogue", min_length=1)
+    suppliers: list[Supplier] = field(description="suppliers", min_length=1)
+    hospitals: list[Hospital] = field(description="hospitals", min_length=1)
+    lanes: list[Lane] = field(list, description="transport lanes between warehouses")
+    demand: list[DemandModel] = field(list, description="demand models")
+    stock_policies: list[StockPolicy] = field(list, description="fixed (s, S) parameters")
+    snapshot: Snapshot = field(description="opening inventory state")
+
+    @cached_property
+    def org_by_id(self) -> dict[str, Org]:
+        """Orgs by id."""
+        return {o.id: o for o in self.orgs}
+
+    @cached_property
+    def warehouse_by_id(self) -> dict[str, Warehouse]:
+        """Warehouses by id."""
+        return {w.id: w for w in self.warehouses}
+
+    @cached_property
+    def item_by_code(self) -> dict[str, Item]:
+        """Items by code."""
+        return {i.code: i for i in self.items}
+
+    @cached_property
+    def supplier_by_id(self) -> dict[str, Supplier]:
+        """Suppliers by id."""
+        return {s.id: s for s in self.suppliers}
+
+    @cached_property
+    def hospital_by_id(self) -> dict[str, Hospital]:
+        """Hospitals by id."""
+        return {h.id: h for h in self.hospitals}
+
+    @cached_property
+    def lane_by_id(self) -> dict[str, Lane]:
+        """Lanes by their derived id ``source>target:mode``."""
+        return {lane.id: lane for lane in self.lanes}
+
+    def crosses_orgs(self, lane: Lane) -> bool:
+        """Whether ``lane`` joins warehouses of two different orgs."""
+        wh = self.warehouse_by_id
+        return wh[lane.source].org != wh[lane.target].org

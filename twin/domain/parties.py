@@ -1,0 +1,110 @@
+"""Regions, orgs, warehouses, hospitals with their departments, suppliers."""
+
+from typing import Literal
+
+from pydantic import model_validator
+
+from twin.domain.distributions import Distribution
+from twin.domain.fields import DomainModel, field
+
+Priority = Literal["critical", "high", "routine"]
+PRIORITIES: tuple[Priority, ...] = ("critical", "high", "routine")
+
+
+class Region(DomainModel):
+    """A regulatory region: items are registered per region."""
+
+    id: str = field(description="region id (unique)", min_length=1)
+    name: str = field("", description="display name")
+
+
+class Org(DomainModel):
+    """A legal entity; ``parent`` makes the group a tree."""
+
+    id: str = field(description="org id (unique)", min_length=1)
+    name: str = field(description="legal name")
+    parent: str | None = field(None, description="parent org id; none for the group's top")
+    currency: str = field("CNY", description="ISO 4217 currency code", pattern=r"^[A-Z]{3}$")
+    region: str = field(description="home region id")
+    transfer_markup: float = field(
+        0.05, unit="fraction", description="mark-up over unit cost when selling to another org",
+        ge=0)
+
+
+class Warehouse(DomainModel):
+    """A stocking location owned by one org."""
+
+    id: str = field(description="warehouse id (unique)", min_length=1)
+    name: str = field("", description="display name")
+    org: str = field(description="owning org id")
+    region: str = field(description="region id")
+    city: str = field(description="city")
+    latitude: float = field(unit="degrees", description="WGS84 latitude", ge=-90, le=90)
+    longitude: float = field(unit="degrees", description="WGS84 longitude", ge=-180, le=180)
+    cold_chain: bool = field(False, description="has 2–8 °C storage")
+    capacity: int = field(unit="units", description="storage capacity", gt=0)
+    holding_rate: float = field(
+        0.2, unit="1/year", description="holding cost per year as a fraction of unit cost", ge=0)
+
+
+class Department(DomainModel):
+    """A hospital department that consumes items."""
+
+    id: str = field(description="department id, unique within its hospital", min_length=1)
+    kind: str = field(description="e.g. icu, emergency, cardiology, orthopaedics, laboratory")
+    priority: Priority = field(description="service priority class")
+    min_shelf_life_days: int = field(
+        0, unit="days", description="minimum remaining shelf life accepted at issue", ge=0)
+
+
+class Hospital(DomainModel):
+    """A customer site served from warehouses in preference order."""
+
+    id: str = field(description="hospital id (unique)", min_length=1)
+    name: str = field(description="hospital name")
+    region: str = field(description="region id")
+    city: str = field(description="city")
+    latitude: float = field(unit="degrees", description="WGS84 latitude", ge=-90, le=90)
+    longitude: float = field(unit="degrees", description="WGS84 longitude", ge=-180, le=180)
+    served_by: list[str] = field(
+        description="warehouse ids in preference order", min_length=1)
+    departments: list[Department] = field(description="departments", min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_departments(self) -> "Hospital":
+        ids = [d.id for d in self.departments]
+        dupes = sorted({d for d in ids if ids.count(d) > 1})
+        if dupes:
+            raise ValueError(f"duplicate department id(s) {dupes}")
+        return self
+
+
+class SupplyOffer(DomainModel):
+    """What a supplier sells of one item, and how fast."""
+
+    item: str = field(description="item code")
+    lead_time: Distribution = field(description="order-to-receipt lead time (days)")
+    moq: int = field(1, unit="units", description="minimum order quantity", ge=1)
+    unit_price: float | None = field(
+        None, unit="currency/unit", description="purchase price; defaults to the item unit cost",
+        gt=0)
+    capacity_per_week: int | None = field(
+        None, unit="units/week", description="most the supplier ships per week; none = unlimited",
+        gt=0)
+
+
+class Supplier(DomainModel):
+    """An external supplier (manufacturer or importer)."""
+
+    id: str = field(description="supplier id (unique)", min_length=1)
+    name: str = field(description="supplier name")
+    delivers_to: list[str] = field(
+        description="warehouse ids the supplier delivers to directly", min_length=1)
+    supplies: list[SupplyOffer] = field(description="items offered", min_length=1)
+    order_cost: float = field(0.0, unit="currency/order", description="fixed cost per order", ge=0)
+    vmi: bool = field(False, description="vendor-managed inventory: replenishes on its own")
+    reliability: float = field(
+        0.95, unit="probability", description="share of orders delivered on time", ge=0, le=1)
+    defect_rate: float = field(
+        0.0, unit="probability", description="probability a received lot fails quality control",
+        ge=0, le=1)

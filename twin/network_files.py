@@ -1,0 +1,260 @@
+"""Read and write network configs: one YAML file, large tables in CSV or Parquet beside it.
+
+A section that may be long (items, lanes, demand, …) is either an inline YAML list or a
+file name (``lots: lots.csv``) relative to the YAML file. In CSV, a dotted column
+(``transit_time.mean``) fills a nested field, a list field is ``;``-separated, and an
+empty cell means "use the default". Every problem is reported with the file it is in,
+the field path and, for tables, the line.
+"""
+
+import csv
+import os
+import shutil
+import tempfile
+import typing
+from collections.abc import Iterable
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from twin.domain import (
+    DemandModel,
+    InTransit,
+    Item,
+    Lane,
+    LotPosition,
+    Network,
+    PurchaseOrder,
+    StockPolicy,
+    Warehouse,
+)
+from twin.problems import InputError, Problem, format_path
+from twin.validation import check_network
+
+CONFIG_DIR = Path(__file__).resolve().parents[1] / "configs"
+NETWORKS_DIR = CONFIG_DIR / "networks"
+NETWORK_FILE = "network.yaml"
+
+TABLES: dict[tuple[str, ...], type[BaseModel]] = {
+    ("warehouses",): Warehouse,
+    ("items",): Item,
+    ("lanes",): Lane,
+    ("demand",): DemandModel,
+    ("stock_policies",): StockPolicy,
+    ("snapshot", "lots"): LotPosition,
+    ("snapshot", "in_transit"): InTransit,
+    ("snapshot", "purchase_orders"): PurchaseOrder,
+}
+TABLE_SUFFIXES = (".csv", ".parquet")
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+def builtin_networks() -> list[str]:
+    """Names of the networks bundled in ``configs/networks``."""
+    return sorted(p.parent.name for p in NETWORKS_DIR.glob(f"*/{NETWORK_FILE}"))
+
+
+def resolve_network_path(name_or_path: str | os.PathLike[str]) -> Path:
+    """A built-in network name, a network directory or a YAML file → the YAML file."""
+    path = Path(name_or_path)
+    if not path.exists() and str(name_or_path) in builtin_networks():
+        return NETWORKS_DIR / str(name_or_path) / NETWORK_FILE
+    if path.is_dir():
+        return path / NETWORK_FILE
+    return path
+
+
+def _list_fields(model: type[BaseModel]) -> set[str]:
+    out = set()
+    for name, info in model.model_fields.items():
+        ann = info.annotation
+        args = typing.get_args(ann) if typing.get_origin(ann) in (typing.Union, type(int | None)) \
+            else (ann,)
+        if any(typing.get_origin(a) is list for a in args):
+            out.add(info.alias or name)
+    return out
+
+
+def _row_to_record(row: dict[str, object], lists: set[str]) -> dict[str, object]:
+    record: dict[str, object] = {}
+    for key, value in row.items():
+        if value is None or value == "":
+            continue
+        if key in lists and isinstance(value, str):
+            value = [v.strip() for v in value.split(";") if v.strip()]
+        *parents, leaf = key.split(".")
+        target = record
+        for p in parents:
+            target = target.setdefault(p, {})  # type: ignore[assignment]
+        target[leaf] = value
+    return record
+
+
+def _read_table(path: Path, model: type[BaseModel]) -> list[dict[str, object]]:
+    lists = _list_fields(model)
+    if path.suffix == ".parquet":
+        rows: Iterable[dict[str, object]] = pq.read_table(path).to_pylist()
+    else:
+        with path.open(newline="", encoding="utf-8-sig") as f:
+            rows = list(csv.DictReader(f))
+    return [_row_to_record(r, lists) for r in rows]
+
+
+def _message(err: dict[str, typing.Any]) -> str:
+    msg = str(err["msg"]).removeprefix("Value error, ")
+    value = err.get("input")
+    if err["type"] == "missing":
+        return "required field is missing"
+    if isinstance(value, str | int | float | bool) and str(value) not in msg:
+        msg += f" (got {value!r})"
+    return msg
+
+
+class _Locator:
+    """Maps a field path in the assembled config to the file (and line) it came from."""
+
+    def __init__(self, yaml_file: Path):
+        self.yaml_file = yaml_file
+        self.tables: dict[tuple[str, ...], Path] = {}
+
+    def problem(self, path: tuple[str | int, ...], message: str) -> Problem:
+        for section, file in self.tables.items():
+            n = len(section)
+            if tuple(path[:n]) == section and len(path) > n and isinstance(path[n], int):
+                line = path[n] + 2 if file.suffix == ".csv" else path[n] + 1
+                where = "line" if file.suffix == ".csv" else "row"
+                return Problem(str(file), f"{format_path(path)} ({where} {line})", message)
+        return Problem(str(self.yaml_file), format_path(path), message)
+
+
+def _load_yaml(path: Path) -> dict[str, object]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError([Problem(str(path), "", "file not found")]) from None
+    except (IsADirectoryError, UnicodeDecodeError, PermissionError) as exc:
+        raise InputError([Problem(str(path), "", f"cannot read: {exc}")]) from None
+    try:
+        doc = yaml.load(text, Loader=_Loader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        what = getattr(exc, "problem", None) or str(exc)
+        raise InputError([Problem(str(path), where, f"not valid YAML: {what}")]) from None
+    if not isinstance(doc, dict):
+        raise InputError([Problem(str(path), "", "expected a YAML mapping of network sections, "
+                                                  f"got {type(doc).__name__}")])
+    return doc
+
+
+def load_network(name_or_path: str | os.PathLike[str]) -> Network:
+    """Load and fully validate a network; raise :class:`InputError` listing every problem."""
+    yaml_file = resolve_network_path(name_or_path)
+    doc = _load_yaml(yaml_file)
+    locator = _Locator(yaml_file)
+    problems: list[Problem] = []
+    for section, model in TABLES.items():
+        parent: object = doc
+        for key in section[:-1]:
+            parent = parent.get(key) if isinstance(parent, dict) else None
+        if not isinstance(parent, dict) or not isinstance(parent.get(section[-1]), str):
+            continue
+        ref = parent[section[-1]]
+        file = yaml_file.parent / ref
+        if file.suffix not in TABLE_SUFFIXES:
+            problems.append(locator.problem(section, f"table file {ref!r} must end in "
+                                                     f"{' or '.join(TABLE_SUFFIXES)}"))
+            continue
+        try:
+            parent[section[-1]] = _read_table(file, model)
+            locator.tables[section] = file
+        except FileNotFoundError:
+            problems.append(Problem(str(file), "", f"file not found (referenced by "
+                                                   f"{format_path(section)} in {yaml_file.name})"))
+        except (OSError, ValueError, csv.Error) as exc:
+            problems.append(Problem(str(file), "", f"cannot read table: {exc}"))
+    if problems:
+        raise InputError(problems)
+    try:
+        net = Network.model_validate(doc)
+    except ValidationError as exc:
+        raise InputError([locator.problem(tuple(e["loc"]), _message(e))
+                          for e in exc.errors()]) from None
+    found = check_network(net)
+    if found:
+        raise InputError([locator.problem(path, msg) for path, msg in found])
+    return net
+
+
+def _flatten(record: dict[str, object], prefix: str = "") -> dict[str, object]:
+    out: dict[str, object] = {}
+    for key, value in record.items():
+        if isinstance(value, dict):
+            out.update(_flatten(value, f"{prefix}{key}."))
+        elif isinstance(value, list):
+            out[f"{prefix}{key}"] = ";".join(map(str, value))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
+def _write_csv(path: Path, records: list[dict[str, object]]) -> None:
+    rows = [_flatten(r) for r in records]
+    columns = list(dict.fromkeys(k for r in rows for k in r))
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def save_network(net: Network, directory: str | os.PathLike[str],
+                 tables: Iterable[tuple[str, ...]] = ()) -> Path:
+    """Write ``net`` as ``directory/network.yaml`` with ``tables`` as CSV files beside it.
+
+    The write is atomic: everything goes to a temporary directory that replaces
+    ``directory`` only when complete. An existing ``directory`` is replaced only if it
+    holds a network (a ``network.yaml``) or is empty.
+    """
+    target = Path(directory)
+    if target.exists() and (not target.is_dir() or (any(target.iterdir())
+                                                    and not (target / NETWORK_FILE).exists())):
+        raise InputError([Problem(str(target), "", "exists and is not a network directory; "
+                                                   "refusing to overwrite it")])
+    target.parent.mkdir(parents=True, exist_ok=True)
+    doc = net.model_dump(mode="json", by_alias=True, exclude_defaults=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    try:
+        for section in tables:
+            parent = doc
+            for key in section[:-1]:
+                parent = parent[key]
+            name = "_".join(section[1:] or section) + ".csv"
+            _write_csv(tmp / name, parent.get(section[-1], []))
+            parent[section[-1]] = name
+        with (tmp / NETWORK_FILE).open("w", encoding="utf-8") as f:
+            f.write("# yaml-language-server: $schema=" + str(schema_path_hint(target)) + "\n")
+            yaml.dump(doc, f, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+        if target.exists():
+            old = target.with_name(f".{target.name}-old")
+            shutil.rmtree(old, ignore_errors=True)
+            target.rename(old)
+            tmp.rename(target)
+            shutil.rmtree(old)
+        else:
+            tmp.rename(target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return target / NETWORK_FILE
+
+
+def schema_path_hint(target: Path) -> str:
+    """Path to the bundled JSON Schema, relative to ``target`` when possible."""
+    schema = CONFIG_DIR / "schema" / "network.schema.json"
+    try:
+        return os.path.relpath(schema, target.resolve())
+    except ValueError:
+        return str(schema)
