@@ -5,6 +5,7 @@ import logging
 import click
 
 from medtwin import __version__
+from medtwin.commands.calibrate import calibrate
 from medtwin.commands.generate import generate
 from medtwin.commands.schema import schema
 from medtwin.commands.validate import validate
@@ -27,3 +28,4 @@ def main(verbose: int) -> None:
 main.add_command(validate)
 main.add_command(generate)
 main.add_command(schema)
+main.add_command(calibrate)

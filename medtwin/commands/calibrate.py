@@ -1,0 +1,51 @@
+"""``medtwin calibrate``: fit lead-time and lateness distributions from shipment history."""
+
+from dataclasses import asdict
+from pathlib import Path
+
+import click
+import yaml
+
+from medtwin.errors import report_input_errors
+from solvers.calibration.lead_times import calibrate_by_mode
+from solvers.calibration.scms import read_scms
+
+
+@click.group()
+def calibrate() -> None:
+    """Calibrate the twin's stochastic inputs from recorded history."""
+
+
+@calibrate.command("lead-times")
+@click.argument("history", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the fitted distributions per mode to this YAML file.")
+@report_input_errors
+def lead_times(history: Path, out: Path | None) -> None:
+    """Fit per-mode lead time (order sent → delivered) and lateness from HISTORY.
+
+    HISTORY is the SCMS delivery history CSV (../shared/data/scms/); its quirks (two
+    date formats, text in date and number columns, cross-row references) are handled and
+    counted. Lead times are fitted as gamma or lognormal (lower AIC wins).
+    """
+    history_data = read_scms(history)
+    result = calibrate_by_mode(history_data.lines)
+    click.echo(f"{'mode':<12}{'n':>6}{'family':>11}{'mean d':>9}{'sd d':>8}{'KS':>7}"
+               f"{'on time':>9}{'late d':>8}{'p95 late':>9}")
+    for c in result:
+        lt = c.lead_time
+        fit = (f"{lt.n:>6}{lt.distribution.family:>11}{lt.distribution.mean:>9.1f}"
+               f"{lt.distribution.spread:>8.1f}{lt.ks_distance:>7.3f}" if lt else
+               f"{0:>6}{'—':>11}{'':>9}{'':>8}{'':>7}")
+        click.echo(f"{c.mode:<12}{fit}{c.lateness.on_time_share:>9.1%}"
+                   f"{c.lateness.mean_days_late_when_late:>8.1f}{c.lateness.p95:>9.0f}")
+    skipped = {k: v for k, v in history_data.quirks.items() if v}
+    click.echo("quirks handled: " + ", ".join(f"{k}: {v}" for k, v in skipped.items()))
+    if out is not None:
+        doc = {c.mode: {"lead_time": (c.lead_time.distribution.model_dump() | {
+                            "n": c.lead_time.n, "aic": c.lead_time.aic,
+                            "ks_distance": c.lead_time.ks_distance}) if c.lead_time else None,
+                        "lateness_days": asdict(c.lateness),
+                        "zero_lead_times": c.zero_lead_times} for c in result}
+        out.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+        click.echo(f"wrote {out}")

@@ -1,0 +1,1 @@
+"""Calibration of the twin's stochastic inputs from recorded history."""
