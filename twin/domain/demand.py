@@ -41,4 +41,23 @@ class DemandModel(DomainModel):
                 raise ValueError("weekly multipliers must be ≥ 0")
             if abs(sum(self.weekly) / 7 - 1) > 0.01:
                 raise ValueError(f"weekly multipliers must average 1, got {sum(self.weekly)/7:.3f}")
+        if self.family == "intermittent" and 0 < self.mean_per_day * self.dispersion < 1:
+            raise ValueError(
+                f"intermittent demand needs mean_per_day × dispersion ≥ 1 (a demand is at least "
+                f"one unit), got {self.mean_per_day} × {self.dispersion}")
         return self
+
+    @property
+    def daily_variance(self) -> float:
+        """Variance of daily demand at the mean rate (units²): μ for Poisson, dispersion·μ for
+        negbin; intermittent with p = 1/dispersion and size N = 1 + Poisson(μ/p − 1):
+        p·E[N²] − μ² = p·((μ/p − 1) + (μ/p)²) − μ²."""
+        mu = self.mean_per_day
+        if self.family == "poisson":
+            return mu
+        if self.family == "negbin":
+            return self.dispersion * mu
+        p = 1.0 / self.dispersion
+        size = mu / p
+        return max(p * ((size - 1) + size * size) - mu * mu, 0.0)
+

@@ -1,0 +1,184 @@
+"""The safety-stock / reorder-point model: a sample-average LP over demand scenarios.
+
+For each position p (warehouse × item) choose the reorder point R_p (units). The cycle
+quantity Q_p = max(MOQ, EOQ, μ_p·R) is fixed beforehand (EOQ = √(2·A·365μ / (c·i))), so
+the order-up-to level is S_p = R_p + Q_p. With K scenarios D_pk of demand over the
+protection interval (lead time + review period) and shortages u_pk ≥ (D_pk − R_p)⁺:
+
+    min Σ_p  c_o,p (R_p − D̄_p) + (c_o,p + c_u,p) / K · Σ_k u_pk      (currency/year)
+
+with overage cost c_o = c·i (holding a unit for a year: unit cost × holding rate) and
+underage cost c_u = π·n (penalty π per unit short, a multiple of the unit cost by
+priority class, times n = 365μ/Q replenishment cycles a year). At the optimum
+u_pk = (D_pk − R_p)⁺, so the objective is the newsvendor cost
+c_o·E[(R − D)⁺] + c_u·E[(D − R)⁺], whose unconstrained optimum is the critical-fractile
+quantile c_u/(c_u + c_o) of the scenario demand. Side constraints (one function each,
+below): fill rate per cycle by priority class, warehouse capacity, org inventory budget,
+shelf-life cap.
+"""
+
+import logging
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pyomo.environ as pyo
+
+from solvers.highs_bridge import Solution, solve
+from solvers.safety_stock.inputs import SafetyStockInputs, build_inputs, sample_cycle_demand
+from solvers.safety_stock.settings import SafetyStockSettings
+from twin.domain import Network
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SafetyStockResult:
+    """Per-position results (arrays of length P) and the solver's report."""
+
+    inputs: SafetyStockInputs
+    cycle_quantity: np.ndarray   # Q, units
+    reorder_point: np.ndarray    # R (continuous LP value), units
+    mean_cycle_demand: np.ndarray  # D̄ over lead time + review, units
+    fill_rate: np.ndarray        # 1 − E[(D − R)⁺]/Q in the scenarios
+    cycle_service: np.ndarray    # P(D ≤ R) in the scenarios
+    fill_rate_target: np.ndarray
+    solution: Solution
+
+    @property
+    def safety_stock(self) -> np.ndarray:
+        """R − D̄ (units), the stock held against demand above its mean."""
+        return self.reorder_point - self.mean_cycle_demand
+
+    def rows(self) -> list[dict[str, object]]:
+        """One record per position with integer (s, S) as a planner would set them."""
+        s = np.ceil(self.reorder_point - 1e-6).astype(int)
+        return [{"warehouse": w, "item": i, "reorder_point": int(s[p]),
+                 "order_up_to": int(s[p] + math.ceil(self.cycle_quantity[p])),
+                 "safety_stock": int(max(round(self.safety_stock[p]), 0)),
+                 "fill_rate": float(self.fill_rate[p]), "cycle_service": float(
+                     self.cycle_service[p]), "fill_rate_target": float(self.fill_rate_target[p]),
+                 "priority": self.inputs.priority[p]}
+                for p, (w, i) in enumerate(zip(self.inputs.warehouse, self.inputs.item,
+                                               strict=True))]
+
+
+def cycle_quantity(x: SafetyStockInputs) -> np.ndarray:
+    """Q_p = max(MOQ, EOQ, μ·R) in units; 0 where there is no demand."""
+    annual = x.mean_per_day * 365
+    with np.errstate(divide="ignore", invalid="ignore"):
+        eoq = np.sqrt(np.where(annual > 0, 2 * x.order_cost * annual /
+                               (x.unit_cost * np.maximum(x.holding_rate, 1e-9)), 0.0))
+    q = np.maximum.reduce([x.moq, eoq, x.mean_per_day * x.review_days])
+    return np.where(x.mean_per_day > 0, np.ceil(q), 0.0)
+
+
+def define_reorder_points(m: pyo.ConcreteModel) -> None:
+    """R_p ≥ 0: reorder point of each position (units)."""
+    m.R = pyo.Var(m.P, domain=pyo.NonNegativeReals, doc="reorder point (units)")
+
+
+def define_shortage(m: pyo.ConcreteModel, demand: np.ndarray) -> None:
+    """u_pk ≥ D_pk − R_p, u_pk ≥ 0: units short in scenario k (only where D_pk > 0)."""
+    m.PK = pyo.Set(initialize=list(zip(*np.nonzero(demand > 0), strict=True)), dimen=2)
+    m.u = pyo.Var(m.PK, domain=pyo.NonNegativeReals, doc="units short per scenario")
+    m.shortage = pyo.Constraint(
+        m.PK, rule=lambda m, p, k: m.u[p, k] + m.R[p] >= float(demand[p, k]),
+        doc="shortage is demand above the reorder point")
+
+
+def define_fill_rate(m: pyo.ConcreteModel, q: np.ndarray, target: np.ndarray, k: int) -> None:
+    """(1/K) Σ_k u_pk ≤ (1 − β_p)·Q_p: expected units short per cycle within the target."""
+    by_p: dict[int, list[int]] = {}
+    for p, kk in m.PK:
+        by_p.setdefault(p, []).append(kk)
+    m.fill_rate = pyo.Constraint(
+        list(by_p), rule=lambda m, p: sum(m.u[p, kk] for kk in by_p[p]) / k
+        <= (1 - float(target[p])) * float(q[p]),
+        doc="fill rate per cycle ≥ the target of the most urgent class served")
+
+
+def define_capacity(m: pyo.ConcreteModel, x: SafetyStockInputs, q: np.ndarray) -> None:
+    """Σ_{p at w} (R_p + Q_p) ≤ capacity_w: order-up-to levels fit in the warehouse."""
+    at: dict[str, list[int]] = {}
+    for p, w in enumerate(x.warehouse):
+        at.setdefault(w, []).append(p)
+    m.capacity = pyo.Constraint(
+        sorted(at), rule=lambda m, w: sum(m.R[p] for p in at[w])
+        <= x.capacity[w] - float(q[at[w]].sum()),
+        doc="warehouse capacity (units)")
+
+
+def define_budget(m: pyo.ConcreteModel, x: SafetyStockInputs, q: np.ndarray,
+                  mean_d: np.ndarray, budget: dict[str, float]) -> None:
+    """Σ_{p of org} c_p (R_p − D̄_p + Q_p/2) ≤ budget_org: average inventory value cap."""
+    of: dict[str, list[int]] = {}
+    for p, o in enumerate(x.org):
+        if o in budget:
+            of.setdefault(o, []).append(p)
+    m.budget = pyo.Constraint(
+        sorted(of), rule=lambda m, o: sum(float(x.unit_cost[p]) * m.R[p] for p in of[o])
+        <= budget[o] - float(sum(x.unit_cost[p] * (q[p] / 2 - mean_d[p]) for p in of[o])),
+        doc="org inventory budget (currency)")
+
+
+def define_shelf_life(m: pyo.ConcreteModel, x: SafetyStockInputs, q: np.ndarray) -> None:
+    """R_p + Q_p ≤ μ_p · usable days: no more stock than can be issued before it is too old."""
+    capped = [p for p in range(x.size) if x.mean_per_day[p] > 0]
+    m.shelf_life = pyo.Constraint(
+        capped, rule=lambda m, p: m.R[p] <= float(x.mean_per_day[p] * x.usable_days[p] - q[p]),
+        doc="stock usable before its remaining shelf life falls below what departments accept")
+
+
+def define_objective(m: pyo.ConcreteModel, over: np.ndarray, under: np.ndarray,
+                     mean_d: np.ndarray, k: int) -> None:
+    """min Σ_p c_o,p (R_p − D̄_p) + (c_o,p + c_u,p)/K Σ_k u_pk (currency/year)."""
+    m.cost = pyo.Objective(
+        expr=sum(float(over[p]) * (m.R[p] - float(mean_d[p])) for p in m.P)
+        + sum(float(over[p] + under[p]) / k * m.u[p, kk] for p, kk in m.PK),
+        sense=pyo.minimize)
+
+
+def newsvendor_costs(x: SafetyStockInputs, q: np.ndarray,
+                     st: SafetyStockSettings) -> tuple[np.ndarray, np.ndarray]:
+    """(c_o, c_u) per position in currency/year: c·i and π·365μ/Q."""
+    over = x.unit_cost * x.holding_rate
+    penalty = x.unit_cost * np.array([st.shortage_penalty[p] for p in x.priority])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cycles = np.where(q > 0, 365 * x.mean_per_day / q, 0.0)
+    return over, penalty * cycles
+
+
+def solve_safety_stock(net: Network, settings: SafetyStockSettings | None = None,
+                       inputs: SafetyStockInputs | None = None,
+                       demand: np.ndarray | None = None) -> SafetyStockResult:
+    """Build, solve and read back the model for ``net`` (or for given inputs / scenarios)."""
+    st = settings or SafetyStockSettings()
+    x = inputs if inputs is not None else build_inputs(net)
+    d = demand if demand is not None else sample_cycle_demand(x, st.scenarios, st.seed)
+    k = d.shape[1]
+    q = cycle_quantity(x)
+    mean_d = d.mean(axis=1)
+    target = np.array([st.fill_rate_target[p] for p in x.priority])
+    over, under = newsvendor_costs(x, q, st)
+    m = pyo.ConcreteModel(name="safety-stock model")
+    m.P = pyo.RangeSet(0, x.size - 1)
+    define_reorder_points(m)
+    define_shortage(m, d)
+    define_fill_rate(m, q, target, k)
+    if st.respect_capacity:
+        define_capacity(m, x, q)
+    if st.org_budget:
+        define_budget(m, x, q, mean_d, st.org_budget)
+    if st.respect_shelf_life:
+        define_shelf_life(m, x, q)
+    define_objective(m, over, under, mean_d, k)
+    solution = solve(m, options=dict(st.highs_options))
+    r = np.array([pyo.value(m.R[p]) for p in range(x.size)])
+    short = np.maximum(d - r[:, None], 0).mean(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        fill = np.where(q > 0, 1 - short / q, 1.0)
+    log.info("safety stock: %d positions × %d scenarios solved in %.2f s (%s)", x.size, k,
+             solution.seconds, solution.status)
+    return SafetyStockResult(x, q, r, mean_d, fill, (d <= r[:, None] + 1e-9).mean(axis=1),
+                             target, solution)

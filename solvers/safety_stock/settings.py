@@ -1,0 +1,27 @@
+"""Settings of the safety-stock model (validated by pydantic; loadable from YAML)."""
+
+from pydantic import Field
+
+from twin.domain.fields import DomainModel, field
+from twin.domain.parties import Priority
+
+
+class SafetyStockSettings(DomainModel):
+    """Service targets, penalties, budgets and sampling of the safety-stock SAA."""
+
+    scenarios: int = field(100, description="demand scenarios per position (SAA sample size)",
+                           ge=1, le=10_000)
+    seed: int = field(0, description="seed of the scenario sample", ge=0)
+    fill_rate_target: dict[Priority, float] = Field(
+        default_factory=lambda: {"critical": 0.99, "high": 0.97, "routine": 0.95},
+        description="minimum fill rate per replenishment cycle by the most urgent class served")
+    shortage_penalty: dict[Priority, float] = Field(
+        default_factory=lambda: {"critical": 10.0, "high": 4.0, "routine": 1.0},
+        description="cost of a unit short, as a multiple of its unit cost")
+    org_budget: dict[str, float] = field(
+        dict, unit="currency", description="cap on average inventory value per org id")
+    respect_capacity: bool = field(True, description="cap order-up-to totals by warehouse capacity")
+    respect_shelf_life: bool = field(
+        True, description="cap order-up-to by what can be used before the shelf-life limit")
+    highs_options: dict[str, str | float | int | bool] = field(
+        lambda: {"solver": "simplex"}, description="HiGHS options for this model")
