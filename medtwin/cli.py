@@ -6,6 +6,7 @@ import click
 
 from medtwin import __version__
 from medtwin.commands.calibrate import calibrate
+from medtwin.commands.forecast import forecast
 from medtwin.commands.generate import generate
 from medtwin.commands.schema import schema
 from medtwin.commands.validate import validate
@@ -29,3 +30,4 @@ main.add_command(validate)
 main.add_command(generate)
 main.add_command(schema)
 main.add_command(calibrate)
+main.add_command(forecast)

@@ -1,0 +1,1 @@
+"""Demand forecasts from history, suited to intermittent device demand, with error spread."""

@@ -1,0 +1,71 @@
+"""Demand history files: one row per (date, hospital, department, item) with units demanded.
+
+CSV or Parquet with columns ``date, hospital, department, item, quantity`` (the same
+shape the twin replays as trace-driven demand and the ERP adapters pull). Loaded into a
+dense (series × day) array with missing days as zero demand.
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from twin.problems import InputError, Problem
+
+COLUMNS = ("date", "hospital", "department", "item", "quantity")
+SERIES = ("hospital", "department", "item")
+
+
+@dataclass(frozen=True)
+class DemandHistory:
+    """Daily demand (n_series, n_days) in units, the series keys and the first date."""
+
+    keys: pd.DataFrame
+    start: pd.Timestamp
+    units: np.ndarray
+
+    @property
+    def dates(self) -> pd.DatetimeIndex:
+        """One date per column of ``units``."""
+        return pd.date_range(self.start, periods=self.units.shape[1], freq="D")
+
+
+def read_history(path: str | Path) -> DemandHistory:
+    """Read and check a history file; every problem names the file, the column and the row."""
+    path = Path(path)
+    try:
+        frame = (pd.read_parquet(path) if path.suffix == ".parquet"
+                 else pd.read_csv(path, dtype=str, keep_default_na=False))
+    except FileNotFoundError:
+        raise InputError([Problem(str(path), "", "file not found")]) from None
+    except (OSError, ValueError, pd.errors.ParserError) as exc:
+        raise InputError([Problem(str(path), "", f"cannot read: {exc}")]) from None
+    missing = [c for c in COLUMNS if c not in frame.columns]
+    if missing:
+        raise InputError([Problem(str(path), "", f"missing column(s) {missing}; expected "
+                                                 f"{list(COLUMNS)}")])
+    line = 2 if path.suffix != ".parquet" else 1
+    dates = pd.to_datetime(frame["date"], errors="coerce", format="ISO8601")
+    qty = pd.to_numeric(frame["quantity"], errors="coerce")
+    problems = [Problem(str(path), f"date (row {i + line})", f"not a date: {frame['date'][i]!r}")
+                for i in np.flatnonzero(dates.isna())[:20]]
+    bad_qty = qty.isna() | (qty < 0) | (qty != np.floor(qty))
+    problems += [Problem(str(path), f"quantity (row {i + line})",
+                         f"must be a whole number ≥ 0, got {frame['quantity'][i]!r}")
+                 for i in np.flatnonzero(bad_qty)[:20]]
+    if problems:
+        raise InputError(problems)
+    if frame.empty:
+        raise InputError([Problem(str(path), "", "no rows")])
+    frame = frame.assign(date=dates.dt.normalize(), quantity=qty.astype(np.int64))
+    daily = frame.groupby([*SERIES, "date"], sort=True)["quantity"].sum()
+    start, end = daily.index.get_level_values("date").min(), daily.index.get_level_values(
+        "date").max()
+    keys = daily.index.droplevel("date").unique().to_frame(index=False)
+    series_no = pd.Series(np.arange(len(keys)), index=pd.MultiIndex.from_frame(keys))
+    units = np.zeros((len(keys), (end - start).days + 1))
+    rows = series_no.loc[daily.index.droplevel("date")].to_numpy()
+    cols = (daily.index.get_level_values("date") - start).days.to_numpy()
+    units[rows, cols] = daily.to_numpy()
+    return DemandHistory(keys, start, units)
