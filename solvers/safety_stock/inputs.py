@@ -80,8 +80,8 @@ def build_inputs(net: Network) -> SafetyStockInputs:
     prio: dict[tuple[str, str], str] = {}
     min_life: dict[tuple[str, str], int] = defaultdict(int)
     for d in net.demand:
-        hosp, item = hosps[d.hospital], items[d.item]
-        wh = next((w for w in hosp.served_by if whs[w].cold_chain or not item.cold_chain), None)
+        hosp = hosps[d.hospital]
+        wh = net.serving_warehouse(d.hospital, d.item)
         if wh is None:
             continue
         dept = next(x for x in hosp.departments if x.id == d.department)

@@ -1,5 +1,7 @@
 """Demand models per (hospital department, item)."""
 
+import datetime as dt
+import math
 from typing import Literal
 
 from pydantic import model_validator
@@ -46,6 +48,14 @@ class DemandModel(DomainModel):
                 f"intermittent demand needs mean_per_day × dispersion ≥ 1 (a demand is at least "
                 f"one unit), got {self.mean_per_day} × {self.dispersion}")
         return self
+
+    def mean_on(self, day: dt.date) -> float:
+        """Expected demand on ``day`` (units) with weekly and annual seasonality."""
+        weekly = self.weekly[day.weekday()] if self.weekly is not None else 1.0
+        doy = day.timetuple().tm_yday
+        season = 1 + self.annual_amplitude * math.cos(2 * math.pi * (doy - self.annual_peak_day)
+                                                      / 365)
+        return self.mean_per_day * weekly * season
 
     @property
     def daily_variance(self) -> float:

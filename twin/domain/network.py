@@ -86,6 +86,13 @@ class Network(DomainModel):
         """Lanes by their derived id ``source>target:mode``."""
         return {lane.id: lane for lane in self.lanes}
 
+    def serving_warehouse(self, hospital: str, item: str) -> str | None:
+        """Where a hospital's demand for ``item`` is served from: the first warehouse in its
+        ``served_by`` that can store the item (cold-capable for a cold-chain item)."""
+        cold = self.item_by_code[item].cold_chain
+        return next((w for w in self.hospital_by_id[hospital].served_by
+                     if self.warehouse_by_id[w].cold_chain or not cold), None)
+
     def crosses_orgs(self, lane: Lane) -> bool:
         """Whether ``lane`` joins warehouses of two different orgs."""
         wh = self.warehouse_by_id

@@ -1,0 +1,176 @@
+"""From a network and its snapshot to the index sets of the transfer MILP.
+
+Time is split into buckets of ``bucket_days`` over the horizon. *Needs* are the expected
+demand per (warehouse, item, priority class, bucket), each department routed to its
+serving warehouse (:meth:`twin.domain.Network.serving_warehouse`). *Supplies* are lots:
+available on-hand lots (movable) plus in-transit lots and open purchase orders (usable
+at their destination from the bucket they arrive in, not movable). *Arcs* are the
+(lot, lane, ship bucket) combinations that obey the physical rules: the lane leaves the
+lot's warehouse, a cold item only on a cold lane into a cold warehouse, the item
+registered in the destination's region, the destination needs the item, the lot still
+acceptable there on arrival, and the transit no longer than the least urgent window.
+"""
+
+import datetime as dt
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from solvers.transfers.settings import TransferSettings
+from twin.domain import Network
+from twin.domain.parties import PRIORITIES
+
+NeedKey = tuple[str, str, str, int]  # warehouse, item, priority, bucket
+
+
+@dataclass(frozen=True)
+class Supply:
+    """Units of one lot that the plan can use: on hand (movable) or arriving (not movable)."""
+
+    key: str           # unique supply id
+    lot: str           # lot number; for serial items the group's serials, ';'-separated
+    item: str
+    warehouse: str     # where it is (or arrives)
+    quantity: int      # units
+    expiry_day: int    # days from as_of to expiry
+    available_from: int  # first bucket it can be used in
+    movable: bool
+
+
+@dataclass(frozen=True)
+class Arc:
+    """Shipping supply ``supply`` on lane ``lane`` at the start of bucket ``bucket``."""
+
+    supply: int
+    lane: str
+    source: str
+    target: str
+    mode: str
+    bucket: int
+    transit_days: int
+    arrival_bucket: int
+    unit_cost: float     # currency/unit, transport plus inter-org cost
+    shipment_cost: float  # currency/shipment
+    capacity: float      # units per bucket (inf when the lane is unlimited)
+    crosses_orgs: bool
+
+
+@dataclass
+class TransferInputs:
+    """Everything the transfer MILP needs, as plain index sets."""
+
+    as_of: dt.date
+    settings: TransferSettings
+    n_buckets: int
+    bucket_start: list[int]
+    bucket_len: list[int]
+    needs: dict[NeedKey, float]
+    min_shelf: dict[tuple[str, str, str], int]
+    departments: dict[tuple[str, str, str], list[str]]
+    supplies: list[Supply]
+    arcs: list[Arc]
+    unit_cost: dict[str, float]
+    ship_date: list[dt.date] = field(default_factory=list)
+
+    def usable_share(self, s: Supply, warehouse: str, priority: str, bucket: int) -> float:
+        """Share of bucket ``bucket`` during which lot ``s`` is acceptable to ``priority``
+        at ``warehouse``: remaining shelf life ≥ the class's minimum (0 … 1)."""
+        limit = s.expiry_day - self.min_shelf.get((warehouse, s.item, priority), 0)
+        start, length = self.bucket_start[bucket], self.bucket_len[bucket]
+        return min(max((limit - start) / length, 0.0), 1.0)
+
+
+def _needs(net: Network, as_of: dt.date, starts: list[int], lens: list[int]):
+    needs: dict[NeedKey, float] = defaultdict(float)
+    min_shelf: dict[tuple[str, str, str], int] = defaultdict(int)
+    depts: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+    for d in net.demand:
+        w = net.serving_warehouse(d.hospital, d.item)
+        if w is None:
+            continue
+        dept = next(x for x in net.hospital_by_id[d.hospital].departments if x.id == d.department)
+        key = (w, d.item, dept.priority)
+        min_shelf[key] = max(min_shelf[key], dept.min_shelf_life_days)
+        depts[key].append(f"{d.hospital}/{d.department}")
+        for b, (start, length) in enumerate(zip(starts, lens, strict=True)):
+            units = sum(d.mean_on(as_of + dt.timedelta(days=start + k)) for k in range(length))
+            if units > 0:
+                needs[(*key, b)] += units
+    return dict(needs), dict(min_shelf), dict(depts)
+
+
+def _supplies(net: Network, as_of: dt.date, bucket_days: int, horizon: int) -> list[Supply]:
+    """Available lots; serial units of one item, place and expiry pooled into one supply
+    (they are interchangeable, and pooling keeps the MILP free of symmetric copies)."""
+    items = net.item_by_code
+    pooled: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+    out = []
+    for lp in net.snapshot.lots:
+        if lp.status != "available" or lp.expiry <= as_of:
+            continue
+        if items[lp.item].tracking == "serial":
+            pooled[(lp.warehouse, lp.item, lp.expiry.isoformat())].append(lp.lot)
+        else:
+            out.append(Supply(f"lot:{lp.warehouse}:{lp.item}:{lp.lot}", lp.lot, lp.item,
+                              lp.warehouse, lp.quantity, (lp.expiry - as_of).days, 0, True))
+    for (w, i, expiry), serials in sorted(pooled.items()):
+        out.append(Supply(f"serials:{w}:{i}:{expiry}", ";".join(sorted(serials)), i, w,
+                          len(serials), (dt.date.fromisoformat(expiry) - as_of).days, 0, True))
+    for t in net.snapshot.in_transit:
+        arrive = max((t.eta - as_of).days, 0)
+        if arrive < horizon and t.temperature == "ok":
+            out.append(Supply(f"transit:{t.source}>{t.target}:{t.item}:{t.lot}", t.lot, t.item,
+                              t.target, t.quantity, (t.expiry - as_of).days,
+                              arrive // bucket_days, False))
+    for po in net.snapshot.purchase_orders:
+        due = max((po.due - as_of).days, 0)
+        if due < horizon:
+            out.append(Supply(f"po:{po.id}", f"PO {po.id}", po.item, po.warehouse, po.quantity,
+                              due + items[po.item].shelf_life_days, due // bucket_days, False))
+    return out
+
+
+def build_transfer_inputs(net: Network, settings: TransferSettings | None = None) -> TransferInputs:
+    """Needs, supplies and feasible arcs for ``net`` as of its snapshot date."""
+    st = settings or TransferSettings()
+    as_of, horizon, width = net.snapshot.as_of, st.horizon_days, st.bucket_days
+    n_buckets = math.ceil(horizon / width)
+    starts = [b * width for b in range(n_buckets)]
+    lens = [min(width, horizon - s) for s in starts]
+    needs, min_shelf, depts = _needs(net, as_of, starts, lens)
+    supplies = _supplies(net, as_of, width, horizon)
+    whs, items = net.warehouse_by_id, net.item_by_code
+    needed_at: dict[str, set[str]] = defaultdict(set)
+    for w, i, _, _ in needs:
+        needed_at[i].add(w)
+    lanes_from: dict[str, list] = defaultdict(list)
+    for lane in net.lanes:
+        lanes_from[lane.source].append(lane)
+    slowest_window = max(st.urgency_window_days.values())
+    arcs: list[Arc] = []
+    for k, s in enumerate(supplies):
+        if not s.movable:
+            continue
+        item = items[s.item]
+        for lane in lanes_from[s.warehouse]:
+            dest = whs[lane.target]
+            tau = math.ceil(lane.transit_time.mean)
+            if (lane.target not in needed_at[s.item] or tau > slowest_window
+                    or (item.cold_chain and not (lane.cold_chain and dest.cold_chain))
+                    or dest.region not in item.registered_regions):
+                continue
+            accept = min(min_shelf.get((lane.target, s.item, p), 10**9) for p in PRIORITIES)
+            crosses = net.crosses_orgs(lane)
+            per_unit = lane.cost_per_unit + (st.inter_org_cost_rate * item.unit_cost
+                                             if crosses else 0.0)
+            for b in range(n_buckets):
+                arrival_day = starts[b] + tau
+                if arrival_day >= horizon or s.expiry_day - arrival_day < max(accept, 1):
+                    continue
+                cap = (lane.capacity_per_day * lens[b] if lane.capacity_per_day else math.inf)
+                arcs.append(Arc(k, lane.id, lane.source, lane.target, lane.mode, b, tau,
+                                arrival_day // width, per_unit, lane.cost_per_shipment, cap,
+                                crosses))
+    return TransferInputs(as_of, st, n_buckets, starts, lens, needs, min_shelf, depts, supplies,
+                          arcs, {i.code: i.unit_cost for i in net.items},
+                          [as_of + dt.timedelta(days=s) for s in starts])
