@@ -8,6 +8,7 @@ from medtwin import __version__
 from medtwin.commands.calibrate import calibrate
 from medtwin.commands.forecast import forecast
 from medtwin.commands.generate import generate
+from medtwin.commands.plan import plan
 from medtwin.commands.schema import schema
 from medtwin.commands.validate import validate
 
@@ -31,3 +32,4 @@ main.add_command(generate)
 main.add_command(schema)
 main.add_command(calibrate)
 main.add_command(forecast)
+main.add_command(plan)

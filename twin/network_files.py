@@ -27,6 +27,7 @@ from twin.domain import (
     LotPosition,
     Network,
     PurchaseOrder,
+    Snapshot,
     StockPolicy,
     Warehouse,
 )
@@ -48,6 +49,7 @@ TABLES: dict[tuple[str, ...], type[BaseModel]] = {
     ("snapshot", "purchase_orders"): PurchaseOrder,
 }
 TABLE_SUFFIXES = (".csv", ".parquet")
+M = typing.TypeVar("M", bound=BaseModel)
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
@@ -150,13 +152,13 @@ def _load_yaml(path: Path) -> dict[str, object]:
     return doc
 
 
-def load_network(name_or_path: str | os.PathLike[str]) -> Network:
-    """Load and fully validate a network; raise :class:`InputError` listing every problem."""
-    yaml_file = resolve_network_path(name_or_path)
+def _read_document(yaml_file: Path, model: type[M],
+                   tables: dict[tuple[str, ...], type[BaseModel]]) -> tuple[M, "_Locator"]:
+    """Parse ``yaml_file``, pull in its table files and validate it as ``model``."""
     doc = _load_yaml(yaml_file)
     locator = _Locator(yaml_file)
     problems: list[Problem] = []
-    for section, model in TABLES.items():
+    for section, row_model in tables.items():
         parent: object = doc
         for key in section[:-1]:
             parent = parent.get(key) if isinstance(parent, dict) else None
@@ -169,7 +171,7 @@ def load_network(name_or_path: str | os.PathLike[str]) -> Network:
                                                      f"{' or '.join(TABLE_SUFFIXES)}"))
             continue
         try:
-            parent[section[-1]] = _read_table(file, model)
+            parent[section[-1]] = _read_table(file, row_model)
             locator.tables[section] = file
         except FileNotFoundError:
             problems.append(Problem(str(file), "", f"file not found (referenced by "
@@ -179,14 +181,33 @@ def load_network(name_or_path: str | os.PathLike[str]) -> Network:
     if problems:
         raise InputError(problems)
     try:
-        net = Network.model_validate(doc)
+        return model.model_validate(doc), locator
     except ValidationError as exc:
         raise InputError([locator.problem(tuple(e["loc"]), _message(e))
                           for e in exc.errors()]) from None
+
+
+def _checked(net: Network, locator: "_Locator", prefix: tuple[str, ...] = ()) -> Network:
     found = check_network(net)
     if found:
-        raise InputError([locator.problem(path, msg) for path, msg in found])
+        raise InputError([locator.problem(path[len(prefix):] if path[:len(prefix)] == prefix
+                                          else path, msg) for path, msg in found])
     return net
+
+
+def load_network(name_or_path: str | os.PathLike[str]) -> Network:
+    """Load and fully validate a network; raise :class:`InputError` listing every problem."""
+    net, locator = _read_document(resolve_network_path(name_or_path), Network, TABLES)
+    return _checked(net, locator)
+
+
+def load_snapshot(path: str | os.PathLike[str], network: Network) -> Network:
+    """``network`` with its snapshot replaced by the one in ``path`` (a YAML file with
+    ``as_of``, ``lots``, ``in_transit``, ``purchase_orders``; tables may be CSV/Parquet),
+    checked against the network's master data."""
+    tables = {key[1:]: model for key, model in TABLES.items() if key[0] == "snapshot"}
+    snap, locator = _read_document(Path(path), Snapshot, tables)
+    return _checked(network.model_copy(update={"snapshot": snap}), locator, ("snapshot",))
 
 
 def _flatten(record: dict[str, object], prefix: str = "") -> dict[str, object]:

@@ -1,0 +1,64 @@
+"""``medtwin plan`` end to end on the tiny network."""
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from medtwin.cli import main
+from twin.domain import Plan
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+def test_plan_has_every_kind_with_keys_and_reasons(tiny_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "plan.json"
+    result = run("plan", str(tiny_dir), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    plan = Plan.model_validate_json(out.read_text())
+    kinds = {a.kind for a in plan.actions}
+    assert kinds == {"reorder_point", "transfer", "purchase"}
+    assert len({a.key for a in plan.actions}) == len(plan.actions)
+    assert all(a.reason for a in plan.actions)
+    raw = json.loads(out.read_text())
+    assert all({"key", "kind", "reason"} <= set(line) for line in raw["actions"])
+
+
+def test_same_inputs_same_plan_file(tiny_dir: Path, tmp_path: Path) -> None:
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    run("plan", str(tiny_dir), "--out", str(a))
+    run("plan", str(tiny_dir), "--out", str(b))
+    assert a.read_bytes() == b.read_bytes()
+
+
+def test_infeasible_model_exits_3_naming_the_family(edited_tiny, tmp_path: Path) -> None:
+    net = edited_tiny(lambda d: d["warehouses"][0].update(capacity=50))
+    out = tmp_path / "plan.json"
+    result = run("plan", str(net), "--out", str(out))
+    assert result.exit_code == 3
+    assert "safety-stock model is infeasible" in result.output and "capacity" in result.output
+    assert not out.exists()
+
+
+def test_bad_settings_file_exits_2(tiny_dir: Path, tmp_path: Path) -> None:
+    settings = tmp_path / "s.yaml"
+    settings.write_text("transfers:\n  horizon_days: -3\n")
+    result = run("plan", str(tiny_dir), "--settings", str(settings), "--out",
+                 str(tmp_path / "p.json"))
+    assert result.exit_code == 2
+    assert "s.yaml: transfers.horizon_days" in result.output
+
+
+def test_plan_from_a_separate_snapshot(tiny_dir: Path, tmp_path: Path) -> None:
+    snap = tmp_path / "snapshot.yaml"
+    snap.write_text("as_of: 2026-12-01\nlots:\n  - {warehouse: WH-SH, item: INF-SET-STD, "
+                    "lot: X1, expiry: 2028-01-01, quantity: 10}\n")
+    result = run("plan", str(tiny_dir), "--snapshot", str(snap), "--out", str(tmp_path / "p.json"))
+    assert result.exit_code == 0, result.output
+    assert Plan.model_validate_json((tmp_path / "p.json").read_text()).as_of.day == 1
+    snap.write_text("as_of: 2026-12-01\nlots:\n  - {warehouse: NOPE, item: INF-SET-STD, "
+                    "lot: X1, expiry: 2028-01-01, quantity: 10}\n")
+    result = run("plan", str(tiny_dir), "--snapshot", str(snap), "--out", str(tmp_path / "p.json"))
+    assert result.exit_code == 2 and "snapshot.yaml: lots[0].warehouse" in result.output
