@@ -5,7 +5,9 @@ each row is ``==``, ``≤`` or ``≥``), highspy solves them, and the solution i
 back into the Pyomo variables. This is the fastest robust Pyomo → HiGHS route measured
 (see ../shared/DESIGN.md). When HiGHS says infeasible, :func:`solve` finds which
 constraint families (Pyomo ``Constraint`` components) cannot hold together by dropping
-one family at a time, and raises :class:`Infeasible` naming them.
+giving every row an elastic slack and minimising the total slack, and raises
+:class:`Infeasible` naming the constraint families (Pyomo ``Constraint`` components) and
+the rows whose slack is needed.
 """
 
 import logging
@@ -17,19 +19,36 @@ import highspy
 import numpy as np
 import pyomo.environ as pyo
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+from scipy import sparse
 
 log = logging.getLogger(__name__)
 INF = highspy.kHighsInf
 
 
-class Infeasible(Exception):
-    """The model has no solution; ``families`` are the constraint families that bind."""
+@dataclass(frozen=True)
+class Violation:
+    """A constraint family that cannot hold: how many rows and by how much in all."""
 
-    def __init__(self, model_name: str, families: list[tuple[str, str]]):
-        self.families = families
-        names = "; ".join(f"{name} ({doc})" if doc else name for name, doc in families) \
-            or "no single constraint family explains it"
-        super().__init__(f"{model_name} is infeasible: it becomes feasible only without: {names}")
+    family: str
+    doc: str
+    rows: list[str]
+    total: float
+    against: list[str]  # families of binding rows sharing variables with the failing rows
+
+
+class Infeasible(Exception):
+    """The model has no solution; ``violations`` name the families that must give way."""
+
+    def __init__(self, model_name: str, violations: list[Violation]):
+        self.violations = violations
+        self.families = [(v.family, v.doc) for v in violations] + sorted(
+            {(f, "") for v in violations for f in v.against})
+        parts = [f"{v.family} ({v.doc}) fails on {len(v.rows)} row(s), e.g. "
+                 f"{', '.join(v.rows[:3])}, by {v.total:.4g} in all"
+                 + (f", against {', '.join(v.against)}" if v.against else "")
+                 for v in violations]
+        super().__init__(f"{model_name} is infeasible: the constraints that cannot all hold "
+                         f"are {'; '.join(parts) or 'not identified'}")
 
 
 class SolverFailed(Exception):
@@ -46,7 +65,8 @@ class Solution:
     seconds: float
 
 
-def _highs_lp(model: pyo.ConcreteModel) -> tuple[highspy.HighsLp, list, float]:
+def _highs_lp(model: pyo.ConcreteModel
+              ) -> tuple[highspy.HighsLp, list, float, list, sparse.csc_array]:
     info = LinearStandardFormCompiler().write(model, mixed_form=True)
     A = info.A.tocsc()
     n_rows, n_cols = A.shape
@@ -68,7 +88,7 @@ def _highs_lp(model: pyo.ConcreteModel) -> tuple[highspy.HighsLp, list, float]:
         lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
                            for i in integer]
     offset = float(info.c_offset[0]) if len(info.c_offset) else 0.0
-    return lp, info.columns, offset
+    return lp, info.columns, offset, [con for con, _ in info.rows], A
 
 
 def _quiet_highs() -> highspy.Highs:
@@ -85,15 +105,12 @@ def _quiet_highs() -> highspy.Highs:
         os.close(saved)
 
 
-def _run(model: pyo.ConcreteModel, options: dict[str, object]) -> tuple[highspy.Highs, list, float]:
-    lp, columns, offset = _highs_lp(model)
+def _configured(options: dict[str, object]) -> highspy.Highs:
     h = _quiet_highs()
     h.setOptionValue("output_flag", False)
     for key, value in options.items():
         h.setOptionValue(key, value)
-    h.passModel(lp)
-    h.run()
-    return h, columns, offset
+    return h
 
 
 _INFEASIBLE = {highspy.HighsModelStatus.kInfeasible,
@@ -108,10 +125,13 @@ def solve(model: pyo.ConcreteModel, *, options: dict[str, object] | None = None)
     :class:`SolverFailed` for any other non-optimal end.
     """
     options = {"random_seed": 0, **(options or {})}
-    h, columns, offset = _run(model, options)
+    lp, columns, offset, rows, matrix = _highs_lp(model)
+    h = _configured(options)
+    h.passModel(lp)
+    h.run()
     status = h.getModelStatus()
     if status in _INFEASIBLE:
-        raise Infeasible(model.name, _binding_families(model, options))
+        raise Infeasible(model.name, _elastic_diagnosis(lp, rows, matrix, options))
     if status != highspy.HighsModelStatus.kOptimal:
         raise SolverFailed(f"{model.name}: HiGHS ended with {h.modelStatusToString(status)}")
     values = h.getSolution().col_value
@@ -123,17 +143,56 @@ def solve(model: pyo.ConcreteModel, *, options: dict[str, object] | None = None)
                     float(h.getRunTime()))
 
 
-def _binding_families(model: pyo.ConcreteModel,
-                      options: dict[str, object]) -> list[tuple[str, str]]:
-    """Constraint families whose removal alone makes the model feasible."""
-    binding = []
-    for family in model.component_objects(pyo.Constraint, active=True, descend_into=True):
-        family.deactivate()
-        try:
-            h, _, _ = _run(model, options)
-            if h.getModelStatus() not in _INFEASIBLE:
-                binding.append((family.name, (family.doc or "").strip()))
-        finally:
-            family.activate()
-    log.info("infeasibility diagnosis for %s: %s", model.name, binding)
-    return binding
+def _conflicting(row: int, csr: sparse.csr_array, csc: sparse.csc_array, binding: np.ndarray,
+                 hops: int = 3) -> set[int]:
+    """Binding rows reachable from ``row`` through shared variables, up to ``hops`` steps."""
+    seen_rows, cols = {row}, set(csr.indices[csr.indptr[row]:csr.indptr[row + 1]].tolist())
+    found: set[int] = set()
+    for _ in range(hops):
+        nxt = {int(r) for c in cols for r in csc.indices[csc.indptr[c]:csc.indptr[c + 1]]
+               if binding[r] and r not in seen_rows}
+        if not nxt:
+            break
+        found |= nxt
+        seen_rows |= nxt
+        cols = {int(c) for r in nxt for c in csr.indices[csr.indptr[r]:csr.indptr[r + 1]]}
+    return found
+
+
+def _elastic_diagnosis(lp: highspy.HighsLp, rows: list, matrix: sparse.csc_array,
+                       options: dict[str, object], tol: float = 1e-6) -> list[Violation]:
+    """Relax integrality, give each row r slacks s⁺_r, s⁻_r ≥ 0 (row + s⁺ − s⁻), minimise
+    Σ(s⁺ + s⁻): the rows that keep a positive slack are where the model cannot hold, and
+    the binding rows that share a variable with them are what they conflict with."""
+    lower, upper = np.asarray(lp.row_lower_), np.asarray(lp.row_upper_)
+    n_rows, n_cols = lp.num_row_, lp.num_col_
+    lp.integrality_ = []
+    lp.col_cost_ = np.zeros(n_cols)
+    h = _configured({k: v for k, v in options.items() if k in ("random_seed", "time_limit")})
+    h.passModel(lp)
+    r = np.arange(n_rows, dtype=np.int32)
+    for sign in (1.0, -1.0):
+        h.addCols(n_rows, np.ones(n_rows), np.zeros(n_rows), np.full(n_rows, INF), n_rows,
+                  r, r, np.full(n_rows, sign))
+    h.run()
+    values = np.asarray(h.getSolution().col_value)
+    slack = values[n_cols:n_cols + n_rows] + values[n_cols + n_rows:]
+    failing = slack > tol
+    activity = matrix @ values[:n_cols]
+    binding = ~failing & ((np.abs(activity - upper) <= tol) | (np.abs(activity - lower) <= tol))
+    csr = matrix.tocsr()
+    found: dict[str, list[tuple[str, float]]] = {}
+    against: dict[str, set[str]] = {}
+    docs: dict[str, str] = {}
+    for k in np.flatnonzero(failing):
+        con = rows[k]
+        family = con.parent_component()
+        found.setdefault(family.name, []).append((con.name, float(slack[k])))
+        docs[family.name] = (family.doc or "").strip()
+        against.setdefault(family.name, set()).update(
+            rows[j].parent_component().name for j in _conflicting(k, csr, matrix, binding))
+    out = [Violation(name, docs[name], [n for n, _ in hits], sum(v for _, v in hits),
+                     sorted(against[name] - {name}))
+           for name, hits in found.items()]
+    log.info("infeasibility diagnosis: %s", out)
+    return out

@@ -64,12 +64,17 @@ class SafetyStockResult:
 
 
 def cycle_quantity(x: SafetyStockInputs) -> np.ndarray:
-    """Q_p = max(MOQ, EOQ, μ·R) in units; 0 where there is no demand."""
+    """Q_p = max(MOQ, min(max(EOQ, μ·R), μ·usable/2)) in units; 0 where there is no demand.
+
+    The shelf-life cap keeps a cycle's order to half of what can be issued before the
+    stock grows too old, leaving the other half for the reorder point.
+    """
     annual = x.mean_per_day * 365
     with np.errstate(divide="ignore", invalid="ignore"):
         eoq = np.sqrt(np.where(annual > 0, 2 * x.order_cost * annual /
                                (x.unit_cost * np.maximum(x.holding_rate, 1e-9)), 0.0))
-    q = np.maximum.reduce([x.moq, eoq, x.mean_per_day * x.review_days])
+    q = np.maximum(eoq, x.mean_per_day * x.review_days)
+    q = np.maximum(x.moq, np.minimum(q, x.mean_per_day * x.usable_days / 2))
     return np.where(x.mean_per_day > 0, np.ceil(q), 0.0)
 
 
@@ -87,15 +92,22 @@ def define_shortage(m: pyo.ConcreteModel, demand: np.ndarray) -> None:
         doc="shortage is demand above the reorder point")
 
 
-def define_fill_rate(m: pyo.ConcreteModel, q: np.ndarray, target: np.ndarray, k: int) -> None:
+def define_fill_rate(m: pyo.ConcreteModel, x: SafetyStockInputs, q: np.ndarray,
+                     target: np.ndarray, k: int) -> None:
     """(1/K) Σ_k u_pk ≤ (1 − β_p)·Q_p: expected units short per cycle within the target."""
     by_p: dict[int, list[int]] = {}
     for p, kk in m.PK:
         by_p.setdefault(p, []).append(kk)
+    rows = {_label(x, p): p for p in by_p}
     m.fill_rate = pyo.Constraint(
-        list(by_p), rule=lambda m, p: sum(m.u[p, kk] for kk in by_p[p]) / k
-        <= (1 - float(target[p])) * float(q[p]),
+        list(rows), rule=lambda m, lab: sum(m.u[rows[lab], kk] for kk in by_p[rows[lab]]) / k
+        <= (1 - float(target[rows[lab]])) * float(q[rows[lab]]),
         doc="fill rate per cycle ≥ the target of the most urgent class served")
+
+
+def _label(x: SafetyStockInputs, p: int) -> str:
+    """Readable row index of position p: ``warehouse/item``."""
+    return f"{x.warehouse[p]}/{x.item[p]}"
 
 
 def define_capacity(m: pyo.ConcreteModel, x: SafetyStockInputs, q: np.ndarray) -> None:
@@ -124,9 +136,10 @@ def define_budget(m: pyo.ConcreteModel, x: SafetyStockInputs, q: np.ndarray,
 
 def define_shelf_life(m: pyo.ConcreteModel, x: SafetyStockInputs, q: np.ndarray) -> None:
     """R_p + Q_p ≤ μ_p · usable days: no more stock than can be issued before it is too old."""
-    capped = [p for p in range(x.size) if x.mean_per_day[p] > 0]
+    rows = {_label(x, p): p for p in range(x.size) if x.mean_per_day[p] > 0}
     m.shelf_life = pyo.Constraint(
-        capped, rule=lambda m, p: m.R[p] <= float(x.mean_per_day[p] * x.usable_days[p] - q[p]),
+        list(rows), rule=lambda m, lab: m.R[rows[lab]]
+        <= float(x.mean_per_day[rows[lab]] * x.usable_days[rows[lab]] - q[rows[lab]]),
         doc="stock usable before its remaining shelf life falls below what departments accept")
 
 
@@ -165,7 +178,7 @@ def solve_safety_stock(net: Network, settings: SafetyStockSettings | None = None
     m.P = pyo.RangeSet(0, x.size - 1)
     define_reorder_points(m)
     define_shortage(m, d)
-    define_fill_rate(m, q, target, k)
+    define_fill_rate(m, x, q, target, k)
     if st.respect_capacity:
         define_capacity(m, x, q)
     if st.org_budget:
