@@ -63,6 +63,7 @@ class Solution:
     status: str
     iterations: int
     seconds: float
+    gap: float  # relative MIP gap (0 for an LP or a proven optimum)
 
 
 def _highs_lp(model: pyo.ConcreteModel
@@ -115,6 +116,8 @@ def _configured(options: dict[str, object]) -> highspy.Highs:
 
 _INFEASIBLE = {highspy.HighsModelStatus.kInfeasible,
                highspy.HighsModelStatus.kUnboundedOrInfeasible}
+_LIMITS = {highspy.HighsModelStatus.kTimeLimit, highspy.HighsModelStatus.kIterationLimit,
+           highspy.HighsModelStatus.kSolutionLimit, highspy.HighsModelStatus.kInterrupt}
 
 
 def solve(model: pyo.ConcreteModel, *, options: dict[str, object] | None = None) -> Solution:
@@ -132,15 +135,20 @@ def solve(model: pyo.ConcreteModel, *, options: dict[str, object] | None = None)
     status = h.getModelStatus()
     if status in _INFEASIBLE:
         raise Infeasible(model.name, _elastic_diagnosis(lp, rows, matrix, options))
-    if status != highspy.HighsModelStatus.kOptimal:
+    info = h.getInfo()
+    feasible = info.primal_solution_status == 2  # kSolutionStatusFeasible
+    if status != highspy.HighsModelStatus.kOptimal and not (status in _LIMITS and feasible):
         raise SolverFailed(f"{model.name}: HiGHS ended with {h.modelStatusToString(status)}")
+    gap = float(info.mip_gap) if lp.integrality_ and np.isfinite(info.mip_gap) else 0.0
+    if status != highspy.HighsModelStatus.kOptimal:
+        log.warning("%s: %s; using the best solution found (gap %.2f%%)", model.name,
+                    h.modelStatusToString(status), 100 * gap)
     values = h.getSolution().col_value
     for var, value in zip(columns, values, strict=True):
         var.set_value(value, skip_validation=True)
-    info = h.getInfo()
     return Solution(info.objective_function_value + offset, h.modelStatusToString(status),
                     int(info.simplex_iteration_count + info.ipm_iteration_count),
-                    float(h.getRunTime()))
+                    float(h.getRunTime()), gap)
 
 
 def _conflicting(row: int, csr: sparse.csr_array, csc: sparse.csc_array, binding: np.ndarray,

@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from medtwin.errors import report_input_errors
 from medtwin.planning import PlanSettings, make_plan
-from solvers.highs_bridge import Infeasible
+from solvers.highs_bridge import Infeasible, SolverFailed
 from twin.network_files import load_network, load_snapshot
 from twin.problems import InputError, Problem, format_path
 
@@ -53,7 +53,8 @@ def plan(network: str, snapshot: Path | None, horizon: int | None, settings_file
 
     Every line has a stable `key`, a `kind` (reorder_point / transfer / purchase), a
     `reason` and the `evidence` behind it. Exit codes: 0 plan written, 2 invalid input,
-    3 a model is infeasible (the message names the constraint families that bind).
+    3 a model is infeasible (the message names the constraint families that bind) or the
+    solver found no plan.
     """
     settings = load_plan_settings(settings_file, horizon)
     net = load_network(network)
@@ -61,7 +62,7 @@ def plan(network: str, snapshot: Path | None, horizon: int | None, settings_file
         net = load_snapshot(snapshot, net)
     try:
         result = make_plan(net, settings)
-    except Infeasible as exc:
+    except (Infeasible, SolverFailed) as exc:
         click.echo(f"error: {exc}", err=True)
         raise SystemExit(EXIT_INFEASIBLE) from None
     tmp = out.with_name(out.name + ".tmp")

@@ -1,15 +1,22 @@
 """The safety-stock / reorder-point model: a sample-average LP over demand scenarios.
 
-For each position p (warehouse × item) choose the reorder point R_p (units). The cycle
-quantity Q_p = max(MOQ, EOQ, μ_p·R) is fixed beforehand (EOQ = √(2·A·365μ / (c·i))), so
-the order-up-to level is S_p = R_p + Q_p. With K scenarios D_pk of demand over the
-protection interval (lead time + review period) and shortages u_pk ≥ (D_pk − R_p)⁺:
+For each position p (warehouse × item) choose the reorder point R_p and the cycle
+quantity Q_p (units); the order-up-to level is S_p = R_p + Q_p. With K scenarios D_pk of
+demand over the protection interval (lead time + review period) and shortages
+u_pk ≥ (D_pk − R_p)⁺:
 
-    min Σ_p  c_o,p (R_p − D̄_p) + (c_o,p + c_u,p) / K · Σ_k u_pk      (currency/year)
+    min Σ_p  c_o,p (R_p − D̄_p) + (c_o,p + c_u,p) / K · Σ_k u_pk
+           + c_o,p Q_p / 2 + κ_p                                      (currency/year)
+
+where κ_p ≥ A·365μ/Q_p, the yearly ordering cost, is kept by tangent cuts of that convex
+function at a geometric grid of Q (exact at the grid points). Q_p lies between
+max(MOQ, μ·review) and max(that, μ·usable days / 2); without side constraints it settles
+at the EOQ √(2·A·365μ/(c·i)).
 
 with overage cost c_o = c·i (holding a unit for a year: unit cost × holding rate) and
 underage cost c_u = π·n (penalty π per unit short, a multiple of the unit cost by
-priority class, times n = 365μ/Q replenishment cycles a year). At the optimum
+priority class, times n = 365μ/Q° cycles a year at the reference quantity Q°, the
+shelf-life-capped EOQ, so that the cost stays linear). At the optimum
 u_pk = (D_pk − R_p)⁺, so the objective is the newsvendor cost
 c_o·E[(R − D)⁺] + c_u·E[(D − R)⁺], whose unconstrained optimum is the critical-fractile
 quantile c_u/(c_u + c_o) of the scenario demand. Side constraints (one function each,
@@ -64,11 +71,9 @@ class SafetyStockResult:
 
 
 def cycle_quantity(x: SafetyStockInputs) -> np.ndarray:
-    """Q_p = max(MOQ, min(max(EOQ, μ·R), μ·usable/2)) in units; 0 where there is no demand.
-
-    The shelf-life cap keeps a cycle's order to half of what can be issued before the
-    stock grows too old, leaving the other half for the reorder point.
-    """
+    """Reference Q°_p = max(MOQ, min(max(EOQ, μ·R), μ·usable/2)) in units (0 without
+    demand): the cycle quantity the model settles at without side constraints, used to
+    count cycles per year in the shortage cost."""
     annual = x.mean_per_day * 365
     with np.errstate(divide="ignore", invalid="ignore"):
         eoq = np.sqrt(np.where(annual > 0, 2 * x.order_cost * annual /
@@ -78,9 +83,34 @@ def cycle_quantity(x: SafetyStockInputs) -> np.ndarray:
     return np.where(x.mean_per_day > 0, np.ceil(q), 0.0)
 
 
-def define_reorder_points(m: pyo.ConcreteModel) -> None:
-    """R_p ≥ 0: reorder point of each position (units)."""
+def quantity_bounds(x: SafetyStockInputs) -> tuple[np.ndarray, np.ndarray]:
+    """Bounds of Q_p (units): [max(MOQ, μ·review), max(that, μ·usable/2)]; 0 without demand."""
+    lo = np.maximum(x.moq, np.ceil(x.mean_per_day * x.review_days))
+    hi = np.maximum(lo, np.floor(x.mean_per_day * x.usable_days / 2))
+    none = x.mean_per_day <= 0
+    return np.where(none, 0.0, lo), np.where(none, 0.0, hi)
+
+
+def define_reorder_points(m: pyo.ConcreteModel, x: SafetyStockInputs) -> None:
+    """R_p ≥ 0 reorder point and Q_p within :func:`quantity_bounds` (units)."""
+    lo, hi = quantity_bounds(x)
     m.R = pyo.Var(m.P, domain=pyo.NonNegativeReals, doc="reorder point (units)")
+    m.Q = pyo.Var(m.P, bounds=lambda m, p: (float(lo[p]), float(hi[p])),
+                  doc="cycle quantity (units)")
+
+
+def define_ordering_cost(m: pyo.ConcreteModel, x: SafetyStockInputs, cuts: int = 8) -> None:
+    """κ_p ≥ A·Y·(2/Q_t − Q_p/Q_t²) at Q_t on a geometric grid: tangents of A·Y/Q (Y = 365μ)."""
+    lo, hi = quantity_bounds(x)
+    yearly = x.order_cost * x.mean_per_day * 365
+    grid = {p: np.unique(np.geomspace(lo[p], hi[p], cuts)) for p in range(x.size)
+            if yearly[p] > 0 and lo[p] > 0}
+    m.kappa = pyo.Var(m.P, domain=pyo.NonNegativeReals, doc="yearly ordering cost")
+    rows = [(p, t) for p, g in grid.items() for t in range(len(g))]
+    m.ordering = pyo.Constraint(
+        rows, rule=lambda m, p, t: m.kappa[p] >= float(yearly[p]) * (
+            2 / grid[p][t] - m.Q[p] / grid[p][t] ** 2),
+        doc="yearly ordering cost A·365μ/Q (outer linearisation)")
 
 
 def define_shortage(m: pyo.ConcreteModel, demand: np.ndarray) -> None:
@@ -92,8 +122,8 @@ def define_shortage(m: pyo.ConcreteModel, demand: np.ndarray) -> None:
         doc="shortage is demand above the reorder point")
 
 
-def define_fill_rate(m: pyo.ConcreteModel, x: SafetyStockInputs, q: np.ndarray,
-                     target: np.ndarray, k: int) -> None:
+def define_fill_rate(m: pyo.ConcreteModel, x: SafetyStockInputs, target: np.ndarray,
+                     k: int) -> None:
     """(1/K) Σ_k u_pk ≤ (1 − β_p)·Q_p: expected units short per cycle within the target."""
     by_p: dict[int, list[int]] = {}
     for p, kk in m.PK:
@@ -101,7 +131,7 @@ def define_fill_rate(m: pyo.ConcreteModel, x: SafetyStockInputs, q: np.ndarray,
     rows = {_label(x, p): p for p in by_p}
     m.fill_rate = pyo.Constraint(
         list(rows), rule=lambda m, lab: sum(m.u[rows[lab], kk] for kk in by_p[rows[lab]]) / k
-        <= (1 - float(target[rows[lab]])) * float(q[rows[lab]]),
+        <= (1 - float(target[rows[lab]])) * m.Q[rows[lab]],
         doc="fill rate per cycle ≥ the target of the most urgent class served")
 
 
@@ -110,44 +140,45 @@ def _label(x: SafetyStockInputs, p: int) -> str:
     return f"{x.warehouse[p]}/{x.item[p]}"
 
 
-def define_capacity(m: pyo.ConcreteModel, x: SafetyStockInputs, q: np.ndarray) -> None:
+def define_capacity(m: pyo.ConcreteModel, x: SafetyStockInputs) -> None:
     """Σ_{p at w} (R_p + Q_p) ≤ capacity_w: order-up-to levels fit in the warehouse."""
     at: dict[str, list[int]] = {}
     for p, w in enumerate(x.warehouse):
         at.setdefault(w, []).append(p)
     m.capacity = pyo.Constraint(
-        sorted(at), rule=lambda m, w: sum(m.R[p] for p in at[w])
-        <= x.capacity[w] - float(q[at[w]].sum()),
+        sorted(at), rule=lambda m, w: sum(m.R[p] + m.Q[p] for p in at[w]) <= x.capacity[w],
         doc="warehouse capacity (units)")
 
 
-def define_budget(m: pyo.ConcreteModel, x: SafetyStockInputs, q: np.ndarray,
-                  mean_d: np.ndarray, budget: dict[str, float]) -> None:
+def define_budget(m: pyo.ConcreteModel, x: SafetyStockInputs, mean_d: np.ndarray,
+                  budget: dict[str, float]) -> None:
     """Σ_{p of org} c_p (R_p − D̄_p + Q_p/2) ≤ budget_org: average inventory value cap."""
     of: dict[str, list[int]] = {}
     for p, o in enumerate(x.org):
         if o in budget:
             of.setdefault(o, []).append(p)
     m.budget = pyo.Constraint(
-        sorted(of), rule=lambda m, o: sum(float(x.unit_cost[p]) * m.R[p] for p in of[o])
-        <= budget[o] - float(sum(x.unit_cost[p] * (q[p] / 2 - mean_d[p]) for p in of[o])),
+        sorted(of), rule=lambda m, o: sum(float(x.unit_cost[p]) * (m.R[p] + m.Q[p] / 2)
+                                          for p in of[o])
+        <= budget[o] + float(sum(x.unit_cost[p] * mean_d[p] for p in of[o])),
         doc="org inventory budget (currency)")
 
 
-def define_shelf_life(m: pyo.ConcreteModel, x: SafetyStockInputs, q: np.ndarray) -> None:
+def define_shelf_life(m: pyo.ConcreteModel, x: SafetyStockInputs) -> None:
     """R_p + Q_p ≤ μ_p · usable days: no more stock than can be issued before it is too old."""
     rows = {_label(x, p): p for p in range(x.size) if x.mean_per_day[p] > 0}
     m.shelf_life = pyo.Constraint(
-        list(rows), rule=lambda m, lab: m.R[rows[lab]]
-        <= float(x.mean_per_day[rows[lab]] * x.usable_days[rows[lab]] - q[rows[lab]]),
+        list(rows), rule=lambda m, lab: m.R[rows[lab]] + m.Q[rows[lab]]
+        <= float(x.mean_per_day[rows[lab]] * x.usable_days[rows[lab]]),
         doc="stock usable before its remaining shelf life falls below what departments accept")
 
 
 def define_objective(m: pyo.ConcreteModel, over: np.ndarray, under: np.ndarray,
                      mean_d: np.ndarray, k: int) -> None:
-    """min Σ_p c_o,p (R_p − D̄_p) + (c_o,p + c_u,p)/K Σ_k u_pk (currency/year)."""
+    """min Σ_p c_o,p (R_p − D̄_p + Q_p/2) + κ_p + (c_o,p + c_u,p)/K Σ_k u_pk (currency/year)."""
     m.cost = pyo.Objective(
-        expr=sum(float(over[p]) * (m.R[p] - float(mean_d[p])) for p in m.P)
+        expr=sum(float(over[p]) * (m.R[p] - float(mean_d[p]) + m.Q[p] / 2) + m.kappa[p]
+                 for p in m.P)
         + sum(float(over[p] + under[p]) / k * m.u[p, kk] for p, kk in m.PK),
         sense=pyo.minimize)
 
@@ -170,24 +201,25 @@ def solve_safety_stock(net: Network, settings: SafetyStockSettings | None = None
     x = inputs if inputs is not None else build_inputs(net)
     d = demand if demand is not None else sample_cycle_demand(x, st.scenarios, st.seed)
     k = d.shape[1]
-    q = cycle_quantity(x)
     mean_d = d.mean(axis=1)
     target = np.array([st.fill_rate_target[p] for p in x.priority])
-    over, under = newsvendor_costs(x, q, st)
+    over, under = newsvendor_costs(x, cycle_quantity(x), st)
     m = pyo.ConcreteModel(name="safety-stock model")
     m.P = pyo.RangeSet(0, x.size - 1)
-    define_reorder_points(m)
+    define_reorder_points(m, x)
+    define_ordering_cost(m, x)
     define_shortage(m, d)
-    define_fill_rate(m, x, q, target, k)
+    define_fill_rate(m, x, target, k)
     if st.respect_capacity:
-        define_capacity(m, x, q)
+        define_capacity(m, x)
     if st.org_budget:
-        define_budget(m, x, q, mean_d, st.org_budget)
+        define_budget(m, x, mean_d, st.org_budget)
     if st.respect_shelf_life:
-        define_shelf_life(m, x, q)
+        define_shelf_life(m, x)
     define_objective(m, over, under, mean_d, k)
     solution = solve(m, options=dict(st.highs_options))
     r = np.array([pyo.value(m.R[p]) for p in range(x.size)])
+    q = np.array([pyo.value(m.Q[p]) for p in range(x.size)])
     short = np.maximum(d - r[:, None], 0).mean(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         fill = np.where(q > 0, 1 - short / q, 1.0)

@@ -9,6 +9,10 @@ at their destination from the bucket they arrive in, not movable). *Arcs* are th
 lot's warehouse, a cold item only on a cold lane into a cold warehouse, the item
 registered in the destination's region, the destination needs the item, the lot still
 acceptable there on arrival, and the transit no longer than the least urgent window.
+Arcs are pruned to what can matter: a lot leaves a warehouse only if that warehouse has
+more of the item than it needs over the horizon or the lot expires within the horizon,
+and goes only to a warehouse short of the item over the horizon or, for such an expiring
+lot, to any warehouse that needs the item.
 """
 
 import datetime as dt
@@ -100,22 +104,29 @@ def _needs(net: Network, as_of: dt.date, starts: list[int], lens: list[int]):
 
 
 def _supplies(net: Network, as_of: dt.date, bucket_days: int, horizon: int) -> list[Supply]:
-    """Available lots; serial units of one item, place and expiry pooled into one supply
-    (they are interchangeable, and pooling keeps the MILP free of symmetric copies)."""
+    """Available lots, in transit and on order. Serial units of one item at one place whose
+    expiry falls in the same bucket-length window are pooled into one supply with the
+    earliest expiry of the group (they are interchangeable for planning, and pooling keeps
+    the MILP free of symmetric copies). Beyond the horizon plus a year of shelf-life margin
+    the windows widen to a year: so far out, expiry no longer changes any decision."""
     items = net.item_by_code
-    pooled: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+    pooled: dict[tuple[str, str, int], list[tuple[int, str]]] = defaultdict(list)
     out = []
     for lp in net.snapshot.lots:
         if lp.status != "available" or lp.expiry <= as_of:
             continue
+        days = (lp.expiry - as_of).days
         if items[lp.item].tracking == "serial":
-            pooled[(lp.warehouse, lp.item, lp.expiry.isoformat())].append(lp.lot)
+            far = horizon + 365
+            window = days // bucket_days if days <= far else far + (days - far) // 365 * 365
+            pooled[(lp.warehouse, lp.item, window)].append((days, lp.lot))
         else:
             out.append(Supply(f"lot:{lp.warehouse}:{lp.item}:{lp.lot}", lp.lot, lp.item,
-                              lp.warehouse, lp.quantity, (lp.expiry - as_of).days, 0, True))
-    for (w, i, expiry), serials in sorted(pooled.items()):
-        out.append(Supply(f"serials:{w}:{i}:{expiry}", ";".join(sorted(serials)), i, w,
-                          len(serials), (dt.date.fromisoformat(expiry) - as_of).days, 0, True))
+                              lp.warehouse, lp.quantity, days, 0, True))
+    for (w, i, window), group in sorted(pooled.items()):
+        serials = sorted(group)
+        out.append(Supply(f"serials:{w}:{i}:{window}", ";".join(lot for _, lot in serials), i, w,
+                          len(serials), serials[0][0], 0, True))
     for t in net.snapshot.in_transit:
         arrive = max((t.eta - as_of).days, 0)
         if arrive < horizon and t.temperature == "ok":
@@ -141,21 +152,27 @@ def build_transfer_inputs(net: Network, settings: TransferSettings | None = None
     supplies = _supplies(net, as_of, width, horizon)
     whs, items = net.warehouse_by_id, net.item_by_code
     needed_at: dict[str, set[str]] = defaultdict(set)
-    for w, i, _, _ in needs:
+    balance: dict[tuple[str, str], float] = defaultdict(float)  # supply − need over horizon
+    for (w, i, _, _), units in needs.items():
         needed_at[i].add(w)
+        balance[(w, i)] -= units
+    for s in supplies:
+        balance[(s.warehouse, s.item)] += s.quantity
     lanes_from: dict[str, list] = defaultdict(list)
     for lane in net.lanes:
         lanes_from[lane.source].append(lane)
     slowest_window = max(st.urgency_window_days.values())
     arcs: list[Arc] = []
     for k, s in enumerate(supplies):
-        if not s.movable:
+        expiring = s.expiry_day <= horizon
+        if not s.movable or (balance[(s.warehouse, s.item)] <= 0 and not expiring):
             continue
         item = items[s.item]
         for lane in lanes_from[s.warehouse]:
             dest = whs[lane.target]
             tau = math.ceil(lane.transit_time.mean)
             if (lane.target not in needed_at[s.item] or tau > slowest_window
+                    or (balance[(lane.target, s.item)] >= 0 and not expiring)
                     or (item.cold_chain and not (lane.cold_chain and dest.cold_chain))
                     or dest.region not in item.registered_regions):
                 continue

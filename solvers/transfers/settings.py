@@ -25,4 +25,6 @@ class TransferSettings(DomainModel):
         ge=0)
     integer_units: bool = field(True, description="ship whole units (MILP) rather than an LP")
     highs_options: dict[str, str | float | int | bool] = field(
-        lambda: {"mip_rel_gap": 1e-4, "time_limit": 300.0}, description="HiGHS options")
+        lambda: {"mip_rel_gap": 0.02, "time_limit": 120.0},
+        description="HiGHS options; the gap ends the search deterministically, the time "
+        "limit is a safety net (the best plan found is then used, with a warning)")
