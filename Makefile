@@ -15,7 +15,9 @@ $(BIN)/medtwin: pyproject.toml
 	touch $@
 
 demo: $(BIN)/medtwin
+	mkdir -p $(OUT)
 	$(BIN)/medtwin validate reference
+	$(BIN)/medtwin plan reference --out $(OUT)/plan.json
 
 test: $(BIN)/medtwin
 	$(BIN)/ruff check .

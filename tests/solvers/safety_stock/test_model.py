@@ -98,7 +98,8 @@ def test_shelf_life_caps_stock_and_conflicts_are_named() -> None:
         solve_safety_stock(None, strict, inputs=x)  # type: ignore[arg-type]
     names = [name for name, _ in info.value.families]
     assert {"fill_rate", "shelf_life"} <= set(names) and "capacity" not in names
-    assert "fill_rate[W/I0]" in str(info.value) and "against shelf_life" in str(info.value)
+    assert "fill_rate[W/I0]" in str(info.value)
+    assert "shelf_life" in info.value.violations[0].against
 
 
 def test_capacity_below_cycle_stock_names_capacity() -> None:
