@@ -9,7 +9,7 @@ mean μ = Σ μᵢ, variance σ² = Σ σᵢ² (independent demand streams).
 
 import logging
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
@@ -44,6 +44,12 @@ class SafetyStockInputs:
     def size(self) -> int:
         """Number of positions P."""
         return len(self.item)
+
+    def subset(self, idx: np.ndarray) -> "SafetyStockInputs":
+        """The positions ``idx`` only (same warehouses' capacity and review period)."""
+        arrays = {f.name: getattr(self, f.name)[idx] for f in fields(self)
+                  if isinstance(getattr(self, f.name), np.ndarray)}
+        return replace(self, lead_time=[self.lead_time[i] for i in idx], **arrays)
 
 
 def _replenishment(net: Network) -> dict[tuple[str, str], tuple[str, Distribution, int, float]]:

@@ -20,8 +20,8 @@ shelf-life-capped EOQ, so that the cost stays linear). At the optimum
 u_pk = (D_pk − R_p)⁺, so the objective is the newsvendor cost
 c_o·E[(R − D)⁺] + c_u·E[(D − R)⁺], whose unconstrained optimum is the critical-fractile
 quantile c_u/(c_u + c_o) of the scenario demand. Side constraints (one function each,
-below): fill rate per cycle by priority class, warehouse capacity, org inventory budget,
-shelf-life cap.
+below): fill rate per cycle by priority class, warehouse capacity, org inventory budget;
+stock above what can be issued within its usable shelf life is charged as write-off.
 """
 
 import logging
@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyomo.environ as pyo
+from tqdm import tqdm
 
 from solvers.highs_bridge import Solution, solve
 from solvers.safety_stock.inputs import SafetyStockInputs, build_inputs, sample_cycle_demand
@@ -50,6 +51,7 @@ class SafetyStockResult:
     fill_rate: np.ndarray        # 1 − E[(D − R)⁺]/Q in the scenarios
     cycle_service: np.ndarray    # P(D ≤ R) in the scenarios
     fill_rate_target: np.ndarray
+    expiring: np.ndarray         # units per cycle above what can be used in time
     solution: Solution
 
     @property
@@ -65,7 +67,8 @@ class SafetyStockResult:
                  "safety_stock": int(max(round(self.safety_stock[p]), 0)),
                  "fill_rate": float(self.fill_rate[p]), "cycle_service": float(
                      self.cycle_service[p]), "fill_rate_target": float(self.fill_rate_target[p]),
-                 "priority": self.inputs.priority[p]}
+                 "priority": self.inputs.priority[p],
+                 "expiring_per_cycle": float(self.expiring[p])}
                 for p, (w, i) in enumerate(zip(self.inputs.warehouse, self.inputs.item,
                                                strict=True))]
 
@@ -164,23 +167,35 @@ def define_budget(m: pyo.ConcreteModel, x: SafetyStockInputs, mean_d: np.ndarray
         doc="org inventory budget (currency)")
 
 
-def define_shelf_life(m: pyo.ConcreteModel, x: SafetyStockInputs) -> None:
-    """R_p + Q_p ≤ μ_p · usable days: no more stock than can be issued before it is too old."""
+def define_expiry(m: pyo.ConcreteModel, x: SafetyStockInputs) -> None:
+    """w_p ≥ R_p + Q_p − μ_p · usable days, w_p ≥ 0: units per cycle that cannot be issued
+    before their remaining shelf life falls below what departments accept (written off)."""
     rows = {_label(x, p): p for p in range(x.size) if x.mean_per_day[p] > 0}
-    m.shelf_life = pyo.Constraint(
-        list(rows), rule=lambda m, lab: m.R[rows[lab]] + m.Q[rows[lab]]
-        <= float(x.mean_per_day[rows[lab]] * x.usable_days[rows[lab]]),
-        doc="stock usable before its remaining shelf life falls below what departments accept")
+    m.E = pyo.Set(initialize=sorted(rows.values()))
+    m.expiring = pyo.Var(m.E, domain=pyo.NonNegativeReals, doc="units expiring per cycle")
+    m.expiry = pyo.Constraint(
+        list(rows), rule=lambda m, lab: m.expiring[rows[lab]] >= m.R[rows[lab]] + m.Q[rows[lab]]
+        - float(x.mean_per_day[rows[lab]] * x.usable_days[rows[lab]]),
+        doc="stock above what can be used within its shelf life expires")
 
 
 def define_objective(m: pyo.ConcreteModel, over: np.ndarray, under: np.ndarray,
-                     mean_d: np.ndarray, k: int) -> None:
-    """min Σ_p c_o,p (R_p − D̄_p + Q_p/2) + κ_p + (c_o,p + c_u,p)/K Σ_k u_pk (currency/year)."""
+                     write_off: np.ndarray, mean_d: np.ndarray, k: int) -> None:
+    """min Σ_p c_o,p (R_p − D̄_p + Q_p/2) + κ_p + c_e,p w_p + (c_o,p + c_u,p)/K Σ_k u_pk
+    (currency/year), with c_e = c·n the yearly write-off of a unit expiring every cycle."""
+    expiring = (sum(float(write_off[p]) * m.expiring[p] for p in m.E)
+                if hasattr(m, "expiring") else 0)
     m.cost = pyo.Objective(
         expr=sum(float(over[p]) * (m.R[p] - float(mean_d[p]) + m.Q[p] / 2) + m.kappa[p]
-                 for p in m.P)
+                 for p in m.P) + expiring
         + sum(float(over[p] + under[p]) / k * m.u[p, kk] for p, kk in m.PK),
         sense=pyo.minimize)
+
+
+def cycles_per_year(x: SafetyStockInputs, q: np.ndarray) -> np.ndarray:
+    """n = 365μ/Q replenishment cycles a year (0 without demand)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(q > 0, 365 * x.mean_per_day / q, 0.0)
 
 
 def newsvendor_costs(x: SafetyStockInputs, q: np.ndarray,
@@ -188,22 +203,24 @@ def newsvendor_costs(x: SafetyStockInputs, q: np.ndarray,
     """(c_o, c_u) per position in currency/year: c·i and π·365μ/Q."""
     over = x.unit_cost * x.holding_rate
     penalty = x.unit_cost * np.array([st.shortage_penalty[p] for p in x.priority])
-    with np.errstate(divide="ignore", invalid="ignore"):
-        cycles = np.where(q > 0, 365 * x.mean_per_day / q, 0.0)
-    return over, penalty * cycles
+    return over, penalty * cycles_per_year(x, q)
 
 
-def solve_safety_stock(net: Network, settings: SafetyStockSettings | None = None,
-                       inputs: SafetyStockInputs | None = None,
-                       demand: np.ndarray | None = None) -> SafetyStockResult:
-    """Build, solve and read back the model for ``net`` (or for given inputs / scenarios)."""
-    st = settings or SafetyStockSettings()
-    x = inputs if inputs is not None else build_inputs(net)
-    d = demand if demand is not None else sample_cycle_demand(x, st.scenarios, st.seed)
+def components(x: SafetyStockInputs, st: SafetyStockSettings) -> list[np.ndarray]:
+    """Groups of positions that no constraint links: one per warehouse (capacity), or one
+    per org when org budgets are set. Each is solved as its own, much smaller, model."""
+    keys = x.org if st.org_budget else x.warehouse
+    return [np.flatnonzero(keys == k) for k in sorted(set(keys))]
+
+
+def _solve_component(x: SafetyStockInputs, d: np.ndarray, st: SafetyStockSettings
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, Solution]:
+    """Reorder points, cycle quantities and expiring units of one component."""
     k = d.shape[1]
     mean_d = d.mean(axis=1)
     target = np.array([st.fill_rate_target[p] for p in x.priority])
-    over, under = newsvendor_costs(x, cycle_quantity(x), st)
+    q_ref = cycle_quantity(x)
+    over, under = newsvendor_costs(x, q_ref, st)
     m = pyo.ConcreteModel(name="safety-stock model")
     m.P = pyo.RangeSet(0, x.size - 1)
     define_reorder_points(m, x)
@@ -214,16 +231,42 @@ def solve_safety_stock(net: Network, settings: SafetyStockSettings | None = None
         define_capacity(m, x)
     if st.org_budget:
         define_budget(m, x, mean_d, st.org_budget)
-    if st.respect_shelf_life:
-        define_shelf_life(m, x)
-    define_objective(m, over, under, mean_d, k)
+    if st.count_expiry:
+        define_expiry(m, x)
+    define_objective(m, over, under, x.unit_cost * cycles_per_year(x, q_ref), mean_d, k)
     solution = solve(m, options=dict(st.highs_options))
     r = np.array([pyo.value(m.R[p]) for p in range(x.size)])
     q = np.array([pyo.value(m.Q[p]) for p in range(x.size)])
+    expiring = np.zeros(x.size)
+    if st.count_expiry:
+        expiring[list(m.E)] = [pyo.value(m.expiring[p]) for p in m.E]
+    return r, q, expiring, solution
+
+
+def solve_safety_stock(net: Network, settings: SafetyStockSettings | None = None,
+                       inputs: SafetyStockInputs | None = None,
+                       demand: np.ndarray | None = None,
+                       progress: bool = False) -> SafetyStockResult:
+    """Build, solve and read back the model for ``net`` (or for given inputs / scenarios),
+    one independent component at a time (see :func:`components`)."""
+    st = settings or SafetyStockSettings()
+    x = inputs if inputs is not None else build_inputs(net)
+    d = demand if demand is not None else sample_cycle_demand(x, st.scenarios, st.seed)
+    r, q, expiring = np.zeros(x.size), np.zeros(x.size), np.zeros(x.size)
+    solutions = []
+    for idx in tqdm(components(x, st), desc="safety stock", unit="model", disable=not progress):
+        r[idx], q[idx], expiring[idx], sol = _solve_component(x.subset(idx), d[idx], st)
+        solutions.append(sol)
+    solution = Solution(sum(s.objective for s in solutions),
+                        "Optimal" if all(s.status == "Optimal" for s in solutions) else
+                        ", ".join(sorted({s.status for s in solutions})),
+                        sum(s.iterations for s in solutions), sum(s.seconds for s in solutions),
+                        max((s.gap for s in solutions), default=0.0))
     short = np.maximum(d - r[:, None], 0).mean(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         fill = np.where(q > 0, 1 - short / q, 1.0)
-    log.info("safety stock: %d positions × %d scenarios solved in %.2f s (%s)", x.size, k,
-             solution.seconds, solution.status)
-    return SafetyStockResult(x, q, r, mean_d, fill, (d <= r[:, None] + 1e-9).mean(axis=1),
-                             target, solution)
+    log.info("safety stock: %d positions × %d scenarios in %d models solved in %.2f s (%s)",
+             x.size, d.shape[1], len(solutions), solution.seconds, solution.status)
+    target = np.array([st.fill_rate_target[p] for p in x.priority])
+    return SafetyStockResult(x, q, r, d.mean(axis=1), fill,
+                             (d <= r[:, None] + 1e-9).mean(axis=1), target, expiring, solution)

@@ -21,7 +21,8 @@ class SafetyStockSettings(DomainModel):
     org_budget: dict[str, float] = field(
         dict, unit="currency", description="cap on average inventory value per org id")
     respect_capacity: bool = field(True, description="cap order-up-to totals by warehouse capacity")
-    respect_shelf_life: bool = field(
-        True, description="cap order-up-to by what can be used before the shelf-life limit")
+    count_expiry: bool = field(
+        True, description="charge stock above what can be used within its shelf life as "
+        "write-off")
     highs_options: dict[str, str | float | int | bool] = field(
         lambda: {"solver": "simplex"}, description="HiGHS options for this model")

@@ -38,7 +38,7 @@ def one_position(n: int = 1, **over: object) -> SafetyStockInputs:
 
 def unconstrained(**over: object) -> SafetyStockSettings:
     return SafetyStockSettings(fill_rate_target=NO_TARGETS, respect_capacity=False,
-                               respect_shelf_life=False, scenarios=400, **over)
+                               count_expiry=False, scenarios=400, **over)
 
 
 def test_unconstrained_saa_is_the_newsvendor_critical_fractile() -> None:
@@ -87,19 +87,30 @@ def test_budget_caps_inventory_value() -> None:
     assert spent == pytest.approx(value - 500, abs=1e-3)
 
 
-def test_shelf_life_caps_stock_and_conflicts_are_named() -> None:
-    x = one_position(usable_days=np.array([20.0]))
+def test_stock_beyond_shelf_life_is_charged_as_expiry() -> None:
+    x = one_position(usable_days=np.array([20.0]),  # 4/day × 20 days = 80 units usable
+                     priority=np.array(["routine"], dtype=object))  # shortage costs 1× c
     st = SafetyStockSettings(fill_rate_target=NO_TARGETS, scenarios=200)
-    capped = solve_safety_stock(None, st, inputs=x)  # type: ignore[arg-type]
-    assert capped.reorder_point[0] + capped.cycle_quantity[0] <= 4.0 * 20 + 1e-6
+    lean = solve_safety_stock(None, st, inputs=x)  # type: ignore[arg-type]
+    assert lean.reorder_point[0] + lean.cycle_quantity[0] <= 80 + 1e-6
+    assert lean.expiring[0] == pytest.approx(0, abs=1e-6)
     strict = st.model_copy(update={"fill_rate_target": {"critical": 1, "high": .999,
                                                         "routine": 1}})
+    costly = solve_safety_stock(None, strict, inputs=x)  # type: ignore[arg-type]
+    assert costly.expiring[0] == pytest.approx(
+        costly.reorder_point[0] + costly.cycle_quantity[0] - 80, abs=1e-6)
+    assert costly.expiring[0] > 0 and costly.fill_rate[0] >= 0.999 - 1e-9
+
+
+def test_fill_rate_against_capacity_names_both() -> None:
+    x = one_position(capacity={"W": 60})
+    st = SafetyStockSettings(fill_rate_target={"critical": 1, "high": .999, "routine": 1},
+                             scenarios=200)
     with pytest.raises(Infeasible) as info:
-        solve_safety_stock(None, strict, inputs=x)  # type: ignore[arg-type]
-    names = [name for name, _ in info.value.families]
-    assert {"fill_rate", "shelf_life"} <= set(names) and "capacity" not in names
+        solve_safety_stock(None, st, inputs=x)  # type: ignore[arg-type]
+    fails = {v.family: v for v in info.value.violations}
     assert "fill_rate[W/I0]" in str(info.value)
-    assert "shelf_life" in info.value.violations[0].against
+    assert "capacity" in fails or "capacity" in fails["fill_rate"].against
 
 
 def test_capacity_below_cycle_stock_names_capacity() -> None:
