@@ -19,8 +19,9 @@ that matters).
 """
 
 import logging
+import math
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pyomo.environ as pyo
 
@@ -192,15 +193,21 @@ def solve_transfers(net: Network, settings: TransferSettings | None = None,
                     inputs: TransferInputs | None = None) -> TransferPlan:
     """Build, solve and read back the transfer plan for ``net``'s snapshot."""
     x = inputs if inputs is not None else build_transfer_inputs(net, settings)
-    m, consume = build_model(x)
+    milp = x.settings.integer_units and len(x.arcs) <= x.settings.milp_max_arcs
+    m, consume = build_model(x if milp or not x.settings.integer_units else replace(
+        x, settings=x.settings.model_copy(update={"integer_units": False})))
     solution = solve(m, options=dict(x.settings.highs_options))
-    log.info("transfers: %d arcs, %d consumption entries, %d needs solved in %.2f s",
-             len(x.arcs), len(consume), len(x.needs), solution.seconds)
+    if x.settings.integer_units and not milp:
+        solution = _fix_lanes_and_resolve(m, x)
+    log.info("transfers: %d arcs, %d consumption entries, %d needs solved in %.2f s (%s)",
+             len(x.arcs), len(consume), len(x.needs), solution.seconds,
+             "MILP" if milp else "LP, lanes fixed" if x.settings.integer_units else "LP")
     y = {key: pyo.value(m.y[key]) for key in m.C}
     short: dict[str, float] = defaultdict(float)
     for n in m.N:
         short[n[2]] += pyo.value(m.s[n])
-    ships = {j: round(pyo.value(m.x[j])) for j in range(len(x.arcs)) if pyo.value(m.x[j]) > 0.5}
+    ships = {j: math.floor(pyo.value(m.x[j]) + 1e-6) for j in range(len(x.arcs))}
+    ships = {j: q for j, q in ships.items() if q > 0}
     on_lane: dict[tuple[str, int], int] = defaultdict(int)
     for j, qty in ships.items():
         on_lane[(x.arcs[j].lane, x.arcs[j].bucket)] += qty
@@ -208,6 +215,16 @@ def solve_transfers(net: Network, settings: TransferSettings | None = None,
                for j, qty in ships.items()]
     return TransferPlan(actions, dict(short), float(sum(pyo.value(m.e[k]) for k in m.K_exp)),
                         solution)
+
+
+def _fix_lanes_and_resolve(m: pyo.ConcreteModel, x: TransferInputs) -> Solution:
+    """Relax-and-fix for models too large for the MILP: after the LP relaxation, open the
+    lane-buckets the LP used (z = 1), close the others (z = 0) and solve the LP again, so
+    every used lane pays its full shipment cost; quantities are then rounded down."""
+    for lb in m.LB:
+        m.z[lb].fix(1.0 if pyo.value(m.z[lb]) > 1e-6 else 0.0)
+    return solve(m, options={k: v for k, v in x.settings.highs_options.items()
+                             if k != "mip_rel_gap"})
 
 
 def _next_best(x: TransferInputs, j: int, qty: int) -> tuple[str, float | None]:

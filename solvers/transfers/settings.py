@@ -24,6 +24,9 @@ class TransferSettings(DomainModel):
         1e-4, unit="fraction/day", description="preference for consuming earlier-expiring lots",
         ge=0)
     integer_units: bool = field(True, description="ship whole units (MILP) rather than an LP")
+    milp_max_arcs: int = field(
+        20_000, description="above this many arcs, whole units come from relax-and-fix (LP, "
+        "then lanes fixed open or closed, quantities rounded down) instead of the MILP", ge=0)
     highs_options: dict[str, str | float | int | bool] = field(
         lambda: {"mip_rel_gap": 0.02, "time_limit": 120.0},
         description="HiGHS options; the gap ends the search deterministically, the time "

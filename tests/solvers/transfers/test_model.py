@@ -151,3 +151,10 @@ def test_lp_relaxation_setting() -> None:
     plan = solve_transfers(network(lots=[("W1", "L1", 300, 100)]),
                            TransferSettings(integer_units=False))
     assert shipped(plan) == 56
+
+
+def test_relax_and_fix_for_large_models() -> None:
+    net = network(lots=[("W1", "L1", 300, 100)], lane={"cost_per_shipment": 500})
+    plan = solve_transfers(net, TransferSettings(milp_max_arcs=0))
+    assert shipped(plan) == 56 and len({a.ship_date for a in plan.actions}) == 1
+    assert all(float(a.quantity).is_integer() for a in plan.actions)
