@@ -10,6 +10,7 @@ from medtwin.commands.forecast import forecast
 from medtwin.commands.generate import generate
 from medtwin.commands.plan import plan
 from medtwin.commands.schema import schema
+from medtwin.commands.simulate import simulate
 from medtwin.commands.validate import validate
 
 
@@ -33,3 +34,4 @@ main.add_command(schema)
 main.add_command(calibrate)
 main.add_command(forecast)
 main.add_command(plan)
+main.add_command(simulate)

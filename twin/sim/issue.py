@@ -1,0 +1,115 @@
+"""Serving the day's demand: FEFO issue by priority class, backorders, lost sales, emergencies.
+
+Every series with need (its backlog plus today's demand) asks its serving position; series
+are served critical first, then high, then routine, and within a class the strictest
+minimum remaining shelf life first. A series may take units that are available and expire
+no earlier than ``day + min_shelf_life_days``. Units served go to the backlog first (late),
+then to today's demand (on time). Unmet new demand is backordered or lost per item.
+"""
+
+import datetime as dt
+
+import numpy as np
+
+from twin.domain.parties import PRIORITIES
+from twin.sim.ledger import Kind, Reason
+from twin.sim.lots import allocate, eligible_stock
+from twin.sim.state import SimState
+
+CRITICAL = PRIORITIES.index("critical")
+_SERVICE_KPIS = ("demand_units", "served_on_time_units", "served_late_units",
+                 "backordered_units", "lost_units", "emergency_units")
+EMERGENCY_SOURCES = 3
+"""Other warehouses asked for an emergency shipment, fastest lane first."""
+
+
+def _issue(state: SimState, day: int, series: np.ndarray, pos: np.ndarray, qty: np.ndarray,
+           reason: Reason = Reason.NONE) -> np.ndarray:
+    """Issue FEFO to ``series`` from ``pos`` (request order = service order); units served."""
+    ix = state.index
+    alloc = allocate(state.lots, pos, day + ix.series_min_shelf[series], qty)
+    rows = state.lots.rows
+    pos, lot = rows["pos"][alloc.row], rows["lot"][alloc.row]
+    state.book(day, Kind.ISSUE, pos, lot, alloc.qty,
+               ix.series_department[series[alloc.request]], reason)
+    return alloc.served
+
+
+def _by_class(state: SimState, series: np.ndarray, values: list[np.ndarray]) -> np.ndarray:
+    """Sum each of ``values`` (per series) by (priority, org of the hospital's first
+    warehouse): shape ``(len(values), priorities, orgs)``."""
+    ix = state.index
+    n_org = len(ix.orgs)
+    key = ix.series_class[series]
+    out = np.zeros((len(values), len(PRIORITIES) * n_org), dtype=np.int64)
+    for k, v in enumerate(values):
+        nz = np.flatnonzero(v)
+        out[k] = np.bincount(key[nz], weights=v[nz], minlength=out.shape[1])
+    return out.reshape(len(values), -1, n_org)
+
+
+def serve_demand(state: SimState, day: int, date: dt.date, emergency: bool) -> None:
+    """Draw today's demand and serve it; record service KPIs and recent demand."""
+    ix, k = state.index, state.kpis
+    new = state.demand.sample(day, date, state.conditions.region_demand)
+    need = state.backlog + new
+    unrouted = np.flatnonzero((state.serving < 0) & (need > 0))
+    routed = state.issue_order[need[state.issue_order] > 0]
+    active = np.concatenate((routed, unrouted))
+    served = np.zeros(len(active), dtype=np.int64)
+    served[:len(routed)] = _issue(state, day, routed, state.serving[routed], need[routed])
+    backlog = state.backlog[active]
+    late = np.minimum(served, backlog)
+    on_time = served - late
+    short = new[active] - on_time
+    extra = _emergency(state, day, active, short) if emergency else np.zeros_like(short)
+    on_time += extra
+    short -= extra
+    backorder = ix.item_backorder[ix.series_item[active]]
+    state.backlog[active] = np.where(backorder, backlog - late + short, 0)
+    sums = _by_class(state, active, [new[active], on_time, late, np.where(backorder, short, 0),
+                                     np.where(backorder, 0, short), extra])
+    for name, total in zip(_SERVICE_KPIS, sums, strict=True):
+        k[name][day] += total
+    state.recent_demand[day % len(state.recent_demand)] = np.bincount(
+        state.serving[routed], weights=new[routed], minlength=ix.n_positions)
+
+
+def _emergency(state: SimState, day: int, active: np.ndarray, short: np.ndarray) -> np.ndarray:
+    """Serve critical shortfalls by an emergency shipment from one other warehouse: among the
+    :data:`EMERGENCY_SOURCES` fastest open lanes into the serving warehouse, the first whose
+    origin has the whole shortfall in eligible stock, else the one with the most. Units
+    served per active series; costs as a transfer on that lane."""
+    ix = state.index
+    extra = np.zeros(len(active), dtype=np.int64)
+    todo = np.flatnonzero((short > 0) & (ix.series_priority[active] == CRITICAL)
+                          & (state.serving[active] >= 0))
+    if not len(todo):
+        return extra
+    series, left = active[todo], short[todo]
+    item = ix.series_item[series]
+    home = state.serving[series] // ix.n_items
+    src_wh, src_lane = state.emergency_sources
+    ranks = min(EMERGENCY_SOURCES, src_wh.shape[2])
+    cold = ix.item_cold[item].astype(np.int64)
+    wh = src_wh[home, cold, :ranks]
+    usable = (wh >= 0) & ix.registered[ix.wh_region[home], item][:, None]
+    pair = np.flatnonzero(usable.ravel())
+    stock = np.zeros(usable.size, dtype=np.int64)
+    owner = pair // ranks
+    threshold = day + ix.series_min_shelf[series]
+    stock[pair] = eligible_stock(state.lots, ix.position(wh.ravel()[pair], item[owner]),
+                                 threshold[owner])
+    stock = stock.reshape(-1, ranks)
+    enough = stock >= left[:, None]
+    rank = np.where(enough.any(axis=1), np.argmax(enough, axis=1), np.argmax(stock, axis=1))
+    go = np.flatnonzero(stock[np.arange(len(rank)), rank] > 0)
+    if not len(go):
+        return extra
+    got = _issue(state, day, series[go], ix.position(wh[go, rank[go]], item[go]), left[go],
+                 Reason.EMERGENCY)
+    extra[todo[go]] = got
+    sent = got > 0
+    lane = src_lane[home[go], cold[go], rank[go]]
+    state.charge_shipments(day, lane[sent], item[go][sent], got[sent])
+    return extra

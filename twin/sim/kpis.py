@@ -1,0 +1,115 @@
+"""Daily KPI arrays of one run, declared once with their dimensions, unit and meaning.
+
+Flows are per day (units or currency of the day); levels are end-of-day. Run-level
+ratios are computed from the flows by :func:`summary`: fill rate = units served on the day
+they were demanded / units demanded; stockout rate = share of stock points serving demand
+with no available stock at day end; days of supply = inventory value / expected daily
+demand value served from the warehouse.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from twin.domain.parties import PRIORITIES
+from twin.sim.index import NetworkIndex
+from twin.sim.ledger import Reason
+
+SCRAP_REASONS = ("expired", "qc_fail", "excursion")
+SCRAP_REASON_CODES = (Reason.EXPIRED, Reason.QC_FAIL, Reason.EXCURSION)
+REJECTIONS = ("no_offer", "supplier_outage", "warehouse_outage", "lane_closed", "cold_chain",
+              "not_registered", "lane_capacity", "supplier_capacity", "unavailable")
+BALANCE = ("opening", "received", "issued", "scrapped", "closing_on_hand", "closing_in_transit")
+
+
+@dataclass(frozen=True)
+class Meta:
+    """Dimensions (after ``time`` where ``daily``), unit and description of one KPI."""
+
+    dims: tuple[str, ...]
+    unit: str
+    description: str
+    daily: bool = True
+
+
+KPIS: dict[str, Meta] = {
+    "demand_units": Meta(("priority", "org"), "units", "units demanded (new demand)"),
+    "served_on_time_units": Meta(("priority", "org"), "units",
+                                 "units served on the day they were demanded"),
+    "served_late_units": Meta(("priority", "org"), "units", "backordered units served later"),
+    "backordered_units": Meta(("priority", "org"), "units", "units demanded and backordered"),
+    "lost_units": Meta(("priority", "org"), "units", "units demanded and lost"),
+    "emergency_units": Meta(("priority", "org"), "units",
+                            "units served by an emergency shipment from another warehouse"),
+    "backlog_units": Meta(("item",), "units", "backordered units waiting at day end"),
+    "stockout_positions": Meta((), "positions",
+                               "stock points serving demand with no available stock at day end"),
+    "serving_positions": Meta((), "positions", "stock points serving demand"),
+    "scrapped_units": Meta(("scrap_reason", "org"), "units", "units scrapped"),
+    "scrapped_value": Meta(("scrap_reason", "org"), "currency", "value of units scrapped"),
+    "holding_cost": Meta(("org",), "currency", "holding cost of units on hand"),
+    "transport_cost": Meta(("org",), "currency", "transport cost paid by the receiving org"),
+    "purchase_cost": Meta(("org",), "currency", "purchase cost incl. order cost, at ordering"),
+    "transfer_cost": Meta(("org",), "currency", "inter-org transfer price paid (buyer)"),
+    "transfer_revenue": Meta(("org",), "currency", "inter-org transfer price received (seller)"),
+    "inventory_units": Meta(("warehouse",), "units", "units on hand at day end, any status"),
+    "available_units": Meta(("warehouse",), "units", "available units on hand at day end"),
+    "inventory_value": Meta(("warehouse",), "currency", "value of units on hand at day end"),
+    "demand_value_rate": Meta(("warehouse",), "currency/day",
+                              "expected demand value per day served from the warehouse"),
+    "on_order_units": Meta(("item",), "units", "units on open purchase orders at day end"),
+    **{name: Meta(("item",), "units", f"stock balance: {name.replace('_', ' ')}")
+       for name in BALANCE},
+    "rejected_actions": Meta(("rejection",), "actions",
+                             "actions refused or cut by a physical rule", daily=False),
+    "rejected_units": Meta(("rejection",), "units", "units refused by a physical rule",
+                           daily=False),
+}
+
+
+class Kpis:
+    """Preallocated KPI arrays, shape ``(days, *dims)`` (or ``dims`` for run totals)."""
+
+    def __init__(self, index: NetworkIndex, days: int):
+        self.sizes = {"priority": len(PRIORITIES), "org": len(index.orgs),
+                      "warehouse": index.n_warehouses, "item": index.n_items,
+                      "scrap_reason": len(SCRAP_REASONS), "rejection": len(REJECTIONS)}
+        self.days = days
+        self.arrays = {name: np.zeros(((days,) if m.daily else ()) +
+                                      tuple(self.sizes[d] for d in m.dims),
+                                      dtype=float if "currency" in m.unit else np.int64)
+                       for name, m in KPIS.items()}
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self.arrays[name]
+
+    def reject(self, rejection: str, actions: int, units: int | np.integer) -> None:
+        """Count actions refused or cut for ``rejection`` (one of :data:`REJECTIONS`)."""
+        k = REJECTIONS.index(rejection)
+        self.arrays["rejected_actions"][k] += actions
+        self.arrays["rejected_units"][k] += units
+
+
+def summary(arrays: dict[str, np.ndarray]) -> dict[str, float]:
+    """Run-level KPIs from the daily arrays (a flat name → value mapping)."""
+    a = arrays
+    demanded = a["demand_units"].sum()
+    out = {"fill_rate": a["served_on_time_units"].sum() / demanded if demanded else np.nan}
+    for k, prio in enumerate(PRIORITIES):
+        d = a["demand_units"][:, k].sum()
+        out[f"fill_rate_{prio}"] = a["served_on_time_units"][:, k].sum() / d if d else np.nan
+    serving = a["serving_positions"].sum()
+    out["stockout_rate"] = a["stockout_positions"].sum() / serving if serving else np.nan
+    for name in ("backordered_units", "lost_units", "emergency_units"):
+        out[name] = float(a[name].sum())
+    out["backlog_units_end"] = float(a["backlog_units"][-1].sum())
+    for k, reason in enumerate(SCRAP_REASONS):
+        out[f"scrapped_units_{reason}"] = float(a["scrapped_units"][:, k].sum())
+        out[f"scrapped_value_{reason}"] = float(a["scrapped_value"][:, k].sum())
+    for name in ("holding_cost", "transport_cost", "purchase_cost", "transfer_cost"):
+        out[name] = float(a[name].sum())
+    out["inventory_value_mean"] = float(a["inventory_value"].sum(axis=1).mean())
+    rate = a["demand_value_rate"].sum(axis=1)
+    out["days_of_supply_mean"] = float(np.mean(np.divide(
+        a["inventory_value"].sum(axis=1), rate, out=np.full(len(rate), np.nan), where=rate > 0)))
+    return out

@@ -1,0 +1,133 @@
+"""Lot life at the warehouses: arrival, quality hold and release or scrap, expiry, recall.
+
+- Purchase receipts create a new lot, expiring ``shelf_life_days`` after manufacture (taken
+  as the order day); it is held in quarantine for the item's ``qc_hold_days`` and then
+  released, or scrapped with the supplier's ``defect_rate`` (drawn at receipt from the
+  quality stream).
+- Transfer arrivals keep their lot; a cold-chain excursion puts the units in quarantine for
+  ``qc_hold_days`` and then releases or scraps them per the item's ``excursion_rule``.
+- A lot expires at the start of its expiry day: every unit left, in any status, is scrapped.
+- A recall quarantines every unit of the lots on hand at once and flags travelling units,
+  which arrive in quarantine; issued units are traced through the ledger.
+"""
+
+import numpy as np
+
+from twin.sim.events import Recall
+from twin.sim.ledger import Kind, Reason
+from twin.sim.lots import NEVER, Hold, Rows, Status, concat, new_rows
+from twin.sim.pipeline import Flow
+from twin.sim.state import RecallReport, SimState
+
+_HOLD_REASON = {Hold.QC: Reason.QC, Hold.EXCURSION: Reason.EXCURSION, Hold.RECALL: Reason.RECALL}
+_SCRAP_REASON = {Hold.QC: Reason.QC_FAIL, Hold.EXCURSION: Reason.EXCURSION}
+
+
+def receive(state: SimState, day: int) -> tuple[np.ndarray, list[int]]:
+    """Put today's arrivals into stock; return release days of new holds and the days that
+    now have arrivals for the first time (shipments into a warehouse in outage wait a day)."""
+    ix, pipe = state.index, state.pipeline
+    rows = pipe.take(day)
+    waiting = state.conditions.warehouse_down[rows["pos"] // ix.n_items]
+    new_days = pipe.add(rows[waiting], np.full(int(waiting.sum()), day + 1))
+    rows = rows[~waiting]
+    bought, moved = rows[rows["flow"] == Flow.PURCHASE], rows[rows["flow"] == Flow.TRANSFER]
+    stock = [_receipts(state, day, bought), _transfer_arrivals(state, day, moved)]
+    added = concat(stock)
+    state.lots.insert(added)
+    held = added["status"] == Status.QUARANTINE
+    return np.unique(added["release"][held & (added["release"] != NEVER)]), new_days
+
+
+def _receipts(state: SimState, day: int, rows: np.ndarray) -> Rows:
+    ix = state.index
+    item = rows["pos"] % ix.n_items
+    supplier = rows["origin"]
+    expiry = rows["ordered"] + ix.item_shelf_life[item]
+    lots = state.catalog.add(item, expiry, supplier)
+    fails = state.streams.quality.random(len(rows)) < ix.supplier_defect_rate[supplier]
+    state.book(day, Kind.RECEIPT, rows["pos"], lots, rows["qty"], supplier, Reason.QC)
+    return new_rows(rows["pos"], expiry, lots, rows["qty"], Status.QUARANTINE, Hold.QC,
+                    day + ix.item_qc_hold[item], fails)
+
+
+def _transfer_arrivals(state: SimState, day: int, rows: np.ndarray) -> Rows:
+    ix = state.index
+    item = rows["pos"] % ix.n_items
+    state.book(day, Kind.TRANSFER_IN, rows["pos"], rows["lot"], rows["qty"], rows["origin"])
+    hold = np.where(rows["recalled"], Hold.RECALL,
+                    np.where(rows["excursion"], Hold.EXCURSION, Hold.NONE)).astype(np.int8)
+    for h in (Hold.EXCURSION, Hold.RECALL):
+        sel = hold == h
+        state.book(day, Kind.QUARANTINE, rows["pos"][sel], rows["lot"][sel], rows["qty"][sel],
+                   reason=_HOLD_REASON[h])
+    release = np.where(hold == Hold.EXCURSION, day + ix.item_qc_hold[item], NEVER)
+    return new_rows(rows["pos"], rows["expiry"], rows["lot"], rows["qty"],
+                    np.where(hold == Hold.NONE, Status.AVAILABLE, Status.QUARANTINE), hold,
+                    release, (hold == Hold.EXCURSION) & ix.item_excursion_scrap[item])
+
+
+def release(state: SimState, day: int) -> None:
+    """End the QC and excursion holds due today: scrap the failed rows, release the others.
+
+    Only held rows carry a release day (others have :data:`NEVER`), so one comparison
+    finds the candidates."""
+    r = state.lots.rows
+    due = np.flatnonzero(r["release"] <= day)
+    r["release"][due] = NEVER
+    due = due[(r["qty"][due] > 0) & (r["status"][due] == Status.QUARANTINE)]
+    hold, scrap = r["hold"][due], r["scrap"][due]
+    for h in (Hold.QC, Hold.EXCURSION):
+        for fails in (True, False):
+            sel = due[(hold == h) & (scrap == fails)]
+            if not len(sel):
+                continue
+            kind, reason = ((Kind.SCRAP, _SCRAP_REASON[h]) if fails
+                            else (Kind.RELEASE, _HOLD_REASON[h]))
+            state.book(day, kind, r["pos"][sel], r["lot"][sel], r["qty"][sel], reason=reason)
+            if fails:
+                r["qty"][sel] = 0
+            else:
+                r["status"][sel], r["hold"][sel] = Status.AVAILABLE, Hold.NONE
+
+
+def expire(state: SimState, day: int) -> None:
+    """Scrap every unit of lots whose expiry day has come."""
+    r = state.lots.rows
+    sel = np.flatnonzero((r["expiry"] <= day) & (r["qty"] > 0))
+    if len(sel):
+        state.book(day, Kind.SCRAP, r["pos"][sel], r["lot"][sel], r["qty"][sel],
+                   reason=Reason.EXPIRED)
+        r["qty"][sel] = 0
+
+
+def recall(state: SimState, day: int, event: Recall) -> RecallReport:
+    """Quarantine the recalled lots everywhere and trace the units already issued."""
+    ix = state.index
+    item = ix.item_of[event.item]
+    lot_item, _, lot_supplier = state.catalog.arrays
+    names = np.asarray(state.catalog.names(), dtype=object)
+    chosen = lot_item == item
+    if event.lots:
+        chosen &= np.isin(names, event.lots)
+    if event.supplier is not None:
+        chosen &= lot_supplier == ix.supplier_of[event.supplier]
+    lots = np.flatnonzero(chosen)
+    r = state.lots.rows
+    hit = np.flatnonzero(np.isin(r["lot"], lots) & (r["qty"] > 0) & (r["hold"] != Hold.RECALL))
+    state.book(day, Kind.QUARANTINE, r["pos"][hit], r["lot"][hit], r["qty"][hit],
+               reason=Reason.RECALL)
+    r["status"][hit], r["hold"][hit], r["release"][hit] = Status.QUARANTINE, Hold.RECALL, NEVER
+    travelling = state.pipeline.mark_recalled(lots)
+    led = state.ledger.columns()
+    issued = (led["kind"] == Kind.ISSUE) & np.isin(led["lot"], lots)
+    departments = np.unique(led["counterpart"][issued])
+    report = RecallReport(
+        day=day, item=event.item, lots=tuple(names[lots].tolist()),
+        units_on_hand=int(r["qty"][hit].sum()),
+        units_in_transit=int(sum(rows["qty"].sum() for _, rows in travelling)),
+        units_issued=int(led["qty"][issued].sum()),
+        departments=tuple(state.ledger.counterpart_names[c] for c in departments.tolist()),
+        days_to_identify=max((d - day for d, _ in travelling), default=0))
+    state.recalls.append(report)
+    return report

@@ -1,0 +1,162 @@
+"""The policy protocol: each review period a policy sees a read-only state and returns actions.
+
+Actions are either the domain plan actions (:class:`~twin.domain.PurchaseAction`,
+:class:`~twin.domain.TransferAction`, :class:`~twin.domain.ReorderPointAction`) or, for
+speed, an :class:`Actions` batch of arrays. The twin executes them under physical rules:
+nothing is shipped that is not available, cold items move only on cold lanes into cold
+warehouses, items go only into regions where they are registered, closed lanes, warehouses
+in outage and suppliers in outage do nothing.
+"""
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, fields
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from twin.domain import PurchaseAction, ReorderPointAction, TransferAction
+from twin.sim.index import NetworkIndex
+
+DomainAction = PurchaseAction | TransferAction | ReorderPointAction
+UNKNOWN_LOT = np.iinfo(np.int32).max
+"""Lot id of a transfer naming a lot the run has never seen: matches no stock."""
+
+
+def _ints(values: Iterable[int] | np.ndarray) -> np.ndarray:
+    return np.asarray(list(values) if not isinstance(values, np.ndarray) else values,
+                      dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class _Batch:
+    @classmethod
+    def empty(cls) -> "_Batch":
+        return cls(*(np.zeros(0, dtype=np.int64) for _ in fields(cls)))
+
+    def __len__(self) -> int:
+        return len(getattr(self, fields(self)[0].name))
+
+
+@dataclass(frozen=True)
+class Purchases(_Batch):
+    """Orders: supplier, receiving warehouse, item (indices) and units."""
+
+    supplier: np.ndarray
+    warehouse: np.ndarray
+    item: np.ndarray
+    quantity: np.ndarray
+
+
+@dataclass(frozen=True)
+class Transfers(_Batch):
+    """Shipments: lane, item, lot (−1 = FEFO at dispatch) and units."""
+
+    lane: np.ndarray
+    item: np.ndarray
+    lot: np.ndarray
+    quantity: np.ndarray
+
+
+@dataclass(frozen=True)
+class ReorderPoints(_Batch):
+    """New (s, S) of warehouse × item positions."""
+
+    warehouse: np.ndarray
+    item: np.ndarray
+    reorder_point: np.ndarray
+    order_up_to: np.ndarray
+
+
+@dataclass(frozen=True)
+class Actions:
+    """A batch of actions as arrays of indices."""
+
+    purchases: Purchases = field(default_factory=Purchases.empty)  # type: ignore[arg-type]
+    transfers: Transfers = field(default_factory=Transfers.empty)  # type: ignore[arg-type]
+    reorder_points: ReorderPoints = field(
+        default_factory=ReorderPoints.empty)  # type: ignore[arg-type]
+
+    @classmethod
+    def from_domain(cls, actions: Iterable[DomainAction], index: NetworkIndex,
+                    lot_of: Callable[[int, str], int]) -> "Actions":
+        """Convert plan actions; ``lot_of(item, lot number)`` gives a lot id (−1 unknown).
+
+        Dates in the actions are not used: actions execute on the review day they are
+        returned. Actions naming unknown warehouses, items, suppliers or lanes raise
+        ``KeyError``; a transfer of an unknown lot ships nothing.
+        """
+        buy, move, rop = [], [], []
+        for a in actions:
+            if isinstance(a, PurchaseAction):
+                buy.append((index.supplier_of[a.supplier], index.wh_of[a.warehouse],
+                            index.item_of[a.item], a.quantity))
+            elif isinstance(a, TransferAction):
+                item = index.item_of[a.item]
+                lot = -1 if a.lot is None else lot_of(item, a.lot)
+                move.append((index.lane_by_route[(a.source, a.target, a.mode)], item,
+                             UNKNOWN_LOT if a.lot is not None and lot < 0 else lot, a.quantity))
+            else:
+                rop.append((index.wh_of[a.warehouse], index.item_of[a.item], a.reorder_point,
+                            a.order_up_to))
+        return cls(*(kind(*(_ints(col) for col in zip(*rows, strict=True))) if rows
+                     else kind.empty()
+                     for kind, rows in ((Purchases, buy), (Transfers, move),
+                                        (ReorderPoints, rop))))
+
+
+@dataclass(frozen=True)
+class StateView:
+    """What a policy may look at on a review day; every array is read-only.
+
+    Stock arrays are indexed ``[warehouse, item]`` in units; ``on_hand`` has a third axis of
+    stock status (available, quarantine, reserved) and ``recalled`` is the part of the
+    quarantine held for a recall. ``backlog`` and ``recent_demand`` are counted at the
+    position that serves the demand; ``recent_demand`` sums the last review period.
+    ``reorder_point`` / ``order_up_to`` are the current (s, S) (−1 where none is set).
+    """
+
+    day: int
+    date: dt.date
+    index: NetworkIndex
+    on_hand: np.ndarray
+    recalled: np.ndarray
+    in_transit: np.ndarray
+    on_order: np.ndarray
+    backlog: np.ndarray
+    recent_demand: np.ndarray
+    reorder_point: np.ndarray
+    order_up_to: np.ndarray
+    lots: np.ndarray
+    warehouse_down: np.ndarray
+    lane_closed: np.ndarray
+    supplier_down: np.ndarray
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, np.ndarray):
+                value.flags.writeable = False
+
+    def inventory_position(self) -> np.ndarray:
+        """available + quarantine not recalled + in transit + on order − backlog."""
+        return (self.on_hand[..., 0] + self.on_hand[..., 1] - self.recalled + self.in_transit
+                + self.on_order - self.backlog)
+
+
+@runtime_checkable
+class Policy(Protocol):
+    """Decides actions from a :class:`StateView`.
+
+    ``emergency``: whether a critical department's unmet demand may be served the same day
+    by an emergency shipment from another warehouse.
+    """
+
+    emergency: bool
+
+    def decide(self, view: StateView) -> Actions | Iterable[DomainAction]:
+        """Actions for today."""
+        ...
+
+
+PolicyFactory = Callable[[NetworkIndex], Policy]

@@ -1,0 +1,158 @@
+"""The result of one replication: KPI arrays, the lot ledger, recall reports; files.
+
+:meth:`SimulationResult.to_dataset` gives an :class:`xarray.Dataset` with named dimensions
+(time, priority, org, warehouse, item, scrap_reason, rejection, recall), one variable per
+KPI with ``units`` and ``description`` attributes, the per-item stock balance
+(``opening + received = issued + scrapped + closing_on_hand + closing_in_transit`` each day)
+and run-level summaries prefixed ``run_``. :meth:`SimulationResult.write` writes it to
+NetCDF and the ledger beside it as Parquet; both are bit-identical for the same inputs.
+"""
+
+import datetime as dt
+import hashlib
+import os
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from twin.domain.parties import PRIORITIES
+from twin.sim.events import EVENTS, Event
+from twin.sim.index import NetworkIndex
+from twin.sim.kpis import KPIS, REJECTIONS, SCRAP_REASONS, summary
+from twin.sim.ledger import Ledger
+from twin.sim.state import RecallReport
+
+LEDGER_SUFFIX = ".ledger.parquet"
+
+
+def ledger_path(nc_path: str | os.PathLike[str]) -> Path:
+    """``X.nc`` → ``X.ledger.parquet``."""
+    p = Path(nc_path)
+    return p.with_name(p.stem + LEDGER_SUFFIX)
+
+
+@dataclass
+class SimulationResult:
+    """Everything a replication produced."""
+
+    index: NetworkIndex
+    start: dt.date
+    days: int
+    seed: int
+    policy: str
+    events: tuple[Event, ...]
+    kpis: dict[str, np.ndarray]
+    ledger_book: Ledger
+    lot_names: list[str]
+    lot_expiry: np.ndarray
+    recalls: list[RecallReport] = field(default_factory=list)
+
+    @cached_property
+    def ledger(self) -> pd.DataFrame:
+        """The lot-level movement ledger (one row per movement)."""
+        return self.ledger_book.to_frame(self.index, self.lot_names, self.lot_expiry,
+                                         self.start)
+
+    def summary(self) -> dict[str, float]:
+        """Run-level KPIs (see :func:`twin.sim.kpis.summary`)."""
+        return summary(self.kpis)
+
+    def _attrs(self) -> dict[str, str | int]:
+        net = self.index.network
+        digest = hashlib.sha256(net.model_dump_json(by_alias=True).encode()).hexdigest()
+        return {
+            "title": f"medtwin simulation of {net.name}",
+            "network": net.name, "network_sha256": digest, "seed": self.seed,
+            "days": self.days, "policy": self.policy, "start_date": self.start.isoformat(),
+            "currency": net.settings.currency,
+            "review_period_days": net.settings.review_period_days,
+            "events": EVENTS.dump_json(list(self.events)).decode(),
+        }
+
+    def to_dataset(self) -> xr.Dataset:
+        """KPIs as a labelled dataset (see the module docstring)."""
+        ix = self.index
+        coords = {
+            "time": pd.date_range(self.start, periods=self.days, freq="D").values,
+            "priority": list(PRIORITIES), "org": list(ix.orgs),
+            "warehouse": list(ix.warehouses), "item": list(ix.items),
+            "scrap_reason": list(SCRAP_REASONS), "rejection": list(REJECTIONS),
+        }
+        data = {name: ((("time",) if m.daily else ()) + m.dims, self.kpis[name],
+                       {"units": m.unit, "description": m.description})
+                for name, m in KPIS.items()}
+        ds = xr.Dataset(data, coords=coords, attrs=self._attrs())
+        total = ds["demand_units"].sum(("priority", "org"))
+        on_time = ds["served_on_time_units"].sum(("priority", "org"))
+        ds["fill_rate"] = (on_time / total.where(total > 0)).assign_attrs(
+            units="1", description="units served on time / units demanded, per day")
+        ds["stockout_rate"] = (ds["stockout_positions"] / ds["serving_positions"].where(
+            ds["serving_positions"] > 0)).assign_attrs(
+            units="1", description="share of stock points serving demand with no available "
+                                   "stock at day end")
+        ds["days_of_supply"] = (ds["inventory_value"] / ds["demand_value_rate"].where(
+            ds["demand_value_rate"] > 0)).assign_attrs(
+            units="days", description="inventory value / expected demand value per day")
+        expired = ds["scrapped_units"].sel(scrap_reason="expired").sum("org")
+        ds["expired_units"] = expired.assign_attrs(units="units", description="units expired")
+        ds["expired_value"] = ds["scrapped_value"].sel(scrap_reason="expired").sum(
+            "org").assign_attrs(units="currency", description="value of units expired")
+        for name, value in self.summary().items():
+            ds[f"run_{name}"] = xr.DataArray(value, attrs={"description": f"run {name}"})
+        for dim in ("priority", "org"):
+            other = "org" if dim == "priority" else "priority"
+            demanded = ds["demand_units"].sum(("time", other))
+            ds[f"run_fill_rate_by_{dim}"] = (
+                ds["served_on_time_units"].sum(("time", other)) / demanded.where(demanded > 0)
+            ).assign_attrs(units="1", description=f"run fill rate by {dim}")
+        return ds.merge(self._recall_dataset())
+
+    def _recall_dataset(self) -> xr.Dataset:
+        r = self.recalls
+        return xr.Dataset({
+            "recall_day": ("recall", np.array([x.day for x in r], dtype=np.int64),
+                           {"units": "day", "description": "day number of the recall"}),
+            "recall_item": ("recall", np.array([x.item for x in r], dtype=object),
+                            {"description": "item recalled"}),
+            "recall_units_on_hand": ("recall", np.array([x.units_on_hand for x in r], np.int64),
+                                     {"units": "units", "description": "units quarantined"}),
+            "recall_units_in_transit": ("recall", np.array([x.units_in_transit for x in r],
+                                                           dtype=np.int64),
+                                        {"units": "units", "description": "units travelling"}),
+            "recall_units_issued": ("recall", np.array([x.units_issued for x in r], np.int64),
+                                    {"units": "units",
+                                     "description": "units already issued to departments"}),
+            "recall_departments": ("recall", np.array([len(x.departments) for x in r], np.int64),
+                                   {"units": "departments",
+                                    "description": "departments that received recalled units"}),
+            "recall_days_to_identify": ("recall", np.array([x.days_to_identify for x in r],
+                                                           dtype=np.int64),
+                                        {"units": "days",
+                                         "description": "days until every unit is located"}),
+        }, coords={"recall": np.arange(len(r))})
+
+    def write(self, nc_path: str | os.PathLike[str]) -> tuple[Path, Path]:
+        """Write the dataset to ``nc_path`` and the ledger to ``…ledger.parquet`` beside it."""
+        nc = Path(nc_path)
+        nc.parent.mkdir(parents=True, exist_ok=True)
+        self.to_dataset().to_netcdf(nc, engine="netcdf4")
+        pq = ledger_path(nc)
+        self.ledger.to_parquet(pq, index=False)
+        return nc, pq
+
+
+def summary_table(values: dict[str, float]) -> str:
+    """Two aligned columns: KPI name and value."""
+    width = max(map(len, values))
+    lines = []
+    for name, value in values.items():
+        text = "n/a" if value is None or np.isnan(value) else (
+            f"{value:.4f}" if "rate" in name else f"{value:,.0f}"
+            if abs(value) >= 100 or float(value).is_integer() else f"{value:.2f}")
+        lines.append(f"{name:<{width}}  {text:>16}")
+    return "\n".join(lines)
+
