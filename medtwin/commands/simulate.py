@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+import solvers.policies  # noqa: F401  (registers the heuristic and optimised policies)
 from medtwin.errors import report_input_errors
 from twin.network_files import load_network
 from twin.sim import simulate as run_simulation

@@ -4,11 +4,13 @@ A *position* is a warehouse × item that holds stock. Daily demand routed to a p
 each department's demand goes to the first warehouse in its hospital's ``served_by``
 that can store the item (cold-capable for a cold item); a warehouse that replenishes
 another (``stock_policies[].source``) also carries that warehouse's demand. Moments add:
-mean μ = Σ μᵢ, variance σ² = Σ σᵢ² (independent demand streams).
+mean μ = Σ μᵢ, variance σ² = Σ σᵢ² (independent demand streams). An order (or lane
+shipment) carries every item its warehouse gets from the same source, so each item bears
+an equal share of the per-order (per-shipment) cost.
 """
 
 import logging
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, fields, replace
 
 import numpy as np
@@ -109,6 +111,7 @@ def build_inputs(net: Network) -> SafetyStockInputs:
         log.warning("%d positions have demand but no supplier or lane to replenish them, e.g. %s",
                     len(missing), missing[:3])
     rows = [(w, i, *supply[(w, i)]) for w, i in keys]
+    sharing = Counter((r[0], r[2]) for r in rows)  # items per (warehouse, source)
     lead = [r[3] for r in rows]
     mean_lead = np.array([lt.mean for lt in lead])
     shelf = np.array([items[i].shelf_life_days for _, i in keys], dtype=float)
@@ -125,7 +128,7 @@ def build_inputs(net: Network) -> SafetyStockInputs:
         unit_cost=np.array([items[i].unit_cost for _, i in keys]),
         holding_rate=np.array([whs[w].holding_rate for w, _ in keys]),
         moq=np.array([r[4] for r in rows], dtype=float),
-        order_cost=np.array([r[5] for r in rows], dtype=float),
+        order_cost=np.array([r[5] / sharing[(r[0], r[2])] for r in rows], dtype=float),
         usable_days=np.maximum(shelf - min_left - mean_lead, 0.0),
         review_days=net.settings.review_period_days,
         capacity={w.id: w.capacity for w in net.warehouses},
