@@ -11,13 +11,14 @@ OUT    := out
 $(BIN)/medtwin: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,erp]'
 	touch $@
 
 demo: $(BIN)/medtwin
 	mkdir -p $(OUT)
 	$(BIN)/medtwin validate reference
 	$(BIN)/medtwin plan reference --out $(OUT)/plan.json
+	$(BIN)/medtwin simulate reference --days 365 --seed 1 --policy heuristic --out $(OUT)/reference.nc
 
 test: $(BIN)/medtwin
 	$(BIN)/ruff check .
