@@ -33,7 +33,6 @@ import pyomo.environ as pyo
 from tqdm import tqdm
 
 from solvers.highs_bridge import Solution, solve
-from solvers.linear import linear
 from solvers.safety_stock.inputs import SafetyStockInputs, build_inputs, sample_cycle_demand
 from solvers.safety_stock.settings import SafetyStockSettings
 from twin.domain import Network
@@ -112,9 +111,8 @@ def define_ordering_cost(m: pyo.ConcreteModel, x: SafetyStockInputs, cuts: int =
     m.kappa = pyo.Var(m.P, domain=pyo.NonNegativeReals, doc="yearly ordering cost")
     rows = [(p, t) for p, g in grid.items() for t in range(len(g))]
     m.ordering = pyo.Constraint(
-        rows, rule=lambda m, p, t: linear([m.kappa[p], m.Q[p]],
-                                          [1.0, float(yearly[p]) / grid[p][t] ** 2])
-        >= 2 * float(yearly[p]) / grid[p][t],
+        rows, rule=lambda m, p, t: m.kappa[p] >= float(yearly[p]) * (
+            2 / grid[p][t] - m.Q[p] / grid[p][t] ** 2),
         doc="yearly ordering cost A·365μ/Q (outer linearisation)")
 
 
@@ -123,7 +121,7 @@ def define_shortage(m: pyo.ConcreteModel, demand: np.ndarray) -> None:
     m.PK = pyo.Set(initialize=list(zip(*np.nonzero(demand > 0), strict=True)), dimen=2)
     m.u = pyo.Var(m.PK, domain=pyo.NonNegativeReals, doc="units short per scenario")
     m.shortage = pyo.Constraint(
-        m.PK, rule=lambda m, p, k: linear([m.u[p, k], m.R[p]]) >= float(demand[p, k]),
+        m.PK, rule=lambda m, p, k: m.u[p, k] + m.R[p] >= float(demand[p, k]),
         doc="shortage is demand above the reorder point")
 
 
@@ -135,9 +133,8 @@ def define_fill_rate(m: pyo.ConcreteModel, x: SafetyStockInputs, target: np.ndar
         by_p.setdefault(p, []).append(kk)
     rows = {_label(x, p): p for p in by_p}
     m.fill_rate = pyo.Constraint(
-        list(rows), rule=lambda m, lab: linear(
-            [m.u[rows[lab], kk] for kk in by_p[rows[lab]]] + [m.Q[rows[lab]]],
-            [1.0 / k] * len(by_p[rows[lab]]) + [-(1 - float(target[rows[lab]]))]) <= 0,
+        list(rows), rule=lambda m, lab: sum(m.u[rows[lab], kk] for kk in by_p[rows[lab]]) / k
+        <= (1 - float(target[rows[lab]])) * m.Q[rows[lab]],
         doc="fill rate per cycle ≥ the target of the most urgent class served")
 
 
@@ -186,14 +183,13 @@ def define_objective(m: pyo.ConcreteModel, over: np.ndarray, under: np.ndarray,
                      write_off: np.ndarray, mean_d: np.ndarray, k: int) -> None:
     """min Σ_p c_o,p (R_p − D̄_p + Q_p/2) + κ_p + c_e,p w_p + (c_o,p + c_u,p)/K Σ_k u_pk
     (currency/year), with c_e = c·n the yearly write-off of a unit expiring every cycle."""
-    terms = [(m.R[p], over[p]) for p in m.P] + [(m.Q[p], over[p] / 2) for p in m.P]
-    terms += [(m.kappa[p], 1.0) for p in m.P]
-    terms += [(m.u[p, kk], (over[p] + under[p]) / k) for p, kk in m.PK]
-    if hasattr(m, "expiring"):
-        terms += [(m.expiring[p], write_off[p]) for p in m.E]
+    expiring = (sum(float(write_off[p]) * m.expiring[p] for p in m.E)
+                if hasattr(m, "expiring") else 0)
     m.cost = pyo.Objective(
-        expr=linear([v for v, _ in terms], [c for _, c in terms],
-                    constant=-float(np.dot(over, mean_d))), sense=pyo.minimize)
+        expr=sum(float(over[p]) * (m.R[p] - float(mean_d[p]) + m.Q[p] / 2) + m.kappa[p]
+                 for p in m.P) + expiring
+        + sum(float(over[p] + under[p]) / k * m.u[p, kk] for p, kk in m.PK),
+        sense=pyo.minimize)
 
 
 def cycles_per_year(x: SafetyStockInputs, q: np.ndarray) -> np.ndarray:

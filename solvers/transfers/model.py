@@ -26,7 +26,6 @@ from dataclasses import dataclass, replace
 import pyomo.environ as pyo
 
 from solvers.highs_bridge import Solution, solve
-from solvers.linear import linear
 from solvers.transfers.inputs import TransferInputs, build_transfer_inputs
 from solvers.transfers.settings import TransferSettings
 from twin.domain import Network
@@ -79,8 +78,7 @@ def define_demand(m: pyo.ConcreteModel, x: TransferInputs) -> None:
     for k, w, c, b in m.C:
         by_need[(w, x.supplies[k].item, c, b)].append((k, w, c, b))
     m.demand = pyo.Constraint(
-        m.N, rule=lambda m, *n: linear([m.y[key] for key in by_need[n]] + [m.s[n]])
-        == x.needs[n],
+        m.N, rule=lambda m, *n: sum(m.y[key] for key in by_need[n]) + m.s[n] == x.needs[n],
         doc="expected demand is served from lots or counted short")
 
 
@@ -95,8 +93,7 @@ def define_supply(m: pyo.ConcreteModel, x: TransferInputs) -> None:
         ships[arc.supply].append(j)
     used = sorted(set(home) | set(ships))
     m.supply = pyo.Constraint(
-        used, rule=lambda m, k: linear([m.y[key] for key in home[k]]
-                                       + [m.x[j] for j in ships[k]])
+        used, rule=lambda m, k: sum(m.y[key] for key in home[k]) + sum(m.x[j] for j in ships[k])
         <= x.supplies[k].quantity, doc="only available stock, each unit once")
 
 
@@ -125,8 +122,7 @@ def define_arrival(m: pyo.ConcreteModel, x: TransferInputs) -> None:
                 and x.arcs[j].transit_days <= win[c]]
         if not used:
             return pyo.Constraint.Skip
-        return linear([m.y[key] for key in used] + [m.x[j] for j in came],
-                      [1.0] * len(used) + [-1.0] * len(came)) <= 0
+        return sum(m.y[key] for key in used) <= sum(m.x[j] for j in came)
 
     m.arrival = pyo.Constraint(rows, rule=rule,
                                doc="transit time within the urgency window of the class served")
@@ -142,10 +138,8 @@ def define_lanes(m: pyo.ConcreteModel, x: TransferInputs) -> None:
         total = sum(x.supplies[x.arcs[j].supply].quantity for j in on[lb])
         return float(min(x.arcs[on[lb][0]].capacity, total))
 
-    m.lane = pyo.Constraint(
-        m.LB, rule=lambda m, a, b: linear([m.x[j] for j in on[(a, b)]] + [m.z[a, b]],
-                                          [1.0] * len(on[(a, b)]) + [-bound((a, b))]) <= 0,
-        doc="lane capacity per bucket")
+    m.lane = pyo.Constraint(m.LB, rule=lambda m, a, b: sum(m.x[j] for j in on[(a, b)])
+                            <= bound((a, b)) * m.z[a, b], doc="lane capacity per bucket")
 
 
 def define_write_off(m: pyo.ConcreteModel, x: TransferInputs) -> None:
@@ -153,23 +147,22 @@ def define_write_off(m: pyo.ConcreteModel, x: TransferInputs) -> None:
     used: dict[int, list] = defaultdict(list)
     for key in m.C:
         used[key[0]].append(key)
-    m.write_off = pyo.Constraint(
-        m.K_exp, rule=lambda m, k: linear([m.e[k]] + [m.y[key] for key in used[k]])
-        >= x.supplies[k].quantity, doc="expiry write-off")
+    m.write_off = pyo.Constraint(m.K_exp, rule=lambda m, k: m.e[k] >= x.supplies[k].quantity
+                                 - sum(m.y[key] for key in used[k]),
+                                 doc="expiry write-off")
 
 
 def define_objective(m: pyo.ConcreteModel, x: TransferInputs) -> None:
     """Transport + fixed lane + priority-weighted shortage + write-off + FEFO tie-break."""
     st, cost = x.settings, x.unit_cost
     fixed = {a.lane: a.shipment_cost for a in x.arcs}
-    terms: list[tuple[object, float]] = [(m.x[j], a.unit_cost) for j, a in enumerate(x.arcs)]
-    terms += [(m.z[a, b], fixed[a]) for a, b in m.LB]
-    terms += [(m.s[n], st.shortage_penalty[n[2]] * cost[n[1]]) for n in m.N]
-    terms += [(m.e[k], cost[x.supplies[k].item]) for k in m.K_exp]
-    terms += [(m.y[key], st.fefo_tiebreak * x.supplies[key[0]].expiry_day
-               * cost[x.supplies[key[0]].item]) for key in m.C]
-    m.cost = pyo.Objective(expr=linear([v for v, _ in terms], [c for _, c in terms]),
-                           sense=pyo.minimize)
+    ship = sum(a.unit_cost * m.x[j] for j, a in enumerate(x.arcs))
+    ship += sum(fixed[a] * m.z[a, b] for a, b in m.LB)
+    short = sum(st.shortage_penalty[c] * cost[i] * m.s[(w, i, c, b)] for w, i, c, b in m.N)
+    lost = sum(cost[x.supplies[k].item] * m.e[k] for k in m.K_exp)
+    fefo = sum(st.fefo_tiebreak * x.supplies[k].expiry_day * cost[x.supplies[k].item]
+               * m.y[(k, w, c, b)] for k, w, c, b in m.C)
+    m.cost = pyo.Objective(expr=ship + short + lost + fefo, sense=pyo.minimize)
 
 
 @dataclass(frozen=True)
