@@ -6,11 +6,14 @@ import click
 
 from medtwin import __version__
 from medtwin.commands.calibrate import calibrate
+from medtwin.commands.erp import erp
 from medtwin.commands.forecast import forecast
 from medtwin.commands.generate import generate
 from medtwin.commands.plan import plan
+from medtwin.commands.publish import publish
 from medtwin.commands.schema import schema
 from medtwin.commands.simulate import simulate
+from medtwin.commands.trace import trace
 from medtwin.commands.validate import validate
 
 
@@ -35,3 +38,6 @@ main.add_command(calibrate)
 main.add_command(forecast)
 main.add_command(plan)
 main.add_command(simulate)
+main.add_command(erp)
+main.add_command(publish)
+main.add_command(trace)

@@ -1,0 +1,270 @@
+"""The flat-file adapter: for ERPs that exchange a folder of CSV or Parquet files.
+
+The folder (``medtwin erp pull --out DIR`` writes the same layout from Tryton)::
+
+    snapshot.yaml        as_of and the three tables below (read by twin.network_files.load_snapshot)
+    lots.csv             warehouse,item,lot,expiry,quantity,status
+    in_transit.csv       from,to,mode,item,lot,expiry,quantity,shipped,eta,temperature
+    purchase_orders.csv  id,supplier,item,warehouse,quantity,ordered,due
+    history.csv          date,warehouse,hospital,department,item,lot,quantity
+    orgs.csv, warehouses.csv, items.csv   master data as the ERP has it (written by pull)
+    pull_notes.txt       what a pull skipped or found different from the network
+    plan_lines.csv       plan lines published to the ERP (one row per key; written by publish)
+    plan_status.csv      key,status[,document] — written back by the ERP (optional)
+
+Any ``.csv`` table may be a ``.parquet`` file instead. Publishing appends only keys not yet
+in ``plan_lines.csv`` and replaces the file atomically, so publishing twice adds nothing and
+an interrupted publish leaves the old file whole.
+"""
+
+import csv
+import datetime as dt
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from erp_adapter.plan_check import check_plan
+from erp_adapter.protocol import DemandRecord, DocumentRef, LineResult
+from twin.domain import Network, Plan, Snapshot
+from twin.network_files import load_snapshot
+from twin.problems import InputError, Problem
+
+SNAPSHOT_FILE = "snapshot.yaml"
+HISTORY = "history"
+PLAN_LINES = "plan_lines"
+PLAN_STATUS = "plan_status"
+NOTES_FILE = "pull_notes.txt"
+HISTORY_COLUMNS = ["date", "warehouse", "hospital", "department", "item", "lot", "quantity"]
+PLAN_COLUMNS = ["plan_id", "key", "kind", "from", "to", "mode", "item", "lot", "quantity",
+                "ship_date", "emergency", "supplier", "warehouse", "order_date",
+                "reorder_point", "order_up_to", "safety_stock", "reason", "published_at"]
+SNAPSHOT_TABLES = {"lots": ["warehouse", "item", "lot", "expiry", "quantity", "status"],
+                   "in_transit": ["from", "to", "mode", "item", "lot", "expiry", "quantity",
+                                  "shipped", "eta", "temperature"],
+                   "purchase_orders": ["id", "supplier", "item", "warehouse", "quantity",
+                                       "ordered", "due"]}
+
+
+class _HistoryRow(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    date: dt.date
+    warehouse: str
+    hospital: str
+    department: str = ""
+    item: str
+    lot: str = ""
+    quantity: int
+
+
+def find_table(folder: Path, name: str) -> Path | None:
+    """``folder/name.csv`` or ``folder/name.parquet``, whichever exists."""
+    for suffix in (".csv", ".parquet"):
+        if (folder / f"{name}{suffix}").exists():
+            return folder / f"{name}{suffix}"
+    return None
+
+
+def read_rows(path: Path) -> list[dict[str, Any]]:
+    """Rows of a CSV or Parquet table (empty CSV cells dropped)."""
+    try:
+        if path.suffix == ".parquet":
+            return pq.read_table(path).to_pylist()
+        with path.open(newline="", encoding="utf-8-sig") as f:
+            return [{k: v for k, v in row.items() if v not in ("", None)}
+                    for row in csv.DictReader(f)]
+    except (OSError, ValueError, csv.Error, pa.ArrowException) as exc:
+        raise InputError([Problem(str(path), "", f"cannot read table: {exc}")]) from None
+
+
+def write_rows(path: Path, rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> None:
+    """Write ``rows`` as CSV or Parquet (by suffix), atomically."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    if path.suffix == ".parquet":
+        table = pa.Table.from_pylist([{c: _plain(r.get(c)) for c in columns} for r in rows])
+        pq.write_table(table, tmp)
+    else:
+        with tmp.open("w", newline="", encoding="utf-8") as f:
+            writer = csv.DictWriter(f, fieldnames=list(columns), lineterminator="\n",
+                                    extrasaction="ignore")
+            writer.writeheader()
+            writer.writerows({c: _cell(r.get(c)) for c in columns} for r in rows)
+    os.replace(tmp, path)
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).lower()
+    return _plain(value)
+
+
+def _records(models: Iterable[BaseModel]) -> list[dict[str, Any]]:
+    return [m.model_dump(mode="json", by_alias=True) for m in models]
+
+
+def write_folder(folder: str | os.PathLike[str], snapshot: Snapshot,
+                 history: Sequence[DemandRecord] = (),
+                 master: dict[str, list[dict[str, Any]]] | None = None,
+                 notes: Sequence[str] = (), fmt: str = "csv") -> Path:
+    """Write a snapshot, its history and master data as an exchange folder, atomically: all
+    files go to a temporary folder that replaces ``folder`` when complete. An existing
+    ``folder`` is replaced only if it holds a snapshot or is empty; plan files in it are
+    kept."""
+    target = Path(folder)
+    if target.exists() and (not target.is_dir() or (
+            any(target.iterdir()) and not (target / SNAPSHOT_FILE).exists())):
+        raise InputError([Problem(str(target), "", "exists and is not an exchange folder "
+                                                   "(no snapshot.yaml); refusing to overwrite")])
+    suffix = ".parquet" if fmt == "parquet" else ".csv"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    try:
+        doc: dict[str, Any] = {"as_of": snapshot.as_of.isoformat()}
+        for name, columns in SNAPSHOT_TABLES.items():
+            write_rows(tmp / f"{name}{suffix}", _records(getattr(snapshot, name)), columns)
+            doc[name] = f"{name}{suffix}"
+        (tmp / SNAPSHOT_FILE).write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+        write_rows(tmp / f"{HISTORY}{suffix}", [vars(r) for r in history], HISTORY_COLUMNS)
+        for name, rows in (master or {}).items():
+            columns = list(dict.fromkeys(k for r in rows for k in r))
+            write_rows(tmp / f"{name}{suffix}", rows, columns)
+        (tmp / NOTES_FILE).write_text("".join(f"{n}\n" for n in notes), encoding="utf-8")
+        if target.exists():
+            for name in (PLAN_LINES, PLAN_STATUS):
+                for old in target.glob(f"{name}.*"):
+                    shutil.copy2(old, tmp / old.name)
+            old_dir = target.with_name(f".{target.name}-old")
+            shutil.rmtree(old_dir, ignore_errors=True)
+            target.rename(old_dir)
+            tmp.rename(target)
+            shutil.rmtree(old_dir)
+        else:
+            tmp.rename(target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return target
+
+
+def plan_rows(plan: Plan, published_at: dt.datetime) -> list[dict[str, Any]]:
+    """One flat row per plan line (``PLAN_COLUMNS``)."""
+    rows = []
+    for a in plan.actions:
+        row = a.model_dump(mode="json", by_alias=True, exclude={"evidence"})
+        row.update(plan_id=plan.id, published_at=published_at.isoformat(timespec="seconds"))
+        rows.append(row)
+    return rows
+
+
+class FlatFileAdapter:
+    """:class:`~erp_adapter.protocol.ErpAdapter` over an exchange folder."""
+
+    def __init__(self, folder: str | os.PathLike[str], network: Network, fmt: str = "csv"):
+        self.folder = Path(folder)
+        self.net = network
+        self.fmt = fmt
+        self.warnings: list[str] = []
+
+    @property
+    def url(self) -> str:
+        return str(self.folder)
+
+    def __enter__(self) -> "FlatFileAdapter":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+    def _require_folder(self) -> None:
+        if not self.folder.is_dir():
+            raise InputError([Problem(str(self.folder), "", "exchange folder not found")])
+
+    def pull_snapshot(self, as_of: dt.date | None = None) -> Snapshot:
+        """The folder's snapshot (checked against the network); ``as_of`` must match it."""
+        self._require_folder()
+        path = self.folder / SNAPSHOT_FILE
+        snap = load_snapshot(path, self.net).snapshot
+        if as_of is not None and snap.as_of != as_of:
+            raise InputError([Problem(str(path), "as_of", f"the folder holds the snapshot of "
+                                                          f"{snap.as_of}, not of {as_of}")])
+        return snap
+
+    def pull_history(self, since: dt.date, until: dt.date) -> list[DemandRecord]:
+        self._require_folder()
+        path = find_table(self.folder, HISTORY)
+        if path is None:
+            raise InputError([Problem(str(self.folder / f"{HISTORY}.csv"), "", "file not found")])
+        out, problems = [], []
+        for n, row in enumerate(read_rows(path)):
+            line = f"line {n + 2}" if path.suffix == ".csv" else f"row {n + 1}"
+            try:
+                r = _HistoryRow.model_validate(row)
+            except ValidationError as exc:
+                problems += [Problem(str(path), f"{line}: {'.'.join(map(str, e['loc']))}",
+                                     e["msg"]) for e in exc.errors()]
+                continue
+            if r.item not in self.net.item_by_code:
+                problems.append(Problem(str(path), f"{line}: item", f"unknown item {r.item!r}"))
+            if r.warehouse not in self.net.warehouse_by_id:
+                problems.append(Problem(str(path), f"{line}: warehouse",
+                                        f"unknown warehouse {r.warehouse!r}"))
+            if since <= r.date <= until:
+                out.append(DemandRecord(**r.model_dump()))
+        if problems:
+            raise InputError(problems)
+        return sorted(out, key=lambda r: (r.date, r.warehouse, r.item))
+
+    def _published(self) -> tuple[Path, list[dict[str, Any]]]:
+        path = find_table(self.folder, PLAN_LINES) or self.folder / f"{PLAN_LINES}.{self.fmt}"
+        return path, (read_rows(path) if path.exists() else [])
+
+    def publish(self, plan: Plan, *, dry_run: bool = False, file: str = "plan"
+                ) -> list[LineResult]:
+        """Append the plan's new lines to ``plan_lines``; lines already there are kept."""
+        self._require_folder()
+        snap_file = self.folder / SNAPSHOT_FILE
+        snap = self.pull_snapshot() if snap_file.exists() else None
+        if snap is not None and snap.as_of != plan.as_of:
+            snap = None  # the folder's stock is of another day: check against the network's
+        problems = check_plan(plan, self.net, snap, file=file)
+        if problems:
+            raise InputError(problems)
+        path, rows = self._published()
+        known = {r.get("key") for r in rows}
+        new = [r for r in plan_rows(plan, dt.datetime.now(dt.UTC)) if r["key"] not in known]
+        if new and not dry_run:
+            write_rows(path, [*rows, *new], PLAN_COLUMNS)
+        outcome = "would_create" if dry_run else "created"
+        fresh = {r["key"] for r in new}
+        return [LineResult(a.key, a.kind, outcome if a.key in fresh else "exists",
+                           [DocumentRef(path.name, None, "to write" if a.key in fresh and dry_run
+                                        else "written")]) for a in plan.actions]
+
+    def status(self, plan: Plan) -> list[LineResult]:
+        """``missing`` / ``published`` per line, or the status the ERP wrote back."""
+        _, rows = self._published()
+        known = {r.get("key") for r in rows}
+        status_path = find_table(self.folder, PLAN_STATUS)
+        back = {r.get("key"): r for r in read_rows(status_path)} if status_path else {}
+        out = []
+        for a in plan.actions:
+            if a.key in back:
+                r = back[a.key]
+                out.append(LineResult(a.key, a.kind, str(r.get("status", "published")),
+                                      message=str(r.get("document", ""))))
+            else:
+                out.append(LineResult(a.key, a.kind, "published" if a.key in known else "missing"))
+        return out

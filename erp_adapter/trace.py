@@ -1,0 +1,144 @@
+"""Lot trace from ERP data: every location and department a lot went through.
+
+Each stock move of the lot becomes one step (date, from → to, quantity, state, document),
+with locations named on our side: ``WH-SH storage``, ``WH-GZ quarantine``, ``in transit``,
+``hospital H-RJ department ICU``, ``sold to org SUB-S``, ``supplier``, ``inventory
+adjustment``. The summary lists the places in the order first reached and what each
+department received.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from erp_adapter.tryton.client import TrytonClient
+from erp_adapter.tryton.mapping import Location, Sites, whole
+from twin.problems import InputError, Problem
+
+
+@dataclass(frozen=True)
+class TraceStep:
+    """One movement of (part of) the lot."""
+
+    date: dt.date | None
+    state: str
+    item: str
+    lot: str
+    quantity: int
+    source: str
+    target: str
+    org: str | None
+    document: str
+
+    def __str__(self) -> str:
+        when = self.date.isoformat() if self.date else "(no date)"
+        planned = "" if self.state == "done" else f" [{self.state}]"
+        org = f" org {self.org}" if self.org else ""
+        doc = f" ({self.document})" if self.document else ""
+        return (f"{when}  {self.quantity:>6} × {self.item} lot {self.lot}: {self.source} → "
+                f"{self.target}{planned}{org}{doc}")
+
+
+@dataclass
+class LotTrace:
+    """The whole history of one lot number (possibly of several items)."""
+
+    lot: str
+    steps: list[TraceStep] = field(default_factory=list)
+
+    @property
+    def places(self) -> list[str]:
+        """Locations reached by done moves, in the order first reached."""
+        seen: dict[str, None] = {}
+        for s in self.steps:
+            if s.state == "done":
+                seen.setdefault(s.source)
+                seen.setdefault(s.target)
+        return list(seen)
+
+    @property
+    def departments(self) -> dict[tuple[str, str], int]:
+        """Units received per (hospital, department), net of returns."""
+        out: dict[tuple[str, str], int] = defaultdict(int)
+        for s in self.steps:
+            if s.state != "done":
+                continue
+            for place, sign in ((s.target, 1), (s.source, -1)):
+                if place.startswith("hospital "):
+                    _, hospital, _, department = place.split(" ", 3)
+                    out[(hospital, department)] += sign * s.quantity
+        return dict(out)
+
+    def lines(self) -> list[str]:
+        """The trace as text lines (steps, then places and departments)."""
+        out = [f"lot {self.lot}: {len(self.steps)} moves"]
+        out += [f"  {s}" for s in self.steps]
+        out.append("places: " + " → ".join(self.places))
+        for (hospital, department), qty in sorted(self.departments.items()):
+            out.append(f"department {hospital}/{department}: {qty} units")
+        return out
+
+
+ORIGINS = {"stock.inventory.line": "inventory", "sale.line": "sale line",
+           "purchase.line": "purchase line", "stock.move": "move"}
+
+
+def _document(shipment: str | None, origin: str | None, refs: dict[str, str]) -> str:
+    if shipment:
+        return refs.get(shipment, shipment)
+    if origin:
+        model, _, rid = origin.partition(",")
+        return f"{ORIGINS.get(model, model)} {rid}"
+    return ""
+
+
+def trace_lot(client: TrytonClient, sites: Sites, lot: str, item: str | None = None
+              ) -> LotTrace:
+    """All moves of lot number ``lot`` (of ``item`` when given), oldest first."""
+    domain: list = [("number", "=", lot)]
+    if item is not None:
+        if item not in sites.product:
+            raise InputError([Problem("trace", "item", f"no product with code {item!r} in the "
+                                                       f"ERP at {client.url}")])
+        domain.append(("product", "=", sites.product[item]))
+    lots = client.model("stock.lot").search_read(domain, ["id", "product", "number"])
+    if not lots:
+        what = f"lot {lot!r}" + (f" of {item!r}" if item else "")
+        raise InputError([Problem("trace", "lot", f"{what} is not in the ERP at {client.url}")])
+    moves = client.model("stock.move").search_read(
+        [("lot", "in", [r["id"] for r in lots])],
+        ["id", "product", "quantity", "state", "effective_date", "planned_date",
+         "from_location", "to_location", "company", "shipment", "origin"],
+        order=[("effective_date", "ASC"), ("planned_date", "ASC"), ("id", "ASC")])
+    refs = _document_names(client, moves)
+
+    def place(loc_id: int) -> str:
+        loc = sites.locations.get(loc_id)
+        return loc.describe() if isinstance(loc, Location) else f"location {loc_id}"
+
+    steps = [TraceStep(
+        date=m["effective_date"] or m["planned_date"], state=m["state"],
+        item=sites.item_of_product.get(m["product"], str(m["product"])), lot=lot,
+        quantity=whole(m["quantity"]), source=place(m["from_location"]),
+        target=place(m["to_location"]), org=sites.company_org.get(m["company"]),
+        document=_document(m.get("shipment"), m.get("origin"), refs))
+        for m in moves if m["state"] != "cancelled"]
+    steps.sort(key=lambda s: (s.date or dt.date.max, s.state != "done"))
+    return LotTrace(lot=lot, steps=steps)
+
+
+def _document_names(client: TrytonClient, moves: list[dict]) -> dict[str, str]:
+    """``model,id`` → readable document name (number and reference) for shipments."""
+    wanted: dict[str, set[int]] = defaultdict(set)
+    for m in moves:
+        if m.get("shipment"):
+            model, _, rid = m["shipment"].partition(",")
+            wanted[model].add(int(rid))
+    names: dict[str, str] = {}
+    labels = {"stock.shipment.internal": "internal shipment", "stock.shipment.out":
+              "customer shipment", "stock.shipment.in": "supplier shipment"}
+    for model, ids in wanted.items():
+        for r in client.model(model).read(sorted(ids), ["number", "reference"]):
+            ref = f" ref {r['reference']}" if r.get("reference") else ""
+            names[f"{model},{r['id']}"] = f"{labels.get(model, model)} {r.get('number')}{ref}"
+    return names

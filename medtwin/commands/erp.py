@@ -1,0 +1,241 @@
+"""``medtwin erp``: pull a snapshot and history from the ERP, seed a demo database, serve one.
+
+Credentials come from ``MEDTWIN_ERP_USER`` / ``MEDTWIN_ERP_PASSWORD`` or a YAML secrets
+file named by ``MEDTWIN_ERP_SECRETS``; never from the URL, a config or the command line.
+"""
+
+import datetime as dt
+import functools
+import json
+import logging
+import signal
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import ParamSpec, TypeVar
+
+import click
+import yaml
+from pydantic import ValidationError
+
+from erp_adapter.connect import is_url, open_adapter
+from erp_adapter.credentials import ENV_SECRETS, load_credentials
+from erp_adapter.errors import ErpError, PublishInterrupted
+from erp_adapter.flatfile import write_folder
+from erp_adapter.tryton.adapter import TrytonAdapter
+from erp_adapter.tryton.client import TrytonClient
+from medtwin.errors import report_input_errors
+from twin.domain import Network, Plan
+from twin.network_files import builtin_networks, load_network, load_snapshot
+from twin.problems import InputError, Problem, format_path
+
+EXIT_ERP = 4
+EXIT_INCOMPLETE = 5
+P = ParamSpec("P")
+R = TypeVar("R")
+log = logging.getLogger(__name__)
+
+
+def report_erp_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """Wrap a click command: ERP errors print one clear line and exit 4 (5 when a publish
+    stopped part-way); invalid input exits 2 (``report_input_errors``)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except PublishInterrupted as exc:
+            click.echo(f"error: {exc}", err=True)
+            raise SystemExit(EXIT_INCOMPLETE) from None
+        except ErpError as exc:
+            click.echo(f"error: {exc}", err=True)
+            click.echo("nothing was written.", err=True)
+            raise SystemExit(EXIT_ERP) from None
+
+    return report_input_errors(wrapper)
+
+
+def erp_option(required: bool = True) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    return click.option("--erp", required=required, metavar="URL|DIR",
+                        help="Tryton at http://HOST:PORT/DATABASE (no password in it), or an "
+                             "exchange folder of CSV/Parquet files.")
+
+
+def network_option(help_text: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    return click.option("--network", "network_name", metavar="NETWORK", help=help_text)
+
+
+def resolve_network(name: str | None, plan: Plan | None = None) -> Network:
+    """``--network`` if given, else the plan's network when it is a built-in one."""
+    if name is None and plan is not None and plan.network in builtin_networks():
+        name = plan.network
+    if name is None:
+        what = f"the plan's network {plan.network!r} is not built in; " if plan else ""
+        raise InputError([Problem("--network", "", f"{what}give --network NETWORK (a "
+                                                   "directory, network.yaml or built-in name)")])
+    return load_network(name)
+
+
+def load_plan(path: Path) -> Plan:
+    """A plan JSON file, validated; problems located by file and field."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError([Problem(str(path), "", "file not found")]) from None
+    except OSError as exc:
+        raise InputError([Problem(str(path), "", f"cannot read: {exc}")]) from None
+    try:
+        return Plan.model_validate_json(text)
+    except ValidationError as exc:
+        raise InputError([Problem(str(path), format_path(tuple(e["loc"])),
+                                  str(e["msg"]).removeprefix("Value error, "))
+                          for e in exc.errors()]) from None
+
+
+def parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+@click.group()
+def erp() -> None:
+    """Pull snapshots and history from the ERP, seed or serve a Tryton database."""
+
+
+@erp.command()
+@erp_option()
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Exchange folder to write (snapshot, history, master data).")
+@network_option("Network whose org tree, lanes and ids the ERP records are mapped onto.")
+@click.option("--as-of", callback=parse_date, help="Snapshot date (start of day). Default: "
+                                                   "the ERP's today + 1 (after today's moves).")
+@click.option("--since", callback=parse_date,
+              help="First day of demand history. Default: 90 days before --as-of.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "parquet"]), default="csv",
+              show_default=True, help="Table format of the folder.")
+@report_erp_errors
+def pull(erp: str, out: Path, network_name: str | None, as_of: dt.date | None,
+         since: dt.date | None, fmt: str) -> None:
+    """Pull the snapshot, demand history and master data into an exchange folder.
+
+    The folder loads with `medtwin plan NETWORK --snapshot OUT/snapshot.yaml`. Exit codes:
+    0 written, 2 invalid input, 4 the ERP failed (unreachable, refused the login, …).
+    """
+    net = resolve_network(network_name)
+    started = time.monotonic()
+    with open_adapter(erp, net) as adapter:
+        if isinstance(adapter, TrytonAdapter):
+            today = adapter.client.call("model.ir.date.today", adapter.client.ctx())
+            as_of = as_of or today + dt.timedelta(days=1)
+        elif as_of is None:
+            as_of = adapter.pull_snapshot().as_of
+        snapshot = adapter.pull_snapshot(as_of)
+        start = since or as_of - dt.timedelta(days=90)
+        history = adapter.pull_history(start, as_of - dt.timedelta(days=1))
+        master, differences = (adapter.pull_master() if isinstance(adapter, TrytonAdapter)
+                               else ({}, []))
+        notes = [*adapter.warnings, *differences]
+    # the pulled snapshot must load against the network like any other snapshot file
+    write_folder(out, snapshot, history, master, notes, fmt)
+    load_snapshot(out / "snapshot.yaml", net)
+    click.echo(f"pulled {len(snapshot.lots)} lot positions, {len(snapshot.in_transit)} in "
+               f"transit, {len(snapshot.purchase_orders)} open purchase orders as of {as_of}; "
+               f"{len(history)} demand records since {start} → {out} "
+               f"({time.monotonic() - started:.1f} s)")
+    for note in notes[:20]:
+        click.echo(f"  note: {note}")
+    if len(notes) > 20:
+        click.echo(f"  … {len(notes) - 20} more notes in {out / 'pull_notes.txt'}")
+
+
+@erp.command()
+@click.argument("network")
+@erp_option()
+@click.option("--history-days", type=click.IntRange(0, 730), default=28, show_default=True,
+              help="Days of demand before the snapshot to record as customer shipments.")
+@click.option("--seed", "rng_seed", type=int, default=0, show_default=True,
+              help="Random seed of the sampled history.")
+@report_erp_errors
+def seed(network: str, erp: str, history_days: int, rng_seed: int) -> None:
+    """Seed an empty Tryton database with NETWORK and its opening snapshot (demo, tests).
+
+    Companies carry the org ids as party codes, warehouses the warehouse ids as location
+    codes, products the item codes: the codes the pull and publish map by.
+    """
+    from erp_adapter.tryton.seed import seed_network
+
+    net = load_network(network)
+    if not is_url(erp):
+        raise InputError([Problem("--erp", "", "seeding needs a Tryton URL")])
+    with TrytonClient(erp, load_credentials()) as client:
+        report = seed_network(client, net, history_days=history_days, seed=rng_seed)
+    click.echo(f"{net.name} → {client.url}: {report}")
+
+
+@erp.command()
+@click.argument("plan_file", metavar="PLAN.json", type=click.Path(dir_okay=False,
+                                                                  path_type=Path))
+@erp_option()
+@network_option("Network the plan is for (default: the plan's, if built in).")
+@report_erp_errors
+def status(plan_file: Path, erp: str, network_name: str | None) -> None:
+    """Where each line of a published plan stands in the ERP."""
+    plan = load_plan(plan_file)
+    net = resolve_network(network_name, plan)
+    with open_adapter(erp, net) as adapter:
+        results = adapter.status(plan)
+    for r in results:
+        click.echo(str(r))
+    counts = Counter(r.outcome for r in results)
+    click.echo("status: " + ", ".join(f"{n} {o}" for o, n in sorted(counts.items())))
+
+
+@erp.command()
+@click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path),
+              required=True, help="Where the database, config and logs live.")
+@click.option("--database", default="medtwin", show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option("--cache", type=click.Path(file_okay=False, path_type=Path),
+              default=Path(".cache") / "tryton", show_default=True,
+              help="Where the template database is built once and kept.")
+def serve(directory: Path, database: str, port: int, cache: Path) -> None:
+    """Run a local Tryton on SQLite (127.0.0.1) for the demo, until Ctrl-C.
+
+    The first run builds the template database (about a minute, then cached) and writes an
+    admin login to DIR/secrets.yaml (mode 600): `export MEDTWIN_ERP_SECRETS=DIR/secrets.yaml`,
+    then `medtwin erp seed NETWORK --erp URL`.
+    """
+    from erp_adapter.tryton.server import TrytonServer, copy_database, ensure_template
+
+    directory.mkdir(parents=True, exist_ok=True)
+    template, password = ensure_template(cache)
+    server = TrytonServer(directory=directory, database=database, port=port)
+    if not server.db_file.exists():
+        copy_database(template, server.db_file)
+    secrets_file = directory / "secrets.yaml"
+    if not secrets_file.exists():
+        secrets_file.touch(mode=0o600)
+        secrets_file.write_text(yaml.safe_dump({"user": "admin", "password": password}),
+                                encoding="utf-8")
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop trytond on SIGTERM too
+    with server:
+        click.echo(f"Tryton serving {server.url}  (export {ENV_SECRETS}={secrets_file})")
+        try:
+            while server.process is not None and server.process.poll() is None:
+                time.sleep(1)
+        except KeyboardInterrupt:
+            pass
+
+
+def results_json(results: list) -> str:
+    """Line results as JSON (for --json output)."""
+    return json.dumps([{"key": r.key, "kind": r.kind, "outcome": r.outcome,
+                        "message": r.message,
+                        "documents": [vars(d) for d in r.documents]} for r in results],
+                      indent=2)

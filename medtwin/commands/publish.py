@@ -1,0 +1,65 @@
+"""``medtwin publish``: send an approved plan to the ERP, idempotently."""
+
+from collections import Counter
+from pathlib import Path
+
+import click
+
+from erp_adapter.connect import open_adapter
+from medtwin.commands.erp import (
+    EXIT_INCOMPLETE,
+    erp_option,
+    load_plan,
+    network_option,
+    report_erp_errors,
+    resolve_network,
+    results_json,
+)
+
+
+@click.command()
+@click.argument("plan_file", metavar="PLAN.json", type=click.Path(dir_okay=False,
+                                                                  path_type=Path))
+@erp_option()
+@click.option("--dry-run", is_flag=True,
+              help="Print the documents that would be created and those that already exist; "
+                   "write nothing.")
+@network_option("Network the plan is for (default: the plan's, if built in).")
+@click.option("--purchases", "purchase_mode", type=click.Choice(["order", "requisition"]),
+              default="order", show_default=True,
+              help="Publish purchase lines as purchase orders or as purchase requisitions.")
+@click.option("--batch", type=click.IntRange(1, 1000), default=50, show_default=True,
+              help="Documents created or advanced per ERP call.")
+@click.option("--json", "as_json", is_flag=True, help="Print the line results as JSON.")
+@report_erp_errors
+def publish(plan_file: Path, erp: str, dry_run: bool, network_name: str | None,
+            purchase_mode: str, batch: int, as_json: bool) -> None:
+    """Publish PLAN.json to the ERP: transfers, purchases and reorder points.
+
+    Every document carries its plan line's key, so publishing again creates nothing new
+    and a publish that was interrupted resumes without duplicates. The plan is checked
+    against its network and the ERP's stock first; a plan with any problem is rejected
+    before anything is sent. Exit codes: 0 published (or dry run), 2 invalid plan or a
+    code the ERP lacks, 4 the ERP failed before anything was written, 5 the publish
+    stopped part-way or some lines were refused (run it again to resume).
+    """
+    plan = load_plan(plan_file)
+    net = resolve_network(network_name, plan)
+    with open_adapter(erp, net, purchase_mode=purchase_mode,  # type: ignore[arg-type]
+                      batch=batch) as adapter:
+        results = adapter.publish(plan, dry_run=dry_run, file=str(plan_file))
+    if as_json:
+        click.echo(results_json(results))
+    else:
+        for r in results:
+            click.echo(f"{r.key} {r.kind}: {r.outcome}" + (f" ({r.message})" if r.message else ""))
+            for d in r.documents:
+                click.echo(f"    {d}")
+    counts = Counter(r.outcome for r in results)
+    verb = "dry run" if dry_run else "published"
+    click.echo(f"{verb} {plan.id} to {adapter.url}: "
+               + ", ".join(f"{n} {o}" for o, n in sorted(counts.items())), err=as_json)
+    if counts.get("failed"):
+        click.echo(f"error: {counts['failed']} line(s) refused by the ERP (see above); fix and "
+                   "publish again — the other lines are kept", err=True)
+        raise SystemExit(EXIT_INCOMPLETE)

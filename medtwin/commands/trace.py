@@ -1,0 +1,31 @@
+"""``medtwin trace``: where a lot went, from the ERP's stock moves."""
+
+import click
+
+from erp_adapter.connect import is_url
+from erp_adapter.credentials import load_credentials
+from erp_adapter.trace import trace_lot
+from erp_adapter.tryton.client import TrytonClient
+from erp_adapter.tryton.mapping import load_sites
+from medtwin.commands.erp import erp_option, report_erp_errors
+from twin.problems import InputError, Problem
+
+
+@click.command()
+@click.argument("lot")
+@erp_option()
+@click.option("--item", help="Item code, when several items use the same lot number.")
+@report_erp_errors
+def trace(lot: str, erp: str, item: str | None) -> None:
+    """Every location and department LOT went through, with quantities and dates.
+
+    Planned (not yet done) moves are listed with their state. Exit codes: 0 found,
+    2 unknown lot or item, 4 the ERP failed.
+    """
+    if not is_url(erp):
+        raise InputError([Problem("--erp", "", "a lot trace needs the ERP's stock moves: give "
+                                               "a Tryton URL")])
+    with TrytonClient(erp, load_credentials()) as client:
+        result = trace_lot(client, load_sites(client), lot, item)
+    for line in result.lines():
+        click.echo(line)

@@ -1,0 +1,137 @@
+"""Real Tryton servers for the ERP adapter tests.
+
+The template database (all modules activated, ~1 min) is built once and cached in
+``.cache/tryton`` at the repository root, keyed by the Tryton versions; the tiny network
+seeded into it (with 14 days of demand history) is built once per test session. Each test
+that needs a server copies a ``.sqlite`` file into its own ``tmp_path`` and starts its own
+``trytond`` on a free 127.0.0.1 port, so a test that kills its server affects no other.
+"""
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from erp_adapter.credentials import Credentials
+from erp_adapter.tryton.client import TrytonClient
+from erp_adapter.tryton.seed import seed_network
+from erp_adapter.tryton.server import TrytonServer, copy_database, ensure_template
+from twin.domain import Network
+from twin.network_files import load_network
+
+REPO = Path(__file__).resolve().parents[2]
+CACHE = REPO / ".cache" / "tryton"
+TINY = REPO / "tests" / "data" / "tiny"
+HISTORY_DAYS = 14
+DOC_MODELS = ("stock.shipment.internal", "sale.sale", "purchase.purchase",
+              "purchase.requisition", "purchase.request", "stock.order_point")
+
+
+@dataclass(frozen=True)
+class Template:
+    """A ready database file and the admin password it was built with."""
+
+    db_file: Path
+    password: str
+
+
+@pytest.fixture(scope="session")
+def tryton_template() -> Template:
+    """Empty database with every module activated (cached across sessions)."""
+    db_file, password = ensure_template(CACHE)
+    return Template(db_file, password)
+
+
+@pytest.fixture(scope="session")
+def template_cache(tryton_template: Template) -> Path:
+    """Where the template is cached (built)."""
+    return CACHE
+
+
+@pytest.fixture(scope="session")
+def tiny_net() -> Network:
+    return load_network(TINY)
+
+
+@pytest.fixture(scope="session")
+def seeded_tiny(tryton_template: Template, tiny_net: Network,
+                tmp_path_factory: pytest.TempPathFactory) -> Template:
+    """The tiny network seeded with its snapshot and 14 days of history (once a session)."""
+    work = tmp_path_factory.mktemp("seeded-tiny")
+    server = TrytonServer.from_template(tryton_template.db_file, work)
+    with server:
+        client = TrytonClient(server.url, Credentials("admin", tryton_template.password))
+        with client:
+            seed_network(client, tiny_net, history_days=HISTORY_DAYS)
+    return Template(server.db_file, tryton_template.password)
+
+
+@pytest.fixture
+def erp_env(monkeypatch: pytest.MonkeyPatch, tryton_template: Template) -> Credentials:
+    """Credentials in the environment, as the CLI reads them."""
+    monkeypatch.delenv("MEDTWIN_ERP_SECRETS", raising=False)
+    monkeypatch.setenv("MEDTWIN_ERP_USER", "admin")
+    monkeypatch.setenv("MEDTWIN_ERP_PASSWORD", tryton_template.password)
+    return Credentials("admin", tryton_template.password)
+
+
+@pytest.fixture
+def start_server(tmp_path: Path) -> Iterator[Callable[[Template], TrytonServer]]:
+    """``start_server(template)`` → a running server on a private copy; stopped after."""
+    servers: list[TrytonServer] = []
+
+    def start(template: Template) -> TrytonServer:
+        work = tmp_path / f"erp{len(servers)}"
+        work.mkdir()
+        copy_database(template.db_file, work / "medtwin.sqlite")
+        server = TrytonServer(directory=work, database="medtwin").start()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
+def tiny_erp(start_server: Callable[[Template], TrytonServer], seeded_tiny: Template,
+             erp_env: Credentials) -> TrytonServer:
+    """A running Tryton holding the seeded tiny network; credentials in the environment."""
+    return start_server(seeded_tiny)
+
+
+class Documents:
+    """Looks at what an ERP holds, with the test credentials."""
+
+    def __init__(self, credentials: Credentials):
+        self.credentials = credentials
+
+    def count(self, url: str) -> dict[str, int]:
+        """How many records each document model holds."""
+        with TrytonClient(url, self.credentials) as client:
+            return {m: client.model(m).search_count([]) for m in DOC_MODELS}
+
+    def keyed(self, url: str, keys: list[str]) -> dict[str, list[tuple[str, str]]]:
+        """(model, state) of every document whose key field lists one of ``keys``."""
+        out: dict[str, list[tuple[str, str]]] = {k: [] for k in keys}
+        with TrytonClient(url, self.credentials) as client:
+            for model, field in (("stock.shipment.internal", "reference"),
+                                 ("sale.sale", "reference"), ("purchase.purchase", "reference"),
+                                 ("purchase.requisition", "description")):
+                for r in client.model(model).search_read([(field, "!=", None)],
+                                                         [field, "state"]):
+                    for token in r[field].split():
+                        if token in out:
+                            out[token].append((model, r["state"]))
+        return out
+
+
+@pytest.fixture
+def docs(erp_env: Credentials) -> Documents:
+    return Documents(erp_env)
+
+
+@pytest.fixture(scope="session")
+def history_days() -> int:
+    return HISTORY_DAYS

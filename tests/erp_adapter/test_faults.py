@@ -1,0 +1,233 @@
+"""Faults: a server killed mid-publish, wrong password, unreachable server, unknown product
+code, a plan that fails validation — each ends in a clear error, a non-zero exit, and
+nothing half-written; a publish run again after a crash creates no duplicate and misses no
+document."""
+
+import datetime as dt
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from erp_adapter.credentials import Credentials
+from erp_adapter.errors import PublishInterrupted
+from erp_adapter.tryton.adapter import TrytonAdapter
+from erp_adapter.tryton.client import TrytonClient
+from erp_adapter.tryton.server import TrytonServer, free_port
+from medtwin.cli import main
+from twin.domain import Network, Plan, PurchaseAction, TransferAction
+from twin.domain.plan import action_key
+
+DAY = dt.date(2026, 11, 23)
+
+
+def many_lines_plan(n_inside: int, n_across: int = 0, n_purchases: int = 0) -> Plan:
+    """``n_inside`` one-unit transfers WH-SH → WH-HZ, ``n_across`` WH-SH → WH-GZ (two orgs)
+    and ``n_purchases`` purchase orders, each line with its own key."""
+    actions: list = []
+    for i in range(n_inside):
+        actions.append(TransferAction(
+            key=action_key("transfer", "inside", i), reason="fault test",
+            **{"from": "WH-SH", "to": "WH-HZ"}, item="INF-SET-STD", lot="INF2601", quantity=1,
+            ship_date=DAY + dt.timedelta(days=i)))  # one shipment per line: one per day
+    for i in range(n_across):
+        actions.append(TransferAction(
+            key=action_key("transfer", "across", i), reason="fault test",
+            **{"from": "WH-SH", "to": "WH-GZ"}, item="IVD-TROP-100", lot="TROP2610A",
+            quantity=1, ship_date=DAY))
+    for i in range(n_purchases):
+        actions.append(PurchaseAction(
+            key=action_key("purchase", i), reason="fault test", supplier="SUP-MED",
+            item="INF-SET-STD", warehouse="WH-SH", quantity=500 + i, order_date=DAY))
+    return Plan(id="faults", network="tiny", as_of=DAY, horizon_days=14,
+                created=dt.datetime(2026, 11, 23, tzinfo=dt.UTC), actions=actions)
+
+
+def assert_each_key_once_and_published(docs, url: str, plan: Plan) -> None:
+    keyed = docs.keyed(url, [a.key for a in plan.actions])
+    for a in plan.actions:
+        found = sorted(keyed[a.key])
+        if a.kind == "transfer" and a.target == "WH-GZ":
+            assert found == [("purchase.purchase", "processing"), ("sale.sale", "processing")], \
+                (a.key, found)
+        elif a.kind == "transfer":
+            assert found == [("stock.shipment.internal", "waiting")], (a.key, found)
+        else:
+            assert found == [("purchase.purchase", "processing")], (a.key, found)
+
+
+@pytest.mark.parametrize("kill_at", ["created:stock.shipment.internal", "quote:sale.sale",
+                                     "created:purchase.purchase"])
+def test_crash_between_create_and_confirm_resumes_without_duplicates(
+        tiny_erp: TrytonServer, tiny_net: Network, erp_env: Credentials, docs,
+        kill_at: str) -> None:
+    plan = many_lines_plan(n_inside=6, n_across=3, n_purchases=2)
+    calls = []
+
+    def crash(event: str, n: int) -> None:
+        calls.append(event)
+        if event == kill_at:
+            tiny_erp.kill()
+
+    adapter = TrytonAdapter(tiny_erp.url, tiny_net, batch=2, hook=crash).connect()
+    with pytest.raises(PublishInterrupted, match="run the same publish again"):
+        adapter.publish(plan)
+    assert kill_at in calls
+    tiny_erp.start()
+    left = docs.keyed(tiny_erp.url, [a.key for a in plan.actions])
+    assert any(state in ("draft", "quotation") for found in left.values()
+               for _, state in found), "the crash should leave documents not yet confirmed"
+    with TrytonAdapter(tiny_erp.url, tiny_net, batch=2) as adapter:
+        results = adapter.publish(plan)
+    assert {r.outcome for r in results} <= {"created", "completed", "exists"}
+    assert_each_key_once_and_published(docs, tiny_erp.url, plan)
+    with TrytonAdapter(tiny_erp.url, tiny_net) as adapter:
+        assert {r.outcome for r in adapter.publish(plan)} == {"exists"}
+
+
+def _count_keyed(db_file: Path) -> int:
+    con = sqlite3.connect(f"file:{db_file}?mode=ro", uri=True, timeout=5)
+    try:
+        return con.execute("SELECT count(*) FROM stock_shipment_internal "
+                           "WHERE reference LIKE 'transfer-%'").fetchone()[0]
+    except sqlite3.OperationalError:
+        return 0
+    finally:
+        con.close()
+
+
+@pytest.mark.slow
+def test_server_killed_during_a_cli_publish_then_published_again(
+        tiny_erp: TrytonServer, tiny_net: Network, erp_env: Credentials, docs,
+        tiny_dir: Path, tmp_path: Path) -> None:
+    plan = many_lines_plan(n_inside=30, n_across=4, n_purchases=4)
+    path = tmp_path / "plan.json"
+    path.write_text(plan.model_dump_json(by_alias=True))
+    cmd = [sys.executable, "-m", "medtwin", "publish", str(path), "--erp", tiny_erp.url,
+           "--network", str(tiny_dir), "--batch", "2"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=os.environ.copy())
+    deadline = time.monotonic() + 60
+    while _count_keyed(tiny_erp.db_file) < 4 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    killed_with = _count_keyed(tiny_erp.db_file)
+    os.kill(tiny_erp.process.pid, signal.SIGKILL)  # the server dies mid-publish
+    tiny_erp.process.wait()
+    out, err = proc.communicate(timeout=60)
+    assert killed_with > 0
+    assert proc.returncode == 5, ("the kill should land in the middle of the publish", out, err)
+    assert "publish interrupted" in err and "run the same publish again" in err
+    tiny_erp.start()
+    again = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0, again.stderr
+    assert_each_key_once_and_published(docs, tiny_erp.url, plan)
+
+
+def test_wrong_password_is_a_clear_error_and_writes_nothing(
+        tiny_erp: TrytonServer, tiny_dir: Path, erp_env: Credentials, docs, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "plan.json"
+    path.write_text(many_lines_plan(3).model_dump_json(by_alias=True))
+    before = docs.count(tiny_erp.url)
+    monkeypatch.setenv("MEDTWIN_ERP_PASSWORD", "not-the-Pa55word")
+    result = CliRunner().invoke(main, ["publish", str(path), "--erp", tiny_erp.url,
+                                       "--network", str(tiny_dir)])
+    assert result.exit_code == 4
+    assert "refused the login of 'admin'" in result.output
+    assert "not-the-Pa55word" not in result.output
+    assert erp_env.password not in result.output
+    assert docs.count(tiny_erp.url) == before
+
+
+def test_password_in_the_url_is_refused_and_not_echoed(tiny_dir: Path, tmp_path: Path,
+                                                       erp_env: Credentials) -> None:
+    path = tmp_path / "plan.json"
+    path.write_text(many_lines_plan(1).model_dump_json(by_alias=True))
+    result = CliRunner().invoke(main, ["publish", str(path), "--erp",
+                                       "http://admin:Hunter2pw@127.0.0.1:9/medtwin",
+                                       "--network", str(tiny_dir)])
+    assert result.exit_code == 4
+    assert "must not carry a password" in result.output and "Hunter2pw" not in result.output
+
+
+def test_unreachable_server(tiny_dir: Path, tmp_path: Path, erp_env: Credentials) -> None:
+    path = tmp_path / "plan.json"
+    path.write_text(many_lines_plan(1).model_dump_json(by_alias=True))
+    url = f"http://127.0.0.1:{free_port()}/medtwin"
+    for args in (["publish", str(path)], ["erp", "pull", "--out", str(tmp_path / "o")],
+                 ["trace", "INF2601"]):
+        result = CliRunner().invoke(main, [*args, "--erp", url]
+                                    + (["--network", str(tiny_dir)] if args[0] != "trace"
+                                       else []))
+        assert result.exit_code == 4, result.output
+        assert f"ERP at {url} did not answer" in result.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_unknown_product_code_is_rejected_before_anything_is_sent(
+        tiny_erp: TrytonServer, tiny_dir: Path, erp_env: Credentials, docs,
+        tmp_path: Path) -> None:
+    with TrytonClient(tiny_erp.url, erp_env) as client:  # the ERP renamed a product
+        products = client.model("product.product").search([("code", "=", "INF-SET-STD")])
+        template = client.model("product.product").read(products, ["template"])[0]["template"]
+        client.model("product.template").write([template], {"code": "INF-SET-OLD"})
+    path = tmp_path / "plan.json"
+    plan = many_lines_plan(2, n_across=1, n_purchases=1)
+    path.write_text(plan.model_dump_json(by_alias=True))
+    before = docs.count(tiny_erp.url)
+    result = CliRunner().invoke(main, ["publish", str(path), "--erp", tiny_erp.url,
+                                       "--network", str(tiny_dir)])
+    assert result.exit_code == 2, result.output
+    assert (f"{path}: actions[0].item: item 'INF-SET-STD' has no product with code "
+            f"'INF-SET-STD' in the ERP at {tiny_erp.url}") in result.output
+    assert "actions[3].item" in result.output  # the purchase line too, in the same pass
+    assert "nothing was written" in result.output
+    assert docs.count(tiny_erp.url) == before
+
+
+@pytest.mark.parametrize(("edit", "message"), [
+    ({"quantity": 5000}, "more than the 900 available on 2026-11-23"),
+    ({"to": "WH-GZ"}, "not registered in region 'south'"),
+    ({"item": "IVD-TROP-100", "lot": "TROP2610A", "quantity": 1},
+     "cold-chain item 'IVD-TROP-100' on non-cold lane WH-SH>WH-HZ:road"),
+    ({"to": "WH-NOPE"}, "unknown warehouse 'WH-NOPE'"),
+])
+def test_a_plan_that_fails_validation_sends_nothing(
+        tiny_erp: TrytonServer, tiny_dir: Path, erp_env: Credentials, docs, tmp_path: Path,
+        edit: dict, message: str) -> None:
+    plan = many_lines_plan(3, n_purchases=1)
+    bad = plan.actions[1].model_dump(by_alias=True) | edit
+    plan = plan.model_copy(update={"actions": [plan.actions[0], TransferAction(**bad),
+                                               *plan.actions[2:]]})
+    path = tmp_path / "plan.json"
+    path.write_text(plan.model_dump_json(by_alias=True))
+    before = docs.count(tiny_erp.url)
+    result = CliRunner().invoke(main, ["publish", str(path), "--erp", tiny_erp.url,
+                                       "--network", str(tiny_dir)])
+    assert result.exit_code == 2, result.output
+    assert f"{path}: actions[1]" in result.output and message in result.output
+    assert docs.count(tiny_erp.url) == before
+
+
+def test_refused_lines_are_reported_and_the_rest_published(
+        tiny_erp: TrytonServer, tiny_net: Network, erp_env: Credentials, docs) -> None:
+    # the ERP cancels one document: publishing again reports it and does not recreate it
+    plan = many_lines_plan(3)
+    with TrytonAdapter(tiny_erp.url, tiny_net) as adapter:
+        adapter.publish(plan)
+    with TrytonClient(tiny_erp.url, erp_env) as client:
+        Ship = client.model("stock.shipment.internal")
+        ids = Ship.search([("reference", "=", plan.actions[0].key)])
+        Ship.button("cancel", ids)
+    with TrytonAdapter(tiny_erp.url, tiny_net) as adapter:
+        results = adapter.publish(plan)
+    assert [r.outcome for r in results] == ["exists"] * 3
+    assert "is cancelled in the ERP; not recreated" in results[0].message
+    assert docs.keyed(tiny_erp.url, [plan.actions[0].key])[plan.actions[0].key] == [
+        ("stock.shipment.internal", "cancelled")]

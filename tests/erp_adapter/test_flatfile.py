@@ -1,0 +1,114 @@
+"""The flat-file adapter: a folder of CSV/Parquet in, plan lines out."""
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from erp_adapter.flatfile import FlatFileAdapter, read_rows, write_folder
+from erp_adapter.protocol import DemandRecord
+from medtwin.cli import main
+from twin.domain import Network, Plan, ReorderPointAction, TransferAction
+from twin.problems import InputError
+
+DAY = dt.date(2026, 11, 23)
+HISTORY = [DemandRecord(DAY - dt.timedelta(days=2), "WH-SH", "H-RJ", "ICU", "IVD-TROP-100",
+                        "TROP2610A", 2),
+           DemandRecord(DAY - dt.timedelta(days=1), "WH-GZ", "H-ZS", "LAB", "IVD-TROP-100",
+                        "TROP2610A", 1)]
+
+
+def plan(*actions) -> Plan:
+    return Plan(id="tiny-flat", network="tiny", as_of=DAY, horizon_days=7,
+                created=dt.datetime(2026, 11, 23, tzinfo=dt.UTC), actions=list(actions))
+
+
+TRANSFER = TransferAction(key="transfer-a", reason="r", **{"from": "WH-SH", "to": "WH-GZ"},
+                          mode="road", item="IVD-TROP-100", lot="TROP2610A", quantity=5,
+                          ship_date=DAY)
+ROP = ReorderPointAction(key="rop-a", reason="r", warehouse="WH-SH", item="INF-SET-STD",
+                         reorder_point=500, order_up_to=1200)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_folder_round_trip(tiny_net: Network, tmp_path: Path, fmt: str) -> None:
+    folder = write_folder(tmp_path / "x", tiny_net.snapshot, HISTORY, fmt=fmt)
+    adapter = FlatFileAdapter(folder, tiny_net)
+    assert adapter.pull_snapshot(DAY) == tiny_net.snapshot
+    assert adapter.pull_history(DAY - dt.timedelta(days=7), DAY) == HISTORY
+    assert adapter.pull_history(DAY - dt.timedelta(days=1), DAY) == HISTORY[1:]
+    with pytest.raises(InputError, match="holds the snapshot of 2026-11-23, not of"):
+        adapter.pull_snapshot(DAY + dt.timedelta(days=1))
+
+
+def test_bad_history_rows_are_located(tiny_net: Network, tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "x", tiny_net.snapshot, HISTORY)
+    (folder / "history.csv").write_text(
+        "date,warehouse,hospital,department,item,lot,quantity\n"
+        "2026-11-20,WH-SH,H-RJ,ICU,IVD-TROP-100,L1,two\n"
+        "2026-11-21,WH-XX,H-RJ,ICU,NOPE,L1,1\n")
+    with pytest.raises(InputError) as err:
+        FlatFileAdapter(folder, tiny_net).pull_history(DAY - dt.timedelta(days=9), DAY)
+    text = str(err.value)
+    assert "history.csv: line 2: quantity" in text
+    assert "line 3: item: unknown item 'NOPE'" in text
+    assert "line 3: warehouse: unknown warehouse 'WH-XX'" in text
+
+
+def test_publish_appends_new_keys_only(tiny_net: Network, tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "x", tiny_net.snapshot)
+    adapter = FlatFileAdapter(folder, tiny_net)
+    dry = adapter.publish(plan(TRANSFER), dry_run=True)
+    assert [r.outcome for r in dry] == ["would_create"]
+    assert not (folder / "plan_lines.csv").exists()
+    assert [r.outcome for r in adapter.publish(plan(TRANSFER))] == ["created"]
+    again = adapter.publish(plan(TRANSFER, ROP))
+    assert [r.outcome for r in again] == ["exists", "created"]
+    rows = read_rows(folder / "plan_lines.csv")
+    assert [r["key"] for r in rows] == ["transfer-a", "rop-a"]
+    assert rows[0]["from"] == "WH-SH" and rows[0]["lot"] == "TROP2610A"
+    assert [r.outcome for r in adapter.status(plan(TRANSFER, ROP))] == ["published"] * 2
+    (folder / "plan_status.csv").write_text("key,status,document\ntransfer-a,shipped,IS-0042\n")
+    status = adapter.status(plan(TRANSFER, ROP))
+    assert (status[0].outcome, status[0].message) == ("shipped", "IS-0042")
+
+
+def test_an_invalid_plan_writes_nothing(tiny_net: Network, tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "x", tiny_net.snapshot)
+    too_much = TRANSFER.model_copy(update={"quantity": 500})
+    with pytest.raises(InputError, match="more than the 38 available"):
+        FlatFileAdapter(folder, tiny_net).publish(plan(too_much))
+    assert not (folder / "plan_lines.csv").exists()
+
+
+def test_publish_cli_on_a_folder(tiny_net: Network, tmp_path: Path, tiny_dir: Path) -> None:
+    folder = write_folder(tmp_path / "x", tiny_net.snapshot)
+    plan_file = tmp_path / "plan.json"
+    plan_file.write_text(plan(TRANSFER, ROP).model_dump_json(by_alias=True))
+    args = ["publish", str(plan_file), "--erp", str(folder), "--network", str(tiny_dir)]
+    first = CliRunner().invoke(main, args)
+    assert first.exit_code == 0, first.output
+    assert "2 created" in first.output
+    second = CliRunner().invoke(main, args)
+    assert second.exit_code == 0 and "2 exists" in second.output
+
+
+def test_refuses_to_overwrite_a_foreign_folder(tiny_net: Network, tmp_path: Path) -> None:
+    (tmp_path / "x").mkdir()
+    (tmp_path / "x" / "precious.txt").write_text("keep me")
+    with pytest.raises(InputError, match="not an exchange folder"):
+        write_folder(tmp_path / "x", tiny_net.snapshot)
+    assert (tmp_path / "x" / "precious.txt").exists()
+
+
+def test_erp_pull_from_a_folder(tiny_net: Network, tmp_path: Path, tiny_dir: Path) -> None:
+    source = write_folder(tmp_path / "erp", tiny_net.snapshot, HISTORY)
+    out = tmp_path / "pulled"
+    result = CliRunner().invoke(main, ["erp", "pull", "--erp", str(source), "--out", str(out),
+                                       "--network", str(tiny_dir), "--format", "parquet"])
+    assert result.exit_code == 0, result.output
+    assert "pulled 48 lot positions, 1 in transit, 1 open purchase orders as of 2026-11-23; " \
+           "2 demand records" in result.output
+    assert (out / "lots.parquet").exists()
+    assert FlatFileAdapter(out, tiny_net).pull_snapshot(DAY) == tiny_net.snapshot
