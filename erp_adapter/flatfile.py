@@ -21,7 +21,6 @@ import csv
 import datetime as dt
 import os
 import shutil
-import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -33,6 +32,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from erp_adapter.plan_check import check_plan
 from erp_adapter.protocol import DemandRecord, DocumentRef, LineResult
+from twin.atomic_dir import replacing_directory
 from twin.domain import Network, Plan, Snapshot
 from twin.network_files import load_snapshot
 from twin.problems import InputError, Problem
@@ -124,14 +124,8 @@ def write_folder(folder: str | os.PathLike[str], snapshot: Snapshot,
     ``folder`` is replaced only if it holds a snapshot or is empty; plan files in it are
     kept."""
     target = Path(folder)
-    if target.exists() and (not target.is_dir() or (
-            any(target.iterdir()) and not (target / SNAPSHOT_FILE).exists())):
-        raise InputError([Problem(str(target), "", "exists and is not an exchange folder "
-                                                   "(no snapshot.yaml); refusing to overwrite")])
     suffix = ".parquet" if fmt == "parquet" else ".csv"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
-    try:
+    with replacing_directory(target, SNAPSHOT_FILE, "an exchange folder") as tmp:
         doc: dict[str, Any] = {"as_of": snapshot.as_of.isoformat()}
         for name, columns in SNAPSHOT_TABLES.items():
             write_rows(tmp / f"{name}{suffix}", _records(getattr(snapshot, name)), columns)
@@ -146,16 +140,6 @@ def write_folder(folder: str | os.PathLike[str], snapshot: Snapshot,
             for name in (PLAN_LINES, PLAN_STATUS):
                 for old in target.glob(f"{name}.*"):
                     shutil.copy2(old, tmp / old.name)
-            old_dir = target.with_name(f".{target.name}-old")
-            shutil.rmtree(old_dir, ignore_errors=True)
-            target.rename(old_dir)
-            tmp.rename(target)
-            shutil.rmtree(old_dir)
-        else:
-            tmp.rename(target)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return target
 
 

@@ -9,8 +9,6 @@ the field path and, for tables, the line.
 
 import csv
 import os
-import shutil
-import tempfile
 import typing
 from collections.abc import Iterable
 from pathlib import Path
@@ -19,6 +17,7 @@ import pyarrow.parquet as pq
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from twin.atomic_dir import replacing_directory
 from twin.domain import (
     DemandModel,
     InTransit,
@@ -240,14 +239,8 @@ def save_network(net: Network, directory: str | os.PathLike[str],
     holds a network (a ``network.yaml``) or is empty.
     """
     target = Path(directory)
-    if target.exists() and (not target.is_dir() or (any(target.iterdir())
-                                                    and not (target / NETWORK_FILE).exists())):
-        raise InputError([Problem(str(target), "", "exists and is not a network directory; "
-                                                   "refusing to overwrite it")])
-    target.parent.mkdir(parents=True, exist_ok=True)
     doc = net.model_dump(mode="json", by_alias=True, exclude_defaults=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
-    try:
+    with replacing_directory(target, NETWORK_FILE, "a network directory") as tmp:
         for section in tables:
             parent = doc
             for key in section[:-1]:
@@ -258,17 +251,6 @@ def save_network(net: Network, directory: str | os.PathLike[str],
         with (tmp / NETWORK_FILE).open("w", encoding="utf-8") as f:
             f.write("# yaml-language-server: $schema=" + str(schema_path_hint(target)) + "\n")
             yaml.dump(doc, f, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
-        if target.exists():
-            old = target.with_name(f".{target.name}-old")
-            shutil.rmtree(old, ignore_errors=True)
-            target.rename(old)
-            tmp.rename(target)
-            shutil.rmtree(old)
-        else:
-            tmp.rename(target)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return target / NETWORK_FILE
 
 

@@ -86,14 +86,7 @@ class TrytonAdapter:
     def prepare(self, plan: Plan, file: str = "plan") -> Specs:
         """Validate ``plan`` against the network and the ERP's stock on the plan date, and
         map it to documents; raise :class:`InputError` (nothing sent) if anything is off."""
-        problems = check_plan(plan, self.net, file=file, stock=False)
-        if problems:
-            raise InputError(problems)
-        lots = find_lots(self.client, self.sites, plan)
-        specs = SpecBuilder(self.sites, self.net, self.purchase_mode, lots, file,
-                            self.url).build(plan)
-        if specs.problems:
-            raise InputError(specs.problems)
+        specs = self._specs(plan, file)
         problems = check_plan(plan, self.net, self.pull_snapshot(plan.as_of), file=file)
         if problems:
             raise InputError(problems)
@@ -122,6 +115,10 @@ class TrytonAdapter:
             return None
 
     def status(self, plan: Plan, file: str = "plan") -> list[LineResult]:
+        return Publisher(self.client, self.sites).status(plan, self._specs(plan, file))
+
+    def _specs(self, plan: Plan, file: str) -> Specs:
+        """The documents ``plan`` maps to, after the checks that need no stock figures."""
         problems = check_plan(plan, self.net, file=file, stock=False)
         if problems:
             raise InputError(problems)
@@ -130,4 +127,4 @@ class TrytonAdapter:
                             self.url).build(plan)
         if specs.problems:
             raise InputError(specs.problems)
-        return Publisher(self.client, self.sites).status(plan, specs)
+        return specs
