@@ -5,15 +5,18 @@ import logging
 import click
 
 from medtwin import __version__
+from medtwin.commands.audit import audit
 from medtwin.commands.calibrate import calibrate
 from medtwin.commands.erp import erp
 from medtwin.commands.forecast import forecast
 from medtwin.commands.generate import generate
 from medtwin.commands.plan import plan
+from medtwin.commands.plans import plans
 from medtwin.commands.publish import publish
 from medtwin.commands.schema import schema
 from medtwin.commands.simulate import simulate
 from medtwin.commands.trace import trace
+from medtwin.commands.users import users
 from medtwin.commands.validate import validate
 
 
@@ -41,3 +44,6 @@ main.add_command(simulate)
 main.add_command(erp)
 main.add_command(publish)
 main.add_command(trace)
+main.add_command(plans)
+main.add_command(users)
+main.add_command(audit)

@@ -6,6 +6,7 @@ from pathlib import Path
 import click
 
 from erp_adapter.connect import open_adapter
+from erp_adapter.protocol import LineResult
 from medtwin.commands.erp import (
     EXIT_INCOMPLETE,
     erp_option,
@@ -15,6 +16,7 @@ from medtwin.commands.erp import (
     resolve_network,
     results_json,
 )
+from twin.domain import Plan
 
 
 @click.command()
@@ -44,10 +46,21 @@ def publish(plan_file: Path, erp: str, dry_run: bool, network_name: str | None,
     stopped part-way or some lines were refused (run it again to resume).
     """
     plan = load_plan(plan_file)
+    results = send_plan(plan, erp, network_name, dry_run=dry_run, purchase_mode=purchase_mode,
+                        batch=batch, file=str(plan_file), as_json=as_json)
+    if any(r.outcome == "failed" for r in results):
+        raise SystemExit(EXIT_INCOMPLETE)
+
+
+def send_plan(plan: Plan, erp: str, network_name: str | None, *, dry_run: bool,
+              purchase_mode: str = "order", batch: int = 50, file: str = "",
+              as_json: bool = False) -> list[LineResult]:
+    """Publish ``plan`` through the adapter for ``erp`` and print one line per result (or
+    JSON) and a summary; refused lines are reported on stderr."""
     net = resolve_network(network_name, plan)
     with open_adapter(erp, net, purchase_mode=purchase_mode,  # type: ignore[arg-type]
                       batch=batch) as adapter:
-        results = adapter.publish(plan, dry_run=dry_run, file=str(plan_file))
+        results = adapter.publish(plan, dry_run=dry_run, file=file)
     if as_json:
         click.echo(results_json(results))
     else:
@@ -62,4 +75,4 @@ def publish(plan_file: Path, erp: str, dry_run: bool, network_name: str | None,
     if counts.get("failed"):
         click.echo(f"error: {counts['failed']} line(s) refused by the ERP (see above); fix and "
                    "publish again — the other lines are kept", err=True)
-        raise SystemExit(EXIT_INCOMPLETE)
+    return results

@@ -1,0 +1,39 @@
+"""``medtwin audit``: the hash-chained log of status changes and ERP documents."""
+
+import click
+
+from medtwin.commands.store_options import (
+    EXIT_AUDIT_BROKEN,
+    open_store,
+    report_store_errors,
+    store_option,
+)
+
+
+@click.group()
+def audit() -> None:
+    """The append-only audit log of the plan store."""
+
+
+@audit.command()
+@store_option
+@report_store_errors
+def verify(store_url: str | None) -> None:
+    """Recompute the hash chain. Exit codes: 0 intact, 8 a row was edited or deleted (the
+    message names the first bad row)."""
+    result = open_store(store_url).verify_audit()
+    if not result.ok:
+        click.echo(f"error: audit log broken: {result.problem}", err=True)
+        raise SystemExit(EXIT_AUDIT_BROKEN)
+    click.echo(f"audit log intact: {result.rows} rows")
+
+
+@audit.command()
+@click.option("--plan", "plan_id", help="Only the rows of this plan.")
+@store_option
+@report_store_errors
+def show(plan_id: str | None, store_url: str | None) -> None:
+    """List audit rows: sequence, time, actor, action, plan and payload."""
+    for r in open_store(store_url).audit_rows(plan_id):
+        click.echo(f"{r.seq:>6} {r.time} {r.actor:<12} {r.action:<22} {r.plan_id or '-'} "
+                   f"{r.payload}")

@@ -1,0 +1,192 @@
+"""``medtwin plans``: the plan lifecycle — add, stress evidence, approve, reject, gate, publish.
+
+draft → stress_tested → approved | rejected → published → superseded. Planners add plans
+and attach stress evidence; managers approve (all lines or a subset), reject and publish.
+"""
+
+import json
+from pathlib import Path
+
+import click
+
+from medtwin.commands.erp import erp_option, network_option, report_erp_errors
+from medtwin.commands.publish import send_plan
+from medtwin.commands.store_options import (
+    acting_user,
+    open_store,
+    report_store_errors,
+    store_option,
+    user_option,
+)
+from medtwin.store import Status
+from medtwin.store.plans import stress_evidence
+from medtwin.store.rules import load_rules
+from twin.problems import InputError, Problem
+
+EXIT_INCOMPLETE = 5
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError([Problem(str(path), "", "file not found")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError([Problem(str(path), "", f"cannot read: {exc}")]) from None
+
+
+@click.group()
+def plans() -> None:
+    """Plans in the store and their lifecycle (exit codes: 2 invalid input, 6 not permitted
+    for your role, 7 refused by the lifecycle)."""
+
+
+@plans.command()
+@click.argument("plan_file", metavar="PLAN.json", type=click.Path(dir_okay=False,
+                                                                  path_type=Path))
+@user_option
+@store_option
+@report_store_errors
+def add(plan_file: Path, user: str | None, store_url: str | None) -> None:
+    """Store PLAN.json as a draft — stress-tested if it carries stress evidence (as
+    written by `medtwin stress`). Planners and managers."""
+    info = open_store(store_url).add_plan(_read(plan_file), acting_user(user),
+                                          str(plan_file))
+    click.echo(f"plan {info.id} stored: {info.status}, {info.lines} lines")
+
+
+@plans.command("attach-evidence")
+@click.argument("plan_id")
+@click.argument("evidence_file", metavar="STRESSED_PLAN.json",
+                type=click.Path(dir_okay=False, path_type=Path))
+@user_option
+@store_option
+@report_store_errors
+def attach_evidence(plan_id: str, evidence_file: Path, user: str | None,
+                    store_url: str | None) -> None:
+    """Attach the stress evidence of STRESSED_PLAN.json (from `medtwin stress`) to PLAN_ID:
+    the plan becomes stress-tested. Planners and managers."""
+    try:
+        doc = json.loads(_read(evidence_file))
+    except json.JSONDecodeError as exc:
+        raise InputError([Problem(str(evidence_file), "", f"not JSON: {exc}")]) from None
+    evidence = stress_evidence(doc) if isinstance(doc, dict) else None
+    if evidence is None:
+        raise InputError([Problem(str(evidence_file), "stress_test",
+                                  "no stress evidence in this file")])
+    if doc.get("id") not in (None, plan_id):
+        raise InputError([Problem(str(evidence_file), "id",
+                                  f"evidence is for plan {doc['id']!r}, not {plan_id!r}")])
+    info = open_store(store_url).attach_evidence(plan_id, evidence, acting_user(user))
+    click.echo(f"plan {info.id}: {info.status} (evidence {info.evidence_sha256[:12]})")
+
+
+@plans.command("list")
+@click.option("--status", type=click.Choice([s.value for s in Status]),
+              help="Only plans with this status.")
+@store_option
+@report_store_errors
+def list_plans(status: str | None, store_url: str | None) -> None:
+    """List plans: id, network, snapshot date, status, lines approved/published."""
+    for p in open_store(store_url).plans(Status(status) if status else None):
+        click.echo(f"{p.id:<36} {p.network:<16} {p.as_of} {p.status:<14} "
+                   f"{p.lines:>5} lines, {p.approved_lines} approved, "
+                   f"{p.published_lines} published")
+
+
+@plans.command()
+@click.argument("plan_id")
+@store_option
+@report_store_errors
+def show(plan_id: str, store_url: str | None) -> None:
+    """A plan's status, decisions and audit trail."""
+    store = open_store(store_url)
+    p = store.info(plan_id)
+    click.echo(f"plan {p.id} ({p.network}, as of {p.as_of}): {p.status}; {p.lines} lines, "
+               f"{p.approved_lines} approved, {p.published_lines} published; added by "
+               f"{p.created_by} at {p.added}; evidence {p.evidence_sha256 or 'none'}")
+    for d in store.decisions(plan_id):
+        n = len(json.loads(d.lines))
+        click.echo(f"  {d.time} {d.user}: {d.decision} {n} lines — {d.comment}")
+    for r in store.audit_rows(plan_id):
+        click.echo(f"  audit {r.seq}: {r.time} {r.actor} {r.action}")
+
+
+@plans.command()
+@click.argument("plan_id")
+@click.option("--lines", help="Comma-separated line keys to approve (default: every line).")
+@click.option("--comment", required=True, help="Why (kept with the approval).")
+@click.option("--without-evidence", is_flag=True,
+              help="Approve a plan that has not been stress-tested.")
+@user_option
+@store_option
+@report_store_errors
+def approve(plan_id: str, lines: str | None, comment: str, without_evidence: bool,
+            user: str | None, store_url: str | None) -> None:
+    """Approve PLAN_ID (all lines, or --lines), recording who, when, the comment and the
+    digest of the evidence seen. Managers only."""
+    keys = [k.strip() for k in lines.split(",") if k.strip()] if lines else None
+    p = open_store(store_url).approve(plan_id, acting_user(user), comment, keys,
+                                      without_evidence)
+    click.echo(f"plan {p.id}: approved {p.approved_lines} of {p.lines} lines")
+
+
+@plans.command()
+@click.argument("plan_id")
+@click.option("--comment", required=True, help="Why (kept with the rejection).")
+@user_option
+@store_option
+@report_store_errors
+def reject(plan_id: str, comment: str, user: str | None, store_url: str | None) -> None:
+    """Reject PLAN_ID. Managers only."""
+    open_store(store_url).reject(plan_id, acting_user(user), comment)
+    click.echo(f"plan {plan_id}: rejected")
+
+
+@plans.command()
+@click.argument("plan_id")
+@click.option("--rules", "rules_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Auto-approval rules (YAML, as configs/approval.yaml); default: "
+                   "critical fill ≥ 99 % (CI lower bound) and cost ≤ +5 %.")
+@store_option
+@report_store_errors
+def gate(plan_id: str, rules_file: Path | None, store_url: str | None) -> None:
+    """Apply the auto-approval rules to PLAN_ID: approve it as `auto` when every rule
+    passes, else leave it waiting for a manager and say why."""
+    rules = load_rules(rules_file)
+    store = open_store(store_url)
+    outcomes = store.gate(plan_id, rules)
+    for o in outcomes:
+        click.echo(f"  {'pass' if o.passed else 'FAIL'} {o.rule}: {o.why}")
+    status = store.info(plan_id).status
+    click.echo(f"plan {plan_id}: " + ("auto-approved" if status == Status.APPROVED
+                                      else "waits for a manager"))
+
+
+@plans.command()
+@click.argument("plan_id")
+@erp_option()
+@network_option("Network the plan is for (default: the plan's, if built in).")
+@click.option("--dry-run", is_flag=True, help="Show what would be sent; change nothing.")
+@click.option("--purchases", "purchase_mode", type=click.Choice(["order", "requisition"]),
+              default="order", show_default=True, help="Purchase lines as orders or "
+                                                       "requisitions.")
+@user_option
+@store_option
+@report_store_errors
+@report_erp_errors
+def publish(plan_id: str, erp: str, network_name: str | None, dry_run: bool,
+            purchase_mode: str, user: str | None, store_url: str | None) -> None:
+    """Publish the approved lines of PLAN_ID to the ERP and record every document created
+    in the audit log; the network's previous published plan becomes superseded. Managers
+    only. Idempotent: publishing again creates nothing new. Exit codes as `medtwin
+    publish` (4 ERP failed, 5 stopped part-way — run again) plus 6 and 7."""
+    store, who = open_store(store_url), acting_user(user)
+    subset = store.approved_plan(plan_id, who)
+    results = send_plan(subset, erp, network_name, dry_run=dry_run,
+                        purchase_mode=purchase_mode, file=f"store:{plan_id}")
+    if any(r.outcome == "failed" for r in results):
+        raise SystemExit(EXIT_INCOMPLETE)
+    if not dry_run:
+        info = store.record_published(plan_id, who, results, erp)
+        click.echo(f"plan {plan_id}: {info.status} ({info.published_lines} lines)")

@@ -1,0 +1,71 @@
+"""Options and error handling shared by the plan-store commands (plans, users, audit).
+
+Exit codes: 2 invalid input (unknown plan or user, bad file), 6 not permitted for the
+acting user's role, 7 refused by the lifecycle (illegal status change, conflicting
+request), 8 the audit chain is broken.
+"""
+
+import functools
+import os
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
+import click
+
+from medtwin.errors import report_input_errors
+from medtwin.store import ENV_STORE, IllegalTransition, NotPermitted, PlanStore, UnknownPlan
+from medtwin.store import open_store as _open
+from medtwin.store.db import DEFAULT_URL
+from medtwin.store.plans import StoreConflict, UnknownUser
+from twin.problems import InputError, Problem
+
+ENV_USER = "MEDTWIN_USER"
+EXIT_NOT_PERMITTED = 6
+EXIT_REFUSED = 7
+EXIT_AUDIT_BROKEN = 8
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def store_option(func: Callable[P, R]) -> Callable[P, R]:
+    return click.option("--store", "store_url", metavar="URL",
+                        help=f"Plan store: SQLAlchemy URL (sqlite:///FILE, postgresql://…); "
+                             f"default ${ENV_STORE} or {DEFAULT_URL}.")(func)
+
+
+def user_option(func: Callable[P, R]) -> Callable[P, R]:
+    return click.option("--user", "user", metavar="NAME",
+                        help=f"Acting user (default ${ENV_USER}).")(func)
+
+
+def open_store(url: str | None) -> PlanStore:
+    """The plan store at ``url`` (or the default)."""
+    return PlanStore(_open(url))
+
+
+def acting_user(user: str | None) -> str:
+    """``--user`` or ``$MEDTWIN_USER``; an input error when neither is set."""
+    name = user or os.environ.get(ENV_USER)
+    if not name:
+        raise InputError([Problem("--user", "", f"say who is acting: --user NAME or "
+                                                f"${ENV_USER}")])
+    return name
+
+
+def report_store_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """Wrap a click command: store refusals print one clear line and exit 2, 6 or 7."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except (UnknownPlan, UnknownUser) as exc:
+            raise InputError([Problem("<store>", "", str(exc).strip("'\""))]) from None
+        except NotPermitted as exc:
+            click.echo(f"error: not permitted: {exc}; nothing changed", err=True)
+            raise SystemExit(EXIT_NOT_PERMITTED) from None
+        except (IllegalTransition, StoreConflict) as exc:
+            click.echo(f"error: {exc}; nothing changed", err=True)
+            raise SystemExit(EXIT_REFUSED) from None
+
+    return report_input_errors(wrapper)

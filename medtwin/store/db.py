@@ -1,0 +1,107 @@
+"""Tables of the plan store (SQLAlchemy 2.0 typed ORM) and opening a store from a URL."""
+
+import os
+from pathlib import Path
+
+from sqlalchemy import ForeignKey, Integer, String, Text, create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
+
+ENV_STORE = "MEDTWIN_STORE"
+DEFAULT_URL = "sqlite:///out/medtwin.db"
+
+
+class Base(DeclarativeBase):
+    """Declarative base of the store's tables."""
+
+
+class UserRow(Base):
+    """A person (or the ``auto`` approver) and their role."""
+
+    __tablename__ = "users"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str | None] = mapped_column(String(256), nullable=True)
+    created: Mapped[str] = mapped_column(String(32))
+
+
+class PlanRow(Base):
+    """A plan as submitted (its JSON kept verbatim) and where it stands."""
+
+    __tablename__ = "plans"
+    id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    network: Mapped[str] = mapped_column(String(128), index=True)
+    as_of: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    created_by: Mapped[str] = mapped_column(String(64))
+    added: Mapped[str] = mapped_column(String(32))
+    plan_json: Mapped[str] = mapped_column(Text)
+    plan_sha256: Mapped[str] = mapped_column(String(64))
+    evidence_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    evidence_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class LineRow(Base):
+    """One plan line: its key, kind and decision (approved lines are the ones published)."""
+
+    __tablename__ = "plan_lines"
+    plan_id: Mapped[str] = mapped_column(ForeignKey("plans.id"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text)
+    approved: Mapped[bool] = mapped_column(default=False)
+    published: Mapped[bool] = mapped_column(default=False)
+
+
+class DecisionRow(Base):
+    """An approval or rejection: who, when, which lines, the comment and the evidence seen."""
+
+    __tablename__ = "decisions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    plan_id: Mapped[str] = mapped_column(ForeignKey("plans.id"), index=True)
+    user: Mapped[str] = mapped_column(String(64))
+    time: Mapped[str] = mapped_column(String(32))
+    decision: Mapped[str] = mapped_column(String(16))
+    lines: Mapped[str] = mapped_column(Text)
+    comment: Mapped[str] = mapped_column(Text)
+    evidence_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class AuditRow(Base):
+    """One append-only audit entry; ``hash`` = sha256(prev_hash ‖ canonical JSON of the row)."""
+
+    __tablename__ = "audit"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    time: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32))
+    plan_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    payload: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+def store_url(url: str | None = None) -> str:
+    """``url``, else ``$MEDTWIN_STORE``, else :data:`DEFAULT_URL`."""
+    return url or os.environ.get(ENV_STORE) or DEFAULT_URL
+
+
+def _sqlite_pragmas(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.close()
+
+
+def open_store(url: str | None = None) -> sessionmaker:
+    """A session factory for the store at ``url`` (tables created on first use)."""
+    resolved = store_url(url)
+    if resolved.startswith("sqlite:///") and resolved != "sqlite:///:memory:":
+        Path(resolved.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(resolved)
+    if engine.dialect.name == "sqlite":
+        _sqlite_pragmas(engine)
+    Base.metadata.create_all(engine)
+    return sessionmaker(engine, expire_on_commit=False)

@@ -1,0 +1,144 @@
+"""Auto-approval rules (``configs/approval.yaml``) and the gate that applies them.
+
+A plan passes the gate when every enabled rule passes on its stress-test evidence:
+
+* ``min_critical_fill_rate`` — in every scenario, the plan's critical-department fill rate
+  (the lower end of its confidence interval when ``use_lower_bound``, else the mean) is at
+  least the threshold;
+* ``max_cost_increase`` — the plan's total cost (mean over scenarios of holding +
+  transport + purchase + transfer cost) is at most (1 + threshold) × the total cost of the
+  plan last published for the same network (passes when there is none yet).
+
+Evidence is read by :func:`evidence_summary`; a plan without evidence fails every rule
+that needs it, with the reason.
+"""
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from twin.domain.fields import DomainModel, field
+from twin.problems import InputError, Problem, format_path
+
+COST_KPIS = ("holding_cost", "transport_cost", "purchase_cost", "transfer_cost")
+
+
+class ApprovalRules(DomainModel):
+    """Thresholds of the auto-approval gate (a rule set to null is off)."""
+
+    min_critical_fill_rate: float | None = field(
+        0.99, unit="1", description="critical fill rate every scenario must keep", ge=0, le=1)
+    use_lower_bound: bool = field(
+        True, description="judge the fill rate by the lower end of its confidence interval")
+    max_cost_increase: float | None = field(
+        0.05, unit="1", description="allowed total-cost increase over the last published plan",
+        ge=0)
+
+
+def load_rules(path: str | os.PathLike[str] | None) -> ApprovalRules:
+    """Rules from a YAML file (defaults when ``path`` is None); errors name file and field."""
+    if path is None:
+        return ApprovalRules()
+    file = Path(path)
+    try:
+        doc = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        raise InputError([Problem(str(file), "", "file not found")]) from None
+    except (OSError, yaml.YAMLError) as exc:
+        raise InputError([Problem(str(file), "", f"cannot read YAML: {exc}")]) from None
+    doc = doc.get("approval", doc) if isinstance(doc, dict) else doc
+    try:
+        return ApprovalRules.model_validate(doc)
+    except ValidationError as exc:
+        raise InputError([Problem(str(file), format_path(tuple(e["loc"])), e["msg"])
+                          for e in exc.errors()]) from None
+
+
+@dataclass(frozen=True)
+class ScenarioEvidence:
+    """What the gate needs of one scenario: critical fill (mean, CI lower) and total cost."""
+
+    scenario: str
+    critical_fill_mean: float
+    critical_fill_lower: float
+    total_cost: float
+
+
+def evidence_summary(evidence: dict[str, Any] | None) -> list[ScenarioEvidence]:
+    """Per-scenario figures of a plan's stress evidence (see ``scenarios.stress``).
+
+    Expects ``evidence["scenarios"]`` as a list of ``{"scenario": name, "kpis": {kpi:
+    {"mean": …, "lower": …, …}}}`` for the plan's policy; raises ``ValueError`` naming what
+    is missing.
+    """
+    if not evidence:
+        raise ValueError("the plan has no stress-test evidence")
+    rows = evidence.get("scenarios")
+    if not isinstance(rows, list) or not rows:
+        raise ValueError("the stress evidence has no 'scenarios' list")
+    out = []
+    for k, row in enumerate(rows):
+        try:
+            kpis = row["kpis"]
+            fill = kpis["fill_rate_critical"]
+            cost = sum(float(kpis[c]["mean"]) for c in COST_KPIS)
+            out.append(ScenarioEvidence(str(row["scenario"]), float(fill["mean"]),
+                                        float(fill["lower"]), cost))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"stress evidence scenarios[{k}] lacks {exc}") from None
+    return out
+
+
+@dataclass(frozen=True)
+class RuleOutcome:
+    """One rule's verdict and why."""
+
+    rule: str
+    passed: bool
+    why: str
+
+
+def gate(rules: ApprovalRules, evidence: dict[str, Any] | None,
+         last_published: dict[str, Any] | None) -> list[RuleOutcome]:
+    """Verdict of each enabled rule on ``evidence`` (and the last published plan's)."""
+    try:
+        rows = evidence_summary(evidence)
+    except ValueError as exc:
+        return [RuleOutcome(name, False, str(exc)) for name in ("min_critical_fill_rate",
+                                                                  "max_cost_increase")
+                if getattr(rules, name) is not None]
+    out = []
+    if rules.min_critical_fill_rate is not None:
+        attr = "critical_fill_lower" if rules.use_lower_bound else "critical_fill_mean"
+        worst = min(rows, key=lambda r: getattr(r, attr))
+        value = getattr(worst, attr)
+        ok = value >= rules.min_critical_fill_rate
+        out.append(RuleOutcome("min_critical_fill_rate", ok,
+                               f"worst scenario {worst.scenario!r}: critical fill "
+                               f"{'lower bound ' if rules.use_lower_bound else ''}"
+                               f"{value:.4f} {'≥' if ok else '<'} "
+                               f"{rules.min_critical_fill_rate:.4f}"))
+    if rules.max_cost_increase is not None:
+        cost = sum(r.total_cost for r in rows) / len(rows)
+        if last_published is None:
+            out.append(RuleOutcome("max_cost_increase", True,
+                                   "no plan published before for this network"))
+        else:
+            try:
+                before = evidence_summary(last_published)
+            except ValueError as exc:
+                out.append(RuleOutcome("max_cost_increase", False,
+                                       f"last published plan: {exc}"))
+            else:
+                ref = sum(r.total_cost for r in before) / len(before)
+                limit = ref * (1 + rules.max_cost_increase)
+                ok = cost <= limit
+                out.append(RuleOutcome("max_cost_increase", ok,
+                                       f"total cost {cost:,.0f} {'≤' if ok else '>'} "
+                                       f"{limit:,.0f} (last published {ref:,.0f} + "
+                                       f"{rules.max_cost_increase:.0%})"))
+    return out

@@ -1,0 +1,189 @@
+"""The plan store: lifecycle, roles, subset approval, auto-approval and the audit chain."""
+
+import datetime as dt
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from erp_adapter.protocol import DocumentRef, LineResult
+from medtwin.store import IllegalTransition, NotPermitted, PlanStore, Role, Status, open_store
+from medtwin.store.plans import AUTO_USER, StoreConflict
+from medtwin.store.rules import ApprovalRules
+from twin.domain import Plan, ReorderPointAction, TransferAction
+
+DAY = dt.date(2026, 11, 23)
+
+
+def plan_json(plan_id: str = "tiny-1", evidence: dict | None = None) -> str:
+    plan = Plan(id=plan_id, network="tiny", as_of=DAY, horizon_days=7,
+                created=dt.datetime(2026, 11, 23, tzinfo=dt.UTC), actions=[
+                    TransferAction(key="t-1", reason="r", **{"from": "WH-SH", "to": "WH-GZ"},
+                                   item="IVD-TROP-100", lot="TROP2610A", quantity=5,
+                                   ship_date=DAY),
+                    ReorderPointAction(key="r-1", reason="r", warehouse="WH-SH",
+                                       item="INF-SET-STD", reorder_point=5, order_up_to=9)])
+    doc = json.loads(plan.model_dump_json(by_alias=True))
+    if evidence is not None:
+        doc["stress_test"] = evidence
+    return json.dumps(doc)
+
+
+def evidence(fill_lower: float, cost: float) -> dict:
+    """Stress evidence whose worst scenario (demand-surge) has ``fill_lower``."""
+    def kpis(lower: float) -> dict:
+        return {"fill_rate_critical": {"mean": lower + 0.001, "lower": lower,
+                                       "upper": lower + 0.002},
+                "holding_cost": {"mean": cost}, "transport_cost": {"mean": 0.0},
+                "purchase_cost": {"mean": 0.0}, "transfer_cost": {"mean": 0.0}}
+    return {"scenarios": [{"scenario": "baseline", "kpis": kpis(min(fill_lower + 0.004, 1))},
+                          {"scenario": "demand-surge", "kpis": kpis(fill_lower)}]}
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.t = dt.datetime(2026, 11, 24, 2, 0, tzinfo=dt.UTC)
+
+    def __call__(self) -> dt.datetime:
+        self.t += dt.timedelta(seconds=1)
+        return self.t
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "store.db"
+
+
+@pytest.fixture
+def store(db: Path) -> PlanStore:
+    s = PlanStore(open_store(f"sqlite:///{db}"), clock=Clock())
+    s.add_user("pat", Role.PLANNER)
+    s.add_user("mia", Role.MANAGER, password="s3cret")
+    s.add_user("vic", Role.VIEWER)
+    return s
+
+
+def published(key: str) -> LineResult:
+    return LineResult(key, "transfer", "created",
+                      [DocumentRef("stock.shipment.internal", 7, "waiting", "IS7", "SUB-S")])
+
+
+def test_full_lifecycle_and_supersede(store: PlanStore) -> None:
+    assert store.add_plan(plan_json(), "pat").status == Status.DRAFT
+    assert store.attach_evidence("tiny-1", evidence(0.995, 100), "pat").status \
+        == Status.STRESS_TESTED
+    info = store.approve("tiny-1", "mia", "looks right", lines=["t-1"])
+    assert (info.status, info.approved_lines) == (Status.APPROVED, 1)
+    assert [a.key for a in store.approved_plan("tiny-1", "mia").actions] == ["t-1"]
+    assert store.record_published("tiny-1", "mia", [published("t-1")], "erp").status \
+        == Status.PUBLISHED
+    store.add_plan(plan_json("tiny-2", evidence(0.995, 100)), "pat")
+    store.approve("tiny-2", "mia", "ok")
+    store.record_published("tiny-2", "mia", [published("t-1"), published("r-1")], "erp")
+    assert store.info("tiny-1").status == Status.SUPERSEDED
+    assert store.last_published("tiny") == "tiny-2"
+    actions = [r.action for r in store.audit_rows()]
+    assert actions.count("erp_document") == 3
+    assert "status:superseded" in actions
+    decision = store.decisions("tiny-1")[0]
+    assert (decision.user, json.loads(decision.lines), decision.comment) == \
+        ("mia", ["t-1"], "looks right")
+    assert decision.evidence_sha256 == store.info("tiny-1").evidence_sha256
+    assert store.verify_audit().ok
+
+
+def test_planner_and_viewer_cannot_approve_or_publish(store: PlanStore) -> None:
+    store.add_plan(plan_json(evidence=evidence(0.995, 100)), "pat")
+    before = store.audit_rows()
+    for user in ("pat", "vic"):
+        with pytest.raises(NotPermitted, match="only manager may approve"):
+            store.approve("tiny-1", user, "me")
+        with pytest.raises(NotPermitted, match="may reject"):
+            store.reject("tiny-1", user, "no")
+        with pytest.raises(NotPermitted, match="may publish"):
+            store.approved_plan("tiny-1", user)
+    with pytest.raises(NotPermitted, match="may create"):
+        store.add_plan(plan_json("tiny-9"), "vic")
+    assert store.info("tiny-1").status == Status.STRESS_TESTED
+    assert len(store.audit_rows()) == len(before)
+
+
+def test_illegal_transitions_name_status_and_allowed(store: PlanStore) -> None:
+    store.add_plan(plan_json(), "pat")
+    with pytest.raises(IllegalTransition, match="is draft; it cannot become published"):
+        store.approved_plan("tiny-1", "mia")
+    with pytest.raises(StoreConflict, match="no stress-test evidence"):
+        store.approve("tiny-1", "mia", "x")
+    store.reject("tiny-1", "mia", "wrong horizon")
+    with pytest.raises(IllegalTransition, match=r"allowed next: none \(final\)"):
+        store.approve("tiny-1", "mia", "x", without_evidence=True)
+    with pytest.raises(StoreConflict, match="already in the store"):
+        store.add_plan(plan_json(), "pat")
+
+
+def test_unknown_line_keys_are_refused(store: PlanStore) -> None:
+    store.add_plan(plan_json(evidence=evidence(0.995, 100)), "pat")
+    with pytest.raises(StoreConflict, match="no line"):
+        store.approve("tiny-1", "mia", "x", lines=["nope"])
+    assert store.info("tiny-1").approved_lines == 0
+
+
+def test_passwords(store: PlanStore) -> None:
+    assert store.authenticate("mia", "s3cret") == Role.MANAGER
+    assert store.authenticate("mia", "wrong") is None
+    assert store.authenticate("pat", "") is None
+
+
+@pytest.mark.parametrize(("fill", "cost", "approved"), [
+    (0.995, 104.0, True), (0.985, 100.0, False), (0.995, 106.0, False)])
+def test_gate(store: PlanStore, fill: float, cost: float, approved: bool) -> None:
+    store.add_plan(plan_json("tiny-0", evidence(0.999, 100.0)), "pat")
+    store.approve("tiny-0", "mia", "first")
+    store.record_published("tiny-0", "mia", [], "erp")
+    store.add_plan(plan_json("tiny-1", evidence(fill, cost)), "pat")
+    outcomes = store.gate("tiny-1", ApprovalRules())
+    assert all(o.passed for o in outcomes) == approved
+    status = store.info("tiny-1").status
+    assert status == (Status.APPROVED if approved else Status.STRESS_TESTED)
+    if approved:
+        assert store.decisions("tiny-1")[0].user == AUTO_USER
+    else:
+        failed = [o.why for o in outcomes if not o.passed]
+        assert failed == (["worst scenario 'demand-surge': critical fill lower bound 0.9850 "
+                           "< 0.9900"] if fill < 0.99 else
+                          ["total cost 106 > 105 (last published 100 + 5%)"])
+
+
+def test_gate_without_evidence_waits(store: PlanStore) -> None:
+    store.add_plan(plan_json(), "pat")
+    outcomes = store.gate("tiny-1", ApprovalRules())
+    assert not any(o.passed for o in outcomes)
+    assert "no stress-test evidence" in outcomes[0].why
+    assert store.info("tiny-1").status == Status.DRAFT
+
+
+def _tamper(db: Path, sql: str) -> None:
+    con = sqlite3.connect(db)
+    con.execute(sql)
+    con.commit()
+    con.close()
+
+
+def test_audit_detects_edit_and_delete(store: PlanStore, db: Path) -> None:
+    store.add_plan(plan_json(evidence=evidence(0.995, 100)), "pat")
+    store.approve("tiny-1", "mia", "ok")
+    n = len(store.audit_rows())
+    assert store.verify_audit().ok and store.verify_audit().rows == n
+    _tamper(db, "UPDATE audit SET actor='pat' WHERE action='status:approved'")
+    result = store.verify_audit()
+    assert not result.ok and "was edited" in result.problem
+    assert f"row {n} " in result.problem
+
+
+def test_audit_detects_deleted_row(store: PlanStore, db: Path) -> None:
+    store.add_plan(plan_json(evidence=evidence(0.995, 100)), "pat")
+    store.approve("tiny-1", "mia", "ok")
+    _tamper(db, "DELETE FROM audit WHERE seq=2")
+    result = store.verify_audit()
+    assert not result.ok and "row 2 is missing" in result.problem

@@ -1,0 +1,87 @@
+"""`medtwin plans / users / audit`: roles, subset publish to an exchange folder, audit verify."""
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from erp_adapter.flatfile import read_rows, write_folder
+from medtwin.cli import main
+from twin.network_files import load_network
+
+from .store.test_store import evidence, plan_json
+
+
+@pytest.fixture
+def env(tmp_path: Path, tiny_dir: Path) -> dict:
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    runner = CliRunner(env={"MEDTWIN_STORE": url})
+    for name, role in (("pat", "planner"), ("mia", "manager")):
+        assert runner.invoke(main, ["users", "add", name, "--role", role]).exit_code == 0
+    plan_file = tmp_path / "plan.json"
+    plan_file.write_text(plan_json(evidence=evidence(0.995, 100.0)))
+    folder = write_folder(tmp_path / "erp", load_network(tiny_dir).snapshot)
+    return {"run": lambda *a: runner.invoke(main, list(a)), "db": tmp_path / "store.db",
+            "plan": str(plan_file), "erp": str(folder), "tiny": str(tiny_dir)}
+
+
+def test_planner_cannot_approve_or_publish(env: dict) -> None:
+    run = env["run"]
+    assert run("plans", "add", env["plan"], "--user", "pat").exit_code == 0
+    for args in (["approve", "tiny-1", "--comment", "x"], ["reject", "tiny-1", "--comment", "x"],
+                 ["publish", "tiny-1", "--erp", env["erp"], "--network", env["tiny"]]):
+        result = run("plans", *args, "--user", "pat")
+        assert result.exit_code == 6, result.output
+        assert "not permitted" in result.output and "nothing changed" in result.output
+    assert "stress_tested" in run("plans", "list").output
+    assert not (Path(env["erp"]) / "plan_lines.csv").exists()
+
+
+def test_subset_approval_publishes_only_those_lines(env: dict) -> None:
+    run = env["run"]
+    run("plans", "add", env["plan"], "--user", "pat")
+    result = run("plans", "approve", "tiny-1", "--lines", "t-1", "--comment", "only the move",
+                 "--user", "mia")
+    assert result.exit_code == 0 and "approved 1 of 2 lines" in result.output
+    args = ["plans", "publish", "tiny-1", "--erp", env["erp"], "--network", env["tiny"],
+            "--user", "mia"]
+    result = run(*args)
+    assert result.exit_code == 0, result.output
+    assert [r["key"] for r in read_rows(Path(env["erp"]) / "plan_lines.csv")] == ["t-1"]
+    assert "published (1 lines)" in result.output
+    again = run(*args)                       # publishing again creates nothing new
+    assert again.exit_code == 0 and "1 exists" in again.output, again.output
+    assert len(read_rows(Path(env["erp"]) / "plan_lines.csv")) == 1
+    show = run("plans", "show", "tiny-1").output
+    assert show.count("erp_document") == 1
+    assert "mia: approve 1 lines — only the move" in show and "erp_document" in show
+    verify = run("audit", "verify")
+    assert verify.exit_code == 0 and "audit log intact" in verify.output
+
+
+def test_audit_verify_catches_an_edited_row(env: dict) -> None:
+    run = env["run"]
+    run("plans", "add", env["plan"], "--user", "pat")
+    run("plans", "approve", "tiny-1", "--comment", "fine", "--user", "mia")
+    con = sqlite3.connect(env["db"])
+    con.execute("UPDATE audit SET payload=replace(payload, 'fine', 'FINE')")
+    con.commit()
+    con.close()
+    result = run("audit", "verify")
+    assert result.exit_code == 8
+    assert "was edited" in result.output and "status:approved by mia" in result.output
+
+
+def test_bad_input_is_named(env: dict, tmp_path: Path) -> None:
+    run = env["run"]
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"id": "x", "network": "tiny"}))
+    result = run("plans", "add", str(bad), "--user", "pat")
+    assert result.exit_code == 2 and f"{bad}: as_of" in result.output
+    assert run("plans", "add", env["plan"]).exit_code == 2      # no acting user
+    result = run("plans", "approve", "nope", "--comment", "x", "--user", "mia")
+    assert result.exit_code == 2 and "no plan 'nope'" in result.output
+    result = run("plans", "add", env["plan"], "--user", "ghost")
+    assert result.exit_code == 2 and "unknown user 'ghost'" in result.output
