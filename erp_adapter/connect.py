@@ -1,5 +1,6 @@
 """Opening the right adapter for an ``--erp`` argument: a Tryton URL or an exchange folder."""
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -25,3 +26,12 @@ def open_adapter(erp: str, network: Network, *, credentials: Credentials | None 
                              batch=batch, hook=hook)
     folder = erp.removeprefix("file://")
     return FlatFileAdapter(Path(os.path.expanduser(folder)), network)
+
+
+def default_as_of(adapter: TrytonAdapter | FlatFileAdapter) -> dt.date:
+    """The snapshot date to pull by default: the start of the ERP's tomorrow (after today's
+    moves) for Tryton; the folder's own snapshot date for an exchange folder."""
+    if isinstance(adapter, TrytonAdapter):
+        today = adapter.client.call("model.ir.date.today", adapter.client.ctx())
+        return today + dt.timedelta(days=1)
+    return adapter.pull_snapshot().as_of

@@ -116,7 +116,8 @@ def build_template(directory: Path, password: str) -> Path:
 
 
 @contextlib.contextmanager
-def _locked(path: Path) -> Iterator[None]:
+def file_lock(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``path`` (shared caches built once by parallel runs)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -134,7 +135,7 @@ def ensure_template(cache_dir: Path) -> tuple[Path, str]:
     """
     target = cache_dir / template_fingerprint()
     db_file, passfile = target / f"{TEMPLATE_DB}.sqlite", target / "admin-password"
-    with _locked(cache_dir / f".{target.name}.lock"):
+    with file_lock(cache_dir / f".{target.name}.lock"):
         if not (db_file.exists() and passfile.exists() and (target / "ok").exists()):
             shutil.rmtree(target, ignore_errors=True)
             build_template(target, secrets.token_urlsafe(16))

@@ -20,7 +20,7 @@ import click
 import yaml
 from pydantic import ValidationError
 
-from erp_adapter.connect import is_url, open_adapter
+from erp_adapter.connect import default_as_of, is_url, open_adapter
 from erp_adapter.credentials import ENV_SECRETS, load_credentials
 from erp_adapter.errors import ErpError, PublishInterrupted
 from erp_adapter.flatfile import write_folder
@@ -130,11 +130,7 @@ def pull(erp: str, out: Path, network_name: str | None, as_of: dt.date | None,
     net = resolve_network(network_name)
     started = time.monotonic()
     with open_adapter(erp, net) as adapter:
-        if isinstance(adapter, TrytonAdapter):
-            today = adapter.client.call("model.ir.date.today", adapter.client.ctx())
-            as_of = as_of or today + dt.timedelta(days=1)
-        elif as_of is None:
-            as_of = adapter.pull_snapshot().as_of
+        as_of = as_of or default_as_of(adapter)
         snapshot = adapter.pull_snapshot(as_of)
         start = since or as_of - dt.timedelta(days=90)
         history = adapter.pull_history(start, as_of - dt.timedelta(days=1))

@@ -1,0 +1,1 @@
+"""The nightly pipeline: pull → forecast → plan → stress-test → gate → publish → summary."""

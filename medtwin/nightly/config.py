@@ -1,0 +1,72 @@
+"""Settings of the nightly pipeline (``configs/nightly.yaml``), validated by pydantic."""
+
+import os
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from medtwin.store.rules import ApprovalRules
+from twin.domain.fields import DomainModel, field
+from twin.problems import InputError, Problem, format_path
+
+
+class StressSettings(DomainModel):
+    """How the candidate plan is stress-tested."""
+
+    scenarios: list[str] = field(lambda: ["all"], description="scenario names, or ['all']")
+    reps: int = field(10, unit="replications", description="replications per scenario", ge=2)
+    days: int = field(90, unit="days", description="simulated days per run", ge=7)
+    workers: int = field(0, description="Dask local workers; 0 = serial in-process", ge=0)
+    seed: int = field(0, description="base seed of the replications")
+
+
+class RetrySettings(DomainModel):
+    """Retries of ERP calls: wait ``backoff · factor^(k−1)`` seconds before attempt k+1."""
+
+    attempts: int = field(3, description="attempts per ERP call", ge=1)
+    backoff_seconds: float = field(2.0, unit="s", description="first wait", ge=0)
+    factor: float = field(2.0, description="growth of the wait per attempt", ge=1)
+
+
+class NightlyConfig(DomainModel):
+    """Everything one nightly run needs (paths relative to the config file's folder)."""
+
+    network: str = field("reference", description="built-in network name, directory or "
+                                                  "network.yaml")
+    erp: str = field(description="Tryton URL http://HOST:PORT/DATABASE or an exchange folder")
+    store: str | None = field(None, description="plan-store URL (default $MEDTWIN_STORE or "
+                                                "sqlite:///out/medtwin.db)")
+    out_dir: str = field("out/nightly", description="where plans, results, reports and the "
+                                                   "morning summary go")
+    history_days: int = field(28, unit="days", description="demand history pulled", ge=1)
+    forecast_prior_days: float = field(
+        28.0, unit="days", description="how many days of history the network's demand model "
+                                       "is worth when blended with the forecast", gt=0)
+    horizon_days: int = field(28, unit="days", description="planning horizon", ge=1, le=366)
+    stress: StressSettings = field(StressSettings, description="stress test")
+    approval: ApprovalRules = field(ApprovalRules, description="auto-approval rules")
+    retry: RetrySettings = field(RetrySettings, description="ERP retries")
+    planner: str = field("nightly", description="store user that adds the plan (a planner)")
+    publisher: str = field("auto", description="store user that publishes approved plans "
+                                               "(a manager)")
+    lock_file: str = field("out/nightly/nightly.lock", description="lock held during a run")
+
+
+def load_config(path: str | os.PathLike[str]) -> NightlyConfig:
+    """The config in ``path``; problems name the file and the field."""
+    file = Path(path)
+    try:
+        doc = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError([Problem(str(file), "", "file not found")]) from None
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise InputError([Problem(str(file), "", f"cannot read YAML: {exc}")]) from None
+    if not isinstance(doc, dict):
+        raise InputError([Problem(str(file), "", "expected a mapping of settings")])
+    try:
+        return NightlyConfig.model_validate(doc)
+    except ValidationError as exc:
+        raise InputError([Problem(str(file), format_path(tuple(e["loc"])),
+                                  str(e["msg"]).removeprefix("Value error, "))
+                          for e in exc.errors()]) from None
