@@ -9,9 +9,8 @@ from click.testing import CliRunner
 
 from erp_adapter.flatfile import read_rows, write_folder
 from medtwin.cli import main
+from tests.medtwin.store.samples import evidence, plan_json
 from twin.network_files import load_network
-
-from .store.test_store import evidence, plan_json
 
 
 @pytest.fixture

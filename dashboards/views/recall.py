@@ -1,0 +1,94 @@
+"""Recall page: where a lot is, where it went, and the simulated impact of recalling it."""
+
+import pandas as pd
+import panel as pn
+import param
+from panel.viewable import Viewer
+
+import solvers.policies  # noqa: F401  (registers the heuristic and optimised policies)
+from dashboards.data import DataStore, lot_whereabouts
+from twin.domain import Network
+from twin.sim import simulate
+from twin.sim.events import Recall
+
+IMPACT_KPIS = ("fill_rate_critical", "fill_rate", "lost_units", "backordered_units",
+               "emergency_units", "scrapped_units_expired", "inventory_value_mean")
+
+
+def recall_impact(net: Network, item: str, lot: str, days: int, seed: int,
+                  policy: str) -> pd.DataFrame:
+    """KPIs of the same replication (same seed) without and with the lot recalled on day
+    0, and the difference."""
+    base = simulate(net, days=days, seed=seed, policy=policy).summary()
+    hit = simulate(net, days=days, seed=seed, policy=policy,
+                   events=[Recall(item=item, lots=[lot], day=0)]).summary()
+    return pd.DataFrame([(k, base[k], hit[k], hit[k] - base[k]) for k in IMPACT_KPIS],
+                        columns=["kpi", "without recall", "with recall", "difference"])
+
+
+class RecallView(Viewer):
+    """Pick a lot; see its stock and shipments, its path in a simulated run, and Run the
+    impact of a recall."""
+
+    data = param.ClassSelector(class_=DataStore)
+    lot = param.Selector(objects=[])
+    days = param.Integer(default=60, bounds=(7, 365))
+    policy = param.String(default="heuristic")
+    impact = param.DataFrame(default=None, allow_None=True)
+
+    def __init__(self, **params: object):
+        super().__init__(**params)
+        snap = self.data.network().snapshot
+        lots = sorted({p.lot for p in snap.lots} | {t.lot for t in snap.in_transit})
+        self.param.lot.objects = lots
+        self.lot = lots[0] if lots else None
+        self.run = pn.widgets.Button(label="Run recall impact", color="primary")
+        self.run.on_click(self._run)
+        self.busy = pn.indicators.LoadingSpinner(value=False, width=25, height=25)
+
+    def _item(self) -> str:
+        snap = self.data.network().snapshot
+        return next(p.item for p in [*snap.lots, *snap.in_transit] if p.lot == self.lot)
+
+    def _run(self, _event: object = None) -> None:
+        self.busy.value = True
+        try:
+            self.impact = recall_impact(self.data.network(), self._item(), self.lot,
+                                        self.days, 0, self.policy)
+        finally:
+            self.busy.value = False
+
+    @param.depends("lot")
+    def where(self) -> pn.viewable.Viewable:
+        """On hand and in transit at the snapshot."""
+        return pn.widgets.Tabulator(lot_whereabouts(self.data.network(), self.lot),
+                                    disabled=True, show_index=False, css_classes=["lot-where"])
+
+    @param.depends("lot")
+    def went(self) -> pn.viewable.Viewable:
+        """The lot's movements in the newest simulated run (ledger), if any."""
+        files = self.data.files("simulation")
+        if not files:
+            return pn.pane.Markdown("No simulated run with a ledger in the results folder.")
+        ledger = self.data.ledger(files[0])
+        rows = ledger[ledger["lot"] == self.lot]
+        cols = [c for c in ("date", "kind", "warehouse", "quantity", "counterpart", "reason")
+                if c in rows]
+        return pn.Column(f"Movements in {files[0]}:", pn.widgets.Tabulator(
+            rows[cols].astype(str), disabled=True, show_index=False, css_classes=["lot-went"],
+            pagination="local", page_size=10))
+
+    @param.depends("impact")
+    def result(self) -> pn.viewable.Viewable:
+        """The impact table once run."""
+        if self.impact is None:
+            return pn.pane.Markdown("Press Run to simulate the recall.")
+        return pn.widgets.Tabulator(self.impact.round(4), disabled=True, show_index=False,
+                                    css_classes=["recall-impact"])
+
+    def __panel__(self) -> pn.viewable.Viewable:
+        return pn.Column("## Recall", pn.Row(
+            pn.widgets.Select.from_param(self.param.lot, label="Lot"),
+            pn.widgets.IntInput.from_param(self.param.days, label="Days"), self.run, self.busy),
+            "### Where it is", self.where, "### Where it went", self.went,
+            "### Simulated impact of a recall today", self.result)
