@@ -27,7 +27,7 @@ from solvers.safety_stock import (
 )
 from solvers.transfers import TransferSettings, build_transfer_inputs
 from solvers.transfers.inputs import TransferInputs
-from solvers.transfers.model import build_model, consumption_index
+from solvers.transfers.model import build_model, consumption_index, solved_as_milp
 from twin.domain.parties import PRIORITIES
 from twin.network_files import TABLES, load_network, save_network
 from twin.synthetic import generate_network
@@ -42,7 +42,7 @@ def highspy_transfer_model(x: TransferInputs) -> tuple[highspy.Highs, int]:
     cons = sorted(consume)
     needs = sorted(x.needs)
     lbs = sorted({(a.lane, a.bucket) for a in x.arcs})
-    exp = [k for k, s in enumerate(x.supplies) if s.expiry_day <= st.horizon_days]
+    exp = [k for k, s in enumerate(x.supplies) if s.lost_if_unused(st.horizon_days)]
     n_x, n_z, n_y, n_s, n_e = len(x.arcs), len(lbs), len(cons), len(needs), len(exp)
     ox, oz, oy, os_, oe = 0, n_x, n_x + n_z, n_x + n_z + n_y, n_x + n_z + n_y + n_s
     n_cols = oe + n_e
@@ -117,6 +117,11 @@ def highspy_transfer_model(x: TransferInputs) -> tuple[highspy.Highs, int]:
         total = sum(x.supplies[x.arcs[j].supply].quantity for j in on[lb])
         bound = float(min(x.arcs[on[lb][0]].capacity, total))
         row([(ox + j, 1.0) for j in on[lb]] + [(z_of[lb], -bound)], -INF, 0.0)
+    if solved_as_milp(x):  # arc links
+        for j, a in enumerate(x.arcs):
+            row([(ox + j, 1.0), (z_of[(a.lane, a.bucket)],
+                                 -float(min(x.supplies[a.supply].quantity, a.capacity)))],
+                -INF, 0.0)
     for i, k in enumerate(exp):  # write-off
         row([(oe + i, 1.0)] + [(col, 1.0) for col in used_k[k]], x.supplies[k].quantity, INF)
     a = sparse.csc_array((vals, (rows, cols)), shape=(len(lo), n_cols))

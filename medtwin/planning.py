@@ -22,11 +22,15 @@ class PlanSettings(DomainModel):
     transfers: TransferSettings = field(TransferSettings, description="transfer routing model")
 
 
-def reorder_point_actions(net: Network, settings: SafetyStockSettings) -> list[ReorderPointAction]:
-    """(s, S) per position from the safety-stock model, with the service each achieves."""
-    result = solve_safety_stock(net, settings)
+def reorder_point_actions(net: Network, settings: SafetyStockSettings,
+                          progress: bool = False) -> list[ReorderPointAction]:
+    """(s, S) per position from the safety-stock model, with the service each achieves;
+    positions with no demand routed to them (s = S = 0, e.g. backup warehouses) get none."""
+    result = solve_safety_stock(net, settings, progress=progress)
     out = []
     for row in result.rows():
+        if row["order_up_to"] == 0:
+            continue
         out.append(ReorderPointAction(
             key=action_key("reorder_point", row["warehouse"], row["item"]),
             reason=(f"meets {row['fill_rate_target']:.0%} fill-rate target of the "
@@ -40,15 +44,16 @@ def reorder_point_actions(net: Network, settings: SafetyStockSettings) -> list[R
 
 
 def make_plan(net: Network, settings: PlanSettings | None = None,
-              created: dt.datetime | None = None) -> Plan:
-    """A draft plan for ``net`` as of its snapshot date.
+              created: dt.datetime | None = None, progress: bool = False) -> Plan:
+    """A draft plan for ``net`` as of its snapshot date (``progress``: a progress bar on
+    stderr for the safety-stock models).
 
     ``created`` defaults to midnight UTC of the snapshot date so that the same inputs give
     the same plan file, bit for bit.
     """
     st = settings or PlanSettings()
     as_of = net.snapshot.as_of
-    rop = reorder_point_actions(net, st.safety_stock)
+    rop = reorder_point_actions(net, st.safety_stock, progress)
     transfers = solve_transfers(net, st.transfers)
     today = [a for a in transfers.actions if a.ship_date == as_of]
     moved_in: dict[tuple[str, str], int] = defaultdict(int)

@@ -61,7 +61,7 @@ def plan(network: str, snapshot: Path | None, horizon: int | None, settings_file
     if snapshot is not None:
         net = load_snapshot(snapshot, net)
     try:
-        result = make_plan(net, settings)
+        result = make_plan(net, settings, progress=True)
     except (Infeasible, SolverFailed) as exc:
         click.echo(f"error: {exc}", err=True)
         raise SystemExit(EXIT_INFEASIBLE) from None

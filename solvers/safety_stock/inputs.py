@@ -6,20 +6,52 @@ that can store the item (cold-capable for a cold item); a warehouse that repleni
 another (``stock_policies[].source``) also carries that warehouse's demand. Moments add:
 mean μ = Σ μᵢ, variance σ² = Σ σᵢ² (independent demand streams). An order (or lane
 shipment) carries every item its warehouse gets from the same source, so each item bears
-an equal share of the per-order (per-shipment) cost.
+an equal share of the per-order (per-shipment) cost. A warehouse-sourced position is
+replenished on the lane the twin's replenishment rule uses: the cheapest per unit, then
+the fastest, a cold-chain lane for a cold item.
+
+:class:`Replenishment` holds what stands between an order and usable stock besides the
+nominal lead time — supplier lateness, QC and excursion holds, lost shipments and the
+upstream warehouse — for :mod:`solvers.safety_stock.delays`.
 """
 
 import logging
 from collections import Counter, defaultdict
 from dataclasses import dataclass, fields, replace
+from typing import NamedTuple
 
 import numpy as np
 
-from twin.domain import Distribution, Network
+from twin.domain import Distribution, Item, Lane, Network, Supplier, SupplyOffer
 from twin.domain.parties import PRIORITIES
+from twin.sim.dispatch import LATE_DELAY_FACTOR
 
 log = logging.getLogger(__name__)
 _RANK = {p: i for i, p in enumerate(PRIORITIES)}
+
+
+@dataclass(frozen=True)
+class Replenishment:
+    """Per-position arrays (length P) describing the replenishment delay beyond the nominal
+    lead time, as the twin executes it (see :mod:`twin.sim.dispatch`, :mod:`twin.sim.lifecycle`).
+    """
+
+    late_probability: np.ndarray   # chance an order is late: 1 − supplier reliability
+    late_mean: np.ndarray          # mean extra delay of a late order (days)
+    hold_probability: np.ndarray   # chance a delivery is held in quarantine on arrival
+    hold_days: np.ndarray          # length of that hold (days)
+    loss_probability: np.ndarray   # chance a delivery is scrapped (QC failure, excursion)
+    parent: np.ndarray             # index of the position replenishing this one, −1 a supplier
+    own_mean_per_day: np.ndarray   # the position's own departments' demand (units/day)
+    own_var_per_day: np.ndarray    # its variance (units²/day)
+
+    def subset(self, idx: np.ndarray) -> "Replenishment":
+        """The positions ``idx``; parents outside ``idx`` become −1."""
+        new = np.full(len(self.parent), -1, dtype=np.int64)
+        new[idx] = np.arange(len(idx))
+        parent = np.where(self.parent[idx] >= 0, new[np.maximum(self.parent[idx], 0)], -1)
+        return replace(self, **{f.name: getattr(self, f.name)[idx] for f in fields(self)
+                                if f.name != "parent"}, parent=parent)
 
 
 @dataclass(frozen=True)
@@ -41,6 +73,9 @@ class SafetyStockInputs:
     usable_days: np.ndarray        # days a received unit can still be issued
     review_days: int               # review period R (days)
     capacity: dict[str, int]       # units per warehouse
+    replenishment: Replenishment | None = None  # delays beyond the lead time (None: none)
+    class_share: np.ndarray | None = None  # (P, classes) share of demand by priority class;
+    # None: all of it in the most urgent class served
 
     @property
     def size(self) -> int:
@@ -51,40 +86,69 @@ class SafetyStockInputs:
         """The positions ``idx`` only (same warehouses' capacity and review period)."""
         arrays = {f.name: getattr(self, f.name)[idx] for f in fields(self)
                   if isinstance(getattr(self, f.name), np.ndarray)}
-        return replace(self, lead_time=[self.lead_time[i] for i in idx], **arrays)
+        return replace(self, lead_time=[self.lead_time[i] for i in idx], **arrays,
+                       replenishment=None if self.replenishment is None
+                       else self.replenishment.subset(idx))
 
 
-def _replenishment(net: Network) -> dict[tuple[str, str], tuple[str, Distribution, int, float]]:
-    """(warehouse, item) → (source id, lead time, MOQ, order cost) for every possible position."""
-    offers = {}
+class _Source(NamedTuple):
+    """How one position is replenished (see :class:`Replenishment` for the delay fields)."""
+
+    source: str            # supplier or warehouse id
+    lead_time: Distribution  # offer lead time or lane transit time (days)
+    moq: int
+    order_cost: float      # per order or per shipment
+    late_probability: float
+    late_mean: float
+    hold_probability: float
+    hold_days: int
+    loss_probability: float
+
+
+def _lane(net: Network, source: str, target: str, cold: bool) -> Lane | None:
+    """The lane the twin replenishes on: cheapest per unit, then fastest (cold for cold)."""
+    lanes = [ln for ln in net.lanes if ln.source == source and ln.target == target
+             and (ln.cold_chain or not cold)]
+    return min(lanes, key=lambda ln: (ln.cost_per_unit, ln.transit_time.mean), default=None)
+
+
+def _from_supplier(sup: Supplier, offer: SupplyOffer, item: Item) -> _Source:
+    return _Source(sup.id, offer.lead_time, offer.moq, sup.order_cost, 1 - sup.reliability,
+                   LATE_DELAY_FACTOR * offer.lead_time.mean, 1.0, item.qc_hold_days,
+                   sup.defect_rate)
+
+
+def _replenishment(net: Network) -> dict[tuple[str, str], _Source]:
+    """(warehouse, item) → how it is replenished, for every possible position."""
+    items = net.item_by_code
+    out: dict[tuple[str, str], _Source] = {}
     for sup in net.suppliers:
         for offer in sup.supplies:
             for w in sup.delivers_to:
-                offers.setdefault((w, offer.item), (sup.id, offer.lead_time, offer.moq,
-                                                    sup.order_cost))
-    out = dict(offers)
+                out.setdefault((w, offer.item), _from_supplier(sup, offer, items[offer.item]))
     for pol in net.stock_policies:
-        key = (pol.warehouse, pol.item)
+        key, item = (pol.warehouse, pol.item), items[pol.item]
         if pol.source in net.supplier_by_id:
             sup = net.supplier_by_id[pol.source]
             offer = next((o for o in sup.supplies if o.item == pol.item), None)
             if offer is not None:
-                out[key] = (sup.id, offer.lead_time, offer.moq, sup.order_cost)
+                out[key] = _from_supplier(sup, offer, item)
         elif pol.source in net.warehouse_by_id:
-            cold = net.item_by_code[pol.item].cold_chain
-            lanes = [ln for ln in net.lanes if ln.source == pol.source and ln.target ==
-                     pol.warehouse and (ln.cold_chain or not cold)]
-            if lanes:
-                lane = min(lanes, key=lambda ln: ln.transit_time.mean)
-                out[key] = (pol.source, lane.transit_time, 1, lane.cost_per_shipment)
+            lane = _lane(net, pol.source, pol.warehouse, item.cold_chain)
+            if lane is not None:
+                excursion = lane.excursion_probability if item.cold_chain else 0.0
+                scrap = item.excursion_rule == "scrap"
+                out[key] = _Source(pol.source, lane.transit_time, 1, lane.cost_per_shipment,
+                                   0.0, 0.0, 0.0 if scrap else excursion, item.qc_hold_days,
+                                   excursion if scrap else 0.0)
     return out
 
 
 def build_inputs(net: Network) -> SafetyStockInputs:
     """Positions with demand or a stock policy, and everything the model needs about them."""
     whs, items, hosps = net.warehouse_by_id, net.item_by_code, net.hospital_by_id
-    mean: dict[tuple[str, str], float] = defaultdict(float)
-    var: dict[tuple[str, str], float] = defaultdict(float)
+    # per position: variance, then mean by priority class (units²/day, units/day)
+    own: dict[tuple[str, str], np.ndarray] = defaultdict(lambda: np.zeros(1 + len(PRIORITIES)))
     prio: dict[tuple[str, str], str] = {}
     min_life: dict[tuple[str, str], int] = defaultdict(int)
     for d in net.demand:
@@ -94,8 +158,8 @@ def build_inputs(net: Network) -> SafetyStockInputs:
             continue
         dept = next(x for x in hosp.departments if x.id == d.department)
         key = (wh, d.item)
-        mean[key] += d.mean_per_day
-        var[key] += d.daily_variance
+        own[key][0] += d.daily_variance
+        own[key][1 + _RANK[dept.priority]] += d.mean_per_day
         prio[key] = min(prio.get(key, "routine"), dept.priority, key=_RANK.__getitem__)
         min_life[key] = max(min_life[key], dept.min_shelf_life_days)
     supply = _replenishment(net)
@@ -103,83 +167,84 @@ def build_inputs(net: Network) -> SafetyStockInputs:
     for pol in net.stock_policies:
         if pol.source in whs:
             children[(pol.source, pol.item)].append((pol.warehouse, pol.item))
-    pushed_mean, pushed_var = _push_upstream(mean, var, prio, children)
+    total = _push_upstream(own, prio, children)
     stocked = {(p.warehouse, p.item) for p in net.stock_policies}
-    keys = sorted(k for k in set(pushed_mean) | stocked if k in supply)
-    missing = sorted(set(pushed_mean) - set(supply))
+    keys = sorted(k for k in set(total) | stocked if k in supply)
+    missing = sorted(set(total) - set(supply))
     if missing:
         log.warning("%d positions have demand but no supplier or lane to replenish them, e.g. %s",
                     len(missing), missing[:3])
-    rows = [(w, i, *supply[(w, i)]) for w, i in keys]
-    sharing = Counter((r[0], r[2]) for r in rows)  # items per (warehouse, source)
-    lead = [r[3] for r in rows]
+    rows = [supply[k] for k in keys]
+    sharing = Counter((w, r.source) for (w, _), r in zip(keys, rows, strict=True))
+    lead = [r.lead_time for r in rows]
     mean_lead = np.array([lt.mean for lt in lead])
     shelf = np.array([items[i].shelf_life_days for _, i in keys], dtype=float)
     min_left = np.array([min_life.get(k, 0) for k in keys], dtype=float)
+    at = {k: p for p, k in enumerate(keys)}
+    zero = np.zeros(1 + len(PRIORITIES))
+    pushed = np.array([total.get(k, zero) for k in keys]).reshape(len(keys), -1)
+    mine = np.array([own.get(k, zero) for k in keys]).reshape(len(keys), -1)
     return SafetyStockInputs(
         warehouse=np.array([w for w, _ in keys], dtype=object),
         item=np.array([i for _, i in keys], dtype=object),
         org=np.array([whs[w].org for w, _ in keys], dtype=object),
-        mean_per_day=np.array([pushed_mean.get(k, 0.0) for k in keys]),
-        var_per_day=np.array([pushed_var.get(k, 0.0) for k in keys]),
+        mean_per_day=pushed[:, 1:].sum(axis=1),
+        var_per_day=pushed[:, 0],
         lead_time=lead,
-        source=np.array([r[2] for r in rows], dtype=object),
+        source=np.array([r.source for r in rows], dtype=object),
         priority=np.array([prio.get(k, "routine") for k in keys], dtype=object),
         unit_cost=np.array([items[i].unit_cost for _, i in keys]),
         holding_rate=np.array([whs[w].holding_rate for w, _ in keys]),
-        moq=np.array([r[4] for r in rows], dtype=float),
-        order_cost=np.array([r[5] / sharing[(r[0], r[2])] for r in rows], dtype=float),
+        moq=np.array([r.moq for r in rows], dtype=float),
+        order_cost=np.array([r.order_cost / sharing[(w, r.source)]
+                             for (w, _), r in zip(keys, rows, strict=True)], dtype=float),
         usable_days=np.maximum(shelf - min_left - mean_lead, 0.0),
         review_days=net.settings.review_period_days,
         capacity={w.id: w.capacity for w in net.warehouses},
+        replenishment=Replenishment(
+            *(np.array([getattr(r, name) for r in rows], dtype=float) for name in (
+                "late_probability", "late_mean", "hold_probability", "hold_days",
+                "loss_probability")),
+            parent=np.array([at.get((r.source, i), -1) for (_, i), r in zip(keys, rows,
+                                                                            strict=True)],
+                            dtype=np.int64),
+            own_mean_per_day=mine[:, 1:].sum(axis=1), own_var_per_day=mine[:, 0]),
+        class_share=_shares(pushed[:, 1:], [prio.get(k, "routine") for k in keys]),
     )
 
 
-def _push_upstream(mean: dict, var: dict, prio: dict,
-                   children: dict[tuple[str, str], list[tuple[str, str]]]) -> tuple[dict, dict]:
-    """Totals per position: own demand plus that of the positions it replenishes.
+def _shares(class_mean: np.ndarray, priority: list[str]) -> np.ndarray:
+    """Share of each priority class in a position's demand, shape (P, classes); a position
+    without demand counts as its most urgent class."""
+    total = class_mean.sum(axis=1, keepdims=True)
+    fallback = np.eye(len(PRIORITIES))[[_RANK[p] for p in priority]].reshape(class_mean.shape)
+    return np.where(total > 0, class_mean / np.where(total > 0, total, 1.0), fallback)
+
+
+def _push_upstream(own: dict[tuple[str, str], np.ndarray], prio: dict,
+                   children: dict[tuple[str, str], list[tuple[str, str]]]
+                   ) -> dict[tuple[str, str], np.ndarray]:
+    """Totals per position of the (variance, class means) vectors: own demand plus that of
+    the positions it replenishes (independent streams: means and variances add).
 
     Updates ``prio`` in place with the most urgent class served downstream.
     """
-    total_mean: dict[tuple[str, str], float] = {}
-    total_var: dict[tuple[str, str], float] = {}
+    total: dict[tuple[str, str], np.ndarray] = {}
+    zero = np.zeros(1 + len(PRIORITIES))
 
     def visit(key: tuple[str, str], path: frozenset) -> None:
-        if key in total_mean:
+        if key in total:
             return
-        m, v = mean.get(key, 0.0), var.get(key, 0.0)
+        v = own[key].copy() if key in own else zero.copy()
         for child in children.get(key, ()):
             if child in path:  # a replenishment cycle: count each warehouse once
                 continue
             visit(child, path | {key})
-            m, v = m + total_mean[child], v + total_var[child]
+            v += total[child]
             if child in prio:
                 prio[key] = min(prio.get(key, "routine"), prio[child], key=_RANK.__getitem__)
-        total_mean[key], total_var[key] = m, v
+        total[key] = v
 
-    for key in sorted(set(mean) | set(children)):
+    for key in sorted(set(own) | set(children)):
         visit(key, frozenset())
-    return total_mean, total_var
-
-
-def sample_cycle_demand(inputs: SafetyStockInputs, scenarios: int, seed: int) -> np.ndarray:
-    """Demand over the protection interval L + R in each scenario, shape (P, K), units.
-
-    L is drawn from the position's lead-time distribution (stream 0 of ``seed``); given L,
-    demand over L + R days is gamma with mean μ(L+R) and variance σ²(L+R) (stream 1).
-    """
-    lead_rng, demand_rng = (np.random.default_rng(s)
-                            for s in np.random.SeedSequence(seed).spawn(2))
-    lead = np.empty((inputs.size, scenarios))
-    groups: dict[Distribution, list[int]] = defaultdict(list)
-    for p, dist in enumerate(inputs.lead_time):
-        groups[dist].append(p)
-    for dist, rows in sorted(groups.items(), key=lambda kv: kv[1][0]):
-        lead[rows] = np.reshape(dist.sample(lead_rng, len(rows) * scenarios), (len(rows),
-                                                                                scenarios))
-    days = lead + inputs.review_days
-    m = inputs.mean_per_day[:, None] * days
-    v = np.maximum(inputs.var_per_day[:, None] * days, 1e-12)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        shape, scale = np.where(m > 0, m * m / v, 1.0), np.where(m > 0, v / m, 0.0)
-    return demand_rng.gamma(shape, 1.0, size=m.shape) * scale
+    return total

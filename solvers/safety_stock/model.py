@@ -2,7 +2,8 @@
 
 For each position p (warehouse × item) choose the reorder point R_p and the cycle
 quantity Q_p (units); the order-up-to level is S_p = R_p + Q_p. With K scenarios D_pk of
-demand over the protection interval (lead time + review period) and shortages
+demand over the protection interval (review period + replenishment delay, see
+:mod:`solvers.safety_stock.sampling`) and shortages
 u_pk ≥ (D_pk − R_p)⁺:
 
     min Σ_p  c_o,p (R_p − D̄_p) + (c_o,p + c_u,p) / K · Σ_k u_pk
@@ -14,18 +15,22 @@ max(MOQ, μ·review) and max(that, μ·usable days / 2); without side constraint
 at the EOQ √(2·A·365μ/(c·i)).
 
 with overage cost c_o = c·i (holding a unit for a year: unit cost × holding rate) and
-underage cost c_u = π·n (penalty π per unit short, a multiple of the unit cost by
-priority class, times n = 365μ/Q° cycles a year at the reference quantity Q°, the
+underage cost c_u = π·v·n (penalty multiple π per unit short, the demand-weighted mean of
+the priority classes served; v the unit cost, or the network's mean unit cost with
+``shortage_basis = "units"``; times n = 365μ/Q° cycles a year at the reference quantity Q°, the
 shelf-life-capped EOQ, so that the cost stays linear). At the optimum
 u_pk = (D_pk − R_p)⁺, so the objective is the newsvendor cost
 c_o·E[(R − D)⁺] + c_u·E[(D − R)⁺], whose unconstrained optimum is the critical-fractile
 quantile c_u/(c_u + c_o) of the scenario demand. Side constraints (one function each,
-below): fill rate per cycle by priority class, warehouse capacity, org inventory budget;
-stock above what can be issued within its usable shelf life is charged as write-off.
+below): fill rate per cycle by priority class, warehouse capacity, org budget on the
+expected on-hand value c·(E[(R − D)⁺] + Q/2); stock above what can be issued within its
+usable shelf life is charged as write-off. The integer (s, S) round R and Q up and then
+give back, by marginal analysis, what rounding took beyond an org's budget
+(:func:`integer_levels`).
 """
 
+import heapq
 import logging
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,9 +38,11 @@ import pyomo.environ as pyo
 from tqdm import tqdm
 
 from solvers.highs_bridge import Solution, solve
-from solvers.safety_stock.inputs import SafetyStockInputs, build_inputs, sample_cycle_demand
+from solvers.safety_stock.inputs import SafetyStockInputs, build_inputs
+from solvers.safety_stock.sampling import Upstream, sample_cycle_demand
 from solvers.safety_stock.settings import SafetyStockSettings
 from twin.domain import Network
+from twin.domain.parties import PRIORITIES
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +60,8 @@ class SafetyStockResult:
     fill_rate_target: np.ndarray
     expiring: np.ndarray         # units per cycle above what can be used in time
     solution: Solution
+    level_s: np.ndarray          # integer reorder point s (see :func:`integer_levels`)
+    level_big_s: np.ndarray      # integer order-up-to level S
 
     @property
     def safety_stock(self) -> np.ndarray:
@@ -61,9 +70,8 @@ class SafetyStockResult:
 
     def rows(self) -> list[dict[str, object]]:
         """One record per position with integer (s, S) as a planner would set them."""
-        s = np.ceil(self.reorder_point - 1e-6).astype(int)
-        return [{"warehouse": w, "item": i, "reorder_point": int(s[p]),
-                 "order_up_to": int(s[p] + math.ceil(self.cycle_quantity[p])),
+        return [{"warehouse": w, "item": i, "reorder_point": int(self.level_s[p]),
+                 "order_up_to": int(self.level_big_s[p]),
                  "safety_stock": int(max(round(self.safety_stock[p]), 0)),
                  "fill_rate": float(self.fill_rate[p]), "cycle_service": float(
                      self.cycle_service[p]), "fill_rate_target": float(self.fill_rate_target[p]),
@@ -154,17 +162,28 @@ def define_capacity(m: pyo.ConcreteModel, x: SafetyStockInputs) -> None:
 
 
 def define_budget(m: pyo.ConcreteModel, x: SafetyStockInputs, mean_d: np.ndarray,
-                  budget: dict[str, float]) -> None:
-    """Σ_{p of org} c_p (R_p − D̄_p + Q_p/2) ≤ budget_org: average inventory value cap."""
+                  budget: dict[str, float], k: int) -> None:
+    """Σ_{p of org} c_p (R_p − D̄_p + (1/K) Σ_k u_pk + Q_p/2) ≤ budget_org: expected on-hand
+    value cap — E[(R − D)⁺], the stock left when a replenishment arrives, plus half a cycle
+    (the usual (s, Q) approximation; on-hand stock is never negative)."""
     of: dict[str, list[int]] = {}
     for p, o in enumerate(x.org):
         if o in budget:
             of.setdefault(o, []).append(p)
+    short: dict[int, list[int]] = {}
+    for p, kk in m.PK:
+        short.setdefault(p, []).append(kk)
     m.budget = pyo.Constraint(
-        sorted(of), rule=lambda m, o: sum(float(x.unit_cost[p]) * (m.R[p] + m.Q[p] / 2)
-                                          for p in of[o])
-        <= budget[o] + float(sum(x.unit_cost[p] * mean_d[p] for p in of[o])),
+        sorted(of), rule=lambda m, o: sum(float(x.unit_cost[p]) * (
+            m.R[p] + m.Q[p] / 2 + sum(m.u[p, kk] for kk in short.get(p, ())) / k)
+            for p in of[o]) <= budget[o] + float(sum(x.unit_cost[p] * mean_d[p] for p in of[o])),
         doc="org inventory budget (currency)")
+
+
+def expected_on_hand(d: np.ndarray, s: np.ndarray, big_s: np.ndarray) -> np.ndarray:
+    """E[(s − D)⁺] + (S − s)/2 per position over the scenarios ``d`` (P, K), units: the
+    on-hand stock the budget counts for levels (s, S)."""
+    return np.maximum(s[:, None] - d, 0).mean(axis=1) + (big_s - s) / 2
 
 
 def define_expiry(m: pyo.ConcreteModel, x: SafetyStockInputs) -> None:
@@ -198,12 +217,33 @@ def cycles_per_year(x: SafetyStockInputs, q: np.ndarray) -> np.ndarray:
         return np.where(q > 0, 365 * x.mean_per_day / q, 0.0)
 
 
-def newsvendor_costs(x: SafetyStockInputs, q: np.ndarray,
-                     st: SafetyStockSettings) -> tuple[np.ndarray, np.ndarray]:
-    """(c_o, c_u) per position in currency/year: c·i and π·365μ/Q."""
+def shortage_weight(x: SafetyStockInputs, st: SafetyStockSettings) -> np.ndarray:
+    """π_p: the shortage penalty multiple of position p, Σ_c share_pc · π_c over the priority
+    classes of the demand it serves (own and downstream)."""
+    pi = np.array([st.shortage_penalty[c] for c in PRIORITIES])
+    if x.class_share is not None:
+        return x.class_share @ pi
+    return np.array([st.shortage_penalty[p] for p in x.priority])
+
+
+def unit_value(x: SafetyStockInputs, st: SafetyStockSettings) -> np.ndarray:
+    """What the penalty multiple multiplies (currency/unit): the unit cost, or with
+    ``shortage_basis = "units"`` the demand-weighted mean unit cost Σcμ/Σμ of all positions,
+    so that every unit short counts alike (the unit fill rate)."""
+    if st.shortage_basis == "unit_cost":
+        return x.unit_cost
+    total = x.mean_per_day.sum()
+    mean = (x.unit_cost * x.mean_per_day).sum() / total if total > 0 else x.unit_cost.mean()
+    return np.full(x.size, float(mean))
+
+
+def newsvendor_costs(x: SafetyStockInputs, q: np.ndarray, st: SafetyStockSettings,
+                     value: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(c_o, c_u) per position in currency/year: c·i and π·v·365μ/Q, with v the
+    :func:`unit_value` (given, or computed from ``x``)."""
     over = x.unit_cost * x.holding_rate
-    penalty = x.unit_cost * np.array([st.shortage_penalty[p] for p in x.priority])
-    return over, penalty * cycles_per_year(x, q)
+    v = unit_value(x, st) if value is None else value
+    return over, shortage_weight(x, st) * v * cycles_per_year(x, q)
 
 
 def components(x: SafetyStockInputs, st: SafetyStockSettings) -> list[np.ndarray]:
@@ -213,14 +253,13 @@ def components(x: SafetyStockInputs, st: SafetyStockSettings) -> list[np.ndarray
     return [np.flatnonzero(keys == k) for k in sorted(set(keys))]
 
 
-def _solve_component(x: SafetyStockInputs, d: np.ndarray, st: SafetyStockSettings
-                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, Solution]:
+def _solve_component(x: SafetyStockInputs, d: np.ndarray, st: SafetyStockSettings,
+                     value: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, Solution]:
     """Reorder points, cycle quantities and expiring units of one component."""
     k = d.shape[1]
-    mean_d = d.mean(axis=1)
     target = np.array([st.fill_rate_target[p] for p in x.priority])
     q_ref = cycle_quantity(x)
-    over, under = newsvendor_costs(x, q_ref, st)
+    over, under = newsvendor_costs(x, q_ref, st, value)
     m = pyo.ConcreteModel(name="safety-stock model")
     m.P = pyo.RangeSet(0, x.size - 1)
     define_reorder_points(m, x)
@@ -230,10 +269,10 @@ def _solve_component(x: SafetyStockInputs, d: np.ndarray, st: SafetyStockSetting
     if st.respect_capacity:
         define_capacity(m, x)
     if st.org_budget:
-        define_budget(m, x, mean_d, st.org_budget)
+        define_budget(m, x, d.mean(axis=1), st.org_budget, k)
     if st.count_expiry:
         define_expiry(m, x)
-    define_objective(m, over, under, x.unit_cost * cycles_per_year(x, q_ref), mean_d, k)
+    define_objective(m, over, under, x.unit_cost * cycles_per_year(x, q_ref), d.mean(axis=1), k)
     solution = solve(m, options=dict(st.highs_options))
     r = np.array([pyo.value(m.R[p]) for p in range(x.size)])
     q = np.array([pyo.value(m.Q[p]) for p in range(x.size)])
@@ -246,16 +285,21 @@ def _solve_component(x: SafetyStockInputs, d: np.ndarray, st: SafetyStockSetting
 def solve_safety_stock(net: Network, settings: SafetyStockSettings | None = None,
                        inputs: SafetyStockInputs | None = None,
                        demand: np.ndarray | None = None,
-                       progress: bool = False) -> SafetyStockResult:
+                       progress: bool = False, upstream: Upstream | None = None
+                       ) -> SafetyStockResult:
     """Build, solve and read back the model for ``net`` (or for given inputs / scenarios),
-    one independent component at a time (see :func:`components`)."""
+    one independent component at a time (see :func:`components`). ``upstream``: what the
+    scenarios take from a previous solution (see :func:`sample_cycle_demand`)."""
     st = settings or SafetyStockSettings()
     x = inputs if inputs is not None else build_inputs(net)
-    d = demand if demand is not None else sample_cycle_demand(x, st.scenarios, st.seed)
+    d = demand if demand is not None else sample_cycle_demand(x, st.scenarios, st.seed,
+                                                              upstream)
     r, q, expiring = np.zeros(x.size), np.zeros(x.size), np.zeros(x.size)
     solutions = []
+    value = unit_value(x, st)
     for idx in tqdm(components(x, st), desc="safety stock", unit="model", disable=not progress):
-        r[idx], q[idx], expiring[idx], sol = _solve_component(x.subset(idx), d[idx], st)
+        r[idx], q[idx], expiring[idx], sol = _solve_component(x.subset(idx), d[idx], st,
+                                                              value[idx])
         solutions.append(sol)
     solution = Solution(sum(s.objective for s in solutions),
                         "Optimal" if all(s.status == "Optimal" for s in solutions) else
@@ -268,5 +312,51 @@ def solve_safety_stock(net: Network, settings: SafetyStockSettings | None = None
     log.info("safety stock: %d positions × %d scenarios in %d models solved in %.2f s (%s)",
              x.size, d.shape[1], len(solutions), solution.seconds, solution.status)
     target = np.array([st.fill_rate_target[p] for p in x.priority])
+    level_s, level_big_s = integer_levels(x, d, r, q, st)
     return SafetyStockResult(x, q, r, d.mean(axis=1), fill,
-                             (d <= r[:, None] + 1e-9).mean(axis=1), target, expiring, solution)
+                             (d <= r[:, None] + 1e-9).mean(axis=1), target, expiring, solution,
+                             level_s, level_big_s)
+
+
+def integer_levels(x: SafetyStockInputs, d: np.ndarray, r: np.ndarray, q: np.ndarray,
+                   st: SafetyStockSettings) -> tuple[np.ndarray, np.ndarray]:
+    """Integer (s, S) per position, units: s = ⌈R⌉ and S = s + ⌈Q⌉, then, in every org over
+    its budget after rounding up, s lowered one unit at a time where that adds the least
+    expected cost per currency of on-hand value it saves, until the org is within budget
+    (marginal analysis over the scenarios d: lowering s by one adds
+    (c_o + c_u)·(E[(D − s + 1)⁺] − E[(D − s)⁺]) − c_o to the cost and saves
+    c·(E[(s − D)⁺] − E[(s − 1 − D)⁺]) of :func:`expected_on_hand` value)."""
+    s = np.ceil(r - 1e-6).astype(np.int64)
+    big_q = np.ceil(q - 1e-6).astype(np.int64)
+    if st.org_budget:
+        over, under = newsvendor_costs(x, cycle_quantity(x), st, unit_value(x, st))
+        value = x.unit_cost * expected_on_hand(d, s.astype(float), (s + big_q).astype(float))
+        for org, budget in st.org_budget.items():
+            idx = np.flatnonzero(x.org == org)
+            _lower_to_budget(s, idx, d, over, under, x.unit_cost,
+                             float(value[idx].sum()) - budget)
+    return s, s + big_q
+
+
+def _lower_to_budget(s: np.ndarray, idx: np.ndarray, d: np.ndarray, over: np.ndarray,
+                     under: np.ndarray, cost: np.ndarray, excess: float) -> None:
+    """Lower ``s[idx]`` greedily (see :func:`integer_levels`) until ``excess`` value is saved."""
+    def step(p: int) -> tuple[float, float]:
+        if s[p] <= 0:
+            return 0.0, 0.0
+        more_short = float(np.mean(np.clip(d[p] - s[p] + 1, 0, 1)))
+        saved = float(cost[p] * np.mean(np.clip(s[p] - d[p], 0, 1)))
+        return (over[p] + under[p]) * more_short - over[p], saved
+
+    heap = []
+    for p in idx.tolist():
+        added, saved = step(p)
+        if saved > 0:
+            heapq.heappush(heap, (added / saved, p))
+    while excess > 1e-9 and heap:
+        _, p = heapq.heappop(heap)
+        excess -= step(p)[1]
+        s[p] -= 1
+        added, saved = step(p)
+        if saved > 0:
+            heapq.heappush(heap, (added / saved, p))

@@ -1,5 +1,7 @@
 """Settings of the safety-stock model (validated by pydantic; loadable from YAML)."""
 
+from typing import Literal
+
 from pydantic import Field
 
 from twin.domain.fields import DomainModel, field
@@ -17,7 +19,13 @@ class SafetyStockSettings(DomainModel):
         description="minimum fill rate per replenishment cycle by the most urgent class served")
     shortage_penalty: dict[Priority, float] = Field(
         default_factory=lambda: {"critical": 10.0, "high": 4.0, "routine": 1.0},
-        description="cost of a unit short, as a multiple of its unit cost")
+        description="cost of a unit short, as a multiple of its unit cost (or of the mean "
+        "unit cost, see shortage_basis); a position's multiple is the demand-weighted mean "
+        "over the classes it serves")
+    shortage_basis: Literal["unit_cost", "units"] = field(
+        "unit_cost", description="what the shortage multiple multiplies: each item's unit "
+        "cost, or the network's demand-weighted mean unit cost so that every unit short "
+        "counts alike (maximises the unit fill rate within a budget)")
     org_budget: dict[str, float] = field(
         dict, unit="currency", description="cap on average inventory value per org id")
     respect_capacity: bool = field(True, description="cap order-up-to totals by warehouse capacity")

@@ -20,9 +20,13 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from solvers.transfers.settings import TransferSettings
 from twin.domain import Network
 from twin.domain.parties import PRIORITIES
+from twin.sim.demand import ModelDemand
+from twin.sim.index import NetworkIndex
 
 NeedKey = tuple[str, str, str, int]  # warehouse, item, priority, bucket
 
@@ -39,6 +43,11 @@ class Supply:
     expiry_day: int    # days from as_of to expiry
     available_from: int  # first bucket it can be used in
     movable: bool
+    waste: bool = False  # units that expire unused where they are: only shipping saves them
+
+    def lost_if_unused(self, horizon_days: int) -> bool:
+        """Whether units not used within the horizon are written off (expiry in it, or waste)."""
+        return self.waste or self.expiry_day <= horizon_days
 
 
 @dataclass(frozen=True)
@@ -85,21 +94,28 @@ class TransferInputs:
 
 
 def _needs(net: Network, as_of: dt.date, starts: list[int], lens: list[int]):
+    """Expected units per (warehouse, item, class, bucket) from the demand models' daily
+    means (:meth:`twin.sim.demand.ModelDemand.means`, all series of a day at once)."""
+    index = NetworkIndex(net)
+    means, ones = ModelDemand(index).means, np.ones(len(index.regions))
+    horizon = starts[-1] + lens[-1] if starts else 0
+    daily = np.array([means(as_of + dt.timedelta(days=d), ones) for d in range(horizon)])
+    per_bucket = [daily[s:s + n].sum(axis=0) for s, n in zip(starts, lens, strict=True)]
     needs: dict[NeedKey, float] = defaultdict(float)
     min_shelf: dict[tuple[str, str, str], int] = defaultdict(int)
     depts: dict[tuple[str, str, str], list[str]] = defaultdict(list)
-    for d in net.demand:
+    priority = {(h.id, d.id): d for h in net.hospitals for d in h.departments}
+    for k, d in enumerate(net.demand):  # the index numbers series in this order
         w = net.serving_warehouse(d.hospital, d.item)
         if w is None:
             continue
-        dept = next(x for x in net.hospital_by_id[d.hospital].departments if x.id == d.department)
+        dept = priority[(d.hospital, d.department)]
         key = (w, d.item, dept.priority)
         min_shelf[key] = max(min_shelf[key], dept.min_shelf_life_days)
         depts[key].append(f"{d.hospital}/{d.department}")
-        for b, (start, length) in enumerate(zip(starts, lens, strict=True)):
-            units = sum(d.mean_on(as_of + dt.timedelta(days=start + k)) for k in range(length))
-            if units > 0:
-                needs[(*key, b)] += units
+        for b, units in enumerate(per_bucket):
+            if units[k] > 0:
+                needs[(*key, b)] += float(units[k])
     return dict(needs), dict(min_shelf), dict(depts)
 
 
@@ -164,7 +180,7 @@ def build_transfer_inputs(net: Network, settings: TransferSettings | None = None
     slowest_window = max(st.urgency_window_days.values())
     arcs: list[Arc] = []
     for k, s in enumerate(supplies):
-        expiring = s.expiry_day <= horizon
+        expiring = s.lost_if_unused(horizon)
         if not s.movable or (balance[(s.warehouse, s.item)] <= 0 and not expiring):
             continue
         item = items[s.item]

@@ -24,6 +24,9 @@ def test_plan_has_every_kind_with_keys_and_reasons(tiny_dir: Path, tmp_path: Pat
     assert all(a.reason for a in plan.actions)
     raw = json.loads(out.read_text())
     assert all({"key", "kind", "reason"} <= set(line) for line in raw["actions"])
+    # WH-HZ only backs WH-SH up (no demand routed to it): no s = S = 0 lines for it
+    assert not [a for a in plan.actions if a.kind == "reorder_point" and a.warehouse == "WH-HZ"]
+    assert all(a.order_up_to > 0 for a in plan.actions if a.kind == "reorder_point")
 
 
 def test_same_inputs_same_plan_file(tiny_dir: Path, tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from solvers.policies import heuristic_levels, investment, optimised_levels
+from solvers.policies.levels import BUDGET_SHARE
 from twin.network_files import load_network
 from twin.sim import simulate
 from twin.sim.policies import POLICIES
@@ -13,11 +14,12 @@ TINY = Path(__file__).resolve().parents[1] / "data" / "tiny"
 
 
 def test_registered_and_runnable() -> None:
-    assert {"heuristic", "optimised"} <= set(POLICIES)
+    names = ("heuristic", "optimised", "optimised_rolling")
+    assert set(names) <= set(POLICIES)
     net = load_network(TINY)
-    runs = {p: simulate(net, days=60, seed=4, policy=p) for p in ("heuristic", "optimised")}
+    runs = {p: simulate(net, days=60, seed=4, policy=p) for p in names}
     demand = [r.to_dataset()["demand_units"].values for r in runs.values()]
-    assert (demand[0] == demand[1]).all()  # common random numbers
+    assert all((d == demand[0]).all() for d in demand)  # common random numbers
     assert all(0 <= r.summary()["fill_rate_critical"] <= 1 for r in runs.values())
 
 
@@ -33,4 +35,13 @@ def test_optimised_stays_within_the_heuristic_budget() -> None:
     net = load_network("reference")
     spent, allowed = investment(net, optimised_levels(net)), investment(net,
                                                                          heuristic_levels(net))
-    assert sum(spent.values()) <= sum(allowed.values()) * 1.02
+    # the budget is BUDGET_SHARE of the heuristic's in the last pass's scenarios; in the
+    # default ones the optimised levels still hold less than the heuristic's
+    assert sum(spent.values()) <= sum(allowed.values()) * (BUDGET_SHARE + 0.01)
+
+
+def test_rolling_is_deterministic() -> None:
+    net = load_network(TINY)
+    a, b = (simulate(net, days=40, seed=9, policy="optimised_rolling").to_dataset()
+            for _ in range(2))
+    assert a.equals(b)

@@ -31,9 +31,10 @@ class DemandSource(Protocol):
 
 
 class ModelDemand:
-    """Demand drawn from each series' :class:`~twin.domain.DemandModel`."""
+    """Demand drawn from each series' :class:`~twin.domain.DemandModel` (without ``rng``,
+    only its :meth:`means`, e.g. for planning)."""
 
-    def __init__(self, index: NetworkIndex, rng: np.random.Generator):
+    def __init__(self, index: NetworkIndex, rng: np.random.Generator | None = None):
         self.index, self.rng = index, rng
         fam, disp = index.series_family, index.series_dispersion
         poisson = (fam == DEMAND_FAMILIES.index("poisson")) | (
@@ -58,6 +59,8 @@ class ModelDemand:
 
     def sample(self, day: int, date: dt.date, region_factor: np.ndarray) -> np.ndarray:
         """Draw today's units per series."""
+        if self.rng is None:
+            raise ValueError("ModelDemand without a random generator gives means only")
         mu, rng = self.means(date, region_factor), self.rng
         out = np.zeros(len(mu), dtype=np.int64)
         out[self._poisson] = rng.poisson(mu[self._poisson])

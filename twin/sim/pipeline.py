@@ -65,6 +65,11 @@ class Pipeline:
         self._count(rows, -1)
         return rows
 
+    def rows(self) -> np.ndarray:
+        """A copy of every row under way (arrival days are not part of a row)."""
+        chunks = [c for day in sorted(self._by_day) for c in self._by_day[day]]
+        return np.concatenate(chunks) if chunks else np.zeros(0, dtype=SHIPMENT_DTYPE)
+
     def mark_recalled(self, lots: np.ndarray) -> list[tuple[int, np.ndarray]]:
         """Flag travelling units of ``lots`` as recalled; return (arrival day, rows) hit."""
         hit = []

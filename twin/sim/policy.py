@@ -17,6 +17,7 @@ import numpy as np
 
 from twin.domain import PurchaseAction, ReorderPointAction, TransferAction
 from twin.sim.index import NetworkIndex
+from twin.sim.pipeline import SHIPMENT_DTYPE
 
 DomainAction = PurchaseAction | TransferAction | ReorderPointAction
 UNKNOWN_LOT = np.iinfo(np.int32).max
@@ -114,6 +115,10 @@ class StateView:
     quarantine held for a recall. ``backlog`` and ``recent_demand`` are counted at the
     position that serves the demand; ``recent_demand`` sums the last review period.
     ``reorder_point`` / ``order_up_to`` are the current (s, S) (−1 where none is set).
+    ``pipeline``: the orders and shipments under way (:data:`~twin.sim.pipeline.SHIPMENT_DTYPE`:
+    destination position, units, supplier or lane, order or ship day, lot and expiry of a
+    transfer) — what an ERP knows about them, not when they will arrive. ``serving``: the
+    position serving each demand series today (−1 none; it changes with warehouse outages).
     """
 
     day: int
@@ -131,6 +136,8 @@ class StateView:
     warehouse_down: np.ndarray
     lane_closed: np.ndarray
     supplier_down: np.ndarray
+    pipeline: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=SHIPMENT_DTYPE))
+    serving: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     def __post_init__(self) -> None:
         for f in fields(self):

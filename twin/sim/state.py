@@ -288,4 +288,5 @@ def view(state: SimState, day: int) -> StateView:
         reorder_point=state.reorder_point.reshape(shape).copy(),
         order_up_to=state.order_up_to.reshape(shape).copy(),
         lots=state.lots.records(), warehouse_down=cond.warehouse_down.copy(),
-        lane_closed=cond.lane_closed.copy(), supplier_down=cond.supplier_down.copy())
+        lane_closed=cond.lane_closed.copy(), supplier_down=cond.supplier_down.copy(),
+        pipeline=state.pipeline.rows(), serving=state.serving.copy())

@@ -11,10 +11,11 @@ from solvers.safety_stock import (
     SafetyStockInputs,
     SafetyStockSettings,
     build_inputs,
+    expected_on_hand,
     sample_cycle_demand,
     solve_safety_stock,
 )
-from solvers.safety_stock.model import cycle_quantity, newsvendor_costs
+from solvers.safety_stock.model import cycle_quantity, newsvendor_costs, shortage_weight
 from twin.domain import Distribution
 from twin.network_files import load_network
 
@@ -76,15 +77,51 @@ def test_capacity_caps_order_up_to_levels() -> None:
     assert tight.reorder_point.sum() + tight.cycle_quantity.sum() <= cap + 1e-6
 
 
-def test_budget_caps_inventory_value() -> None:
+def test_budget_caps_expected_on_hand_value() -> None:
     x = one_position(2)
     st = SafetyStockSettings(fill_rate_target=NO_TARGETS, scenarios=200)
-    free = solve_safety_stock(None, st, inputs=x)  # type: ignore[arg-type]
-    value = float((x.unit_cost * (free.safety_stock + free.cycle_quantity / 2)).sum())
+    d = sample_cycle_demand(x, st.scenarios, st.seed)
+    free = solve_safety_stock(None, st, inputs=x, demand=d)  # type: ignore[arg-type]
+
+    def on_hand(result) -> float:  # c·(E[(R − D)⁺] + Q/2), with the LP's continuous R, Q
+        return float((x.unit_cost * expected_on_hand(d, result.reorder_point,
+                                                     result.reorder_point
+                                                     + result.cycle_quantity)).sum())
+
+    value = on_hand(free)
     capped = solve_safety_stock(None, st.model_copy(update={"org_budget": {"O": value - 500}}),  # type: ignore[arg-type]
-                                inputs=x)
-    spent = float((x.unit_cost * (capped.safety_stock + capped.cycle_quantity / 2)).sum())
-    assert spent == pytest.approx(value - 500, abs=1e-3)
+                                inputs=x, demand=d)
+    assert on_hand(capped) == pytest.approx(value - 500, abs=1e-3)
+    # the integer levels give back what rounding up took beyond the budget
+    rounded = x.unit_cost * expected_on_hand(d, capped.level_s.astype(float),
+                                             capped.level_big_s.astype(float))
+    assert rounded.sum() <= value - 500 + 1e-6
+    assert np.all(capped.level_s <= np.ceil(capped.reorder_point))
+
+
+def test_units_basis_protects_cheap_items_within_a_budget() -> None:
+    # two positions alike but for their unit cost; counting every unit short alike, the
+    # budget buys the cheap item a higher service than the dear one
+    x = one_position(2, unit_cost=np.array([10.0, 1000.0]))
+    base = SafetyStockSettings(fill_rate_target=NO_TARGETS, scenarios=300,
+                               respect_capacity=False, count_expiry=False)
+    d = sample_cycle_demand(x, base.scenarios, base.seed)
+    free = solve_safety_stock(None, base, inputs=x, demand=d)  # type: ignore[arg-type]
+    budget = 0.9 * float((x.unit_cost * expected_on_hand(d, free.reorder_point,
+                                                         free.reorder_point
+                                                         + free.cycle_quantity)).sum())
+    by_cost, by_units = (solve_safety_stock(None, base.model_copy(update={  # type: ignore[arg-type]
+        "org_budget": {"O": budget}, "shortage_basis": basis}), inputs=x, demand=d)
+        for basis in ("unit_cost", "units"))
+    assert by_units.cycle_service[0] > by_units.cycle_service[1]
+    assert by_units.cycle_service[0] >= by_cost.cycle_service[0]
+
+
+def test_shortage_weight_follows_the_classes_served() -> None:
+    x = replace(one_position(), class_share=np.array([[0.25, 0.5, 0.25]]))
+    st = SafetyStockSettings()  # critical 10, high 4, routine 1
+    assert shortage_weight(x, st)[0] == pytest.approx(0.25 * 10 + 0.5 * 4 + 0.25 * 1)
+    assert shortage_weight(one_position(), st)[0] == 4  # no shares: the most urgent class
 
 
 def test_stock_beyond_shelf_life_is_charged_as_expiry() -> None:

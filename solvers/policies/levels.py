@@ -1,0 +1,157 @@
+"""The (s, S) policies: levels from the planning models, executed by the twin's (s, S) rule.
+
+* ``heuristic`` — the planner's rule of thumb: fixed-z safety stock
+  s = μ(L+R) + z·√((L+R)σ² + μ²σ_L²) with z = 1.645 (95 % cycle service) and the nominal
+  lead time, S = s + max(μR, MOQ); replenishment from the configured source on the
+  cheapest lane, FEFO at dispatch, and emergency shipments to critical departments from
+  the nearest warehouse holding stock.
+* ``optimised`` — (s, S) from the sample-average safety-stock model
+  (:mod:`solvers.safety_stock`) with scenarios of the replenishment as the twin runs it
+  (lateness, QC holds, lost deliveries, the upstream warehouse's shortages, children's
+  orders in lumps), under per-org budgets of :data:`BUDGET_SHARE` of the heuristic's
+  expected on-hand value: less money, placed where it saves the most priority-weighted
+  units short. Executed the same way as the heuristic.
+
+Both differ only in their (s, S), so a comparison in the twin isolates the parameters.
+"""
+
+import logging
+import math
+from dataclasses import replace
+
+import numpy as np
+
+from solvers.safety_stock import (
+    SafetyStockSettings,
+    Upstream,
+    build_inputs,
+    expected_on_hand,
+    sample_cycle_demand,
+    solve_safety_stock,
+)
+from twin.domain import Network
+from twin.domain.parties import PRIORITIES
+from twin.sim.index import NetworkIndex
+from twin.sim.policies import FixedSS, register_policy
+from twin.sim.policy import Actions, ReorderPoints, StateView
+
+log = logging.getLogger(__name__)
+Z_95 = 1.645
+BUDGET_SHARE = 0.97
+"""Share of the heuristic's investment the optimised policy may use (room for rounding s, S up)."""
+PASSES = 2
+"""Solves of the safety-stock model, each sampling from the previous solution."""
+OPTIMISED = SafetyStockSettings(shortage_basis="units",
+                                fill_rate_target={c: 0.0 for c in PRIORITIES})
+"""The optimised policy's model: no hard fill-rate targets — within its budget it places
+the money where it saves the most units short, weighted by priority class (critical 10,
+high 4, routine 1 as the default shortage penalties) and counted alike whatever the
+item costs (the unit fill rate)."""
+_CACHE: dict[tuple[int, str], tuple[Network, dict[tuple[str, str], tuple[int, int]]]] = {}
+"""(id(network), kind) → (network, levels): solved once per network and process."""
+
+
+def heuristic_levels(net: Network, z: float = Z_95) -> dict[tuple[str, str], tuple[int, int]]:
+    """Fixed-z (s, S) per (warehouse, item), units."""
+    x = build_inputs(net)
+    out: dict[tuple[str, str], tuple[int, int]] = {}
+    for p in range(x.size):
+        mu, var, lt = x.mean_per_day[p], x.var_per_day[p], x.lead_time[p]
+        days = lt.mean + x.review_days
+        sd = math.sqrt(days * var + mu * mu * lt.spread ** 2)
+        s = math.ceil(mu * days + z * sd)
+        out[(x.warehouse[p], x.item[p])] = (s, s + math.ceil(max(mu * x.review_days, x.moq[p])))
+    return out
+
+
+def investment(net: Network, levels: dict[tuple[str, str], tuple[int, int]],
+               demand: np.ndarray | None = None) -> dict[str, float]:
+    """Expected on-hand value per org of ``levels`` (currency): Σ c·(E[(s − D)⁺] + (S − s)/2)
+    over scenarios D (P × K, default: :func:`sample_cycle_demand` with default settings) of
+    demand over each position of :func:`build_inputs`'s protection interval."""
+    x = build_inputs(net)
+    if demand is None:
+        st = SafetyStockSettings()
+        demand = sample_cycle_demand(x, st.scenarios, st.seed)
+    s, big_s = (np.array([levels.get(k, (0, 0))[j] for k in zip(x.warehouse, x.item,
+                                                                   strict=True)], dtype=float)
+                for j in (0, 1))
+    value = x.unit_cost * expected_on_hand(demand, s, big_s)
+    return {o: float(value[x.org == o].sum()) for o in sorted(set(x.org))}
+
+
+def optimised_levels(net: Network, settings: SafetyStockSettings | None = None,
+                     passes: int = PASSES) -> dict[tuple[str, str], tuple[int, int]]:
+    """(s, S) per (warehouse, item) from the safety-stock SAA, units.
+
+    The scenarios of a warehouse depend on its neighbours' solution (how often its source is
+    out of stock, how large its children's orders are; see
+    :func:`solvers.safety_stock.sample_cycle_demand`), so the model is solved ``passes``
+    times, each pass sampling from the previous pass's solution (the first from
+    :meth:`Upstream.default`) with the same seed. Without ``settings`` it runs
+    :data:`OPTIMISED` with org budgets of :data:`BUDGET_SHARE` of what the heuristic's
+    levels hold in the same scenarios (:func:`investment`)."""
+    x = build_inputs(net)
+    heuristic = heuristic_levels(net) if settings is None else None
+    st = settings or OPTIMISED
+    upstream = Upstream.default(x)
+    for _ in range(passes):
+        d = sample_cycle_demand(x, st.scenarios, st.seed, upstream)
+        if heuristic is not None:
+            st = st.model_copy(update={"org_budget": {
+                o: BUDGET_SHARE * v for o, v in investment(net, heuristic, d).items()}})
+        result = solve_safety_stock(net, st, inputs=x, demand=d)
+        upstream = Upstream(np.clip(1 - result.fill_rate, 0.0, 1.0),
+                            (result.level_big_s - result.level_s).astype(float))
+    return {(r["warehouse"], r["item"]): (r["reorder_point"], r["order_up_to"])
+            for r in result.rows()}
+
+
+def levels_for(net: Network, kind: str) -> dict[tuple[str, str], tuple[int, int]]:
+    """``heuristic`` or ``optimised`` (s, S) of ``net``, solved once per network and process."""
+    key = (id(net), kind)
+    if key not in _CACHE or _CACHE[key][0] is not net:
+        _CACHE[key] = (net, heuristic_levels(net) if kind == "heuristic"
+                       else optimised_levels(net))
+    return _CACHE[key][1]
+
+
+class LevelsSS(FixedSS):
+    """:class:`FixedSS` run with its own (s, S); the first review records them in the twin."""
+
+    def __init__(self, index: NetworkIndex, levels: dict[tuple[str, str], tuple[int, int]],
+                 emergency: bool = True):
+        super().__init__(index, emergency)
+        s = index.reorder_point.copy()
+        big_s = index.order_up_to.copy()
+        for (w, i), (lo, hi) in levels.items():
+            p = index.position(index.wh_of[w], index.item_of[i])
+            s[p], big_s[p] = lo, hi
+        self._s, self._big_s, self._announced = s, big_s, False
+
+    def decide(self, view: StateView) -> Actions:
+        """Replenish against this policy's (s, S); announce them on the first review."""
+        shape = view.reorder_point.shape
+        own = replace(view, reorder_point=self._s.reshape(shape).copy(),
+                      order_up_to=self._big_s.reshape(shape).copy())
+        actions = super().decide(own)
+        if self._announced:
+            return actions
+        self._announced = True
+        ix = self.index
+        p = np.flatnonzero(self._big_s >= 0)
+        rop = ReorderPoints(ix.position_warehouse[p].astype(np.int64),
+                            ix.position_item[p].astype(np.int64), self._s[p], self._big_s[p])
+        return replace(actions, reorder_points=rop)
+
+
+@register_policy("heuristic")
+def heuristic(index: NetworkIndex) -> LevelsSS:
+    """Fixed-z (s, S), cheapest lane, FEFO, emergency shipments for critical demand."""
+    return LevelsSS(index, levels_for(index.network, "heuristic"))
+
+
+@register_policy("optimised")
+def optimised(index: NetworkIndex) -> LevelsSS:
+    """(s, S) from the sample-average safety-stock model, executed like the heuristic."""
+    return LevelsSS(index, levels_for(index.network, "optimised"))
