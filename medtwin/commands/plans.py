@@ -179,14 +179,17 @@ def publish(plan_id: str, erp: str, network_name: str | None, dry_run: bool,
             purchase_mode: str, user: str | None, store_url: str | None) -> None:
     """Publish the approved lines of PLAN_ID to the ERP and record every document created
     in the audit log; the network's previous published plan becomes superseded. Managers
-    only. Idempotent: publishing again creates nothing new. Exit codes as `medtwin
-    publish` (4 ERP failed, 5 stopped part-way — run again) plus 6 and 7."""
+    only. Idempotent: publishing again creates nothing new. When some lines are refused,
+    the lines done are recorded and the plan stays approved — publish again to resume.
+    Exit codes as `medtwin publish` (4 ERP failed, 5 stopped part-way — run again) plus 6
+    and 7."""
     store, who = open_store(store_url), acting_user(user)
     subset = store.approved_plan(plan_id, who)
     results = send_plan(subset, erp, network_name, dry_run=dry_run,
                         purchase_mode=purchase_mode, file=f"store:{plan_id}")
-    if any(r.outcome == "failed" for r in results):
-        raise SystemExit(EXIT_INCOMPLETE)
     if not dry_run:
         info = store.record_published(plan_id, who, results, erp)
-        click.echo(f"plan {plan_id}: {info.status} ({info.published_lines} lines)")
+        click.echo(f"plan {plan_id}: {info.status} ({info.published_lines} of "
+                   f"{info.approved_lines} approved lines published)")
+    if any(r.outcome == "failed" for r in results):
+        raise SystemExit(EXIT_INCOMPLETE)

@@ -28,8 +28,9 @@ from twin.problems import InputError, Problem, format_path
 
 AUTO_USER = "auto"
 """The user that auto-approval rules act as (a manager created on first use)."""
-DOCUMENT_OUTCOMES = frozenset({"created", "completed", "updated"})
-"""Publish outcomes that mean the ERP holds a new or changed document."""
+DONE_OUTCOMES = frozenset({"created", "completed", "updated", "exists"})
+"""Publish outcomes that mean the ERP holds the line's documents (``exists``: made by an
+earlier, interrupted run of the same publish)."""
 
 
 class UnknownPlan(LookupError):
@@ -244,31 +245,41 @@ class PlanStore:
 
     def record_published(self, plan_id: str, user: str, results: Sequence[Any],
                          erp: str) -> PlanInfo:
-        """Record a completed publish: one audit row per ERP document created or changed,
-        the lines marked published, the plan published and the previous published plan of
-        the same network superseded. ``results`` are the adapter's line results."""
+        """Record what a publish did (``results``: the adapter's line results).
+
+        Each line the ERP now holds and the store had not yet recorded is marked published
+        and gets one audit row per ERP document — also when an earlier, interrupted run
+        created it (outcome ``exists``), so every document is logged exactly once. When no
+        line failed, the plan becomes published and the network's previously published
+        plan superseded; otherwise it stays approved for the next publish to resume."""
         with self._tx() as s:
             require(user, self._role(s, user), Permission.PUBLISH)
             row = self._plan(s, plan_id)
+            check_transition(plan_id, Status(row.status), Status.PUBLISHED)
             lines = {r.key: r for r in s.scalars(select(LineRow).where(
-                LineRow.plan_id == plan_id))}
+                LineRow.plan_id == plan_id, LineRow.approved))}
             for r in results:
-                if r.outcome == "failed":
-                    raise StoreConflict(f"line {r.key} failed to publish; not recorded")
-                if r.key in lines:
-                    lines[r.key].published = True
-                if r.outcome in DOCUMENT_OUTCOMES:
-                    for d in r.documents:
-                        self._log(s, user, "erp_document", plan_id, {
-                            "erp": erp, "line": r.key, "outcome": r.outcome, "model": d.model,
-                            "id": d.id, "number": d.number, "state": d.state,
-                            "company": d.company})
-            for old in s.scalars(select(PlanRow).where(
-                    PlanRow.network == row.network, PlanRow.id != plan_id,
-                    PlanRow.status == str(Status.PUBLISHED))):
-                self._move(s, old, Status.SUPERSEDED, user, {"by": plan_id})
-            self._move(s, row, Status.PUBLISHED, user,
-                       {"erp": erp, "lines": sum(1 for r in results)})
+                if r.key not in lines:
+                    raise StoreConflict(f"plan {plan_id} has no approved line {r.key}")
+                if r.outcome != "failed" and r.outcome not in DONE_OUTCOMES:
+                    raise StoreConflict(f"line {r.key}: outcome {r.outcome!r} is not a "
+                                        "publish result (dry run?)")
+            failed = [r.key for r in results if r.outcome == "failed"]
+            for r in results:
+                if r.outcome == "failed" or lines[r.key].published:
+                    continue
+                lines[r.key].published = True
+                for d in r.documents:
+                    self._log(s, user, "erp_document", plan_id, {
+                        "erp": erp, "line": r.key, "outcome": r.outcome, "model": d.model,
+                        "id": d.id, "number": d.number, "state": d.state,
+                        "company": d.company})
+            if not failed and row.status != Status.PUBLISHED:
+                for old in s.scalars(select(PlanRow).where(
+                        PlanRow.network == row.network, PlanRow.id != plan_id,
+                        PlanRow.status == str(Status.PUBLISHED))):
+                    self._move(s, old, Status.SUPERSEDED, user, {"by": plan_id})
+                self._move(s, row, Status.PUBLISHED, user, {"erp": erp, "lines": len(results)})
         return self.info(plan_id)
 
     def gate(self, plan_id: str, rules: ApprovalRules) -> list[RuleOutcome]:

@@ -49,7 +49,7 @@ def test_subset_approval_publishes_only_those_lines(env: dict) -> None:
     result = run(*args)
     assert result.exit_code == 0, result.output
     assert [r["key"] for r in read_rows(Path(env["erp"]) / "plan_lines.csv")] == ["t-1"]
-    assert "published (1 lines)" in result.output
+    assert "published (1 of 1 approved lines published)" in result.output
     again = run(*args)                       # publishing again creates nothing new
     assert again.exit_code == 0 and "1 exists" in again.output, again.output
     assert len(read_rows(Path(env["erp"]) / "plan_lines.csv")) == 1

@@ -37,8 +37,8 @@ def store(db: Path) -> PlanStore:
     return s
 
 
-def published(key: str) -> LineResult:
-    return LineResult(key, "transfer", "created",
+def published(key: str, outcome: str = "created") -> LineResult:
+    return LineResult(key, "transfer", outcome,
                       [DocumentRef("stock.shipment.internal", 7, "waiting", "IS7", "SUB-S")])
 
 
@@ -64,6 +64,44 @@ def test_full_lifecycle_and_supersede(store: PlanStore) -> None:
         ("mia", ["t-1"], "looks right")
     assert decision.evidence_sha256 == store.info("tiny-1").evidence_sha256
     assert store.verify_audit().ok
+
+
+def test_partial_publish_resumes_and_logs_every_document_once(store: PlanStore) -> None:
+    store.add_plan(plan_json(evidence=evidence(0.995, 100)), "pat")
+    store.approve("tiny-1", "mia", "ok")
+    refused = LineResult("r-1", "reorder_point", "failed", message="no such location")
+    info = store.record_published("tiny-1", "mia", [published("t-1"), refused], "erp")
+    assert (info.status, info.published_lines) == (Status.APPROVED, 1)
+    # the rerun finds t-1 already in the ERP: not logged again; r-1 goes through now
+    info = store.record_published("tiny-1", "mia", [published("t-1", "exists"),
+                                                    published("r-1")], "erp")
+    assert (info.status, info.published_lines) == (Status.PUBLISHED, 2)
+    docs = [json.loads(r.payload)["line"] for r in store.audit_rows("tiny-1")
+            if r.action == "erp_document"]
+    assert docs == ["t-1", "r-1"]
+    n = len(store.audit_rows())
+    store.record_published("tiny-1", "mia", [published("t-1", "exists"),
+                                             published("r-1", "exists")], "erp")
+    assert len(store.audit_rows()) == n          # publishing again records nothing new
+
+
+def test_documents_of_an_interrupted_publish_are_logged_on_resume(store: PlanStore) -> None:
+    """A publish that died before the store heard of it: the rerun sees ``exists``."""
+    store.add_plan(plan_json(evidence=evidence(0.995, 100)), "pat")
+    store.approve("tiny-1", "mia", "ok", lines=["t-1"])
+    store.record_published("tiny-1", "mia", [published("t-1", "exists")], "erp")
+    rows = [r for r in store.audit_rows("tiny-1") if r.action == "erp_document"]
+    assert [json.loads(r.payload)["outcome"] for r in rows] == ["exists"]
+
+
+def test_publish_results_must_match_approved_lines(store: PlanStore) -> None:
+    store.add_plan(plan_json(evidence=evidence(0.995, 100)), "pat")
+    store.approve("tiny-1", "mia", "ok", lines=["t-1"])
+    with pytest.raises(StoreConflict, match="no approved line r-1"):
+        store.record_published("tiny-1", "mia", [published("r-1")], "erp")
+    with pytest.raises(StoreConflict, match="not a publish result"):
+        store.record_published("tiny-1", "mia", [published("t-1", "would_create")], "erp")
+    assert store.info("tiny-1").published_lines == 0
 
 
 def test_planner_and_viewer_cannot_approve_or_publish(store: PlanStore) -> None:

@@ -1,0 +1,53 @@
+"""`medtwin plans publish` of a partly approved plan to a real Tryton (one test: ~20 s)."""
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from erp_adapter.tryton.server import TrytonServer
+from medtwin.cli import main
+from medtwin.store import PlanStore, open_store
+from tests.erp_adapter.conftest import (  # noqa: F401  (fixtures of the real Tryton)
+    docs,
+    erp_env,
+    seeded_tiny,
+    start_server,
+    tiny_erp,
+    tiny_net,
+    tryton_template,
+)
+from tests.erp_adapter.test_tryton_publish import every_kind_plan
+
+
+def test_subset_publish_to_tryton_logs_each_document(tiny_erp: TrytonServer, docs,  # noqa: F811
+                                                     tiny_dir: Path, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    plan = every_kind_plan()
+    doc = json.loads(plan.model_dump_json(by_alias=True))
+    doc["stress_test"] = {"scenarios": []}
+    plan_file = tmp_path / "plan.json"
+    plan_file.write_text(json.dumps(doc))
+    chosen = [plan.actions[2].key, plan.actions[3].key]   # cross-org transfer, one purchase
+    runner = CliRunner(env={"MEDTWIN_STORE": url})
+
+    def run(*args: str) -> str:
+        result = runner.invoke(main, list(args))
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    run("users", "add", "pat", "--role", "planner")
+    run("users", "add", "mia", "--role", "manager")
+    run("plans", "add", str(plan_file), "--user", "pat")
+    run("plans", "approve", plan.id, "--lines", ",".join(chosen), "--comment", "two lines",
+        "--user", "mia")
+    run("plans", "publish", plan.id, "--erp", tiny_erp.url, "--network", str(tiny_dir),
+        "--user", "mia")
+
+    keyed = docs.keyed(tiny_erp.url, [a.key for a in plan.actions])
+    assert {k for k, found in keyed.items() if found} == set(chosen)
+    logged = sorted((json.loads(r.payload)["line"], json.loads(r.payload)["model"])
+                    for r in PlanStore(open_store(url)).audit_rows(plan.id)
+                    if r.action == "erp_document")
+    assert logged == sorted((k, model) for k in chosen for model, _ in keyed[k])
+    assert "intact" in run("audit", "verify")
