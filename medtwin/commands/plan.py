@@ -4,33 +4,20 @@ from collections import Counter
 from pathlib import Path
 
 import click
-import yaml
-from pydantic import ValidationError
 
 from medtwin.errors import report_input_errors
 from medtwin.planning import PlanSettings, make_plan
 from solvers.highs_bridge import Infeasible, SolverFailed
 from twin.network_files import load_network, load_snapshot
-from twin.problems import InputError, Problem, format_path
+from twin.yaml_input import read_yaml, validate_as
 
 EXIT_INFEASIBLE = 3
 
 
 def load_plan_settings(path: Path | None, horizon: int | None) -> PlanSettings:
     """Settings from a YAML file (validated), with ``--horizon`` on top."""
-    doc = {}
-    if path is not None:
-        try:
-            doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except FileNotFoundError:
-            raise InputError([Problem(str(path), "", "file not found")]) from None
-        except yaml.YAMLError as exc:
-            raise InputError([Problem(str(path), "", f"not valid YAML: {exc}")]) from None
-    try:
-        settings = PlanSettings.model_validate(doc)
-    except ValidationError as exc:
-        raise InputError([Problem(str(path), format_path(tuple(e["loc"])), e["msg"])
-                          for e in exc.errors()]) from None
+    doc = (read_yaml(path) or {}) if path is not None else {}
+    settings = validate_as(PlanSettings, doc, str(path))
     if horizon is not None:
         settings = settings.model_copy(update={"transfers": settings.transfers.model_copy(
             update={"horizon_days": horizon})})

@@ -1,14 +1,11 @@
 """Settings of the nightly pipeline (``configs/nightly.yaml``), validated by pydantic."""
 
 import os
-from pathlib import Path
-
-import yaml
-from pydantic import ValidationError
 
 from medtwin.store.rules import ApprovalRules
 from twin.domain.fields import DomainModel, field
-from twin.problems import InputError, Problem, format_path
+from twin.problems import InputError, Problem
+from twin.yaml_input import read_yaml, validate_as
 
 
 class StressSettings(DomainModel):
@@ -55,18 +52,7 @@ class NightlyConfig(DomainModel):
 
 def load_config(path: str | os.PathLike[str]) -> NightlyConfig:
     """The config in ``path``; problems name the file and the field."""
-    file = Path(path)
-    try:
-        doc = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError([Problem(str(file), "", "file not found")]) from None
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise InputError([Problem(str(file), "", f"cannot read YAML: {exc}")]) from None
+    doc = read_yaml(path)
     if not isinstance(doc, dict):
-        raise InputError([Problem(str(file), "", "expected a mapping of settings")])
-    try:
-        return NightlyConfig.model_validate(doc)
-    except ValidationError as exc:
-        raise InputError([Problem(str(file), format_path(tuple(e["loc"])),
-                                  str(e["msg"]).removeprefix("Value error, "))
-                          for e in exc.errors()]) from None
+        raise InputError([Problem(str(path), "", "expected a mapping of settings")])
+    return validate_as(NightlyConfig, doc, str(path))

@@ -15,14 +15,10 @@ that needs it, with the reason.
 
 import os
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import ValidationError
-
 from twin.domain.fields import DomainModel, field
-from twin.problems import InputError, Problem, format_path
+from twin.yaml_input import read_yaml, validate_as
 
 COST_KPIS = ("holding_cost", "transport_cost", "purchase_cost", "transfer_cost")
 
@@ -43,19 +39,10 @@ def load_rules(path: str | os.PathLike[str] | None) -> ApprovalRules:
     """Rules from a YAML file (defaults when ``path`` is None); errors name file and field."""
     if path is None:
         return ApprovalRules()
-    file = Path(path)
-    try:
-        doc = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError:
-        raise InputError([Problem(str(file), "", "file not found")]) from None
-    except (OSError, yaml.YAMLError) as exc:
-        raise InputError([Problem(str(file), "", f"cannot read YAML: {exc}")]) from None
-    doc = doc.get("approval", doc) if isinstance(doc, dict) else doc
-    try:
-        return ApprovalRules.model_validate(doc)
-    except ValidationError as exc:
-        raise InputError([Problem(str(file), format_path(tuple(e["loc"])), e["msg"])
-                          for e in exc.errors()]) from None
+    doc = read_yaml(path) or {}
+    if isinstance(doc, dict) and "approval" in doc:
+        return validate_as(ApprovalRules, doc["approval"], str(path), ("approval",))
+    return validate_as(ApprovalRules, doc, str(path))
 
 
 @dataclass(frozen=True)

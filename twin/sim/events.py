@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import numpy as np
-import yaml
 from pydantic import Field, TypeAdapter, ValidationError, model_validator
 
 from twin.domain import Network
 from twin.domain.fields import DomainModel, field
 from twin.problems import InputError, Problem, format_path
 from twin.sim.index import NetworkIndex
+from twin.yaml_input import read_yaml
 
 Day = int | dt.date
 
@@ -204,12 +204,7 @@ def load_scenario(path: str | os.PathLike[str], network: Network) -> list[Event]
     Raises :class:`InputError` with the file and the field path of every problem.
     """
     file = Path(path)
-    try:
-        doc = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError([Problem(str(file), "", "file not found")]) from None
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise InputError([Problem(str(file), "", f"cannot read YAML: {exc}")]) from None
+    doc = read_yaml(file)
     prefix: tuple[str, ...] = ()
     if isinstance(doc, dict) and "events" in doc:
         doc, prefix = doc["events"], ("events",)
