@@ -7,6 +7,7 @@ import click
 from medtwin import __version__
 from medtwin.commands.audit import audit
 from medtwin.commands.calibrate import calibrate
+from medtwin.commands.compare import compare
 from medtwin.commands.erp import erp
 from medtwin.commands.forecast import forecast
 from medtwin.commands.generate import generate
@@ -15,6 +16,7 @@ from medtwin.commands.plans import plans
 from medtwin.commands.publish import publish
 from medtwin.commands.schema import schema
 from medtwin.commands.simulate import simulate
+from medtwin.commands.stress import stress
 from medtwin.commands.trace import trace
 from medtwin.commands.users import users
 from medtwin.commands.validate import validate
@@ -41,6 +43,8 @@ main.add_command(calibrate)
 main.add_command(forecast)
 main.add_command(plan)
 main.add_command(simulate)
+main.add_command(compare)
+main.add_command(stress)
 main.add_command(erp)
 main.add_command(publish)
 main.add_command(trace)

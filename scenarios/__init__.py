@@ -1,2 +1,12 @@
-"""What-if scenarios applied to a network, experiments (policies × scenarios × replications
-with common random numbers), Dask execution, statistics and result files."""
+"""What-if scenarios and Monte Carlo experiments.
+
+- :mod:`scenarios.spec` / :mod:`scenarios.library`: scenario files (``configs/scenarios``),
+  composed by ``include``, validated against a network;
+- :mod:`scenarios.experiment`: policies × scenarios × replications with common random
+  numbers, one xarray Dataset per experiment;
+- :mod:`scenarios.execution`: serial or Dask execution with identical results;
+- :mod:`scenarios.stats`: means with confidence intervals, paired differences, adaptive
+  replications;
+- :mod:`scenarios.stress`: a plan's stress-test evidence;
+- :mod:`scenarios.results`: result files.
+"""

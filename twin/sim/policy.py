@@ -138,6 +138,9 @@ class StateView:
     supplier_down: np.ndarray
     pipeline: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=SHIPMENT_DTYPE))
     serving: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    find_lot: Callable[[int, str], int] = lambda item, name: -1
+    """Lot id of lot number ``name`` of item ``item`` (−1 unknown), for
+    :meth:`Actions.from_domain`."""
 
     def __post_init__(self) -> None:
         for f in fields(self):

@@ -1,0 +1,138 @@
+"""Options and output shared by ``medtwin compare`` and ``medtwin stress``."""
+
+import functools
+import logging
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import click
+import numpy as np
+import xarray as xr
+
+from scenarios.execution import run
+from scenarios.experiment import Experiment, run_kpi_names
+from scenarios.library import DEFAULT_LIBRARY, Library
+from scenarios.stats import paired_differences, run_adaptive, summarise
+from twin.domain import Network
+from twin.problems import InputError, Problem
+
+log = logging.getLogger(__name__)
+SHOWN_KPIS = ["run_fill_rate_critical", "run_fill_rate", "run_lost_units",
+              "run_emergency_units", "run_scrapped_value_expired", "run_inventory_value_mean",
+              "run_holding_cost", "run_transport_cost"]
+
+
+def experiment_options(default_reps: int, default_days: int) -> Callable:
+    """Scenario, replication, run-length and execution options."""
+    def wrap(func: Callable) -> Callable:
+        options = [
+            click.option("--scenarios", "scenario_spec", default="all", show_default=True,
+                         help="'all', or comma-separated scenario names from the library, "
+                              "or paths to scenario YAML files."),
+            click.option("--library", type=click.Path(file_okay=False, path_type=Path),
+                         default=DEFAULT_LIBRARY, show_default="configs/scenarios",
+                         help="Folder of scenario YAML files."),
+            click.option("--reps", type=click.IntRange(2, 100_000), default=default_reps,
+                         show_default=True, help="Replications per scenario (the first batch "
+                                                 "with --target)."),
+            click.option("--days", type=click.IntRange(1, 3650), default=default_days,
+                         show_default=True, help="Simulated days per run."),
+            click.option("--seed", type=click.IntRange(0), default=0, show_default=True,
+                         help="Base seed; replication r uses the same seed for every policy "
+                              "and scenario (common random numbers)."),
+            click.option("--workers", type=click.IntRange(1, 512), default=1,
+                         show_default=True, help="Local Dask workers (1 = serial, in "
+                                                 "process)."),
+            click.option("--scheduler", metavar="ADDRESS",
+                         help="Dask scheduler of an existing cluster, e.g. tcp://host:8786 "
+                              "(its workers need medtwin installed)."),
+            click.option("--target", metavar="KPI=HALF_WIDTH",
+                         help="Adaptive: add replications until every mean of KPI has a 95 %% "
+                              "CI half-width ≤ HALF_WIDTH, e.g. run_fill_rate_critical=0.002."),
+            click.option("--max-reps", type=click.IntRange(2, 100_000), default=1000,
+                         show_default=True, help="Adaptive: at most this many replications."),
+            click.option("--progress/--no-progress", default=True, show_default=True,
+                         help="Progress bar on stderr."),
+        ]
+        for option in reversed(options):
+            func = option(func)
+        return func
+    return wrap
+
+
+def scenarios_of(spec: str, library: Path, network: Network) -> list:
+    """The resolved scenarios chosen by ``--scenarios``."""
+    return Library(library).resolve_all(spec, network)
+
+
+def execute(exp: Experiment, reps: int, workers: int, scheduler: str | None,
+            target: tuple[str, float] | None, max_reps: int, progress: bool) -> xr.Dataset:
+    """Run ``exp``: ``reps`` replications, or adaptively up to ``max_reps`` for ``target``."""
+    go = functools.partial(run, exp, workers=workers, scheduler=scheduler, progress=progress)
+    if target is None:
+        return go(range(reps))
+    kpi, width = target
+
+    def report(n: int, half: float) -> None:
+        log.info("adaptive: %d replications, widest half-width of %s = %.4g (target %.4g)",
+                 n, kpi, half, width)
+    return run_adaptive(go, kpi, width, start=reps, batch=reps, limit=max(max_reps, reps),
+                        on_batch=report)
+
+
+def parse_target(text: str | None, network: Network) -> tuple[str, float] | None:
+    """``KPI=HALF_WIDTH`` → (run_KPI, half-width), checked before anything runs."""
+    if text is None:
+        return None
+    kpi, _, value = text.partition("=")
+    try:
+        width = float(value)
+    except ValueError:
+        width = -1.0
+    if not kpi or width <= 0:
+        raise InputError([Problem("--target", "", f"expected KPI=HALF_WIDTH with a positive "
+                                  f"half-width, got {text!r}")])
+    kpi = kpi if kpi.startswith("run_") else f"run_{kpi}"
+    known = run_kpi_names(network)
+    if kpi not in known:
+        raise InputError([Problem("--target", "", f"unknown KPI {kpi!r}; one of: "
+                                  f"{', '.join(known)}")])
+    return kpi, width
+
+
+def _cell(stat: xr.DataArray, kpi: str) -> str:
+    mean, lo, hi = (float(stat.sel(stat=s)) for s in ("mean", "lower", "upper"))
+    if not np.isfinite(mean):
+        return "n/a"
+    f = "{:.4f}" if "rate" in kpi else "{:,.0f}"
+    return f"{f.format(mean)} [{f.format(lo)}, {f.format(hi)}]"
+
+
+def summary_text(ds: xr.Dataset, baseline: str | None,
+                 kpis: Sequence[str] = SHOWN_KPIS) -> str:
+    """Means with 95 % CIs per scenario and policy, then paired differences against
+    ``baseline`` (``*`` marks an interval that excludes zero)."""
+    kpis = [k for k in kpis if k in ds]
+    summary = summarise(ds, kpis)
+    lines: list[str] = []
+    for s in ds.scenario.values:
+        lines.append(f"scenario {s}")
+        for k in kpis:
+            cells = "  ".join(f"{p}: {_cell(summary[k].sel(scenario=s, policy=p), k)}"
+                              for p in ds.policy.values)
+            lines.append(f"  {k.removeprefix('run_'):<24} {cells}")
+    if baseline is not None and ds.sizes["policy"] > 1:
+        diff = paired_differences(ds, baseline, kpis)
+        lines.append(f"paired differences against {baseline} (* = 95 % CI excludes zero)")
+        for s in ds.scenario.values:
+            for p in ds.policy.values:
+                if p == baseline:
+                    continue
+                lines.append(f"  {s} / {p}")
+                for k in kpis:
+                    mark = "*" if bool(diff[f"{k}_significant"].sel(scenario=s, policy=p)) \
+                        else " "
+                    lines.append(f"    {k.removeprefix('run_'):<22} "
+                                 f"{_cell(diff[k].sel(scenario=s, policy=p), k)} {mark}")
+    return "\n".join(lines)
+

@@ -1,0 +1,88 @@
+"""``medtwin stress``: run a plan across the scenario library and attach the evidence."""
+
+import json
+import logging
+from pathlib import Path
+
+import click
+
+import solvers.policies  # noqa: F401  (registers the policies a plan can be compared with)
+from medtwin.commands.erp import load_plan
+from medtwin.commands.experiment_options import (
+    execute,
+    experiment_options,
+    parse_target,
+    scenarios_of,
+    summary_text,
+)
+from medtwin.errors import report_input_errors
+from scenarios.experiment import PLAN_POLICY, Experiment
+from scenarios.results import write
+from scenarios.stress import evidence
+from twin.network_files import load_network
+from twin.problems import InputError, Problem
+from twin.sim.policies import POLICIES
+
+log = logging.getLogger(__name__)
+
+
+@click.command()
+@click.argument("plan_file", metavar="PLAN.json", type=click.Path(dir_okay=False,
+                                                                  path_type=Path))
+@click.option("--network", help="Network the plan is for (default: the plan's own, built in).")
+@click.option("--against", type=click.Choice(sorted(POLICIES)),
+              help="Also run this policy and record paired differences plan − policy.")
+@experiment_options(default_reps=10, default_days=90)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder for <plan id>.stress.nc and <plan id>.stressed.json.")
+@report_input_errors
+def stress(plan_file: Path, network: str | None, against: str | None, scenario_spec: str,
+           library: Path, reps: int, days: int, seed: int, workers: int,
+           scheduler: str | None, target: str | None, max_reps: int, progress: bool,
+           out: Path) -> None:
+    """Stress-test PLAN.json (from `medtwin plan`) across scenarios.
+
+    The plan runs in the twin (its transfers and purchases on their dates, then its
+    reorder points) in every scenario with common random numbers. Writes the experiment
+    (NetCDF) and the plan with its evidence under `stress_test` (KPIs with 95 % CIs per
+    scenario, the worst scenario and why) — the file `medtwin plans add` or
+    `medtwin plans attach-evidence` takes.
+    """
+    _refuse_stressed(plan_file)
+    plan = load_plan(plan_file)
+    net = load_network(network or plan.network)
+    if plan.as_of != net.snapshot.as_of:
+        raise InputError([Problem(str(plan_file), "as_of", f"the plan starts {plan.as_of}, "
+                                  f"the network's snapshot is of {net.snapshot.as_of}")])
+    scenarios = scenarios_of(scenario_spec, library, net)
+    goal = parse_target(target, net)
+    policies = (PLAN_POLICY,) + ((against,) if against else ())
+    exp = Experiment(net, policies, tuple(scenarios), days=days, seed=seed,
+                     baseline=against or PLAN_POLICY, plan=plan)
+    try:
+        ds = execute(exp, reps, workers, scheduler, goal, max_reps, progress)
+    except ValueError as exc:
+        raise InputError([Problem(str(plan_file), "", str(exc))]) from None
+    results = write(ds, out / f"{plan.id}.stress.nc")
+    found = evidence(ds, PLAN_POLICY, against)
+    found["results_file"] = str(results)
+    doc = json.loads(plan.model_dump_json(by_alias=True))
+    doc["stress_test"] = found
+    stressed = out / f"{plan.id}.stressed.json"
+    tmp = stressed.with_name(f".{stressed.name}.tmp")
+    tmp.write_text(json.dumps(doc, indent=2), encoding="utf-8")
+    tmp.replace(stressed)
+    click.echo(summary_text(ds, against))
+    click.echo(f"worst scenario: {found['worst']['scenario']} — {found['worst']['why']}")
+    click.echo(f"wrote {results} and {stressed}")
+
+
+def _refuse_stressed(path: Path) -> None:
+    """A plan file that already carries evidence is refused (stress the original)."""
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return  # load_plan reports it
+    if isinstance(doc, dict) and "stress_test" in doc:
+        raise InputError([Problem(str(path), "stress_test", "this plan already carries stress "
+                              "evidence; stress the plan file from `medtwin plan`")])

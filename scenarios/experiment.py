@@ -1,0 +1,239 @@
+"""Experiments: policies × scenarios × replications with common random numbers.
+
+Replication r of every scenario and every policy runs the twin with the same seed
+(:func:`replication_seed`), so in replication r of scenario s all policies see the same
+demand and the same disruptions; what differs between policies is only what they decide.
+One block of work (:func:`run_block`) runs every policy on a few replications of one
+scenario; blocks are independent and can run anywhere (see :mod:`scenarios.execution`).
+
+The result (:func:`assemble`) is one :class:`xarray.Dataset`:
+
+- ``run_<kpi>`` (policy, scenario, replication): run-level KPIs of
+  :func:`twin.sim.kpis.summary` plus ``run_demand_units`` and ``run_recall_units``;
+- ``fill_rate``, ``inventory_value``, ``backlog_units`` (policy, scenario, replication, time):
+  daily network totals;
+- ``demand_units`` (policy, scenario, replication, time, priority): the demand each run saw,
+  so common random numbers can be checked;
+- attrs: network, network_sha256, start_date, days, seed, policies, baseline_policy,
+  scenarios (the resolved scenarios as JSON), code_version, currency.
+"""
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+import solvers.policies  # noqa: F401  (registers the shipped policies, also on Dask workers)
+from scenarios.provenance import code_version, network_digest
+from scenarios.spec import ResolvedScenario
+from twin.domain import Network, Plan
+from twin.domain.parties import PRIORITIES
+from twin.sim import POLICIES, simulate
+from twin.sim.index import NetworkIndex
+from twin.sim.kpis import Kpis, summary
+from twin.sim.plan_policy import PlanPolicy
+from twin.sim.policy import Policy, PolicyFactory
+
+PLAN_POLICY = "plan"
+"""Policy name of the plan under stress test (see :class:`twin.sim.plan_policy.PlanPolicy`)."""
+
+DAILY = {
+    "fill_rate": ("1", "units served on time / units demanded, network, per day"),
+    "inventory_value": ("currency", "value of units on hand at day end, network"),
+    "backlog_units": ("units", "backordered units waiting at day end, network"),
+}
+RUN_EXTRA = {
+    "run_demand_units": ("units", "units demanded in the run"),
+    "run_recall_units": ("units", "units quarantined or stopped in transit by recalls"),
+}
+
+
+def run_kpi_names(network: Network) -> list[str]:
+    """Names of the ``run_*`` variables an experiment on ``network`` produces."""
+    empty = Kpis(NetworkIndex(network), 1).arrays
+    with np.errstate(all="ignore"):
+        return [f"run_{k}" for k in summary(empty)] + list(RUN_EXTRA)
+
+
+def replication_seed(seed: int, replication: int) -> int:
+    """The twin's seed for ``replication`` of an experiment seeded with ``seed``."""
+    return int(np.random.SeedSequence([seed, replication]).generate_state(1)[0])
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """What to run: a network, policies (registered names, or ``plan``), resolved scenarios,
+    the run length and the base seed."""
+
+    network: Network
+    policies: tuple[str, ...]
+    scenarios: tuple[ResolvedScenario, ...]
+    days: int
+    seed: int = 0
+    baseline: str | None = None
+    plan: Plan | None = None
+    network_sha256: str = field(default="", compare=False)
+
+    def __post_init__(self) -> None:
+        if not self.policies or not self.scenarios:
+            raise ValueError("an experiment needs at least one policy and one scenario")
+        unknown = [p for p in self.policies if p != PLAN_POLICY and p not in POLICIES]
+        if unknown:
+            raise ValueError(f"unknown policies {unknown}; known: {', '.join(sorted(POLICIES))}")
+        if PLAN_POLICY in self.policies and self.plan is None:
+            raise ValueError("policy 'plan' needs a plan")
+        if self.baseline is not None and self.baseline not in self.policies:
+            raise ValueError(f"baseline {self.baseline!r} is not among the policies")
+        if not self.network_sha256:
+            object.__setattr__(self, "network_sha256", network_digest(self.network))
+
+    def factory(self, name: str) -> PolicyFactory:
+        """The policy factory of ``name``."""
+        if name == PLAN_POLICY:
+            plan = self.plan
+            return lambda index: PlanPolicy(index, plan)  # type: ignore[arg-type]
+        return POLICIES[name]
+
+    def attrs(self) -> dict[str, str | int]:
+        """Provenance attributes of the result file."""
+        return {
+            "title": f"medtwin experiment on {self.network.name}",
+            "network": self.network.name, "network_sha256": self.network_sha256,
+            "start_date": self.network.snapshot.as_of.isoformat(), "days": self.days,
+            "seed": self.seed, "policies": json.dumps(list(self.policies)),
+            "baseline_policy": self.baseline or self.policies[0],
+            "scenarios": json.dumps([s.to_dict() for s in self.scenarios]),
+            "plan_id": self.plan.id if self.plan is not None else "",
+            "currency": self.network.settings.currency,
+            "code_version": code_version(),
+            "common_random_numbers": "replication r of every scenario and policy uses seed "
+                                     "replication_seed[r]",
+        }
+
+
+_PREPARED: dict[tuple[str, str], tuple[Network, Network]] = {}
+
+
+def _networks(exp: Experiment, scenario: ResolvedScenario) -> tuple[Network, Network]:
+    """(true, planning) networks of a scenario, built once per process so that solved
+    policy levels (cached per network object) are reused across blocks."""
+    key = (exp.network_sha256, scenario.digest)
+    if key not in _PREPARED:
+        true = scenario.true_network(exp.network)
+        plan = scenario.planning_network(exp.network)
+        _PREPARED[key] = (true, plan)
+    return _PREPARED[key]
+
+
+def _planned_with(factory: PolicyFactory, planning: Network) -> PolicyFactory:
+    """A factory building the policy on the planning network's index (same ids and order as
+    the true network's, other demand means)."""
+    def make(index: NetworkIndex) -> Policy:
+        del index
+        return factory(NetworkIndex(planning))
+    return make
+
+
+@dataclass
+class Block:
+    """Results of every policy on some replications of one scenario."""
+
+    scenario: int
+    replications: list[int]
+    values: dict[str, np.ndarray]
+    """variable → array (policy, replication, …)."""
+
+
+def run_one(exp: Experiment, scenario: ResolvedScenario, policy: str, replication: int
+            ) -> dict[str, np.ndarray]:
+    """KPIs of one run (see the module docstring for the variables)."""
+    true, planning = _networks(exp, scenario)
+    factory = exp.factory(policy)
+    if planning is not true:
+        factory = _planned_with(factory, planning)
+    result = simulate(true, days=exp.days, seed=replication_seed(exp.seed, replication),
+                      policy=factory, events=scenario.events)
+    k = result.kpis
+    demand = k["demand_units"].sum(axis=2)
+    total = demand.sum(axis=1)
+    on_time = k["served_on_time_units"].sum(axis=(1, 2))
+    out: dict[str, np.ndarray] = {
+        f"run_{name}": np.float64(value) for name, value in summary(k).items()}
+    out["run_demand_units"] = np.float64(total.sum())
+    out["run_recall_units"] = np.float64(sum(r.units_on_hand + r.units_in_transit
+                                             for r in result.recalls))
+    out["fill_rate"] = np.divide(on_time, total, out=np.full(exp.days, np.nan),
+                                 where=total > 0)
+    out["inventory_value"] = k["inventory_value"].sum(axis=1)
+    out["backlog_units"] = k["backlog_units"].sum(axis=1).astype(np.int64)
+    out["demand_units"] = demand.astype(np.int64)
+    return out
+
+
+def run_block(exp: Experiment, scenario: int, replications: Sequence[int]) -> Block:
+    """Every policy of ``exp`` on ``replications`` of scenario number ``scenario``."""
+    runs = [[run_one(exp, exp.scenarios[scenario], p, r) for r in replications]
+            for p in exp.policies]
+    names = runs[0][0].keys()
+    return Block(scenario, list(replications),
+                 {n: np.stack([np.stack([run[n] for run in per]) for per in runs])
+                  for n in names})
+
+
+def blocks(exp: Experiment, replications: Sequence[int], size: int) -> list[tuple[int, list[int]]]:
+    """Work units (scenario, replications) of at most ``size`` replications each."""
+    reps = list(replications)
+    return [(s, reps[i:i + size]) for s in range(len(exp.scenarios))
+            for i in range(0, len(reps), size)]
+
+
+def assemble(exp: Experiment, replications: Sequence[int], done: Sequence[Block]
+             ) -> xr.Dataset:
+    """The experiment dataset from its blocks (in any order)."""
+    reps = list(replications)
+    where = {r: k for k, r in enumerate(reps)}
+    first = done[0].values
+    shape = (len(exp.policies), len(exp.scenarios), len(reps))
+    data = {n: np.full(shape + v.shape[2:], np.nan if v.dtype.kind == "f" else 0, dtype=v.dtype)
+            for n, v in first.items()}
+    filled = np.zeros(shape[1:], dtype=bool)
+    for b in done:
+        cols = [where[r] for r in b.replications]
+        for n, v in b.values.items():
+            data[n][:, b.scenario, cols] = v
+        filled[b.scenario, cols] = True
+    if not filled.all():
+        raise ValueError("some replications were not run")
+    start = exp.network.snapshot.as_of
+    coords = {"policy": list(exp.policies), "scenario": [s.name for s in exp.scenarios],
+              "replication": reps,
+              "time": pd.date_range(start, periods=exp.days, freq="D").values,
+              "priority": list(PRIORITIES)}
+    variables = {}
+    for n, v in data.items():
+        dims = ("policy", "scenario", "replication") + (
+            ("time", "priority") if n == "demand_units" else ("time",) if v.ndim == 4 else ())
+        units, text = _describe(n)
+        variables[n] = xr.Variable(dims, v, {"units": units, "description": text})
+    ds = xr.Dataset(variables, coords=coords, attrs=exp.attrs())
+    ds = ds.assign_coords(replication_seed=("replication", np.array(
+        [replication_seed(exp.seed, r) for r in reps], dtype=np.int64)))
+    ds["scenario_description"] = ("scenario", np.array(
+        [s.description for s in exp.scenarios], dtype=object))
+    return ds
+
+
+def _describe(name: str) -> tuple[str, str]:
+    if name in DAILY:
+        return DAILY[name]
+    if name in RUN_EXTRA:
+        return RUN_EXTRA[name]
+    if name == "demand_units":
+        return "units", "units demanded per day and priority class (common random numbers)"
+    kpi = name.removeprefix("run_")
+    unit = "1" if "rate" in kpi else "days" if "days" in kpi else \
+        "currency" if any(w in kpi for w in ("cost", "value")) else "units"
+    return unit, f"run {kpi.replace('_', ' ')}"

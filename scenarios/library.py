@@ -1,0 +1,148 @@
+"""The scenario library: YAML files in a folder (``configs/scenarios`` by default), resolved
+against a network with every problem located by file and field.
+
+Selection: ``all`` (every file of the library, sorted by name), a comma-separated list of
+names, or paths to scenario files written elsewhere (named by their stem).
+"""
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from scenarios.spec import (
+    OVERRIDABLE,
+    ResolvedScenario,
+    Scenario,
+    apply_overrides,
+    deep_merge,
+)
+from twin.domain import Network
+from twin.network_files import CONFIG_DIR
+from twin.problems import InputError, Problem, format_path
+from twin.sim.events import check_events
+from twin.sim.index import NetworkIndex
+from twin.validation import check_network
+from twin.yaml_input import read_yaml, validate_as
+
+DEFAULT_LIBRARY = CONFIG_DIR / "scenarios"
+
+
+class Library:
+    """Scenario files of one folder (plus any files named by path)."""
+
+    def __init__(self, folder: str | os.PathLike[str] = DEFAULT_LIBRARY):
+        self.folder = Path(folder)
+        if not self.folder.is_dir():
+            raise InputError([Problem(str(self.folder), "", "scenario library folder not found")])
+        self._files = {p.stem: p for p in sorted(self.folder.glob("*.yaml"))}
+
+    def names(self) -> list[str]:
+        """Names of the library's scenarios, sorted."""
+        return list(self._files)
+
+    def file(self, name: str) -> Path:
+        """The file of scenario ``name`` (a library name or a path to a .yaml file)."""
+        if name in self._files:
+            return self._files[name]
+        path = Path(name)
+        if path.suffix in (".yaml", ".yml") and path.is_file():
+            return path
+        raise InputError([Problem("--scenarios", "", f"unknown scenario {name!r}; the library "
+                                  f"{self.folder} has: {', '.join(self.names())}")])
+
+    def read(self, name: str) -> tuple[Scenario, Path]:
+        """The scenario as written and its file."""
+        file = self.file(name)
+        doc = read_yaml(file)
+        return validate_as(Scenario, {} if doc is None else doc, str(file)), file
+
+    def select(self, spec: str | Iterable[str]) -> list[str]:
+        """Names (or paths) chosen by ``spec``: ``all``, ``a,b`` or an iterable of names."""
+        names = [s.strip() for s in spec.split(",")] if isinstance(spec, str) else list(spec)
+        if names == ["all"]:
+            return self.names()
+        chosen = [n for n in names if n]
+        if not chosen:
+            raise InputError([Problem("--scenarios", "", "no scenario named")])
+        for n in chosen:
+            self.file(n)
+        return list(dict.fromkeys(chosen))
+
+    def resolve(self, name: str, network: Network) -> ResolvedScenario:
+        """``name`` with its includes applied, checked against ``network``."""
+        return self._resolve(name, network, ())
+
+    def resolve_all(self, spec: str | Iterable[str], network: Network) -> list[ResolvedScenario]:
+        """Every scenario chosen by ``spec`` (see :meth:`select`), resolved; problems of all
+        of them are reported together."""
+        out, problems = [], []
+        for name in self.select(spec):
+            try:
+                out.append(self.resolve(name, network))
+            except InputError as exc:
+                problems += exc.problems
+        if problems:
+            raise InputError(problems)
+        return out
+
+    def _resolve(self, name: str, network: Network, chain: tuple[str, ...]) -> ResolvedScenario:
+        scenario, file = self.read(name)
+        label = Path(name).stem
+        events, overrides, bias, sources = [], {}, 0.0, []
+        for k, inc in enumerate(scenario.include):
+            if inc in (*chain, label):
+                raise InputError([Problem(str(file), f"include[{k}]", "circular include: "
+                                          + " → ".join((*chain, label, inc)))])
+            try:
+                part = self._resolve(inc, network, (*chain, label))
+            except InputError as exc:
+                if any(p.file == "--scenarios" for p in exc.problems):
+                    raise InputError([Problem(str(file), f"include[{k}]",
+                                              f"unknown scenario {inc!r}")]) from None
+                raise
+            events += part.events
+            for collection, entries in part.overrides.items():
+                for key, changes in entries.items():
+                    deep_merge(overrides.setdefault(collection, {}).setdefault(key, {}),
+                               changes)
+            bias = (1 + bias) * (1 + part.forecast_bias) - 1
+            sources += part.sources
+        _check(scenario, file, network)
+        events += scenario.events
+        for collection, entries in scenario.overrides.items():
+            for key, changes in entries.items():
+                deep_merge(overrides.setdefault(collection, {}).setdefault(key, {}), changes)
+        bias = (1 + bias) * (1 + scenario.forecast_bias) - 1
+        return ResolvedScenario(name=label, description=scenario.description,
+                                events=tuple(events), overrides=overrides,
+                                forecast_bias=bias, sources=(*sources, label))
+
+
+def _check(scenario: Scenario, file: Path, network: Network) -> None:
+    """Problems of ``scenario``'s own events and overrides against ``network``."""
+    where = str(file)
+    problems = [Problem(where, format_path(("events", *path)), msg)
+                for path, msg in check_events(scenario.events, NetworkIndex(network))]
+    for collection, entries in scenario.overrides.items():
+        if collection not in OVERRIDABLE:
+            problems.append(Problem(where, f"overrides.{collection}", "cannot override "
+                                    f"{collection!r}; one of: {', '.join(OVERRIDABLE)}"))
+            continue
+        key = OVERRIDABLE[collection]
+        known = {getattr(row, key) for row in getattr(network, collection)}
+        problems += [Problem(where, f"overrides.{collection}.{name}",
+                             f"no {collection[:-1]} {name!r} in network {network.name}")
+                     for name in entries if name not in known]
+    if not problems and scenario.overrides:
+        try:
+            changed = apply_overrides(network, scenario.overrides)
+        except ValidationError as exc:
+            problems += [Problem(where, "overrides", f"{format_path(tuple(e['loc']))}: "
+                                 f"{e['msg']}") for e in exc.errors()]
+        else:
+            problems += [Problem(where, "overrides", f"{format_path(path)}: {msg}")
+                         for path, msg in check_network(changed)]
+    if problems:
+        raise InputError(problems)

@@ -1,0 +1,110 @@
+"""What-if scenarios: a named list of overrides applied to a base network.
+
+A scenario file (YAML, one scenario per file, named by its stem) holds:
+
+``include``
+    names of other scenarios whose overrides come first (composition);
+``events``
+    time-windowed events the twin injects (:mod:`twin.sim.events`: demand multipliers,
+    supplier disruptions, lane closures, warehouse outages, cold-chain excursion
+    multipliers, recalls), with days counted from the snapshot date;
+``overrides``
+    changes to the network's master data for the whole run, by collection and id, e.g.
+    ``{suppliers: {SUP-A: {reliability: 0.8}}}``; the changed network is validated again;
+``forecast_bias``
+    relative error of the demand forecast the policies plan with: policies see demand
+    means × (1 + bias) while the twin draws demand from the true means.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import Field
+
+from twin.domain import Network
+from twin.domain.fields import DomainModel, field
+from twin.sim.events import EVENTS, Event
+
+Overrides = dict[str, dict[str, dict[str, Any]]]
+OVERRIDABLE = {"orgs": "id", "warehouses": "id", "items": "code", "suppliers": "id",
+               "hospitals": "id", "lanes": "id"}
+"""Network collections a scenario may override, with the field that names an entry."""
+
+
+class Scenario(DomainModel):
+    """One scenario file as written (before its includes are resolved)."""
+
+    description: str = field("", description="what the scenario represents")
+    include: list[str] = field(list, description="scenarios applied first, by name")
+    events: list[Event] = field(list, description="time-windowed events injected into the run")
+    overrides: Overrides = field(
+        dict, description="master-data changes: collection → id → field → value")
+    forecast_bias: float = Field(
+        0.0, gt=-1, description="relative error of the forecast policies plan with "
+                                "(planned mean = true mean × (1 + bias))")
+
+
+@dataclass(frozen=True)
+class ResolvedScenario:
+    """A scenario with its includes applied, ready to run on one network."""
+
+    name: str
+    description: str
+    events: tuple[Event, ...]
+    overrides: Overrides
+    forecast_bias: float
+    sources: tuple[str, ...]
+    """Names of the scenarios it was built from, includes first."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form, stored in result files' attributes."""
+        return {"name": self.name, "description": self.description,
+                "events": json.loads(EVENTS.dump_json(list(self.events), by_alias=True)),
+                "overrides": self.overrides, "forecast_bias": self.forecast_bias,
+                "sources": list(self.sources)}
+
+    @property
+    def digest(self) -> str:
+        """sha256 of the resolved content (not of the file names)."""
+        body = {k: v for k, v in self.to_dict().items() if k not in ("sources", "description")}
+        return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+
+    def true_network(self, network: Network) -> Network:
+        """``network`` with the master-data overrides applied (what the twin runs)."""
+        return apply_overrides(network, self.overrides) if self.overrides else network
+
+    def planning_network(self, network: Network) -> Network:
+        """What policies plan with: the true network with demand means × (1 + bias)."""
+        true = self.true_network(network)
+        if self.forecast_bias == 0:
+            return true
+        scale = 1.0 + self.forecast_bias
+        demand = [d.model_copy(update={"mean_per_day": d.mean_per_day * scale})
+                  for d in true.demand]
+        return true.model_copy(update={"demand": demand})
+
+
+def apply_overrides(network: Network, overrides: Overrides) -> Network:
+    """``network`` with ``overrides`` merged into its entries and validated again.
+
+    Raises ``KeyError`` for an unknown collection or id and pydantic's ``ValidationError``
+    for a value the network model refuses.
+    """
+    doc = network.model_dump(by_alias=True)
+    for collection, entries in overrides.items():
+        key = OVERRIDABLE[collection]
+        rows = {row[key]: row for row in doc[collection]}
+        for name, changes in entries.items():
+            deep_merge(rows[name], changes)
+    return Network.model_validate(doc)
+
+
+def deep_merge(target: dict[str, Any], changes: dict[str, Any]) -> None:
+    """Deep-merge ``changes`` into ``target`` (nested mappings merge, other values replace)."""
+    for key, value in changes.items():
+        if isinstance(value, dict) and isinstance(target.get(key), dict):
+            deep_merge(target[key], value)
+        else:
+            target[key] = value

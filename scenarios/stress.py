@@ -1,0 +1,105 @@
+"""Stress test of a plan: run it across the scenario library and summarise the evidence.
+
+The plan runs in the twin as :class:`twin.sim.plan_policy.PlanPolicy` (its lines on their
+dates, then its reorder points) in every scenario with common random numbers, optionally
+beside a reference policy. The evidence (a JSON-ready mapping attached to the plan as
+``stress_test``) holds, per scenario, the KPIs' means with 95 % confidence intervals, the
+worst scenario (lowest mean critical-department fill rate) and why it is the worst: how
+its KPIs moved against the baseline scenario.
+"""
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from scenarios.experiment import PLAN_POLICY
+from scenarios.stats import paired_differences, summarise
+
+EVIDENCE_KPIS = {
+    "fill_rate_critical": "critical fill rate", "fill_rate": "fill rate",
+    "lost_units": "lost units", "backordered_units": "backordered units",
+    "emergency_units": "emergency units", "scrapped_units_expired": "expired units",
+    "scrapped_value_expired": "expired value", "inventory_value_mean": "mean inventory value",
+    "holding_cost": "holding cost", "transport_cost": "transport cost",
+    "purchase_cost": "purchase cost", "transfer_cost": "transfer cost",
+    "recall_units": "units recalled",
+}
+"""KPIs recorded in the evidence (without the ``run_`` prefix) and how to say them."""
+WORST_BY = "fill_rate_critical"
+BASELINE_SCENARIO = "baseline"
+
+
+def _stat(summary: xr.Dataset, kpi: str, scenario: str, policy: str) -> dict[str, float]:
+    cell = summary[f"run_{kpi}"].sel(scenario=scenario, policy=policy)
+    return {str(s): _num(cell.sel(stat=s)) for s in cell.stat.values}
+
+
+def _num(value: xr.DataArray) -> float | None:
+    x = float(value)
+    return x if np.isfinite(x) else None
+
+
+def evidence(ds: xr.Dataset, policy: str = PLAN_POLICY, against: str | None = None
+             ) -> dict[str, Any]:
+    """The stress evidence of ``policy`` in experiment ``ds`` (see the module docstring);
+    with ``against``, also the paired differences policy − against per scenario."""
+    kpis = [k for k in EVIDENCE_KPIS if f"run_{k}" in ds]
+    summary = summarise(ds, [f"run_{k}" for k in kpis])
+    scenarios = [str(s) for s in ds.scenario.values]
+    descriptions = dict(zip(scenarios, (str(d) for d in ds["scenario_description"].values),
+                            strict=True))
+    rows = [{"scenario": s, "description": descriptions[s],
+             "kpis": {k: _stat(summary, k, s, policy) for k in kpis}} for s in scenarios]
+    out: dict[str, Any] = {
+        "policy": policy, "plan_id": ds.attrs.get("plan_id", ""),
+        "network": ds.attrs["network"], "network_sha256": ds.attrs["network_sha256"],
+        "replications": int(ds.sizes["replication"]), "days": int(ds.attrs["days"]),
+        "seed": int(ds.attrs["seed"]), "confidence_level": 0.95,
+        "code_version": ds.attrs["code_version"], "scenarios": rows,
+        "worst": worst(rows),
+    }
+    if against is not None:
+        diff = paired_differences(ds, against, [f"run_{k}" for k in kpis])
+        out["against"] = {"policy": against, "scenarios": [
+            {"scenario": s, "kpis": {k: {**_stat(diff, k, s, policy), "significant": bool(
+                diff[f"run_{k}_significant"].sel(scenario=s, policy=policy))}
+                for k in kpis}} for s in scenarios]}
+    return out
+
+
+def worst(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The scenario with the lowest mean critical fill rate (then lowest lower bound) and
+    why: its KPIs against the baseline scenario's, largest relative moves first."""
+    def key(row: dict[str, Any]) -> tuple[float, float]:
+        fill = row["kpis"][WORST_BY]
+        return (fill["mean"] if fill["mean"] is not None else np.inf,
+                fill["lower"] if fill["lower"] is not None else np.inf)
+    bad = min(rows, key=key)
+    fill = bad["kpis"][WORST_BY]
+    base = next((r for r in rows if r["scenario"] == BASELINE_SCENARIO), None)
+    why = [f"{bad['description'] or bad['scenario']}"]
+    why.append(f"critical fill rate {_fmt(fill['mean'], WORST_BY)} "
+               f"[{_fmt(fill['lower'], WORST_BY)}, {_fmt(fill['upper'], WORST_BY)}]"
+               + (f" vs {_fmt(base['kpis'][WORST_BY]['mean'], WORST_BY)} in the baseline"
+                  if base is not None and base is not bad else ""))
+    if base is not None and base is not bad:
+        moves = []
+        for k, text in EVIDENCE_KPIS.items():
+            if k == WORST_BY or k not in bad["kpis"]:
+                continue
+            a, b = bad["kpis"][k]["mean"], base["kpis"][k]["mean"]
+            if a is None or b is None or a == b:
+                continue
+            moves.append((abs(a - b) / max(abs(b), 1e-9), f"{text} {_fmt(a, k)} vs "
+                                                             f"{_fmt(b, k)}"))
+        why += [m for _, m in sorted(moves, key=lambda t: -t[0])[:3]]
+    return {"scenario": bad["scenario"], "kpi": WORST_BY, "mean": fill["mean"],
+            "lower": fill["lower"], "upper": fill["upper"], "why": "; ".join(why)}
+
+
+def _fmt(value: float | None, kpi: str) -> str:
+    if value is None:
+        return "n/a"
+    return f"{value:.4f}" if "rate" in kpi else f"{value:,.0f}"
