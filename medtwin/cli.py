@@ -14,6 +14,7 @@ from medtwin.commands.generate import generate
 from medtwin.commands.plan import plan
 from medtwin.commands.plans import plans
 from medtwin.commands.publish import publish
+from medtwin.commands.report import report
 from medtwin.commands.schema import schema
 from medtwin.commands.simulate import simulate
 from medtwin.commands.stress import stress
@@ -45,6 +46,7 @@ main.add_command(plan)
 main.add_command(simulate)
 main.add_command(compare)
 main.add_command(stress)
+main.add_command(report)
 main.add_command(erp)
 main.add_command(publish)
 main.add_command(trace)

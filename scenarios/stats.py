@@ -12,6 +12,7 @@ its interval excludes zero. Replications where a KPI is undefined (NaN) are left
 from collections.abc import Callable, Sequence
 
 import numpy as np
+import pandas as pd
 import xarray as xr
 from scipy import stats as st
 
@@ -59,6 +60,29 @@ def paired_differences(ds: xr.Dataset, baseline: str, kpis: Sequence[str] | None
         low, high = diff.sel(stat="lower", drop=True), diff.sel(stat="upper", drop=True)
         out[f"{k}_significant"] = (low > 0) | (high < 0)
     return out.assign_attrs(confidence_level=level, baseline_policy=baseline)
+
+
+def as_rows(summary: xr.Dataset, kpis: Sequence[str]) -> pd.DataFrame:
+    """A :func:`summarise` / :func:`paired_differences` dataset as rows: scenario, policy,
+    kpi, mean, lower, upper, half_width, n (and significant, for differences)."""
+    frames = []
+    for k in kpis:
+        if k not in summary:
+            continue
+        df = summary[k].to_dataframe().reset_index().pivot_table(
+            index=["scenario", "policy"], columns="stat", values=k, dropna=False,
+            sort=False).reset_index()
+        df.columns.name = None
+        df.insert(2, "kpi", k)
+        if f"{k}_significant" in summary:
+            sig = summary[f"{k}_significant"].to_dataframe().reset_index()
+            df = df.merge(sig.rename(columns={f"{k}_significant": "significant"}),
+                          on=["scenario", "policy"])
+        frames.append(df[[c for c in ["scenario", "policy", "kpi", *STAT, "significant"]
+                          if c in df]])
+    if not frames:
+        return pd.DataFrame(columns=["scenario", "policy", "kpi", *STAT])
+    return pd.concat(frames, ignore_index=True).replace([np.inf, -np.inf], np.nan)
 
 
 def widest(ds: xr.Dataset, kpi: str, level: float = 0.95) -> float:

@@ -1,8 +1,8 @@
 """Running a plan in the twin: its lines on their dates, then its reorder points.
 
 :class:`PlanPolicy` executes each transfer and purchase line of a :class:`~twin.domain.Plan`
-at the first review on or after its date (a line dated before the run starts goes at the
-first review), sets the plan's reorder points at the first review, and otherwise behaves
+at the review whose period contains the line's date (a line dated before the run starts goes
+at the first review), sets the plan's reorder points at the first review, and otherwise behaves
 like :class:`~twin.sim.policies.FixedSS` with emergency shipments: at each review, a
 position at or below its reorder point is replenished up to S — except on a day when a plan
 line already replenishes that position. This is how operations would follow an approved

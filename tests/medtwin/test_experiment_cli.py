@@ -1,0 +1,123 @@
+"""``medtwin compare``, ``medtwin stress`` and ``medtwin report`` end to end on tiny."""
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from medtwin.cli import main
+from scenarios.results import read
+
+SCENARIOS = {
+    "baseline": "description: as configured\n",
+    "surge": "events:\n  - {kind: demand_multiplier, region: south, factor: 1.5, start: 2, "
+             "end: 9}\n",
+}
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> Path:
+    folder = tmp_path / "lib"
+    folder.mkdir()
+    for name, text in SCENARIOS.items():
+        (folder / f"{name}.yaml").write_text(text)
+    return folder
+
+
+def _invoke(*args: str) -> object:
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def test_compare_writes_results_and_prints_intervals(tiny_dir: Path, library: Path,
+                                                     tmp_path: Path) -> None:
+    out = tmp_path / "cmp.nc"
+    result = _invoke("compare", tiny_dir, "--policies", "heuristic,fixed_ss", "--scenarios",
+                     "all", "--library", library, "--reps", 3, "--days", 20, "--out", out,
+                     "--no-progress")
+    assert result.exit_code == 0, result.output
+    assert "paired differences against heuristic" in result.output
+    assert "fill_rate_critical" in result.output
+    ds = read(out)
+    assert list(ds.policy.values) == ["heuristic", "fixed_ss"]
+    assert list(ds.scenario.values) == ["baseline", "surge"]
+    report = tmp_path / "report.html"
+    result = _invoke("report", out, "--out", report)
+    assert result.exit_code == 0, result.output
+    text = report.read_text()
+    assert text.startswith("<!DOCTYPE html>") and "Bokeh" in text
+    assert "Paired differences: policy − heuristic" in text and "surge" in text
+
+
+def test_compare_adaptive_stops_at_the_target(tiny_dir: Path, library: Path,
+                                              tmp_path: Path) -> None:
+    out = tmp_path / "adaptive.nc"
+    result = _invoke("compare", tiny_dir, "--policies", "heuristic", "--scenarios", "baseline",
+                     "--library", library, "--reps", 4, "--days", 15, "--target",
+                     "fill_rate=0.02", "--max-reps", 40, "--out", out, "--no-progress")
+    assert result.exit_code == 0, result.output
+    ds = read(out)
+    assert ds.attrs["adaptive_half_width"] <= 0.02 or ds.sizes["replication"] == 40
+    assert ds.sizes["replication"] % 4 == 0
+
+
+def test_compare_help_lists_the_policies() -> None:
+    result = _invoke("compare", "--help")
+    for name in ("heuristic", "fixed_ss", "optimised", "optimised_rolling"):
+        assert name in result.output
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    (["--policies", "magic"], "--policies: unknown policy 'magic'"),
+    (["--policies", "heuristic", "--target", "nope=1"], "--target: unknown KPI 'run_nope'"),
+    (["--policies", "heuristic", "--target", "fill_rate=-1"], "positive half-width"),
+    (["--policies", "heuristic", "--baseline", "fixed_ss"], "--baseline: 'fixed_ss' is not"),
+    (["--policies", "heuristic", "--scenarios", "volcano"], "unknown scenario 'volcano'"),
+])
+def test_compare_bad_input_exits_2_and_writes_nothing(tiny_dir: Path, library: Path,
+                                                      tmp_path: Path, extra: list[str],
+                                                      message: str) -> None:
+    out = tmp_path / "x.nc"
+    result = _invoke("compare", tiny_dir, "--library", library, "--reps", 2, "--days", 5,
+                     "--out", out, *extra)
+    assert result.exit_code == 2
+    assert message in result.output
+    assert "Traceback" not in result.output and not out.exists()
+
+
+def test_bad_scenario_file_names_file_and_field(tiny_dir: Path, library: Path,
+                                                tmp_path: Path) -> None:
+    (library / "broken.yaml").write_text("events:\n  - {kind: lane_closure, start: 1, end: 2}\n")
+    result = _invoke("compare", tiny_dir, "--policies", "heuristic", "--library", library,
+                     "--scenarios", "broken", "--reps", 2, "--days", 5, "--out",
+                     tmp_path / "x.nc")
+    assert result.exit_code == 2
+    assert f"{library / 'broken.yaml'}: events[0].lane_closure: give either 'lane' or both" \
+        in result.output
+
+
+def test_stress_attaches_evidence_the_store_accepts(tiny_dir: Path, library: Path,
+                                                    tmp_path: Path) -> None:
+    plan = tmp_path / "plan.json"
+    assert _invoke("plan", tiny_dir, "--out", plan).exit_code == 0
+    out = tmp_path / "stress"
+    result = _invoke("stress", plan, "--network", tiny_dir, "--library", library,
+                     "--reps", 3, "--days", 20, "--against", "heuristic", "--out", out,
+                     "--no-progress")
+    assert result.exit_code == 0, result.output
+    plan_id = json.loads(plan.read_text())["id"]
+    stressed = json.loads((out / f"{plan_id}.stressed.json").read_text())
+    evidence = stressed["stress_test"]
+    assert [s["scenario"] for s in evidence["scenarios"]] == ["baseline", "surge"]
+    assert evidence["worst"]["scenario"] in ("baseline", "surge")
+    assert read(out / f"{plan_id}.stress.nc").attrs["plan_id"] == plan_id
+    store = f"sqlite:///{tmp_path / 'store.db'}"
+    assert _invoke("users", "add", "ann", "--role", "planner", "--store", store).exit_code == 0
+    added = _invoke("plans", "add", out / f"{plan_id}.stressed.json", "--store", store,
+                    "--user", "ann")
+    assert added.exit_code == 0, added.output
+    shown = _invoke("plans", "show", plan_id, "--store", store)
+    assert "stress_tested" in shown.output
+    again = _invoke("stress", out / f"{plan_id}.stressed.json", "--network", tiny_dir,
+                    "--out", out)
+    assert again.exit_code == 2 and "already carries stress evidence" in again.output
