@@ -7,7 +7,6 @@ views get data from; heavy reads are cached with ``pn.cache`` keyed by file and 
 import datetime as dt
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import panel as pn
 import param
@@ -157,19 +156,3 @@ class DataStore(param.Parameterized):
         """The snapshot date of the network."""
         return self.network().snapshot.as_of
 
-
-def kpi_long(summary: xr.Dataset, kpis: list[str]) -> pd.DataFrame:
-    """A summarise()/paired_differences() dataset as rows (scenario, policy, kpi, mean,
-    lower, upper, half_width)."""
-    frames = []
-    for k in kpis:
-        if k not in summary:
-            continue
-        df = summary[k].to_dataframe().reset_index().pivot_table(
-            index=["scenario", "policy"], columns="stat", values=k).reset_index()
-        df.insert(2, "kpi", k)
-        frames.append(df)
-    if not frames:
-        return pd.DataFrame(columns=["scenario", "policy", "kpi", "mean", "lower", "upper"])
-    out = pd.concat(frames, ignore_index=True)
-    return out.replace([np.inf, -np.inf], np.nan)

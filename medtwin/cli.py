@@ -8,9 +8,11 @@ from medtwin import __version__
 from medtwin.commands.audit import audit
 from medtwin.commands.calibrate import calibrate
 from medtwin.commands.compare import compare
+from medtwin.commands.dashboard import dashboard
 from medtwin.commands.erp import erp
 from medtwin.commands.forecast import forecast
 from medtwin.commands.generate import generate
+from medtwin.commands.nightly import nightly, schedule
 from medtwin.commands.plan import plan
 from medtwin.commands.plans import plans
 from medtwin.commands.publish import publish
@@ -53,3 +55,6 @@ main.add_command(trace)
 main.add_command(plans)
 main.add_command(users)
 main.add_command(audit)
+main.add_command(nightly)
+main.add_command(schedule)
+main.add_command(dashboard)

@@ -13,7 +13,7 @@ for a network are reused across the blocks a worker runs.
 
 import logging
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 
 import xarray as xr
@@ -30,14 +30,17 @@ def block_size(replications: int, workers: int) -> int:
 
 
 def run(exp: Experiment, replications: Sequence[int], *, workers: int = 1,
-        scheduler: str | None = None, progress: bool = False) -> xr.Dataset:
+        scheduler: str | None = None, progress: bool = False,
+        on_progress: Callable[[int, int], None] | None = None) -> xr.Dataset:
     """Run ``replications`` of ``exp``: in this process when ``workers`` is 1 and no
-    ``scheduler`` is given, else on Dask. ``progress``: a bar on stderr counting runs."""
+    ``scheduler`` is given, else on Dask. ``progress``: a bar on stderr counting runs;
+    ``on_progress(runs done, runs in all)`` after each block (e.g. for a dashboard)."""
     reps = list(replications)
     total = len(reps) * len(exp.scenarios) * len(exp.policies)
     with tqdm(total=total, unit="run", disable=not progress, leave=False,
               desc=f"{exp.network.name} {len(exp.policies)}×{len(exp.scenarios)}×{len(reps)}"
-              ) as bar:
+              ) as tqdm_bar:
+        bar = _Counter(tqdm_bar, total, on_progress)
         if workers <= 1 and scheduler is None:
             done = []
             for s, chunk in blocks(exp, reps, size=1):
@@ -46,6 +49,20 @@ def run(exp: Experiment, replications: Sequence[int], *, workers: int = 1,
         else:
             done = _run_dask(exp, reps, workers, scheduler, bar)
     return assemble(exp, reps, done)
+
+
+class _Counter:
+    """Counts finished runs into the progress bar and the callback."""
+
+    def __init__(self, bar: tqdm, total: int,
+                 callback: Callable[[int, int], None] | None):
+        self.bar, self.total, self.callback, self.done = bar, total, callback, 0
+
+    def update(self, runs: int) -> None:
+        self.done += runs
+        self.bar.update(runs)
+        if self.callback is not None:
+            self.callback(self.done, self.total)
 
 
 def _client(workers: int, scheduler: str | None) -> AbstractContextManager:
@@ -76,7 +93,7 @@ class _Owned(AbstractContextManager):
 
 
 def _run_dask(exp: Experiment, reps: list[int], workers: int, scheduler: str | None,
-              bar: tqdm) -> list[Block]:
+              bar: _Counter) -> list[Block]:
     from distributed import as_completed
 
     with _client(workers, scheduler) as client:

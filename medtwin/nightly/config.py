@@ -12,6 +12,8 @@ class StressSettings(DomainModel):
     """How the candidate plan is stress-tested."""
 
     scenarios: list[str] = field(lambda: ["all"], description="scenario names, or ['all']")
+    library: str | None = field(None, description="folder of scenario files (default "
+                                                  "configs/scenarios)")
     reps: int = field(10, unit="replications", description="replications per scenario", ge=2)
     days: int = field(90, unit="days", description="simulated days per run", ge=7)
     workers: int = field(0, description="Dask local workers; 0 = serial in-process", ge=0)
@@ -27,7 +29,7 @@ class RetrySettings(DomainModel):
 
 
 class NightlyConfig(DomainModel):
-    """Everything one nightly run needs (paths relative to the config file's folder)."""
+    """Everything one nightly run needs (relative paths from the working directory)."""
 
     network: str = field("reference", description="built-in network name, directory or "
                                                   "network.yaml")

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from sqlalchemy import ForeignKey, Integer, String, Text, create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
 ENV_STORE = "MEDTWIN_STORE"
@@ -103,5 +104,10 @@ def open_store(url: str | None = None) -> sessionmaker:
     engine = create_engine(resolved)
     if engine.dialect.name == "sqlite":
         _sqlite_pragmas(engine)
-    Base.metadata.create_all(engine)
+    try:
+        Base.metadata.create_all(engine)
+    except OperationalError as exc:  # another process created the tables meanwhile
+        if "already exists" not in str(exc):
+            raise
+        Base.metadata.create_all(engine)
     return sessionmaker(engine, expire_on_commit=False)

@@ -1,0 +1,136 @@
+"""What-if page: pick policies and scenarios (or edit a scenario), Run, see the results.
+
+A run is an experiment like ``medtwin compare`` and writes the same kind of result file
+into the results folder (``whatif-<network>-<n>.nc``), so the Compare page and
+``medtwin report`` read it too. An edited scenario is validated like a scenario file and
+saved beside the results (``scenarios/<name>.yaml``) so that the run can be repeated.
+"""
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+import panel as pn
+import param
+from panel.viewable import Viewer
+
+from dashboards.data import DataStore
+from scenarios.execution import run
+from scenarios.experiment import Experiment
+from scenarios.library import Library
+from scenarios.results import write
+from scenarios.stats import as_rows, summarise
+from twin.problems import InputError
+from twin.sim.policies import POLICIES
+
+log = logging.getLogger(__name__)
+SHOWN = ["run_fill_rate_critical", "run_fill_rate", "run_lost_units",
+         "run_inventory_value_mean", "run_scrapped_value_expired"]
+
+
+class WhatIfView(Viewer):
+    """Choose, optionally edit, Run; the result appears below and on the Compare page."""
+
+    data = param.ClassSelector(class_=DataStore)
+    policies = param.ListSelector(default=["heuristic"], objects=sorted(POLICIES))
+    scenarios = param.ListSelector(default=["baseline"], objects=[])
+    reps = param.Integer(default=4, bounds=(2, 200), doc="replications per scenario")
+    days = param.Integer(default=60, bounds=(7, 730), doc="simulated days")
+    seed = param.Integer(default=0, bounds=(0, None))
+    edit_name = param.String(default="", doc="name of an edited scenario to add (optional)")
+    written = param.String(default="", doc="the newest result file of this page")
+    message = param.String(default="")
+
+    def __init__(self, on_written: Callable[[], None] | None = None, **params: object):
+        chosen = params.pop("scenarios", ["baseline"])
+        super().__init__(**params)
+        self.library = Library()
+        self.param.scenarios.objects = self.library.names()
+        self.scenarios = chosen
+        self.on_written = on_written
+        self.editor = pn.widgets.TextAreaInput(
+            placeholder="Scenario YAML, e.g.\nevents:\n  - {kind: demand_multiplier, "
+                        "region: south, factor: 1.5, start: 0, end: 30}",
+            height=140, css_classes=["scenario-editor"])
+        self.load = pn.widgets.Button(label="Edit a copy of the first chosen scenario")
+        self.load.on_click(self._load)
+        self.button = pn.widgets.Button(label="Run what-if", color="primary",
+                                        css_classes=["run-whatif"])
+        self.button.on_click(self._run)
+        self.progress = pn.indicators.Progress(value=0, max=1, width=300, visible=False,
+                                               css_classes=["whatif-progress"])
+
+    def _load(self, _event: object = None) -> None:
+        name = self.scenarios[0] if self.scenarios else "baseline"
+        self.editor.value = self.library.file(name).read_text(encoding="utf-8")
+        self.edit_name = f"{name}-edited"
+
+    def _chosen(self, folder: Path) -> list:
+        net = self.data.network()
+        names = list(self.scenarios)
+        if self.editor.value.strip():
+            name = self.edit_name.strip() or "edited"
+            target = folder / "scenarios" / f"{name}.yaml"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(self.editor.value, encoding="utf-8")
+            names.append(str(target))
+        return self.library.resolve_all(names, net)
+
+    def _run(self, _event: object = None) -> None:
+        folder = Path(self.data.results_dir)
+        if not self.policies or not (self.scenarios or self.editor.value.strip()):
+            self.message = "Choose at least one policy and one scenario."
+            return
+        try:
+            scenarios = self._chosen(folder)
+        except InputError as exc:
+            self.message = "Scenario not valid:\n" + "\n".join(f"- {p}" for p in exc.problems)
+            return
+        net = self.data.network()
+        exp = Experiment(net, tuple(self.policies), tuple(scenarios), days=self.days,
+                         seed=self.seed, baseline=self.policies[0])
+        self.button.disabled, self.progress.visible, self.progress.value = True, True, 0
+        self.message = "Running…"
+
+        def tick(done: int, total: int) -> None:
+            self.progress.max, self.progress.value = total, done
+        try:
+            ds = run(exp, range(self.reps), on_progress=tick)
+            n = len(list(folder.glob(f"whatif-{net.name}-*.nc"))) + 1
+            path = write(ds, folder / f"whatif-{net.name}-{n}.nc")
+        finally:
+            self.button.disabled, self.progress.visible = False, False
+        self.message = f"Wrote {path.name}: {len(self.policies)} policies × " \
+                       f"{len(scenarios)} scenarios × {self.reps} replications."
+        self.written = str(path)
+        if self.on_written is not None:
+            self.on_written()
+
+    @param.depends("written")
+    def result(self) -> pn.viewable.Viewable:
+        """KPI means with 95 % CIs of the newest run of this page."""
+        if not self.written:
+            return pn.pane.Markdown("Results appear here after a run.")
+        ds = self.data.dataset(self.written)
+        kpis = [k for k in SHOWN if k in ds]
+        return pn.widgets.Tabulator(as_rows(summarise(ds, kpis), kpis).round(4),
+                                    disabled=True, show_index=False,
+                                    css_classes=["whatif-result"], pagination="local",
+                                    page_size=20, sizing_mode="stretch_width")
+
+    @param.depends("message")
+    def status(self) -> pn.viewable.Viewable:
+        """What happened last."""
+        return pn.pane.Markdown(self.message, css_classes=["whatif-message"])
+
+    def __panel__(self) -> pn.viewable.Viewable:
+        return pn.Column(
+            "## What-if",
+            pn.Row(pn.widgets.MultiChoice.from_param(self.param.policies, label="Policies"),
+                   pn.widgets.MultiChoice.from_param(self.param.scenarios, label="Scenarios")),
+            pn.Row(pn.widgets.IntInput.from_param(self.param.reps, label="Replications"),
+                   pn.widgets.IntInput.from_param(self.param.days, label="Days"),
+                   pn.widgets.IntInput.from_param(self.param.seed, label="Seed")),
+            pn.Row(self.load, pn.widgets.TextInput.from_param(self.param.edit_name,
+                                                              label="Edited scenario name")),
+            self.editor, pn.Row(self.button, self.progress), self.status, self.result)

@@ -1,0 +1,41 @@
+"""``medtwin dashboard``: the Panel app for planners and managers."""
+
+import logging
+from pathlib import Path
+
+import click
+
+from medtwin.commands.store_options import store_option
+from medtwin.errors import report_input_errors
+from twin.network_files import load_network
+
+log = logging.getLogger(__name__)
+
+
+@click.command()
+@click.option("--port", type=click.IntRange(1, 65535), default=5006, show_default=True,
+              help="Port on 127.0.0.1.")
+@click.option("--results", "results_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("out"), show_default=True,
+              help="Folder of result files (experiments, simulated runs); what-if runs are "
+                   "written here.")
+@click.option("--network", "network_name", default="reference", show_default=True,
+              help="Network shown (built-in name, directory or network.yaml).")
+@store_option
+@report_input_errors
+def dashboard(port: int, results_dir: Path, network_name: str, store_url: str | None) -> None:
+    """Serve the dashboards (network, compare policies, what-if, plan review and approval,
+    recall, inventory) on http://127.0.0.1:PORT behind a login against the plan store's
+    users (`medtwin users add NAME --role manager --password-stdin`). Ctrl-C stops it."""
+    from dashboards.app import serve
+    from dashboards.data import DataStore
+
+    load_network(network_name)  # a bad network fails here, with exit 2
+    results_dir.mkdir(parents=True, exist_ok=True)
+    data = DataStore(results_dir=str(results_dir), store_url=store_url,
+                     network_name=network_name)
+    if not data.plans().users():
+        click.echo("warning: the plan store has no users yet — add one with `medtwin users "
+                   "add NAME --role manager --password-stdin`", err=True)
+    click.echo(f"medtwin dashboard on http://127.0.0.1:{port}  (Ctrl-C to stop)")
+    serve(data, port)

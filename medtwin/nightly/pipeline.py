@@ -1,0 +1,228 @@
+"""One nightly run: pull → forecast → plan → stress-test → gate → publish → summary.
+
+Safe to re-run: the plan of a snapshot date has a fixed id, so a second run the same
+night finds it in the store and publishes nothing twice (an approved but unpublished plan
+is published; a waiting plan is re-gated — a manager may have approved it meanwhile). A
+lock keeps two runs from overlapping; ERP calls are retried with backoff; a run that
+cannot reach the ERP ends FAILED with nothing recorded as published.
+"""
+
+import contextlib
+import datetime as dt
+import functools
+import json
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from erp_adapter.connect import default_as_of, open_adapter
+from erp_adapter.credentials import Credentials
+from erp_adapter.errors import ErpError
+from medtwin.nightly.config import NightlyConfig, StressSettings
+from medtwin.nightly.lock import AlreadyRunning, run_lock
+from medtwin.nightly.retry import with_retries
+from medtwin.nightly.summary import NightlyReport, Outcome
+from medtwin.planning import PlanSettings, make_plan
+from medtwin.store import PlanStore, Role, Status, UnknownPlan, open_store
+from medtwin.store.rules import evidence_summary
+from scenarios.execution import run
+from scenarios.experiment import PLAN_POLICY, Experiment
+from scenarios.library import Library
+from scenarios.report import write as write_report
+from scenarios.results import write as write_results
+from scenarios.stress import evidence
+from solvers.forecast.update import update_demand
+from solvers.highs_bridge import Infeasible, SolverFailed
+from solvers.transfers import TransferSettings
+from twin.domain import Network, Plan
+from twin.network_files import load_network
+from twin.problems import InputError
+
+log = logging.getLogger(__name__)
+StressStep = Callable[[Network, Plan, StressSettings, Path], dict[str, Any]]
+"""(network, plan, settings, out dir) → stress evidence (see :mod:`scenarios.stress`)."""
+
+
+def stress_with_scenarios(net: Network, plan: Plan, settings: StressSettings, out: Path
+                          ) -> dict[str, Any]:
+    """The stress step: the plan across the configured scenarios (see
+    :mod:`scenarios.stress`); writes the experiment and its HTML report into ``out``."""
+    library = Library(settings.library) if settings.library else Library()
+    chosen = library.resolve_all(settings.scenarios, net)
+    exp = Experiment(net, (PLAN_POLICY,), tuple(chosen), days=settings.days, seed=settings.seed,
+                     plan=plan)
+    ds = run(exp, range(settings.reps), workers=max(settings.workers, 1))
+    results = write_results(ds, out / f"{plan.id}.stress.nc")
+    html = write_report(ds, out / f"{plan.id}.report.html", f"Stress test of plan {plan.id}")
+    found = evidence(ds)
+    found["files"] = {"stress results": str(results), "report": str(html)}
+    return found
+
+
+def _pull(cfg: NightlyConfig, net: Network, credentials: Credentials | None,
+          sleep: Callable[[float], None]) -> tuple[dt.date, Network, pd.DataFrame]:
+    def pull() -> tuple[dt.date, Any, list]:
+        with open_adapter(cfg.erp, net, credentials=credentials) as adapter:
+            as_of = default_as_of(adapter)
+            snap = adapter.pull_snapshot(as_of)
+            hist = adapter.pull_history(as_of - dt.timedelta(days=cfg.history_days),
+                                        as_of - dt.timedelta(days=1))
+        return as_of, snap, hist
+    as_of, snapshot, history = with_retries("pull", pull, cfg.retry, sleep)
+    frame = pd.DataFrame([vars(r) for r in history],
+                         columns=["date", "warehouse", "hospital", "department", "item", "lot",
+                                  "quantity"])
+    return as_of, net.model_copy(update={"snapshot": snapshot}), frame
+
+
+def _ensure_users(store: PlanStore, cfg: NightlyConfig) -> None:
+    known = dict(store.users())
+    for name, role in ((cfg.planner, Role.PLANNER), (cfg.publisher, Role.MANAGER)):
+        if name not in known:
+            store.add_user(name, role, actor="nightly")
+
+
+class Nightly:
+    """A nightly run for one config; ``run()`` returns the report (never raises for an ERP
+    failure, a locked run or an infeasible model — those are outcomes). ERP credentials
+    come from the environment unless given (never from the config)."""
+
+    def __init__(self, cfg: NightlyConfig, stress: StressStep, *,
+                 credentials: Credentials | None = None,
+                 clock: Callable[[], dt.datetime] | None = None,
+                 sleep: Callable[[float], None] = time.sleep):
+        self.cfg, self.stress, self.sleep = cfg, stress, sleep
+        self.credentials = credentials
+        self.out = Path(cfg.out_dir)
+        self.clock = clock
+
+    @functools.cached_property
+    def store(self) -> PlanStore:
+        """The plan store, opened on first use (inside the run lock)."""
+        factory = open_store(self.cfg.store)
+        return PlanStore(factory, self.clock) if self.clock else PlanStore(factory)
+
+    def run(self) -> NightlyReport:
+        """The whole pipeline under the run lock; the summary is written to ``out_dir``."""
+        try:
+            with run_lock(self.cfg.lock_file):
+                report = self._run()
+        except AlreadyRunning as exc:
+            report = NightlyReport(Outcome.LOCKED, notes=[str(exc)])
+            return report
+        report.files["morning summary"] = str(self.out / f"morning-summary-{report.as_of}.md")
+        report.write(self.out)
+        return report
+
+    def _run(self) -> NightlyReport:
+        cfg, store = self.cfg, self.store
+        _ensure_users(store, cfg)
+        net = load_network(cfg.network)
+        report = NightlyReport(Outcome.FAILED)
+        try:
+            as_of, net, history = _pull(cfg, net, self.credentials, self.sleep)
+        except ErpError as exc:
+            report.notes.append(f"pull from the ERP failed: {exc}")
+            return report
+        report.as_of = as_of.isoformat()
+        plan_id = f"{net.name}-{as_of.isoformat()}"
+        report.plan_id = plan_id
+        try:
+            status = store.info(plan_id).status
+            report.notes.append(f"plan {plan_id} was already in the store ({status})")
+        except UnknownPlan:
+            try:
+                status = self._make(net, history, as_of, report)
+            except (Infeasible, SolverFailed) as exc:
+                report.notes.append(f"planning failed: {exc}")
+                return report
+        if status == Status.PUBLISHED:
+            report.outcome, report.status = Outcome.PUBLISHED, str(status)
+            report.notes.append("published by an earlier run; nothing sent again")
+            self._compare(report, net.name)
+            return report
+        if status in (Status.DRAFT, Status.STRESS_TESTED):
+            report.rules = store.gate(plan_id, cfg.approval)
+        self._compare(report, net.name)
+        status = store.info(plan_id).status
+        report.status = str(status)
+        if status != Status.APPROVED:
+            report.outcome = Outcome.WAITING
+            report.notes.append(f"plan {plan_id} waits for a manager: `medtwin plans approve "
+                                f"{plan_id} --comment …`")
+            return report
+        return self._publish(plan_id, net, report)
+
+    def _make(self, net: Network, history: pd.DataFrame, as_of: dt.date,
+              report: NightlyReport) -> Status:
+        cfg = self.cfg
+        since = as_of - dt.timedelta(days=cfg.history_days)
+        net, update = update_demand(net, history, since, as_of - dt.timedelta(days=1),
+                                    horizon=cfg.horizon_days,
+                                    prior_days=cfg.forecast_prior_days)
+        report.notes.append(f"forecast: {update}")
+        settings = PlanSettings(transfers=TransferSettings(horizon_days=cfg.horizon_days))
+        plan = make_plan(net, settings)
+        kinds = Counter(a.kind for a in plan.actions)
+        report.notes.append("plan: " + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())))
+        evidence = self.stress(net, plan, cfg.stress, self.out)
+        doc = json.loads(plan.model_dump_json(by_alias=True))
+        doc["stress_test"] = evidence
+        text = json.dumps(doc, indent=2)
+        self.out.mkdir(parents=True, exist_ok=True)
+        path = self.out / f"plan-{plan.id}.json"
+        path.with_name(path.name + ".tmp").write_text(text, encoding="utf-8")
+        path.with_name(path.name + ".tmp").replace(path)
+        report.files["plan"] = str(path)
+        for name, file in (evidence.get("files") or {}).items():
+            report.files[name] = str(file)
+        return self.store.add_plan(text, cfg.planner, str(path)).status
+
+    def _compare(self, report: NightlyReport, network: str) -> None:
+        store = self.store
+        try:
+            report.tonight = evidence_summary(store.evidence(report.plan_id))
+        except ValueError:
+            return
+        last = next((p.id for p in store.plans() if p.network == network
+                     and p.id != report.plan_id and p.status in (Status.PUBLISHED,
+                                                                 Status.SUPERSEDED)), None)
+        if last is not None:
+            report.last_plan_id = last
+            with contextlib.suppress(ValueError):
+                report.last_night = evidence_summary(store.evidence(last))
+
+    def _publish(self, plan_id: str, net: Network, report: NightlyReport) -> NightlyReport:
+        cfg, store = self.cfg, self.store
+        subset = store.approved_plan(plan_id, cfg.publisher)
+
+        def send() -> list:
+            with open_adapter(cfg.erp, net, credentials=self.credentials) as adapter:
+                return adapter.publish(subset, file=f"store:{plan_id}")
+        try:
+            results = with_retries("publish", send, cfg.retry, self.sleep)
+        except ErpError as exc:
+            report.outcome = Outcome.FAILED
+            report.notes.append(f"publish failed: {exc}; the plan stays approved — the next "
+                                "run (or `medtwin plans publish`) resumes without duplicates")
+            return report
+        except InputError as exc:
+            report.outcome = Outcome.FAILED
+            report.notes.append(f"the ERP refused the plan before anything was sent: {exc}")
+            return report
+        store.record_published(plan_id, cfg.publisher, results, cfg.erp)
+        failed = [r for r in results if r.outcome == "failed"]
+        if failed:
+            report.outcome = Outcome.FAILED
+            report.notes += [f"line {r.key} refused: {r.message}" for r in failed[:10]]
+            report.notes.append("the lines the ERP accepted are recorded; the plan stays "
+                                "approved until every line is published")
+            return report
+        report.outcome, report.status = Outcome.PUBLISHED, str(Status.PUBLISHED)
+        report.published = dict(Counter(r.outcome for r in results))
+        return report

@@ -1,0 +1,71 @@
+"""The morning summary: what was published, what waits and why, KPIs against last night."""
+
+from dataclasses import dataclass, field
+from enum import IntEnum
+from pathlib import Path
+
+from medtwin.store.rules import RuleOutcome, ScenarioEvidence
+
+
+class Outcome(IntEnum):
+    """How a nightly run ended; the value is the process exit code."""
+
+    PUBLISHED = 0
+    WAITING = 10
+    FAILED = 11
+    LOCKED = 12
+
+
+@dataclass
+class NightlyReport:
+    """Everything the morning summary says."""
+
+    outcome: Outcome
+    as_of: str = ""
+    plan_id: str = ""
+    status: str = ""
+    notes: list[str] = field(default_factory=list)
+    rules: list[RuleOutcome] = field(default_factory=list)
+    published: dict[str, int] = field(default_factory=dict)
+    tonight: list[ScenarioEvidence] = field(default_factory=list)
+    last_night: list[ScenarioEvidence] = field(default_factory=list)
+    last_plan_id: str | None = None
+    files: dict[str, str] = field(default_factory=dict)
+
+    def markdown(self) -> str:
+        """The summary as Markdown (also printed by ``medtwin nightly``)."""
+        head = {Outcome.PUBLISHED: "published", Outcome.WAITING: "waiting for approval",
+                Outcome.FAILED: "FAILED", Outcome.LOCKED: "skipped (another run holds the lock)"}
+        out = [f"# medtwin nightly {self.as_of}: {head[self.outcome]}", ""]
+        if self.plan_id:
+            out.append(f"Plan `{self.plan_id}`: {self.status}.")
+        if self.published:
+            out.append("Published lines: " + ", ".join(f"{n} {k}" for k, n in
+                                                       sorted(self.published.items())) + ".")
+        out += [f"- {n}" for n in self.notes]
+        if self.rules:
+            out += ["", "## Approval rules", ""]
+            out += [f"- {'pass' if r.passed else 'FAIL'} `{r.rule}`: {r.why}" for r in self.rules]
+        if self.tonight:
+            before = {s.scenario: s for s in self.last_night}
+            out += ["", f"## Stress test (vs last published plan "
+                        f"{self.last_plan_id or '—'})", "",
+                    "| scenario | critical fill (mean) | lower 95 % | total cost | Δ cost |",
+                    "|---|---|---|---|---|"]
+            for s in self.tonight:
+                prev = before.get(s.scenario)
+                delta = f"{s.total_cost - prev.total_cost:+,.0f}" if prev else "—"
+                out.append(f"| {s.scenario} | {s.critical_fill_mean:.4f} | "
+                           f"{s.critical_fill_lower:.4f} | {s.total_cost:,.0f} | {delta} |")
+        if self.files:
+            out += ["", "## Files", ""] + [f"- {k}: {v}" for k, v in self.files.items()]
+        return "\n".join(out) + "\n"
+
+    def write(self, folder: Path) -> Path:
+        """Write ``morning-summary-<as_of>.md`` atomically into ``folder``."""
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"morning-summary-{self.as_of or 'unknown'}.md"
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(self.markdown(), encoding="utf-8")
+        tmp.replace(path)
+        return path
