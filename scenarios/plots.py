@@ -1,7 +1,6 @@
 """HoloViews plots of an experiment, shared by the HTML report and the dashboard."""
 
 import holoviews as hv
-import pandas as pd
 import xarray as xr
 
 from scenarios.stats import as_rows
@@ -38,7 +37,3 @@ def series(ds: xr.Dataset, scenario: str, var: str) -> hv.Overlay:
         width=900, height=260, legend_position="right",
         title=f"{var} in {scenario} (mean over replications)")
 
-
-def table(frame: pd.DataFrame) -> hv.Table:
-    """A plain HoloViews table of a frame."""
-    return hv.Table(frame).opts(width=900, height=min(40 + 25 * len(frame), 600))

@@ -79,12 +79,14 @@ def worst(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
     bad = min(rows, key=key)
     fill = bad["kpis"][WORST_BY]
     base = next((r for r in rows if r["scenario"] == BASELINE_SCENARIO), None)
-    why = [f"{bad['description'] or bad['scenario']}"]
+    why = [(bad["description"] or bad["scenario"]).rstrip(".")]
     why.append(f"critical fill rate {_fmt(fill['mean'], WORST_BY)} "
                f"[{_fmt(fill['lower'], WORST_BY)}, {_fmt(fill['upper'], WORST_BY)}]"
                + (f" vs {_fmt(base['kpis'][WORST_BY]['mean'], WORST_BY)} in the baseline"
                   if base is not None and base is not bad else ""))
-    if base is not None and base is not bad:
+    if base is bad:
+        why.append("no scenario lowers it below the baseline")
+    elif base is not None:
         moves = []
         for k, text in EVIDENCE_KPIS.items():
             if k == WORST_BY or k not in bad["kpis"]:
