@@ -15,10 +15,8 @@ $(BIN)/medtwin: pyproject.toml
 	touch $@
 
 demo: $(BIN)/medtwin
-	mkdir -p $(OUT)
 	$(BIN)/medtwin validate reference
-	$(BIN)/medtwin plan reference --out $(OUT)/plan.json
-	$(BIN)/medtwin simulate reference --days 365 --seed 1 --policy heuristic --out $(OUT)/reference.nc
+	$(BIN)/medtwin -v demo --out $(OUT)/demo
 
 test: $(BIN)/medtwin
 	$(BIN)/ruff check .

@@ -9,6 +9,7 @@ from medtwin.commands.audit import audit
 from medtwin.commands.calibrate import calibrate
 from medtwin.commands.compare import compare
 from medtwin.commands.dashboard import dashboard
+from medtwin.commands.demo import demo
 from medtwin.commands.erp import erp
 from medtwin.commands.forecast import forecast
 from medtwin.commands.generate import generate
@@ -58,3 +59,4 @@ main.add_command(audit)
 main.add_command(nightly)
 main.add_command(schedule)
 main.add_command(dashboard)
+main.add_command(demo)
