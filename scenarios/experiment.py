@@ -90,6 +90,12 @@ class Experiment:
         if not self.network_sha256:
             object.__setattr__(self, "network_sha256", network_digest(self.network))
 
+    def idle_scenarios(self) -> list[str]:
+        """Scenarios whose events all fall outside the simulated days (see
+        :meth:`ResolvedScenario.idle_within`)."""
+        start = self.network.snapshot.as_of
+        return [s.name for s in self.scenarios if s.idle_within(start, self.days)]
+
     def factory(self, name: str) -> PolicyFactory:
         """The policy factory of ``name``."""
         if name == PLAN_POLICY:

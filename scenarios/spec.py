@@ -16,6 +16,7 @@ A scenario file (YAML, one scenario per file, named by its stem) holds:
     means × (1 + bias) while the twin draws demand from the true means.
 """
 
+import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from pydantic import Field
 
 from twin.domain import Network
 from twin.domain.fields import DomainModel, field
-from twin.sim.events import EVENTS, Event
+from twin.sim.events import EVENTS, Event, Recall, day_number
 
 Overrides = dict[str, dict[str, dict[str, Any]]]
 OVERRIDABLE = {"orgs": "id", "warehouses": "id", "items": "code", "suppliers": "id",
@@ -70,6 +71,20 @@ class ResolvedScenario:
         """sha256 of the resolved content (not of the file names)."""
         body = {k: v for k, v in self.to_dict().items() if k not in ("sources", "description")}
         return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+
+    def events_within(self, start: dt.date, days: int) -> int:
+        """How many of the events touch days 0 … ``days`` − 1 of a run from ``start``."""
+        def touches(ev: Event) -> bool:
+            if isinstance(ev, Recall):
+                return 0 <= day_number(ev.day, start) < days
+            return day_number(ev.start, start) < days and day_number(ev.end, start) >= 0
+        return sum(map(touches, self.events))
+
+    def idle_within(self, start: dt.date, days: int) -> bool:
+        """True when the scenario has events but none inside the run (and nothing else
+        that would change it): it would only repeat the baseline."""
+        return bool(self.events) and not self.overrides and self.forecast_bias == 0 and \
+            self.events_within(start, days) == 0
 
     def true_network(self, network: Network) -> Network:
         """``network`` with the master-data overrides applied (what the twin runs)."""

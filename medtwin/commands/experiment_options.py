@@ -68,6 +68,10 @@ def scenarios_of(spec: str, library: Path, network: Network) -> list:
 def execute(exp: Experiment, reps: int, workers: int, scheduler: str | None,
             target: tuple[str, float] | None, max_reps: int, progress: bool) -> xr.Dataset:
     """Run ``exp``: ``reps`` replications, or adaptively up to ``max_reps`` for ``target``."""
+    idle = exp.idle_scenarios()
+    if idle:
+        click.echo(f"warning: no event of {', '.join(idle)} falls within the {exp.days} "
+                   "simulated days; they repeat the baseline (use more --days)", err=True)
     go = functools.partial(run, exp, workers=workers, scheduler=scheduler, progress=progress)
     if target is None:
         return go(range(reps))

@@ -56,10 +56,14 @@ def stress_with_scenarios(net: Network, plan: Plan, settings: StressSettings, ou
     chosen = library.resolve_all(settings.scenarios, net)
     exp = Experiment(net, (PLAN_POLICY,), tuple(chosen), days=settings.days, seed=settings.seed,
                      plan=plan)
+    idle = exp.idle_scenarios()
+    if idle:
+        log.warning("stress: no event of %s within %d days", ", ".join(idle), settings.days)
     ds = run(exp, range(settings.reps), workers=max(settings.workers, 1))
     results = write_results(ds, out / f"{plan.id}.stress.nc")
     html = write_report(ds, out / f"{plan.id}.report.html", f"Stress test of plan {plan.id}")
     found = evidence(ds)
+    found["idle_scenarios"] = idle
     found["files"] = {"stress results": str(results), "report": str(html)}
     return found
 

@@ -121,3 +121,12 @@ def test_stress_attaches_evidence_the_store_accepts(tiny_dir: Path, library: Pat
     again = _invoke("stress", out / f"{plan_id}.stressed.json", "--network", tiny_dir,
                     "--out", out)
     assert again.exit_code == 2 and "already carries stress evidence" in again.output
+
+
+def test_compare_warns_when_a_scenario_misses_the_run(tiny_dir: Path, library: Path,
+                                                      tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["compare", str(tiny_dir), "--policies", "heuristic",
+                                       "--library", str(library), "--reps", "2", "--days",
+                                       "2", "--out", str(tmp_path / "x.nc"), "--no-progress"])
+    assert result.exit_code == 0, result.output
+    assert "warning: no event of surge falls within the 2 simulated days" in result.output

@@ -95,3 +95,15 @@ def test_selection(library_dir: Path, tiny: Network, tmp_path: Path) -> None:
         lib.select("surge,nope")
     with pytest.raises(InputError, match="scenario library folder not found"):
         Library(tmp_path / "missing")
+
+
+def test_scenarios_whose_events_miss_the_run_are_idle() -> None:
+    net = load_network("reference")
+    start = net.snapshot.as_of
+    outage = Library().resolve("warehouse-outage", net)  # days 30–50
+    assert outage.events_within(start, 30) == 0 and outage.idle_within(start, 30)
+    assert outage.events_within(start, 31) == 1 and not outage.idle_within(start, 31)
+    recall = Library().resolve("recall-supplier", net)  # day 45
+    assert recall.idle_within(start, 45) and not recall.idle_within(start, 46)
+    bias = Library().resolve("forecast-bias", net)
+    assert not bias.idle_within(start, 1)
