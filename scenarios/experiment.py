@@ -136,7 +136,7 @@ def _networks(exp: Experiment, scenario: ResolvedScenario) -> tuple[Network, Net
 
 def _planned_with(factory: PolicyFactory, planning: Network) -> PolicyFactory:
     """A factory building the policy on the planning network's index (same ids and order as
-    the true network's, other demand means)."""
+    the true network's, other demand means: the forecast)."""
     def make(index: NetworkIndex) -> Policy:
         del index
         return factory(NetworkIndex(planning))

@@ -12,8 +12,9 @@ A scenario file (YAML, one scenario per file, named by its stem) holds:
     changes to the network's master data for the whole run, by collection and id, e.g.
     ``{suppliers: {SUP-A: {reliability: 0.8}}}``; the changed network is validated again;
 ``forecast_bias``
-    relative error of the demand forecast the policies plan with: policies see demand
-    means × (1 + bias) while the twin draws demand from the true means.
+    relative error of the forecast: the network's demand models are what policies and
+    plans were made with, and the twin draws demand with means / (1 + bias) — a bias of
+    −0.25 (forecast 25 % too low) makes actual demand 1/0.75 = 1.33 × the forecast.
 """
 
 import datetime as dt
@@ -43,8 +44,8 @@ class Scenario(DomainModel):
     overrides: Overrides = field(
         dict, description="master-data changes: collection → id → field → value")
     forecast_bias: float = Field(
-        0.0, gt=-1, description="relative error of the forecast policies plan with "
-                                "(planned mean = true mean × (1 + bias))")
+        0.0, gt=-1, description="relative error of the forecast policies and plans were "
+                                "made with (forecast = actual mean × (1 + bias))")
 
 
 @dataclass(frozen=True)
@@ -86,19 +87,21 @@ class ResolvedScenario:
         return bool(self.events) and not self.overrides and self.forecast_bias == 0 and \
             self.events_within(start, days) == 0
 
-    def true_network(self, network: Network) -> Network:
-        """``network`` with the master-data overrides applied (what the twin runs)."""
+    def planning_network(self, network: Network) -> Network:
+        """What policies plan with: ``network`` with the master-data overrides; its demand
+        models are the forecast."""
         return apply_overrides(network, self.overrides) if self.overrides else network
 
-    def planning_network(self, network: Network) -> Network:
-        """What policies plan with: the true network with demand means × (1 + bias)."""
-        true = self.true_network(network)
+    def true_network(self, network: Network) -> Network:
+        """What the twin runs: the planning network with demand means / (1 + bias), so that
+        the forecast the policies (and plans) use is off by ``forecast_bias``."""
+        planned = self.planning_network(network)
         if self.forecast_bias == 0:
-            return true
-        scale = 1.0 + self.forecast_bias
+            return planned
+        scale = 1.0 / (1.0 + self.forecast_bias)
         demand = [d.model_copy(update={"mean_per_day": d.mean_per_day * scale})
-                  for d in true.demand]
-        return true.model_copy(update={"demand": demand})
+                  for d in planned.demand]
+        return planned.model_copy(update={"demand": demand})
 
 
 def apply_overrides(network: Network, overrides: Overrides) -> Network:

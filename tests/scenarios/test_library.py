@@ -30,10 +30,10 @@ def test_includes_compose_events_overrides_and_bias(library_dir: Path, tiny: Net
     storm = Library(library_dir).resolve("storm", tiny)
     assert [e.kind for e in storm.events] == ["demand_multiplier", "lane_closure"]
     assert storm.forecast_bias == pytest.approx(-0.2)
-    planning = storm.planning_network(tiny)
-    assert [d.mean_per_day for d in planning.demand] == pytest.approx(
-        [0.8 * d.mean_per_day for d in tiny.demand])
-    assert storm.true_network(tiny) is tiny
+    actual = storm.true_network(tiny)
+    assert [d.mean_per_day for d in actual.demand] == pytest.approx(
+        [d.mean_per_day / 0.8 for d in tiny.demand])
+    assert storm.planning_network(tiny) is tiny
 
 
 def test_overrides_change_master_data_and_are_validated(library_dir: Path,
