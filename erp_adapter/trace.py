@@ -1,83 +1,19 @@
 """Lot trace from ERP data: every location and department a lot went through.
 
-Each stock move of the lot becomes one step (date, from → to, quantity, state, document),
-with locations named on our side: ``WH-SH storage``, ``WH-GZ quarantine``, ``in transit``,
-``hospital H-RJ department ICU``, ``sold to org SUB-S``, ``supplier``, ``inventory
-adjustment``. The summary lists the places in the order first reached and what each
-department received.
+Each stock move of the lot becomes one step (a :class:`twin.lot_trace.TraceStep`: date,
+from → to, quantity, state, document), with locations named on our side: ``WH-SH storage``,
+``WH-GZ quarantine``, ``in transit``, ``hospital H-RJ department ICU``, ``sold to org
+SUB-S``, ``supplier``, ``inventory adjustment``. The summary lists the places in the order
+first reached and what each department received.
 """
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
 
 from erp_adapter.tryton.client import TrytonClient
 from erp_adapter.tryton.mapping import Location, Sites, whole
+from twin.lot_trace import LotTrace, TraceStep
 from twin.problems import InputError, Problem
-
-
-@dataclass(frozen=True)
-class TraceStep:
-    """One movement of (part of) the lot."""
-
-    date: dt.date | None
-    state: str
-    item: str
-    lot: str
-    quantity: int
-    source: str
-    target: str
-    org: str | None
-    document: str
-
-    def __str__(self) -> str:
-        when = self.date.isoformat() if self.date else "(no date)"
-        planned = "" if self.state == "done" else f" [{self.state}]"
-        org = f" org {self.org}" if self.org else ""
-        doc = f" ({self.document})" if self.document else ""
-        return (f"{when}  {self.quantity:>6} × {self.item} lot {self.lot}: {self.source} → "
-                f"{self.target}{planned}{org}{doc}")
-
-
-@dataclass
-class LotTrace:
-    """The whole history of one lot number (possibly of several items)."""
-
-    lot: str
-    steps: list[TraceStep] = field(default_factory=list)
-
-    @property
-    def places(self) -> list[str]:
-        """Locations reached by done moves, in the order first reached."""
-        seen: dict[str, None] = {}
-        for s in self.steps:
-            if s.state == "done":
-                seen.setdefault(s.source)
-                seen.setdefault(s.target)
-        return list(seen)
-
-    @property
-    def departments(self) -> dict[tuple[str, str], int]:
-        """Units received per (hospital, department), net of returns."""
-        out: dict[tuple[str, str], int] = defaultdict(int)
-        for s in self.steps:
-            if s.state != "done":
-                continue
-            for place, sign in ((s.target, 1), (s.source, -1)):
-                if place.startswith("hospital "):
-                    _, hospital, _, department = place.split(" ", 3)
-                    out[(hospital, department)] += sign * s.quantity
-        return dict(out)
-
-    def lines(self) -> list[str]:
-        """The trace as text lines (steps, then places and departments)."""
-        out = [f"lot {self.lot}: {len(self.steps)} moves"]
-        out += [f"  {s}" for s in self.steps]
-        out.append("places: " + " → ".join(self.places))
-        for (hospital, department), qty in sorted(self.departments.items()):
-            out.append(f"department {hospital}/{department}: {qty} units")
-        return out
-
 
 ORIGINS = {"stock.inventory.line": "inventory", "sale.line": "sale line",
            "purchase.line": "purchase line", "stock.move": "move"}

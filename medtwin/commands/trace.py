@@ -1,4 +1,6 @@
-"""``medtwin trace``: where a lot went, from the ERP's stock moves."""
+"""``medtwin trace``: where a lot went, from the ERP's stock moves or a simulated ledger."""
+
+from pathlib import Path
 
 import click
 
@@ -8,24 +10,35 @@ from erp_adapter.trace import trace_lot
 from erp_adapter.tryton.client import TrytonClient
 from erp_adapter.tryton.mapping import load_sites
 from medtwin.commands.erp import erp_option, report_erp_errors
+from twin.lot_trace import trace_ledger
 from twin.problems import InputError, Problem
 
 
 @click.command()
 @click.argument("lot")
-@erp_option()
+@erp_option(required=False)
+@click.option("--ledger", type=click.Path(dir_okay=False, path_type=Path),
+              help="A lot ledger (X.ledger.parquet from `medtwin simulate --out X.nc`) "
+                   "instead of the ERP.")
 @click.option("--item", help="Item code, when several items use the same lot number.")
 @report_erp_errors
-def trace(lot: str, erp: str, item: str | None) -> None:
-    """Every location and department LOT went through, with quantities and dates.
+def trace(lot: str, erp: str | None, ledger: Path | None, item: str | None) -> None:
+    """Every location and department LOT went through, with quantities and dates — from
+    the ERP's stock moves (--erp) or from a simulated run's lot ledger (--ledger).
 
-    Planned (not yet done) moves are listed with their state. Exit codes: 0 found,
-    2 unknown lot or item, 4 the ERP failed.
+    Planned (not yet done) ERP moves are listed with their state. Exit codes: 0 found,
+    2 unknown lot or item (or not exactly one of --erp / --ledger), 4 the ERP failed.
     """
-    if not is_url(erp):
-        raise InputError([Problem("--erp", "", "a lot trace needs the ERP's stock moves: give "
-                                               "a Tryton URL")])
-    with TrytonClient(erp, load_credentials()) as client:
-        result = trace_lot(client, load_sites(client), lot, item)
+    if (erp is None) == (ledger is None):
+        raise InputError([Problem("--erp/--ledger", "", "give exactly one of --erp URL and "
+                                                        "--ledger FILE")])
+    if ledger is not None:
+        result = trace_ledger(ledger, lot, item)
+    else:
+        if not is_url(erp):
+            raise InputError([Problem("--erp", "", "a lot trace needs the ERP's stock moves: "
+                                                   "give a Tryton URL")])
+        with TrytonClient(erp, load_credentials()) as client:
+            result = trace_lot(client, load_sites(client), lot, item)
     for line in result.lines():
         click.echo(line)
