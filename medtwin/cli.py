@@ -17,6 +17,7 @@ from medtwin.commands.nightly import nightly, schedule
 from medtwin.commands.plan import plan
 from medtwin.commands.plans import plans
 from medtwin.commands.publish import publish
+from medtwin.commands.replay import replay
 from medtwin.commands.report import report
 from medtwin.commands.schema import schema
 from medtwin.commands.simulate import simulate
@@ -53,6 +54,7 @@ main.add_command(report)
 main.add_command(erp)
 main.add_command(publish)
 main.add_command(trace)
+main.add_command(replay)
 main.add_command(plans)
 main.add_command(users)
 main.add_command(audit)
