@@ -32,6 +32,5 @@ def default_as_of(adapter: TrytonAdapter | FlatFileAdapter) -> dt.date:
     """The snapshot date to pull by default: the start of the ERP's tomorrow (after today's
     moves) for Tryton; the folder's own snapshot date for an exchange folder."""
     if isinstance(adapter, TrytonAdapter):
-        today = adapter.client.call("model.ir.date.today", adapter.client.ctx())
-        return today + dt.timedelta(days=1)
+        return adapter.client.today() + dt.timedelta(days=1)
     return adapter.pull_snapshot().as_of

@@ -1,13 +1,14 @@
 """The README's main job: the nightly pipeline on the bundled reference network against a
 local Tryton that the demo sets up itself (template and seeded database cached in
-``.cache/tryton``; the first run takes several minutes, later runs reuse the cache)."""
+``.cache/tryton``; the first run of a day seeds, later runs reuse the cache)."""
 
 import logging
+import shutil
 from pathlib import Path
 
 from erp_adapter.credentials import Credentials
-from erp_adapter.tryton.seeded import ensure_seeded, start_seeded
-from erp_adapter.tryton.server import TrytonServer
+from erp_adapter.tryton.seeded import ensure_seeded
+from erp_adapter.tryton.server import TrytonServer, copy_database
 from medtwin.nightly.config import NightlyConfig, StressSettings
 from medtwin.nightly.pipeline import Nightly, StressStep
 from medtwin.nightly.summary import NightlyReport
@@ -19,21 +20,29 @@ log = logging.getLogger(__name__)
 def run_demo(out: Path, stress: StressStep, *, network: str = "reference",
              history_days: int = 14, cache: Path = Path(".cache") / "tryton",
              reps: int = 4, days: int = 60) -> NightlyReport:
-    """Start a local Tryton under ``out/erp`` (seeded on the first run, kept afterwards so
-    that ERP and plan store stay in step), run the nightly pipeline against it with its
-    store and outputs under ``out``, stop the server; the run's report."""
+    """Start a local Tryton under ``out/erp`` holding ``network`` seeded on the ERP's today
+    (copied from the cache, which seeds it on the first run of the day), run the nightly
+    pipeline against it with its store and outputs under ``out``, stop the server; the
+    run's report. The ERP and the plan store of an earlier run the same day are kept, so
+    that they stay in step; those of an earlier day are replaced."""
     net = load_network(network)
     cache, out = cache.resolve(), out.resolve()
-    erp = out / "erp"
-    if (erp / "medtwin.sqlite").exists():  # the local ERP of an earlier demo run: keep it
-        _, password = ensure_seeded(cache, net, history_days)
-        server = TrytonServer(directory=erp, database="medtwin")
-    else:
-        server, password = start_seeded(cache, net, history_days, erp)
+    erp, store = out / "erp", out / "medtwin.db"
+    seeded = ensure_seeded(cache, net, history_days)
+    marker = erp / "seeded-from"
+    if not (marker.exists() and marker.read_text(encoding="utf-8") == seeded.key):
+        if marker.exists() or store.exists():
+            log.warning("the demo ERP and plan store in %s were seeded on another day: "
+                        "starting afresh from %s", out, seeded.network.snapshot.as_of)
+        shutil.rmtree(erp, ignore_errors=True)
+        store.unlink(missing_ok=True)
+        copy_database(seeded.db_file, erp / "medtwin.sqlite")
+        marker.write_text(seeded.key, encoding="utf-8")
+    server = TrytonServer(directory=erp, database="medtwin")
     cfg = NightlyConfig(
-        network=network, erp=server.url, store=f"sqlite:///{out / 'medtwin.db'}",
+        network=network, erp=server.url, store=f"sqlite:///{store}",
         out_dir=str(out), history_days=history_days, lock_file=str(out / "nightly.lock"),
         stress=StressSettings(reps=reps, days=days))
     with server:
         log.info("local Tryton at %s", server.url)
-        return Nightly(cfg, stress, credentials=Credentials("admin", password)).run()
+        return Nightly(cfg, stress, credentials=Credentials("admin", seeded.password)).run()

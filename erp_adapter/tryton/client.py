@@ -238,6 +238,11 @@ class TrytonClient:
                           self.context)
         return self.call(method, *params)
 
+    def today(self) -> dt.date:
+        """The ERP's today (``ir.date.today``, in the company's timezone): the date Tryton
+        compares planned dates with, and medtwin's "today" whenever it talks to this ERP."""
+        return self.call("model.ir.date.today", self.ctx())
+
     def model(self, name: str) -> "Model":
         """A proxy for the Tryton model ``name``."""
         return Model(self, name)

@@ -54,7 +54,7 @@ class Puller:
 
     def server_today(self) -> dt.date:
         """The ERP's today (Tryton computes stock after today as a forecast)."""
-        return self.c.call("model.ir.date.today", self.c.ctx())
+        return self.c.today()
 
     def _company(self, warehouse: str) -> int | None:
         return self.sites.org_company.get(self.net.warehouse_by_id[warehouse].org)
@@ -183,8 +183,10 @@ class Puller:
         purchases = self.c.model("purchase.purchase").search_read(
             [("party", "in", parties), ("reference", "in", [s["reference"] for s in sales]),
              ("state", "in", ["processing", "done"])],
-            ["id", "reference", "warehouse", "moves"])
+            ["id", "reference", "warehouse", "moves", "lines"])
         by_ref = {p["reference"]: p for p in purchases}
+        plines = self._read("purchase.line", [ln for p in purchases for ln in p["lines"]],
+                            ["delivery_date", "delivery_date_store"])
         smoves = self._read("stock.move", [m for s in sales for m in s["moves"]],
                             ["product", "lot.number", "lot.expiration_date", "quantity", "state",
                              "effective_date", "to_location"])
@@ -207,7 +209,9 @@ class Puller:
                 and pmoves[m]["state"] != "cancelled"]
             if target is None or not pending:
                 continue
-            eta = min((m["planned_date"] for m in pending if m["planned_date"]), default=None)
+            eta = min((d for d in (_promised(plines[ln]) for ln in p["lines"]) if d),
+                      default=None) or min(
+                (m["planned_date"] for m in pending if m["planned_date"]), default=None)
             shipped = [smoves[m] for m in s["moves"] if smoves[m]["state"] == "done"
                        and smoves[m]["effective_date"] and smoves[m]["effective_date"] <= as_of]
             for m in sorted(shipped, key=lambda m: m["effective_date"]):
@@ -254,8 +258,7 @@ class Puller:
                 left = whole(ln["quantity"] - done)
                 if item not in self.net.item_by_code or left <= 0:
                     continue
-                # Tryton drops a promised date that is already past from the move
-                due = ln.get("delivery_date") or ln.get("delivery_date_store") or min(
+                due = _promised(ln) or min(
                     (moves[m]["planned_date"] for m in ln["moves"] if moves[m]["planned_date"]),
                     default=p["purchase_date"])
                 po_id = label if len(goods) == 1 else f"{label}-{n}"
@@ -382,6 +385,12 @@ class Puller:
             if o.id not in self.sites.org_company:
                 out.append(f"org {o.id} has no company in the ERP")
         return out
+
+
+def _promised(line: dict[str, Any]) -> dt.date | None:
+    """A purchase line's promised delivery date. Tryton drops a planned date that is
+    already before its today from the line's moves, but keeps it on the line."""
+    return line.get("delivery_date") or line.get("delivery_date_store")
 
 
 def _merge_positions(rows: list[LotPosition]) -> list[LotPosition]:

@@ -1,13 +1,20 @@
-"""Seeded Tryton databases cached for the demo: a network's master data, opening snapshot
-and history written once into a copy of the template and kept in the cache.
+"""Seeded Tryton databases cached for the demo and the tests: a network's master data,
+opening snapshot and history written once into a copy of the template and kept in the
+cache.
 
-The cache key is the template fingerprint, the network's content hash, the history length
-and the sampling seed, so a changed network or Tryton version seeds afresh.
+The snapshot is seeded on the ERP's today (asked of a server started on the template),
+so the history ends the day before the ERP's today whatever the calendar says, and the
+open shipments and orders keep their timing relative to it (:meth:`Network.rebased`).
+The cache key is the snapshot date, the network's content hash, the history length, the
+sampling seed and the template fingerprint, so a new day, a changed network or a new
+Tryton version seeds afresh; older seeded copies of the same network are removed.
 """
 
 import hashlib
 import logging
 import shutil
+import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from erp_adapter.credentials import Credentials
@@ -25,32 +32,72 @@ from twin.domain import Network
 log = logging.getLogger(__name__)
 
 
-def ensure_seeded(cache_dir: Path, net: Network, history_days: int, seed: int = 0
-                  ) -> tuple[Path, str]:
-    """A cached ``.sqlite`` holding ``net`` seeded with ``history_days`` of demand, and the
-    admin password; built on first use (minutes for the reference network)."""
-    template, password = ensure_template(cache_dir)
+@dataclass(frozen=True)
+class SeededDatabase:
+    """A cached database file, its admin password and the network as seeded (its snapshot
+    on the ERP's today)."""
+
+    db_file: Path
+    password: str
+    network: Network
+
+    @property
+    def key(self) -> str:
+        """The cache entry's name (what a copy of this database was seeded from)."""
+        return self.db_file.parent.name
+
+
+def _key(net: Network, history_days: int, seed: int) -> str:
     content = hashlib.sha256(net.model_dump_json(by_alias=True).encode()).hexdigest()[:16]
-    key = f"seeded-{net.name}-{content}-{history_days}d-{seed}-{template_fingerprint()}"
-    target = cache_dir / key
-    with file_lock(cache_dir / f".{key}.lock"):
-        if not (target / "ok").exists():
-            shutil.rmtree(target, ignore_errors=True)
-            target.mkdir(parents=True)
-            server = TrytonServer.from_template(template, target)
-            log.info("seeding %s into a Tryton database (first run only)", net.name)
-            with server, TrytonClient(server.url, Credentials("admin", password)) as client:
-                report = seed_network(client, net, history_days=history_days, seed=seed)
-            log.info("seeded %s: %s", net.name, report)
-            (target / "ok").touch()
-    return target / "medtwin.sqlite", password
+    return (f"seeded-{net.name}-{net.snapshot.as_of}-{content}-{history_days}d-{seed}-"
+            f"{template_fingerprint()}")
 
 
-def start_seeded(cache_dir: Path, net: Network, history_days: int, directory: Path
-                 ) -> tuple[TrytonServer, str]:
+def _prune(cache_dir: Path, keep: str, net: Network) -> None:
+    """Remove seeded copies of ``net`` for earlier snapshot dates than ``keep``'s."""
+    prefix = f"seeded-{net.name}-"
+    for old in cache_dir.glob(f"{prefix}*"):
+        if old.is_dir() and old.name != keep and old.name[len(prefix):] < keep[len(prefix):]:
+            shutil.rmtree(old, ignore_errors=True)
+            log.info("removed the stale seeded database %s", old.name)
+
+
+def ensure_seeded(cache_dir: Path, net: Network, history_days: int, seed: int = 0
+                  ) -> SeededDatabase:
+    """``net`` seeded with ``history_days`` of demand into a cached ``.sqlite``, its
+    snapshot on the ERP's today; built on first use each day (minutes for the reference
+    network), reused afterwards."""
+    cache_dir = cache_dir.resolve()
+    template, password = ensure_template(cache_dir)
+    with tempfile.TemporaryDirectory(dir=cache_dir, prefix=".seeding-") as work:
+        server = TrytonServer.from_template(template, Path(work))
+        with server, TrytonClient(server.url, Credentials("admin", password)) as client:
+            today = client.today()
+            seeded = net.rebased(today)
+            key = _key(seeded, history_days, seed)
+            target = cache_dir / key
+            with file_lock(cache_dir / f".{key}.lock"):
+                if not (target / "ok").exists():
+                    log.info("seeding %s into a Tryton database as of %s (first run today)",
+                             net.name, today)
+                    report = seed_network(client, seeded, history_days=history_days,
+                                          seed=seed)
+                    log.info("seeded %s: %s", net.name, report)
+                    client.logout()
+                    server.stop()
+                    shutil.rmtree(target, ignore_errors=True)
+                    target.mkdir(parents=True)
+                    copy_database(server.db_file, target / "medtwin.sqlite")
+                    (target / "ok").touch()
+                    _prune(cache_dir, key, net)
+    return SeededDatabase(target / "medtwin.sqlite", password, seeded)
+
+
+def start_seeded(cache_dir: Path, net: Network, history_days: int, directory: Path,
+                 seed: int = 0) -> tuple[TrytonServer, SeededDatabase]:
     """A not-yet-started server on a private copy of the seeded database in
-    ``directory``, and its admin password."""
-    db_file, password = ensure_seeded(cache_dir, net, history_days)
+    ``directory``, and what it holds."""
+    seeded = ensure_seeded(cache_dir, net, history_days, seed)
     directory.mkdir(parents=True, exist_ok=True)
-    copy_database(db_file, directory / "medtwin.sqlite")
-    return TrytonServer(directory=directory, database="medtwin"), password
+    copy_database(seeded.db_file, directory / "medtwin.sqlite")
+    return TrytonServer(directory=directory, database="medtwin"), seeded

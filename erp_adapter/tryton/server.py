@@ -71,7 +71,10 @@ def copy_database(source: Path, target: Path) -> Path:
 
 
 def write_config(directory: Path, port: int) -> Path:
-    """A ``trytond.conf`` serving SQLite databases in ``directory`` on ``127.0.0.1:port``."""
+    """A ``trytond.conf`` serving SQLite databases in ``directory`` on ``127.0.0.1:port``
+    (written as an absolute path: trytond resolves a relative one against its own
+    folder, not the working directory)."""
+    directory = directory.resolve()
     conf = directory / "trytond.conf"
     conf.write_text(
         f"[database]\nuri = sqlite://\npath = {directory}\n\n"
@@ -93,6 +96,7 @@ def template_fingerprint() -> str:
 
 def build_template(directory: Path, password: str) -> Path:
     """Initialise a SQLite database with :data:`MODULES` in ``directory`` (~1 min)."""
+    directory = directory.resolve()
     directory.mkdir(parents=True, exist_ok=True)
     conf = write_config(directory, free_port())
     db_file = directory / f"{TEMPLATE_DB}.sqlite"
@@ -133,6 +137,7 @@ def ensure_template(cache_dir: Path) -> tuple[Path, str]:
     The cache is keyed by :func:`template_fingerprint`; a file lock lets parallel test
     sessions share one build.
     """
+    cache_dir = cache_dir.resolve()
     target = cache_dir / template_fingerprint()
     db_file, passfile = target / f"{TEMPLATE_DB}.sqlite", target / "admin-password"
     with file_lock(cache_dir / f".{target.name}.lock"):
@@ -151,6 +156,9 @@ class TrytonServer:
     database: str
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
+
+    def __post_init__(self) -> None:
+        self.directory = Path(self.directory).resolve()
 
     @classmethod
     def from_template(cls, template: Path, directory: Path, database: str = "medtwin"

@@ -2,11 +2,14 @@
 
 The template database (all modules activated, ~1 min) is built once and cached in
 ``.cache/tryton`` at the repository root, keyed by the Tryton versions; the tiny network
-seeded into it (with 14 days of demand history) is built once per test session. Each test
+seeded into it (with 14 days of demand history) is built once a day: its snapshot is
+taken on the ERP's today, so the tests hold on any date (``erp_net`` and ``erp_day`` are
+what the ERP holds; ``tiny_net`` is the file as written). Each test
 that needs a server copies a ``.sqlite`` file into its own ``tmp_path`` and starts its own
 ``trytond`` on a free 127.0.0.1 port, so a test that kills its server affects no other.
 """
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +18,7 @@ import pytest
 
 from erp_adapter.credentials import Credentials
 from erp_adapter.tryton.client import TrytonClient
-from erp_adapter.tryton.seed import seed_network
+from erp_adapter.tryton.seeded import SeededDatabase, ensure_seeded
 from erp_adapter.tryton.server import TrytonServer, copy_database, ensure_template
 from twin.domain import Network
 from twin.network_files import load_network
@@ -55,16 +58,28 @@ def tiny_net() -> Network:
 
 
 @pytest.fixture(scope="session")
-def seeded_tiny(tryton_template: Template, tiny_net: Network,
-                tmp_path_factory: pytest.TempPathFactory) -> Template:
-    """The tiny network seeded with its snapshot and 14 days of history (once a session)."""
-    work = tmp_path_factory.mktemp("seeded-tiny")
-    server = TrytonServer.from_template(tryton_template.db_file, work)
-    with server:
-        client = TrytonClient(server.url, Credentials("admin", tryton_template.password))
-        with client:
-            seed_network(client, tiny_net, history_days=HISTORY_DAYS)
-    return Template(server.db_file, tryton_template.password)
+def seeded(tryton_template: Template, tiny_net: Network) -> SeededDatabase:
+    """The tiny network seeded with its snapshot on the ERP's today and 14 days of history
+    before it (cached in ``.cache/tryton`` for the day)."""
+    return ensure_seeded(CACHE, tiny_net, HISTORY_DAYS)
+
+
+@pytest.fixture(scope="session")
+def seeded_tiny(seeded: SeededDatabase) -> Template:
+    """The seeded database file and its admin password."""
+    return Template(seeded.db_file, seeded.password)
+
+
+@pytest.fixture(scope="session")
+def erp_net(seeded: SeededDatabase) -> Network:
+    """The tiny network as its seeded ERP holds it: the snapshot on the ERP's today."""
+    return seeded.network
+
+
+@pytest.fixture(scope="session")
+def erp_day(erp_net: Network) -> dt.date:
+    """The seeded ERP's snapshot date (its today): the date plans against it start on."""
+    return erp_net.snapshot.as_of
 
 
 @pytest.fixture

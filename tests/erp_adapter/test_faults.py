@@ -24,29 +24,29 @@ from medtwin.cli import main
 from twin.domain import Network, Plan, PurchaseAction, TransferAction
 from twin.domain.plan import action_key
 
-DAY = dt.date(2026, 11, 23)
 
-
-def many_lines_plan(n_inside: int, n_across: int = 0, n_purchases: int = 0) -> Plan:
-    """``n_inside`` one-unit transfers WH-SH → WH-HZ, ``n_across`` WH-SH → WH-GZ (two orgs)
-    and ``n_purchases`` purchase orders, each line with its own key."""
+def many_lines_plan(day: dt.date, n_inside: int, n_across: int = 0, n_purchases: int = 0
+                    ) -> Plan:
+    """From ``day`` on: ``n_inside`` one-unit transfers WH-SH → WH-HZ, ``n_across``
+    WH-SH → WH-GZ (two orgs) and ``n_purchases`` purchase orders, each line with its own
+    key."""
     actions: list = []
     for i in range(n_inside):
         actions.append(TransferAction(
             key=action_key("transfer", "inside", i), reason="fault test",
             **{"from": "WH-SH", "to": "WH-HZ"}, item="INF-SET-STD", lot="INF2601", quantity=1,
-            ship_date=DAY + dt.timedelta(days=i)))  # one shipment per line: one per day
+            ship_date=day + dt.timedelta(days=i)))  # one shipment per line: one per day
     for i in range(n_across):
         actions.append(TransferAction(
             key=action_key("transfer", "across", i), reason="fault test",
             **{"from": "WH-SH", "to": "WH-GZ"}, item="IVD-TROP-100", lot="TROP2610A",
-            quantity=1, ship_date=DAY))
+            quantity=1, ship_date=day))
     for i in range(n_purchases):
         actions.append(PurchaseAction(
             key=action_key("purchase", i), reason="fault test", supplier="SUP-MED",
-            item="INF-SET-STD", warehouse="WH-SH", quantity=500 + i, order_date=DAY))
-    return Plan(id="faults", network="tiny", as_of=DAY, horizon_days=14,
-                created=dt.datetime(2026, 11, 23, tzinfo=dt.UTC), actions=actions)
+            item="INF-SET-STD", warehouse="WH-SH", quantity=500 + i, order_date=day))
+    return Plan(id="faults", network="tiny", as_of=day, horizon_days=14,
+                created=dt.datetime.combine(day, dt.time(), dt.UTC), actions=actions)
 
 
 def assert_each_key_once_and_published(docs, url: str, plan: Plan) -> None:
@@ -65,9 +65,9 @@ def assert_each_key_once_and_published(docs, url: str, plan: Plan) -> None:
 @pytest.mark.parametrize("kill_at", ["created:stock.shipment.internal", "quote:sale.sale",
                                      "created:purchase.purchase"])
 def test_crash_between_create_and_confirm_resumes_without_duplicates(
-        tiny_erp: TrytonServer, tiny_net: Network, erp_env: Credentials, docs,
-        kill_at: str) -> None:
-    plan = many_lines_plan(n_inside=6, n_across=3, n_purchases=2)
+        tiny_erp: TrytonServer, erp_net: Network, erp_day: dt.date, erp_env: Credentials,
+        docs, kill_at: str) -> None:
+    plan = many_lines_plan(erp_day, n_inside=6, n_across=3, n_purchases=2)
     calls = []
 
     def crash(event: str, n: int) -> None:
@@ -75,7 +75,7 @@ def test_crash_between_create_and_confirm_resumes_without_duplicates(
         if event == kill_at:
             tiny_erp.kill()
 
-    adapter = TrytonAdapter(tiny_erp.url, tiny_net, batch=2, hook=crash).connect()
+    adapter = TrytonAdapter(tiny_erp.url, erp_net, batch=2, hook=crash).connect()
     with pytest.raises(PublishInterrupted, match="run the same publish again"):
         adapter.publish(plan)
     assert kill_at in calls
@@ -83,11 +83,11 @@ def test_crash_between_create_and_confirm_resumes_without_duplicates(
     left = docs.keyed(tiny_erp.url, [a.key for a in plan.actions])
     assert any(state in ("draft", "quotation") for found in left.values()
                for _, state in found), "the crash should leave documents not yet confirmed"
-    with TrytonAdapter(tiny_erp.url, tiny_net, batch=2) as adapter:
+    with TrytonAdapter(tiny_erp.url, erp_net, batch=2) as adapter:
         results = adapter.publish(plan)
     assert {r.outcome for r in results} <= {"created", "completed", "exists"}
     assert_each_key_once_and_published(docs, tiny_erp.url, plan)
-    with TrytonAdapter(tiny_erp.url, tiny_net) as adapter:
+    with TrytonAdapter(tiny_erp.url, erp_net) as adapter:
         assert {r.outcome for r in adapter.publish(plan)} == {"exists"}
 
 
@@ -104,9 +104,9 @@ def _count_keyed(db_file: Path) -> int:
 
 @pytest.mark.slow
 def test_server_killed_during_a_cli_publish_then_published_again(
-        tiny_erp: TrytonServer, tiny_net: Network, erp_env: Credentials, docs,
+        tiny_erp: TrytonServer, erp_day: dt.date, erp_env: Credentials, docs,
         tiny_dir: Path, tmp_path: Path) -> None:
-    plan = many_lines_plan(n_inside=30, n_across=4, n_purchases=4)
+    plan = many_lines_plan(erp_day, n_inside=30, n_across=4, n_purchases=4)
     path = tmp_path / "plan.json"
     path.write_text(plan.model_dump_json(by_alias=True))
     cmd = [sys.executable, "-m", "medtwin", "publish", str(path), "--erp", tiny_erp.url,
@@ -130,10 +130,10 @@ def test_server_killed_during_a_cli_publish_then_published_again(
 
 
 def test_wrong_password_is_a_clear_error_and_writes_nothing(
-        tiny_erp: TrytonServer, tiny_dir: Path, erp_env: Credentials, docs, tmp_path: Path,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+        tiny_erp: TrytonServer, erp_day: dt.date, tiny_dir: Path, erp_env: Credentials, docs,
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "plan.json"
-    path.write_text(many_lines_plan(3).model_dump_json(by_alias=True))
+    path.write_text(many_lines_plan(erp_day, 3).model_dump_json(by_alias=True))
     before = docs.count(tiny_erp.url)
     monkeypatch.setenv("MEDTWIN_ERP_PASSWORD", "not-the-Pa55word")
     result = CliRunner().invoke(main, ["publish", str(path), "--erp", tiny_erp.url,
@@ -146,9 +146,11 @@ def test_wrong_password_is_a_clear_error_and_writes_nothing(
 
 
 def test_password_in_the_url_is_refused_and_not_echoed(tiny_dir: Path, tmp_path: Path,
+                                                       tiny_net: Network,
                                                        erp_env: Credentials) -> None:
+    erp_day = tiny_net.snapshot.as_of  # no ERP answers: any date
     path = tmp_path / "plan.json"
-    path.write_text(many_lines_plan(1).model_dump_json(by_alias=True))
+    path.write_text(many_lines_plan(erp_day, 1).model_dump_json(by_alias=True))
     result = CliRunner().invoke(main, ["publish", str(path), "--erp",
                                        "http://admin:Hunter2pw@127.0.0.1:9/medtwin",
                                        "--network", str(tiny_dir)])
@@ -156,9 +158,11 @@ def test_password_in_the_url_is_refused_and_not_echoed(tiny_dir: Path, tmp_path:
     assert "must not carry a password" in result.output and "Hunter2pw" not in result.output
 
 
-def test_unreachable_server(tiny_dir: Path, tmp_path: Path, erp_env: Credentials) -> None:
+def test_unreachable_server(tiny_dir: Path, tmp_path: Path, tiny_net: Network,
+                            erp_env: Credentials) -> None:
+    erp_day = tiny_net.snapshot.as_of  # no ERP answers: any date
     path = tmp_path / "plan.json"
-    path.write_text(many_lines_plan(1).model_dump_json(by_alias=True))
+    path.write_text(many_lines_plan(erp_day, 1).model_dump_json(by_alias=True))
     url = f"http://127.0.0.1:{free_port()}/medtwin"
     for args in (["publish", str(path)], ["erp", "pull", "--out", str(tmp_path / "o")],
                  ["trace", "INF2601"]):
@@ -171,14 +175,14 @@ def test_unreachable_server(tiny_dir: Path, tmp_path: Path, erp_env: Credentials
 
 
 def test_unknown_product_code_is_rejected_before_anything_is_sent(
-        tiny_erp: TrytonServer, tiny_dir: Path, erp_env: Credentials, docs,
+        tiny_erp: TrytonServer, erp_day: dt.date, tiny_dir: Path, erp_env: Credentials, docs,
         tmp_path: Path) -> None:
     with TrytonClient(tiny_erp.url, erp_env) as client:  # the ERP renamed a product
         products = client.model("product.product").search([("code", "=", "INF-SET-STD")])
         template = client.model("product.product").read(products, ["template"])[0]["template"]
         client.model("product.template").write([template], {"code": "INF-SET-OLD"})
     path = tmp_path / "plan.json"
-    plan = many_lines_plan(2, n_across=1, n_purchases=1)
+    plan = many_lines_plan(erp_day, 2, n_across=1, n_purchases=1)
     path.write_text(plan.model_dump_json(by_alias=True))
     before = docs.count(tiny_erp.url)
     result = CliRunner().invoke(main, ["publish", str(path), "--erp", tiny_erp.url,
@@ -192,16 +196,16 @@ def test_unknown_product_code_is_rejected_before_anything_is_sent(
 
 
 @pytest.mark.parametrize(("edit", "message"), [
-    ({"quantity": 5000}, "more than the 900 available on 2026-11-23"),
+    ({"quantity": 5000}, "more than the 900 available on {day}"),
     ({"to": "WH-GZ"}, "not registered in region 'south'"),
     ({"item": "IVD-TROP-100", "lot": "TROP2610A", "quantity": 1},
      "cold-chain item 'IVD-TROP-100' on non-cold lane WH-SH>WH-HZ:road"),
     ({"to": "WH-NOPE"}, "unknown warehouse 'WH-NOPE'"),
 ])
 def test_a_plan_that_fails_validation_sends_nothing(
-        tiny_erp: TrytonServer, tiny_dir: Path, erp_env: Credentials, docs, tmp_path: Path,
-        edit: dict, message: str) -> None:
-    plan = many_lines_plan(3, n_purchases=1)
+        tiny_erp: TrytonServer, erp_day: dt.date, tiny_dir: Path, erp_env: Credentials, docs,
+        tmp_path: Path, edit: dict, message: str) -> None:
+    plan = many_lines_plan(erp_day, 3, n_purchases=1)
     bad = plan.actions[1].model_dump(by_alias=True) | edit
     plan = plan.model_copy(update={"actions": [plan.actions[0], TransferAction(**bad),
                                                *plan.actions[2:]]})
@@ -211,21 +215,23 @@ def test_a_plan_that_fails_validation_sends_nothing(
     result = CliRunner().invoke(main, ["publish", str(path), "--erp", tiny_erp.url,
                                        "--network", str(tiny_dir)])
     assert result.exit_code == 2, result.output
-    assert f"{path}: actions[1]" in result.output and message in result.output
+    assert f"{path}: actions[1]" in result.output
+    assert message.format(day=erp_day) in result.output
     assert docs.count(tiny_erp.url) == before
 
 
 def test_refused_lines_are_reported_and_the_rest_published(
-        tiny_erp: TrytonServer, tiny_net: Network, erp_env: Credentials, docs) -> None:
+        tiny_erp: TrytonServer, erp_net: Network, erp_day: dt.date, erp_env: Credentials,
+        docs) -> None:
     # the ERP cancels one document: publishing again reports it and does not recreate it
-    plan = many_lines_plan(3)
-    with TrytonAdapter(tiny_erp.url, tiny_net) as adapter:
+    plan = many_lines_plan(erp_day, 3)
+    with TrytonAdapter(tiny_erp.url, erp_net) as adapter:
         adapter.publish(plan)
     with TrytonClient(tiny_erp.url, erp_env) as client:
         Ship = client.model("stock.shipment.internal")
         ids = Ship.search([("reference", "=", plan.actions[0].key)])
         Ship.button("cancel", ids)
-    with TrytonAdapter(tiny_erp.url, tiny_net) as adapter:
+    with TrytonAdapter(tiny_erp.url, erp_net) as adapter:
         results = adapter.publish(plan)
     assert [r.outcome for r in results] == ["exists"] * 3
     assert "is cancelled in the ERP; not recreated" in results[0].message

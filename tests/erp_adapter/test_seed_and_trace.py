@@ -40,11 +40,11 @@ def test_seed_cli_fills_an_empty_database(start_server: Callable, tryton_templat
     assert erp_env.password not in result.output
 
 
-def test_seeding_twice_is_refused(tiny_erp: TrytonServer, tiny_net: Network,
+def test_seeding_twice_is_refused(tiny_erp: TrytonServer, erp_net: Network,
                                   erp_env: Credentials) -> None:
     with TrytonClient(tiny_erp.url, erp_env) as client, pytest.raises(
             ErpError, match="already holds parties with org codes"):
-        seed_network(client, tiny_net)
+        seed_network(client, erp_net)
 
 
 def test_sampled_history_is_reproducible_and_served_fefo(tiny_net: Network) -> None:
@@ -58,7 +58,7 @@ def test_sampled_history_is_reproducible_and_served_fefo(tiny_net: Network) -> N
 
 
 def test_trace_follows_a_lot_through_warehouses_transit_and_departments(
-        tiny_erp: TrytonServer, tiny_net: Network, erp_env: Credentials,
+        tiny_erp: TrytonServer, erp_net: Network, erp_env: Credentials,
         history_days: int) -> None:
     with TrytonClient(tiny_erp.url, erp_env) as client:
         trace = trace_lot(client, load_sites(client), "TROP2610A")
@@ -66,7 +66,7 @@ def test_trace_follows_a_lot_through_warehouses_transit_and_departments(
     assert places[0] == "inventory adjustment"
     assert {"WH-SH storage", "WH-GZ storage", "sold to org SUB-S"} <= set(places)
     seeded: dict[tuple[str, str], int] = defaultdict(int)
-    for i in sample_history(tiny_net, history_days):
+    for i in sample_history(erp_net, history_days):
         if i.lot == "TROP2610A":
             seeded[(i.hospital, i.department)] += i.quantity
     assert trace.departments == dict(seeded) and seeded

@@ -14,29 +14,27 @@ from medtwin.cli import main
 from twin.domain import Network, Plan, PurchaseAction, ReorderPointAction, TransferAction
 from twin.domain.plan import action_key
 
-DAY = dt.date(2026, 11, 23)
 
-
-def every_kind_plan() -> Plan:
-    """Lines of every kind on the tiny network (its ERP holds the same snapshot)."""
+def every_kind_plan(day: dt.date) -> Plan:
+    """Lines of every kind on the tiny network from ``day`` (the ERP's snapshot date)."""
 
     def transfer(source: str, target: str, item: str, lot: str | None, qty: int,
                  mode: str = "road") -> TransferAction:
-        return TransferAction(key=action_key("transfer", source, target, mode, item, lot, DAY),
+        return TransferAction(key=action_key("transfer", source, target, mode, item, lot, day),
                               reason="test", **{"from": source, "to": target}, mode=mode,
-                              item=item, lot=lot, quantity=qty, ship_date=DAY)
+                              item=item, lot=lot, quantity=qty, ship_date=day)
 
-    return Plan(id="tiny-all", network="tiny", as_of=DAY, horizon_days=14,
-                created=dt.datetime(2026, 11, 23, tzinfo=dt.UTC), actions=[
+    return Plan(id="tiny-all", network="tiny", as_of=day, horizon_days=14,
+                created=dt.datetime.combine(day, dt.time(), dt.UTC), actions=[
         transfer("WH-SH", "WH-HZ", "INF-SET-STD", "INF2601", 100),   # inside org GRP
         transfer("WH-SH", "WH-HZ", "STENT-DES-30", None, 2),         # FEFO at dispatch
         transfer("WH-SH", "WH-GZ", "IVD-TROP-100", "TROP2610A", 5),  # GRP → SUB-S
         PurchaseAction(key=action_key("purchase", "SUP-MED", "STENT-DES-30", "WH-SH"),
                        reason="test", supplier="SUP-MED", item="STENT-DES-30",
-                       warehouse="WH-SH", quantity=20, order_date=DAY),
+                       warehouse="WH-SH", quantity=20, order_date=day),
         PurchaseAction(key=action_key("purchase", "SUP-DX", "IVD-TROP-100", "WH-GZ"),
                        reason="test", supplier="SUP-DX", item="IVD-TROP-100",
-                       warehouse="WH-GZ", quantity=40, order_date=DAY),
+                       warehouse="WH-GZ", quantity=40, order_date=day),
         ReorderPointAction(key=action_key("reorder_point", "WH-SH", "INF-SET-STD"),
                            reason="test", warehouse="WH-SH", item="INF-SET-STD",
                            reorder_point=600, order_up_to=1300),  # seeded as 500/1200
@@ -52,11 +50,12 @@ def write_plan(tmp_path: Path, plan: Plan) -> Path:
     return path
 
 
-def test_every_kind_becomes_its_documents_once(tiny_erp: TrytonServer, tiny_net: Network,
-                                              erp_env: Credentials, docs) -> None:
-    plan = every_kind_plan()
+def test_every_kind_becomes_its_documents_once(tiny_erp: TrytonServer, erp_net: Network,
+                                              erp_day: dt.date, erp_env: Credentials,
+                                              docs) -> None:
+    plan = every_kind_plan(erp_day)
     before = docs.count(tiny_erp.url)
-    with TrytonAdapter(tiny_erp.url, tiny_net) as adapter:
+    with TrytonAdapter(tiny_erp.url, erp_net) as adapter:
         first = adapter.publish(plan)
     assert [r.outcome for r in first] == ["created"] * 5 + ["updated", "created"]
     keyed = docs.keyed(tiny_erp.url, [a.key for a in plan.actions])
@@ -84,7 +83,7 @@ def test_every_kind_becomes_its_documents_once(tiny_erp: TrytonServer, tiny_net:
                                                                    "product.code"])
         lots = {(m["product."]["code"], (m.get("lot.") or {}).get("number")) for m in moves}
         assert lots == {("INF-SET-STD", "INF2601"), ("STENT-DES-30", None)}
-        assert ship[0]["planned_start_date"] == DAY and ship[0]["planned_date"] == DAY + \
+        assert ship[0]["planned_start_date"] == erp_day and ship[0]["planned_date"] == erp_day + \
             dt.timedelta(days=1)
         # the sale to the sister org is priced at cost plus the shipping org's mark-up
         sale = client.model("sale.sale").search_read(
@@ -99,7 +98,7 @@ def test_every_kind_becomes_its_documents_once(tiny_erp: TrytonServer, tiny_net:
     assert after_first["purchase.purchase"] == before["purchase.purchase"] + 3
     assert after_first["stock.order_point"] == before["stock.order_point"] + 1
 
-    with TrytonAdapter(tiny_erp.url, tiny_net) as adapter:
+    with TrytonAdapter(tiny_erp.url, erp_net) as adapter:
         second = adapter.publish(plan)
         status = adapter.status(plan)
     assert [r.outcome for r in second] == ["exists"] * 7
@@ -108,10 +107,11 @@ def test_every_kind_becomes_its_documents_once(tiny_erp: TrytonServer, tiny_net:
 
 
 def test_purchases_as_requisitions_make_purchase_requests(
-        tiny_erp: TrytonServer, tiny_net: Network, erp_env: Credentials, docs) -> None:
-    plan = every_kind_plan()
+        tiny_erp: TrytonServer, erp_net: Network, erp_day: dt.date, erp_env: Credentials,
+        docs) -> None:
+    plan = every_kind_plan(erp_day)
     purchases = plan.model_copy(update={"actions": plan.actions[3:5]})
-    with TrytonAdapter(tiny_erp.url, tiny_net, purchase_mode="requisition") as adapter:
+    with TrytonAdapter(tiny_erp.url, erp_net, purchase_mode="requisition") as adapter:
         assert [r.outcome for r in adapter.publish(purchases)] == ["created"] * 2
         assert [r.outcome for r in adapter.publish(purchases)] == ["exists"] * 2
     keyed = docs.keyed(tiny_erp.url, [a.key for a in purchases.actions])
@@ -127,9 +127,9 @@ def test_purchases_as_requisitions_make_purchase_requests(
 
 
 def test_dry_run_lists_documents_and_writes_nothing(
-        tiny_erp: TrytonServer, tiny_dir: Path, erp_env: Credentials, tmp_path: Path,
-        docs) -> None:
-    plan = every_kind_plan()
+        tiny_erp: TrytonServer, erp_day: dt.date, tiny_dir: Path, erp_env: Credentials,
+        tmp_path: Path, docs) -> None:
+    plan = every_kind_plan(erp_day)
     path = write_plan(tmp_path, plan)
     before = docs.count(tiny_erp.url)
     dry = CliRunner().invoke(main, ["publish", str(path), "--erp", tiny_erp.url, "--network",
@@ -153,8 +153,9 @@ def test_dry_run_lists_documents_and_writes_nothing(
 
 
 def test_status_cli_reports_missing_then_published(
-        tiny_erp: TrytonServer, tiny_dir: Path, erp_env: Credentials, tmp_path: Path) -> None:
-    path = write_plan(tmp_path, every_kind_plan())
+        tiny_erp: TrytonServer, erp_day: dt.date, tiny_dir: Path, erp_env: Credentials,
+        tmp_path: Path) -> None:
+    path = write_plan(tmp_path, every_kind_plan(erp_day))
     args = ["erp", "status", str(path), "--erp", tiny_erp.url, "--network", str(tiny_dir)]
     before = CliRunner().invoke(main, args)
     assert before.exit_code == 0, before.output

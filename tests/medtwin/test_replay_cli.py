@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from erp_adapter.connect import open_adapter
 from erp_adapter.credentials import Credentials
-from erp_adapter.tryton.seeded import start_seeded
+from erp_adapter.tryton.seeded import SeededDatabase, start_seeded
 from erp_adapter.tryton.server import TrytonServer
 from medtwin.cli import main
 from twin.domain import Network
@@ -24,20 +24,27 @@ CACHE = REPO / ".cache" / "tryton"
 HISTORY = 14
 
 
-@pytest.fixture(scope="module")
-def tiny() -> Network:
-    return load_network(TINY)
+@pytest.fixture
+def seeded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+           ) -> Iterator[tuple[TrytonServer, SeededDatabase]]:
+    """A running Tryton holding the tiny network seeded on the ERP's today."""
+    server, seeded = start_seeded(CACHE, load_network(TINY), HISTORY, tmp_path / "erp")
+    monkeypatch.setenv("MEDTWIN_ERP_USER", "admin")
+    monkeypatch.setenv("MEDTWIN_ERP_PASSWORD", seeded.password)
+    monkeypatch.delenv("MEDTWIN_ERP_SECRETS", raising=False)
+    with server:
+        yield server, seeded
 
 
 @pytest.fixture
-def erp(tmp_path: Path, tiny: Network, monkeypatch: pytest.MonkeyPatch
-        ) -> Iterator[tuple[TrytonServer, str]]:
-    server, password = start_seeded(CACHE, tiny, HISTORY, tmp_path / "erp")
-    monkeypatch.setenv("MEDTWIN_ERP_USER", "admin")
-    monkeypatch.setenv("MEDTWIN_ERP_PASSWORD", password)
-    monkeypatch.delenv("MEDTWIN_ERP_SECRETS", raising=False)
-    with server:
-        yield server, password
+def erp(seeded: tuple[TrytonServer, SeededDatabase]) -> tuple[TrytonServer, str]:
+    return seeded[0], seeded[1].password
+
+
+@pytest.fixture
+def tiny(seeded: tuple[TrytonServer, SeededDatabase]) -> Network:
+    """The tiny network as seeded (its snapshot on the ERP's today)."""
+    return seeded[1].network
 
 
 def test_replay_report_explains_every_difference(erp, tiny: Network,

@@ -1,5 +1,6 @@
 """The network: master data, demand models, stocking parameters and the opening snapshot."""
 
+import datetime as dt
 from functools import cached_property
 
 from pydantic import model_validator
@@ -85,6 +86,14 @@ class Network(DomainModel):
     def lane_by_id(self) -> dict[str, Lane]:
         """Lanes by their derived id ``source>target:mode``."""
         return {lane.id: lane for lane in self.lanes}
+
+    def rebased(self, as_of: dt.date) -> "Network":
+        """The same network with its snapshot taken on ``as_of``: every snapshot date moves
+        by ``as_of − snapshot.as_of`` days (see :meth:`Snapshot.shifted`), so lot ages,
+        transit and order timing relative to the snapshot stay as they are. Used to seed an
+        ERP whose today is not the snapshot date."""
+        return self.model_copy(update={
+            "snapshot": self.snapshot.shifted((as_of - self.snapshot.as_of).days)})
 
     def serving_warehouse(self, hospital: str, item: str) -> str | None:
         """Where a hospital's demand for ``item`` is served from: the first warehouse in its

@@ -56,3 +56,17 @@ class Snapshot(DomainModel):
     lots: list[LotPosition] = field(list, description="lots on hand")
     in_transit: list[InTransit] = field(list, description="shipments in transit")
     purchase_orders: list[PurchaseOrder] = field(list, description="open purchase orders")
+
+    def shifted(self, days: int) -> "Snapshot":
+        """The same state ``days`` later: every date (snapshot, expiries, ship and arrival
+        dates, order and due dates) moved by ``days``; quantities unchanged."""
+        step = dt.timedelta(days=days)
+
+        def move(row: DomainModel, *names: str) -> DomainModel:
+            return row.model_copy(update={n: getattr(row, n) + step for n in names})
+
+        return self.model_copy(update={
+            "as_of": self.as_of + step,
+            "lots": [move(lp, "expiry") for lp in self.lots],
+            "in_transit": [move(t, "expiry", "shipped", "eta") for t in self.in_transit],
+            "purchase_orders": [move(po, "ordered", "due") for po in self.purchase_orders]})

@@ -38,9 +38,9 @@ LIBRARY = {"baseline": "description: as configured\n",
 @pytest.fixture
 def erp(tmp_path: Path) -> Iterator[tuple[TrytonServer, str]]:
     """A running Tryton holding the seeded tiny network (a private copy)."""
-    server, password = start_seeded(CACHE, load_network(TINY), HISTORY, tmp_path / "erp")
+    server, seeded = start_seeded(CACHE, load_network(TINY), HISTORY, tmp_path / "erp")
     server.start()
-    yield server, password
+    yield server, seeded.password
     server.stop()
 
 
@@ -72,6 +72,10 @@ def test_whole_pipeline_publishes_and_a_rerun_sends_nothing(erp, tmp_path: Path)
     report = Nightly(cfg, stress_with_scenarios, credentials=Credentials("admin", password),
                      sleep=lambda s: None).run()
     assert report.outcome == Outcome.PUBLISHED, report.markdown()
+    # seeded on the ERP's today, pulled up to the end of it: the history found is every
+    # seeded day (the ERP's today itself holds no demand yet)
+    assert any(f"{HISTORY - 1} of {HISTORY} days of history found" in n
+               for n in report.notes), report.notes
     store = PlanStore(open_store(cfg.store))
     info = store.info(report.plan_id)
     assert info.status == Status.PUBLISHED

@@ -1,5 +1,6 @@
 """`medtwin plans publish` of a partly approved plan to a real Tryton (one test: ~20 s)."""
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -10,7 +11,10 @@ from medtwin.cli import main
 from medtwin.store import PlanStore, open_store
 from tests.erp_adapter.conftest import (  # noqa: F401  (fixtures of the real Tryton)
     docs,
+    erp_day,
     erp_env,
+    erp_net,
+    seeded,
     seeded_tiny,
     start_server,
     tiny_erp,
@@ -21,9 +25,10 @@ from tests.erp_adapter.test_tryton_publish import every_kind_plan
 
 
 def test_subset_publish_to_tryton_logs_each_document(tiny_erp: TrytonServer, docs,  # noqa: F811
+                                                     erp_day: dt.date,  # noqa: F811
                                                      tiny_dir: Path, tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'store.db'}"
-    plan = every_kind_plan()
+    plan = every_kind_plan(erp_day)
     doc = json.loads(plan.model_dump_json(by_alias=True))
     doc["stress_test"] = {"scenarios": []}
     plan_file = tmp_path / "plan.json"

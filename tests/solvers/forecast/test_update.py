@@ -43,12 +43,30 @@ def test_doubled_demand_moves_halfway_after_prior_days(flat: Network) -> None:
     assert [m.mean_per_day for m in out.demand] == pytest.approx([4.5] * len(flat.demand))
 
 
-def test_no_recorded_demand_shrinks_towards_zero(flat: Network) -> None:
+def test_no_recorded_history_leaves_the_prior_and_warns(flat: Network) -> None:
     since = UNTIL - dt.timedelta(days=6)
     empty = records(flat, 0, 0)
     out, report = update_demand(flat, empty, since, UNTIL, prior_days=21)
-    assert [m.mean_per_day for m in out.demand] == pytest.approx([3.0 * 0.75] * len(flat.demand))
-    assert report.series_with_demand == 0
+    assert [m.mean_per_day for m in out.demand] == pytest.approx([3.0] * len(flat.demand))
+    assert report.series_with_demand == 0 and report.days == 0 and report.weight == 0
+    assert "no demand history found in 7 days" in str(report) and report.short_history
+
+
+@pytest.mark.parametrize(("found", "warns"), [(10, False), (7, False), (6, True)])
+def test_days_the_erp_had_not_recorded_are_not_zero_demand(flat: Network, found: int,
+                                                           warns: bool) -> None:
+    """A 14-day window of which only the ``found`` days before its last 2 hold records
+    (history starting late, the last days not yet booked): demand at the prior mean
+    changes nothing, and the report says how much history it found."""
+    until = UNTIL + dt.timedelta(days=2)
+    since = until - dt.timedelta(days=13)
+    out, report = update_demand(flat, records(flat, found, 3), since, until, prior_days=28)
+    assert [m.mean_per_day for m in out.demand] == pytest.approx([3.0] * len(flat.demand))
+    assert (report.days, report.window_days) == (found, 14)
+    assert (report.first, report.last) == (UNTIL - dt.timedelta(days=found - 1), UNTIL)
+    assert report.weight == pytest.approx(found / (found + 28))
+    assert f"{found} of 14 days of history found" in str(report)
+    assert report.short_history is warns and ("warning: only" in str(report)) is warns
 
 
 def test_unknown_series_and_outside_window_are_left_out(flat: Network) -> None:
