@@ -6,7 +6,10 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 OUT    := out
 
-.PHONY: demo test test-fast lint bench clean
+# The clock of the year-ahead pass (libfaketime; monotonic clocks left alone for timeouts)
+YEAR_AHEAD := FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f '+365d'
+
+.PHONY: demo test test-fast test-year-ahead system-deps lint bench clean
 
 $(BIN)/medtwin: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,9 +21,25 @@ demo: $(BIN)/medtwin
 	$(BIN)/medtwin validate reference
 	$(BIN)/medtwin -v demo --out $(OUT)/demo
 
-test: $(BIN)/medtwin
+test: $(BIN)/medtwin system-deps
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+	$(MAKE) test-year-ahead
+
+# The date-sensitive suites again, every process (trytond included) a year in the future
+test-year-ahead: $(BIN)/medtwin system-deps
+	$(YEAR_AHEAD) $(BIN)/python -m pytest -m date_sensitive -p no:cacheprovider
+
+# Debian packages the tests drive: Chromium (dashboard end to end) and faketime
+system-deps:
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v faketime >/dev/null 2>&1 || missing="$$missing faketime"; \
+	if [ -n "$$missing" ]; then \
+		SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO="sudo"; \
+		echo "installing$$missing (apt-get)"; \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
 
 test-fast: $(BIN)/medtwin
 	$(BIN)/python -m pytest -m "not slow"

@@ -24,18 +24,23 @@ log = logging.getLogger(__name__)
               help="Stress-test replications per scenario.")
 @click.option("--days", type=click.IntRange(7, 730), default=60, show_default=True,
               help="Stress-test days per run.")
+@click.option("--cache", type=click.Path(file_okay=False, path_type=Path),
+              default=Path(".cache") / "tryton", show_default=True,
+              help="Where the Tryton template and the seeded database are built and kept.")
 @report_erp_errors
-def demo(out: Path, network: str, reps: int, days: int) -> None:
+def demo(out: Path, network: str, reps: int, days: int, cache: Path) -> None:
     """Run the nightly pipeline end to end on NETWORK: start a local Tryton seeded with the
-    network's snapshot and 14 days of demand history (built once and cached in
-    .cache/tryton — the first run takes several minutes), pull, forecast, plan, stress-test
-    across the scenario library, gate, publish when the rules approve, write the morning
-    summary, stop the server; then print where the plan, the report and the dashboard are.
+    network's snapshot on the ERP's today and the 14 days of demand history before it
+    (seeded on the first run of the day and cached in --cache), pull, forecast, plan,
+    stress-test across the scenario library, gate, publish when the rules approve, write
+    the morning summary, stop the server; then print where the plan, the report and the
+    dashboard are.
 
     Exit code 0 when the plan was published or waits for a manager, 11 when the run
     failed, 4 when the local ERP could not be set up.
     """
-    report = run_demo(out.resolve(), stress_with_scenarios, network=network, reps=reps, days=days)
+    report = run_demo(out.resolve(), stress_with_scenarios, network=network, reps=reps,
+                      days=days, cache=cache)
     click.echo(report.markdown())
     store = f"sqlite:///{out / 'medtwin.db'}"
     click.echo("Next:")

@@ -24,6 +24,8 @@ from medtwin.cli import main
 from twin.domain import Network, Plan, PurchaseAction, TransferAction
 from twin.domain.plan import action_key
 
+pytestmark = pytest.mark.date_sensitive  # CI runs these a year ahead too
+
 
 def many_lines_plan(day: dt.date, n_inside: int, n_across: int = 0, n_purchases: int = 0
                     ) -> Plan:
