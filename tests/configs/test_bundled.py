@@ -1,6 +1,13 @@
-"""The bundled configs (package data of ``configs``): present and valid."""
+"""The bundled configs (package data of ``configs``): present, valid, and the defaults the
+CLI falls back on wherever it is run from."""
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
 
 from configs import CONFIG_DIR, bundled
+from medtwin.cli import main
 from medtwin.nightly.config import load_config
 from medtwin.store.rules import ApprovalRules, load_rules
 from scenarios.library import DEFAULT_LIBRARY, Library
@@ -27,3 +34,11 @@ def test_bundled_settings_are_valid_and_the_approval_file_holds_the_defaults() -
     assert load_config(bundled("nightly.yaml")).network == "reference"
     assert load_rules(bundled("approval.yaml")) == ApprovalRules()
 
+
+def test_nightly_defaults_to_the_bundled_settings(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # no configs/ here
+    result = CliRunner().invoke(main, ["schedule", "--next", "1"])
+    assert result.exit_code == 0, result.output
+    help_text = CliRunner().invoke(main, ["nightly", "--help"]).output
+    assert "bundled configs/nightly.yaml" in help_text
