@@ -17,6 +17,7 @@ import pyarrow.parquet as pq
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from configs import CONFIG_DIR
 from twin.atomic_dir import replacing_directory
 from twin.domain import (
     DemandModel,
@@ -33,7 +34,6 @@ from twin.domain import (
 from twin.problems import InputError, Problem, format_path
 from twin.validation import check_network
 
-CONFIG_DIR = Path(__file__).resolve().parents[1] / "configs"
 NETWORKS_DIR = CONFIG_DIR / "networks"
 NETWORK_FILE = "network.yaml"
 

@@ -30,7 +30,7 @@ def experiment_options(default_reps: int, default_days: int) -> Callable:
                          help="'all', or comma-separated scenario names from the library, "
                               "or paths to scenario YAML files."),
             click.option("--library", type=click.Path(file_okay=False, path_type=Path),
-                         default=DEFAULT_LIBRARY, show_default="configs/scenarios",
+                         default=DEFAULT_LIBRARY, show_default="bundled configs/scenarios",
                          help="Folder of scenario YAML files."),
             click.option("--reps", type=click.IntRange(2, 100_000), default=default_reps,
                          show_default=True, help="Replications per scenario (the first batch "

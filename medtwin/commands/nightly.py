@@ -7,12 +7,18 @@ from pathlib import Path
 
 import click
 
+from configs import bundled
 from medtwin.errors import report_input_errors
 from medtwin.nightly.config import load_config
 from medtwin.nightly.pipeline import Nightly, stress_with_scenarios
 from twin.problems import InputError, Problem
 
 log = logging.getLogger(__name__)
+config_option = click.option(
+    "--config", "config", type=click.Path(dir_okay=False, path_type=Path),
+    default=bundled("nightly.yaml"), show_default="bundled configs/nightly.yaml",
+    help="Nightly settings (YAML). Relative paths, given here or inside the file, are taken "
+         "from the working directory.")
 
 
 def _run_once(config: Path) -> int:
@@ -25,9 +31,7 @@ def _run_once(config: Path) -> int:
 
 
 @click.command()
-@click.option("--config", "config", type=click.Path(dir_okay=False, path_type=Path),
-              default=Path("configs/nightly.yaml"), show_default=True,
-              help="Nightly settings (YAML).")
+@config_option
 @report_input_errors
 def nightly(config: Path) -> None:
     """Run the nightly pipeline once: pull snapshot and history → forecast → plan →
@@ -41,9 +45,7 @@ def nightly(config: Path) -> None:
 
 
 @click.command()
-@click.option("--config", "config", type=click.Path(dir_okay=False, path_type=Path),
-              default=Path("configs/nightly.yaml"), show_default=True,
-              help="Nightly settings (YAML).")
+@config_option
 @click.option("--cron", default="30 2 * * *", show_default=True,
               help="Cron expression (minute hour day month weekday), local time.")
 @click.option("--next", "show_next", type=click.IntRange(1, 100),

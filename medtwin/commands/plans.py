@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from configs import bundled
 from medtwin.commands.erp import erp_option, network_option, report_erp_errors
 from medtwin.commands.publish import send_plan
 from medtwin.commands.store_options import (
@@ -146,11 +147,12 @@ def reject(plan_id: str, comment: str, user: str | None, store_url: str | None) 
 @plans.command()
 @click.argument("plan_id")
 @click.option("--rules", "rules_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Auto-approval rules (YAML, as configs/approval.yaml); default: "
-                   "critical fill ≥ 99 % (CI lower bound) and cost ≤ +5 %.")
+              default=bundled("approval.yaml"), show_default="bundled configs/approval.yaml",
+              help="Auto-approval rules (YAML); the bundled default: critical fill ≥ 99 % "
+                   "(CI lower bound) and cost ≤ +5 %.")
 @store_option
 @report_store_errors
-def gate(plan_id: str, rules_file: Path | None, store_url: str | None) -> None:
+def gate(plan_id: str, rules_file: Path, store_url: str | None) -> None:
     """Apply the auto-approval rules to PLAN_ID: approve it as `auto` when every rule
     passes, else leave it waiting for a manager and say why."""
     rules = load_rules(rules_file)

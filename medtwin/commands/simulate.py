@@ -2,17 +2,23 @@
 
 import logging
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
 
 import solvers.policies  # noqa: F401  (registers the heuristic and optimised policies)
 from medtwin.errors import report_input_errors
+from scenarios.library import Library
+from twin.domain import Network
 from twin.network_files import load_network
+from twin.problems import InputError, Problem
 from twin.sim import simulate as run_simulation
 from twin.sim.demand import load_trace
-from twin.sim.events import load_scenario
-from twin.sim.policies import POLICIES
+from twin.sim.events import Event, load_scenario
+from twin.sim.index import NetworkIndex
+from twin.sim.policies import POLICIES, make_policy
+from twin.sim.policy import Policy, PolicyFactory
 from twin.sim.results import summary_table
 
 log = logging.getLogger(__name__)
@@ -28,9 +34,11 @@ PROGRESS_STOCK_POINT_DAYS = 2_000_000
               help="Replication seed (same seed → same demand and disruptions).")
 @click.option("--policy", type=click.Choice(sorted(POLICIES)), default="fixed_ss",
               show_default=True, help="Replenishment policy.")
-@click.option("--scenario", type=click.Path(dir_okay=False, path_type=Path),
-              help="YAML list of events (recall, warehouse_outage, lane_closure, "
-                   "supplier_disruption, demand_multiplier, excursion_multiplier).")
+@click.option("--scenario", metavar="NAME|FILE",
+              help="A scenario of the bundled library (e.g. demand-surge; applied with its "
+                   "includes, overrides and forecast bias) or a YAML list of events (recall, "
+                   "warehouse_outage, lane_closure, supplier_disruption, demand_multiplier, "
+                   "excursion_multiplier).")
 @click.option("--demand-trace", type=click.Path(dir_okay=False, path_type=Path),
               help="Recorded demand (CSV/Parquet: date, hospital, department, item, quantity) "
                    "replayed instead of the demand models.")
@@ -39,7 +47,7 @@ PROGRESS_STOCK_POINT_DAYS = 2_000_000
 @click.option("--progress/--no-progress", default=None,
               help="Progress bar on stderr (default: on for long runs).")
 @report_input_errors
-def simulate(network: str, days: int, seed: int, policy: str, scenario: Path | None,
+def simulate(network: str, days: int, seed: int, policy: str, scenario: str | None,
              demand_trace: Path | None, out: Path, progress: bool | None) -> None:
     """Simulate NETWORK (a directory, a network.yaml or a built-in name) for DAYS days.
 
@@ -47,12 +55,15 @@ def simulate(network: str, days: int, seed: int, policy: str, scenario: Path | N
     balance) to OUT and the lot-level ledger to OUT's stem + .ledger.parquet.
     """
     net = load_network(network)
-    events = load_scenario(scenario, net) if scenario is not None else []
+    chosen: str | PolicyFactory = policy
+    events: Sequence[Event] = []
+    if scenario is not None:
+        net, chosen, events = _apply_scenario(scenario, net, policy, days)
     trace = load_trace(demand_trace, net) if demand_trace is not None else None
     if progress is None:
         progress = days * len(net.warehouses) * len(net.items) >= PROGRESS_STOCK_POINT_DAYS
     start = time.perf_counter()
-    result = run_simulation(net, days=days, seed=seed, policy=policy, events=events,
+    result = run_simulation(net, days=days, seed=seed, policy=chosen, events=events,
                             demand=trace, progress=progress)
     log.info("simulated %d days in %.2f s", days, time.perf_counter() - start)
     nc, ledger = result.write(out)
@@ -60,3 +71,30 @@ def simulate(network: str, days: int, seed: int, policy: str, scenario: Path | N
                f"seed {seed}, {len(events)} event(s)")
     click.echo(summary_table(result.summary()))
     click.echo(f"wrote {nc} and {ledger}")
+
+
+def _apply_scenario(spec: str, net: Network, policy: str, days: int
+                    ) -> tuple[Network, str | PolicyFactory, Sequence[Event]]:
+    """``--scenario``: an existing file is a list of events; otherwise a name of the bundled
+    library, run as ``medtwin compare`` runs it (the twin on the scenario's true network,
+    the policy planning on its forecast)."""
+    if Path(spec).is_file():
+        return net, policy, load_scenario(spec, net)
+    library = Library()
+    if spec not in library.names():
+        raise InputError([Problem("--scenario", "", f"no file {spec!r} and no such scenario "
+                                  f"in the library {library.folder}: "
+                                  f"{', '.join(library.names())}")])
+    resolved = library.resolve(spec, net)
+    if resolved.idle_within(net.snapshot.as_of, days):
+        click.echo(f"warning: no event of {spec} falls within the {days} simulated days; "
+                   "it repeats the baseline (use more --days)", err=True)
+    true, planning = resolved.true_network(net), resolved.planning_network(net)
+    if planning is true:
+        return true, policy, resolved.events
+
+    def planned(index: NetworkIndex) -> Policy:
+        del index  # same ids and order as the planning network's index
+        return make_policy(policy, NetworkIndex(planning))
+    planned.__name__ = policy
+    return true, planned, resolved.events

@@ -84,3 +84,14 @@ def test_bad_input_is_named(env: dict, tmp_path: Path) -> None:
     assert result.exit_code == 2 and "no plan 'nope'" in result.output
     result = run("plans", "add", env["plan"], "--user", "ghost")
     assert result.exit_code == 2 and "unknown user 'ghost'" in result.output
+
+
+def test_gate_defaults_to_the_bundled_rules_from_any_directory(
+        env: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    run = env["run"]
+    assert run("plans", "add", env["plan"], "--user", "pat").exit_code == 0
+    monkeypatch.chdir(tmp_path)  # no configs/ here: the default is the packaged file
+    result = run("plans", "gate", "tiny-1")
+    assert result.exit_code == 0, result.output
+    assert "pass min_critical_fill_rate" in result.output
+    assert "auto-approved" in result.output

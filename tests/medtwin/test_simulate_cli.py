@@ -1,5 +1,6 @@
 """``medtwin simulate``: summary table, files, and exit code 2 on bad input."""
 
+import xarray as xr
 from click.testing import CliRunner
 
 from medtwin.commands.simulate import simulate
@@ -48,3 +49,31 @@ def test_demand_trace_is_replayed_and_a_bad_one_exits_2(tmp_path, tiny_dir):
                                            str(trace), "--out", str(tmp_path / "u.nc")])
     assert result.exit_code == 2
     assert f"{trace}: [0].hospital (row 2): unknown hospital" in result.output
+
+
+def _demand(path) -> float:
+    with xr.open_dataset(path) as ds:
+        assert ds.attrs["policy"] == "fixed_ss"
+        return float(ds["demand_units"].sum())
+
+
+def test_a_library_scenario_by_name_runs_with_its_forecast_bias(tmp_path, tiny_dir):
+    runs = {}
+    for name in (None, "forecast-bias"):
+        out = tmp_path / f"{name}.nc"
+        args = [str(tiny_dir), "--days", "20", "--seed", "3", "--policy", "fixed_ss",
+                "--out", str(out)] + (["--scenario", name] if name else [])
+        result = CliRunner().invoke(simulate, args)
+        assert result.exit_code == 0, result.output
+        runs[name] = _demand(out)
+    # forecast -25 %: the twin draws demand with means / 0.75
+    assert runs["forecast-bias"] > 1.15 * runs[None]
+
+
+def test_an_unknown_scenario_name_exits_2_listing_the_library(tmp_path, tiny_dir):
+    result = CliRunner().invoke(simulate, [str(tiny_dir), "--days", "5", "--scenario",
+                                           "no-such", "--out", str(tmp_path / "o.nc")])
+    assert result.exit_code == 2
+    assert "--scenario: no file 'no-such' and no such scenario" in result.output
+    assert "demand-surge" in result.output
+    assert not (tmp_path / "o.nc").exists()

@@ -1,0 +1,44 @@
+"""``code_version``: the git commit only of a checkout, never of an unrelated repository that
+happens to hold the install (a virtualenv inside some project)."""
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from scenarios import provenance
+
+pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+
+
+def _git(cwd: Path, *args: str) -> str:
+    return subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org",
+                           *args], cwd=cwd, check=True, capture_output=True,
+                          text=True).stdout.strip()
+
+
+def _version_at(repo: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setattr(provenance, "REPO", repo.resolve())
+    provenance.code_version.cache_clear()
+    try:
+        return provenance.code_version()
+    finally:
+        provenance.code_version.cache_clear()
+
+
+def test_git_commit_only_when_the_packages_are_the_top_of_the_work_tree(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = tmp_path / "project"
+    site = project / ".venv" / "lib" / "site-packages"
+    site.mkdir(parents=True)
+    _git(project, "init", "-q")
+    (project / "README").write_text("someone else's project\n")
+    _git(project, "add", "README")
+    _git(project, "commit", "-q", "-m", "init")
+    sha = _git(project, "rev-parse", "--short=12", "HEAD")
+
+    assert _version_at(project, monkeypatch).endswith(f"(git {sha})")
+    installed = _version_at(site, monkeypatch)
+    assert installed.startswith("medtwin") and "git" not in installed
+    assert "git" not in _version_at(tmp_path, monkeypatch)  # no repository at all
