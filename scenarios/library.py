@@ -11,6 +11,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from scenarios.paths import DEFAULT_LIBRARY
 from scenarios.spec import (
     OVERRIDABLE,
     ResolvedScenario,
@@ -19,14 +20,11 @@ from scenarios.spec import (
     deep_merge,
 )
 from twin.domain import Network
-from twin.network_files import CONFIG_DIR
 from twin.problems import InputError, Problem, format_path
 from twin.sim.events import check_events
 from twin.sim.index import NetworkIndex
 from twin.validation import check_network
 from twin.yaml_input import read_yaml, validate_as
-
-DEFAULT_LIBRARY = CONFIG_DIR / "scenarios"
 
 
 class Library:

@@ -6,14 +6,8 @@ from pathlib import Path
 
 import click
 
-import solvers.policies  # noqa: F401  (registers the heuristic and optimised policies)
+from medtwin.commands.policies import POLICY_NAMES, load_policies
 from medtwin.errors import report_input_errors
-from twin.network_files import load_network
-from twin.sim import simulate as run_simulation
-from twin.sim.demand import load_trace
-from twin.sim.events import load_scenario
-from twin.sim.policies import POLICIES
-from twin.sim.results import summary_table
 
 log = logging.getLogger(__name__)
 PROGRESS_STOCK_POINT_DAYS = 2_000_000
@@ -26,7 +20,7 @@ PROGRESS_STOCK_POINT_DAYS = 2_000_000
               help="Number of days to simulate from the snapshot date.")
 @click.option("--seed", type=click.IntRange(0), default=0, show_default=True,
               help="Replication seed (same seed → same demand and disruptions).")
-@click.option("--policy", type=click.Choice(sorted(POLICIES)), default="fixed_ss",
+@click.option("--policy", type=click.Choice(POLICY_NAMES), default="fixed_ss",
               show_default=True, help="Replenishment policy.")
 @click.option("--scenario", type=click.Path(dir_okay=False, path_type=Path),
               help="YAML list of events (recall, warehouse_outage, lane_closure, "
@@ -46,6 +40,13 @@ def simulate(network: str, days: int, seed: int, policy: str, scenario: Path | N
     Prints a KPI summary and writes an xarray Dataset (one variable per KPI, per-item stock
     balance) to OUT and the lot-level ledger to OUT's stem + .ledger.parquet.
     """
+    from twin.network_files import load_network
+    from twin.sim import simulate as run_simulation
+    from twin.sim.demand import load_trace
+    from twin.sim.events import load_scenario
+    from twin.sim.results import summary_table
+
+    load_policies()
     net = load_network(network)
     events = load_scenario(scenario, net) if scenario is not None else []
     trace = load_trace(demand_trace, net) if demand_trace is not None else None
