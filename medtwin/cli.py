@@ -4,31 +4,48 @@ import logging
 
 import click
 
-from medtwin import __version__
-from medtwin.commands.audit import audit
-from medtwin.commands.calibrate import calibrate
-from medtwin.commands.compare import compare
-from medtwin.commands.dashboard import dashboard
-from medtwin.commands.demo import demo
-from medtwin.commands.erp import erp
-from medtwin.commands.forecast import forecast
-from medtwin.commands.generate import generate
-from medtwin.commands.nightly import nightly, schedule
-from medtwin.commands.plan import plan
-from medtwin.commands.plans import plans
-from medtwin.commands.publish import publish
-from medtwin.commands.replay import replay
-from medtwin.commands.report import report
-from medtwin.commands.schema import schema
-from medtwin.commands.simulate import simulate
-from medtwin.commands.stress import stress
-from medtwin.commands.trace import trace
-from medtwin.commands.users import users
-from medtwin.commands.validate import validate
+from medtwin.lazy_group import LazyGroup
+
+COMMANDS = {
+    "validate": "medtwin.commands.validate:validate",
+    "generate": "medtwin.commands.generate:generate",
+    "schema": "medtwin.commands.schema:schema",
+    "calibrate": "medtwin.commands.calibrate:calibrate",
+    "forecast": "medtwin.commands.forecast:forecast",
+    "plan": "medtwin.commands.plan:plan",
+    "simulate": "medtwin.commands.simulate:simulate",
+    "compare": "medtwin.commands.compare:compare",
+    "stress": "medtwin.commands.stress:stress",
+    "report": "medtwin.commands.report:report",
+    "erp": "medtwin.commands.erp:erp",
+    "publish": "medtwin.commands.publish:publish",
+    "trace": "medtwin.commands.trace:trace",
+    "replay": "medtwin.commands.replay:replay",
+    "plans": "medtwin.commands.plans:plans",
+    "users": "medtwin.commands.users:users",
+    "audit": "medtwin.commands.audit:audit",
+    "nightly": "medtwin.commands.nightly:nightly",
+    "schedule": "medtwin.commands.nightly:schedule",
+    "dashboard": "medtwin.commands.dashboard:dashboard",
+    "demo": "medtwin.commands.demo:demo",
+}
+"""Command name → ``module:attribute``; a command's module is imported only when needed."""
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="medtwin")
+def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """``--version``, as ``click.version_option`` but reading the version only when asked."""
+    if not value or ctx.resilient_parsing:
+        return
+    from medtwin import __version__
+
+    click.echo(f"medtwin, version {__version__}", color=ctx.color)
+    ctx.exit()
+
+
+@click.group(cls=LazyGroup, lazy_commands=COMMANDS,
+             context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True,
+              callback=_show_version, help="Show the version and exit.")
 @click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
 def main(verbose: int) -> None:
     """medtwin — digital twin and planning for medical-device inventory.
@@ -39,26 +56,3 @@ def main(verbose: int) -> None:
     """
     level = [logging.WARNING, logging.INFO, logging.DEBUG][min(verbose, 2)]
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-
-
-main.add_command(validate)
-main.add_command(generate)
-main.add_command(schema)
-main.add_command(calibrate)
-main.add_command(forecast)
-main.add_command(plan)
-main.add_command(simulate)
-main.add_command(compare)
-main.add_command(stress)
-main.add_command(report)
-main.add_command(erp)
-main.add_command(publish)
-main.add_command(trace)
-main.add_command(replay)
-main.add_command(plans)
-main.add_command(users)
-main.add_command(audit)
-main.add_command(nightly)
-main.add_command(schedule)
-main.add_command(dashboard)
-main.add_command(demo)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from configs import bundled
+from scenarios.paths import DEFAULT_LIBRARY
 from scenarios.spec import (
     OVERRIDABLE,
     ResolvedScenario,
@@ -25,8 +25,6 @@ from twin.sim.events import check_events
 from twin.sim.index import NetworkIndex
 from twin.validation import check_network
 from twin.yaml_input import read_yaml, validate_as
-
-DEFAULT_LIBRARY = bundled("scenarios")
 
 
 class Library:

@@ -17,8 +17,8 @@ import pyarrow.parquet as pq
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from configs import CONFIG_DIR
 from twin.atomic_dir import replacing_directory
+from twin.bundled import CONFIG_DIR, NETWORK_FILE, NETWORKS_DIR, builtin_networks
 from twin.domain import (
     DemandModel,
     InTransit,
@@ -34,9 +34,6 @@ from twin.domain import (
 from twin.problems import InputError, Problem, format_path
 from twin.validation import check_network
 
-NETWORKS_DIR = CONFIG_DIR / "networks"
-NETWORK_FILE = "network.yaml"
-
 TABLES: dict[tuple[str, ...], type[BaseModel]] = {
     ("warehouses",): Warehouse,
     ("items",): Item,
@@ -51,11 +48,6 @@ TABLE_SUFFIXES = (".csv", ".parquet")
 M = typing.TypeVar("M", bound=BaseModel)
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-
-
-def builtin_networks() -> list[str]:
-    """Names of the networks bundled in ``configs/networks``."""
-    return sorted(p.parent.name for p in NETWORKS_DIR.glob(f"*/{NETWORK_FILE}"))
 
 
 def resolve_network_path(name_or_path: str | os.PathLike[str]) -> Path:

@@ -4,11 +4,8 @@ from dataclasses import asdict
 from pathlib import Path
 
 import click
-import yaml
 
 from medtwin.errors import report_input_errors
-from solvers.calibration.lead_times import calibrate_by_mode
-from solvers.calibration.scms import read_scms
 
 
 @click.group()
@@ -28,6 +25,11 @@ def lead_times(history: Path, out: Path | None) -> None:
     date formats, text in date and number columns, cross-row references) are handled and
     counted. Lead times are fitted as gamma or lognormal (lower AIC wins).
     """
+    import yaml
+
+    from solvers.calibration.lead_times import calibrate_by_mode
+    from solvers.calibration.scms import read_scms
+
     history_data = read_scms(history)
     result = calibrate_by_mode(history_data.lines)
     click.echo(f"{'mode':<12}{'n':>6}{'family':>11}{'mean d':>9}{'sd d':>8}{'KS':>7}"

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 
-import solvers.policies  # noqa: F401  (registers the heuristic and optimised policies)
 from medtwin.commands.experiment_options import (
     execute,
     experiment_options,
@@ -14,22 +13,20 @@ from medtwin.commands.experiment_options import (
     scenarios_of,
     summary_text,
 )
+from medtwin.commands.policies import POLICY_NAMES, load_policies
 from medtwin.errors import report_input_errors
-from scenarios.experiment import Experiment
-from scenarios.results import write
-from twin.network_files import load_network
 from twin.problems import InputError, Problem
-from twin.sim.policies import POLICIES
 
 log = logging.getLogger(__name__)
 
 
 def _policies(text: str) -> tuple[str, ...]:
+    policies = load_policies()
     names = tuple(dict.fromkeys(p.strip() for p in text.split(",") if p.strip()))
-    unknown = [p for p in names if p not in POLICIES]
+    unknown = [p for p in names if p not in policies]
     if unknown or not names:
         raise InputError([Problem("--policies", "", f"unknown policy {', '.join(unknown)!r}; "
-                                  f"one of: {', '.join(sorted(POLICIES))}" if unknown
+                                  f"one of: {', '.join(sorted(policies))}" if unknown
                                   else "no policy named")])
     return names
 
@@ -41,10 +38,10 @@ In replication r every policy and scenario sees the same demand and disruptions 
 random numbers), so paired differences against the baseline policy are tight. Prints each
 KPI's mean with its 95 % confidence interval and the paired differences (* = significant).
 
-Policies: {', '.join(sorted(POLICIES))}.""")
+Policies: {', '.join(POLICY_NAMES)}.""")
 @click.argument("network")
 @click.option("--policies", "policy_list", required=True, metavar="A,B",
-              help=f"Comma-separated policy names: {', '.join(sorted(POLICIES))}.")
+              help=f"Comma-separated policy names: {', '.join(POLICY_NAMES)}.")
 @click.option("--baseline", help="Policy the others are compared with (default: the first).")
 @experiment_options(default_reps=30, default_days=365)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
@@ -55,6 +52,10 @@ def compare(network: str, policy_list: str, baseline: str | None, scenario_spec:
             scheduler: str | None, target: str | None, max_reps: int, progress: bool,
             out: Path) -> None:
     """See the help text above."""
+    from scenarios.experiment import Experiment
+    from scenarios.results import write
+    from twin.network_files import load_network
+
     if out.suffix != ".nc":
         raise InputError([Problem("--out", "", "the result file must end in .nc")])
     policies = _policies(policy_list)

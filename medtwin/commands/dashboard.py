@@ -7,7 +7,6 @@ import click
 
 from medtwin.commands.store_options import store_option
 from medtwin.errors import report_input_errors
-from twin.network_files import load_network
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +28,7 @@ def dashboard(port: int, results_dir: Path, network_name: str, store_url: str | 
     users (`medtwin users add NAME --role manager --password-stdin`). Ctrl-C stops it."""
     from dashboards.app import serve
     from dashboards.data import DataStore
+    from twin.network_files import load_network
 
     load_network(network_name)  # a bad network fails here, with exit 2
     results_dir.mkdir(parents=True, exist_ok=True)

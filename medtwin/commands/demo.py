@@ -7,9 +7,6 @@ from pathlib import Path
 import click
 
 from medtwin.commands.erp import report_erp_errors
-from medtwin.demo import run_demo
-from medtwin.nightly.pipeline import stress_with_scenarios
-from medtwin.nightly.summary import Outcome
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +36,10 @@ def demo(out: Path, network: str, reps: int, days: int, cache: Path) -> None:
     Exit code 0 when the plan was published or waits for a manager, 11 when the run
     failed, 4 when the local ERP could not be set up.
     """
+    from medtwin.demo import run_demo
+    from medtwin.nightly.pipeline import stress_with_scenarios
+    from medtwin.nightly.summary import Outcome
+
     report = run_demo(out.resolve(), stress_with_scenarios, network=network, reps=reps,
                       days=days, cache=cache)
     click.echo(report.markdown())

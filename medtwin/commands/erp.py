@@ -4,6 +4,8 @@ Credentials come from ``MEDTWIN_ERP_USER`` / ``MEDTWIN_ERP_PASSWORD`` or a YAML 
 file named by ``MEDTWIN_ERP_SECRETS``; never from the URL, a config or the command line.
 """
 
+from __future__ import annotations
+
 import datetime as dt
 import functools
 import json
@@ -14,22 +16,16 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
-from typing import ParamSpec, TypeVar
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 import click
-import yaml
-from pydantic import ValidationError
 
-from erp_adapter.connect import default_as_of, is_url, open_adapter
-from erp_adapter.credentials import ENV_SECRETS, load_credentials
-from erp_adapter.errors import ErpError, PublishInterrupted
-from erp_adapter.flatfile import write_folder
-from erp_adapter.tryton.adapter import TrytonAdapter
-from erp_adapter.tryton.client import TrytonClient
 from medtwin.errors import report_input_errors
-from twin.domain import Network, Plan
-from twin.network_files import builtin_networks, load_network, load_snapshot
+from twin.bundled import builtin_networks
 from twin.problems import InputError, Problem, format_path
+
+if TYPE_CHECKING:
+    from twin.domain import Network, Plan
 
 EXIT_ERP = 4
 EXIT_INCOMPLETE = 5
@@ -44,6 +40,8 @@ def report_erp_errors(func: Callable[P, R]) -> Callable[P, R]:
 
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        from erp_adapter.errors import ErpError, PublishInterrupted
+
         try:
             return func(*args, **kwargs)
         except PublishInterrupted as exc:
@@ -69,6 +67,8 @@ def network_option(help_text: str) -> Callable[[Callable[P, R]], Callable[P, R]]
 
 def resolve_network(name: str | None, plan: Plan | None = None) -> Network:
     """``--network`` if given, else the plan's network when it is a built-in one."""
+    from twin.network_files import load_network
+
     if name is None and plan is not None and plan.network in builtin_networks():
         name = plan.network
     if name is None:
@@ -80,6 +80,10 @@ def resolve_network(name: str | None, plan: Plan | None = None) -> Network:
 
 def load_plan(path: Path) -> Plan:
     """A plan JSON file, validated; problems located by file and field."""
+    from pydantic import ValidationError
+
+    from twin.domain import Plan
+
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -127,6 +131,11 @@ def pull(erp: str, out: Path, network_name: str | None, as_of: dt.date | None,
     The folder loads with `medtwin plan NETWORK --snapshot OUT/snapshot.yaml`. Exit codes:
     0 written, 2 invalid input, 4 the ERP failed (unreachable, refused the login, …).
     """
+    from erp_adapter.connect import default_as_of, open_adapter
+    from erp_adapter.flatfile import write_folder
+    from erp_adapter.tryton.adapter import TrytonAdapter
+    from twin.network_files import load_snapshot
+
     net = resolve_network(network_name)
     started = time.monotonic()
     with open_adapter(erp, net) as adapter:
@@ -164,7 +173,11 @@ def seed(network: str, erp: str, history_days: int, rng_seed: int) -> None:
     Companies carry the org ids as party codes, warehouses the warehouse ids as location
     codes, products the item codes: the codes the pull and publish map by.
     """
+    from erp_adapter.connect import is_url
+    from erp_adapter.credentials import load_credentials
+    from erp_adapter.tryton.client import TrytonClient
     from erp_adapter.tryton.seed import seed_network
+    from twin.network_files import load_network
 
     net = load_network(network)
     if not is_url(erp):
@@ -182,6 +195,8 @@ def seed(network: str, erp: str, history_days: int, rng_seed: int) -> None:
 @report_erp_errors
 def status(plan_file: Path, erp: str, network_name: str | None) -> None:
     """Where each line of a published plan stands in the ERP."""
+    from erp_adapter.connect import open_adapter
+
     plan = load_plan(plan_file)
     net = resolve_network(network_name, plan)
     with open_adapter(erp, net) as adapter:
@@ -207,6 +222,9 @@ def serve(directory: Path, database: str, port: int, cache: Path) -> None:
     admin login to DIR/secrets.yaml (mode 600): `export MEDTWIN_ERP_SECRETS=DIR/secrets.yaml`,
     then `medtwin erp seed NETWORK --erp URL`.
     """
+    import yaml
+
+    from erp_adapter.credentials import ENV_SECRETS
     from erp_adapter.tryton.server import TrytonServer, copy_database, ensure_template
 
     directory.mkdir(parents=True, exist_ok=True)

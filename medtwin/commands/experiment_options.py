@@ -1,20 +1,23 @@
 """Options and output shared by ``medtwin compare`` and ``medtwin stress``."""
 
+from __future__ import annotations
+
 import functools
 import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import numpy as np
-import xarray as xr
 
-from scenarios.execution import run
-from scenarios.experiment import Experiment, run_kpi_names
-from scenarios.library import DEFAULT_LIBRARY, Library
-from scenarios.stats import paired_differences, run_adaptive, summarise
-from twin.domain import Network
+from scenarios.paths import DEFAULT_LIBRARY
 from twin.problems import InputError, Problem
+
+if TYPE_CHECKING:
+    import xarray as xr
+
+    from scenarios.experiment import Experiment
+    from twin.domain import Network
 
 log = logging.getLogger(__name__)
 SHOWN_KPIS = ["run_fill_rate_critical", "run_fill_rate", "run_lost_units",
@@ -62,12 +65,17 @@ def experiment_options(default_reps: int, default_days: int) -> Callable:
 
 def scenarios_of(spec: str, library: Path, network: Network) -> list:
     """The resolved scenarios chosen by ``--scenarios``."""
+    from scenarios.library import Library
+
     return Library(library).resolve_all(spec, network)
 
 
 def execute(exp: Experiment, reps: int, workers: int, scheduler: str | None,
             target: tuple[str, float] | None, max_reps: int, progress: bool) -> xr.Dataset:
     """Run ``exp``: ``reps`` replications, or adaptively up to ``max_reps`` for ``target``."""
+    from scenarios.execution import run
+    from scenarios.stats import run_adaptive
+
     idle = exp.idle_scenarios()
     if idle:
         click.echo(f"warning: no event of {', '.join(idle)} falls within the {exp.days} "
@@ -86,6 +94,8 @@ def execute(exp: Experiment, reps: int, workers: int, scheduler: str | None,
 
 def parse_target(text: str | None, network: Network) -> tuple[str, float] | None:
     """``KPI=HALF_WIDTH`` → (run_KPI, half-width), checked before anything runs."""
+    from scenarios.experiment import run_kpi_names
+
     if text is None:
         return None
     kpi, _, value = text.partition("=")
@@ -105,6 +115,8 @@ def parse_target(text: str | None, network: Network) -> tuple[str, float] | None
 
 
 def _cell(stat: xr.DataArray, kpi: str) -> str:
+    import numpy as np
+
     mean, lo, hi = (float(stat.sel(stat=s)) for s in ("mean", "lower", "upper"))
     if not np.isfinite(mean):
         return "n/a"
@@ -116,6 +128,8 @@ def summary_text(ds: xr.Dataset, baseline: str | None,
                  kpis: Sequence[str] = SHOWN_KPIS) -> str:
     """Means with 95 % CIs per scenario and policy, then paired differences against
     ``baseline`` (``*`` marks an interval that excludes zero)."""
+    from scenarios.stats import paired_differences, summarise
+
     kpis = [k for k in kpis if k in ds]
     summary = summarise(ds, kpis)
     lines: list[str] = []

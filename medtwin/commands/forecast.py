@@ -4,13 +4,8 @@ import logging
 from pathlib import Path
 
 import click
-import numpy as np
-import pandas as pd
-import xarray as xr
 
 from medtwin.errors import report_input_errors
-from solvers.forecast.history import read_history
-from solvers.forecast.selection import backtest, fit_forecast
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +27,13 @@ def forecast(history: Path, horizon: int, holdout: int, out: Path | None) -> Non
     exponential smoothing (chosen per series by recent one-step error). The last
     --holdout days are held out first and scored by MASE against seasonal naive.
     """
+    import numpy as np
+    import pandas as pd
+    import xarray as xr
+
+    from solvers.forecast.history import read_history
+    from solvers.forecast.selection import backtest, fit_forecast
+
     hist = read_history(history)
     bt = backtest(hist.units, holdout)
     fc = fit_forecast(hist.units, horizon)

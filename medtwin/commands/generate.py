@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 
 from medtwin.errors import report_input_errors
-from twin.network_files import TABLES, save_network
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +30,8 @@ def generate(warehouses: int, items: int, hospitals: int, seed: int, out: Path) 
     hospitals with critical/high/routine departments, suppliers (some VMI), demand
     models, (s, S) parameters and an opening snapshot of lots.
     """
-    from twin.synthetic import generate_network  # heavy; imported only when used
+    from twin.network_files import TABLES, save_network
+    from twin.synthetic import generate_network
 
     start = time.perf_counter()
     net = generate_network(warehouses=warehouses, items=items, hospitals=hospitals, seed=seed)

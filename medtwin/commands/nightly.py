@@ -9,8 +9,6 @@ import click
 
 from configs import bundled
 from medtwin.errors import report_input_errors
-from medtwin.nightly.config import load_config
-from medtwin.nightly.pipeline import Nightly, stress_with_scenarios
 from twin.problems import InputError, Problem
 
 log = logging.getLogger(__name__)
@@ -22,6 +20,9 @@ config_option = click.option(
 
 
 def _run_once(config: Path) -> int:
+    from medtwin.nightly.config import load_config
+    from medtwin.nightly.pipeline import Nightly, stress_with_scenarios
+
     cfg = load_config(config)
     report = Nightly(cfg, stress_with_scenarios).run()
     click.echo(report.markdown())
@@ -60,6 +61,8 @@ def schedule(config: Path, cron: str, show_next: int | None) -> None:
     from apscheduler.schedulers.blocking import BlockingScheduler
     from apscheduler.triggers.cron import CronTrigger
 
+    from medtwin.nightly.config import load_config
+
     load_config(config)  # fail now, not at 02:30
     try:
         trigger = CronTrigger.from_crontab(cron)
@@ -75,6 +78,8 @@ def schedule(config: Path, cron: str, show_next: int | None) -> None:
             click.echo(fire.isoformat())
             previous, now = fire, fire + dt.timedelta(seconds=1)
         return
+    import medtwin.nightly.pipeline  # noqa: F401  (a broken install fails now, not at 02:30)
+
     scheduler = BlockingScheduler()
     scheduler.add_job(_run_once, trigger, args=[config], id="nightly", max_instances=1,
                       coalesce=True, misfire_grace_time=3600)

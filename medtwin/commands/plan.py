@@ -1,21 +1,26 @@
 """``medtwin plan``: safety stock, transfers and purchases for a network's snapshot."""
 
+from __future__ import annotations
+
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from medtwin.errors import report_input_errors
-from medtwin.planning import PlanSettings, make_plan
-from solvers.highs_bridge import Infeasible, SolverFailed
-from twin.network_files import load_network, load_snapshot
-from twin.yaml_input import read_yaml, validate_as
+
+if TYPE_CHECKING:
+    from medtwin.planning import PlanSettings
 
 EXIT_INFEASIBLE = 3
 
 
 def load_plan_settings(path: Path | None, horizon: int | None) -> PlanSettings:
     """Settings from a YAML file (validated), with ``--horizon`` on top."""
+    from medtwin.planning import PlanSettings
+    from twin.yaml_input import read_yaml, validate_as
+
     doc = (read_yaml(path) or {}) if path is not None else {}
     settings = validate_as(PlanSettings, doc, str(path))
     if horizon is not None:
@@ -43,6 +48,10 @@ def plan(network: str, snapshot: Path | None, horizon: int | None, settings_file
     3 a model is infeasible (the message names the constraint families that bind) or the
     solver found no plan.
     """
+    from medtwin.planning import make_plan
+    from solvers.highs_bridge import Infeasible, SolverFailed
+    from twin.network_files import load_network, load_snapshot
+
     settings = load_plan_settings(settings_file, horizon)
     net = load_network(network)
     if snapshot is not None:

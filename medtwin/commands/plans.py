@@ -20,8 +20,6 @@ from medtwin.commands.store_options import (
     user_option,
 )
 from medtwin.store import Status
-from medtwin.store.plans import stress_evidence
-from medtwin.store.rules import load_rules
 from twin.problems import InputError, Problem
 
 EXIT_INCOMPLETE = 5
@@ -67,6 +65,8 @@ def attach_evidence(plan_id: str, evidence_file: Path, user: str | None,
                     store_url: str | None) -> None:
     """Attach the stress evidence of STRESSED_PLAN.json (from `medtwin stress`) to PLAN_ID:
     the plan becomes stress-tested. Planners and managers."""
+    from medtwin.store.plans import stress_evidence
+
     try:
         doc = json.loads(_read(evidence_file))
     except json.JSONDecodeError as exc:
@@ -155,6 +155,8 @@ def reject(plan_id: str, comment: str, user: str | None, store_url: str | None) 
 def gate(plan_id: str, rules_file: Path, store_url: str | None) -> None:
     """Apply the auto-approval rules to PLAN_ID: approve it as `auto` when every rule
     passes, else leave it waiting for a manager and say why."""
+    from medtwin.store.rules import load_rules
+
     rules = load_rules(rules_file)
     store = open_store(store_url)
     outcomes = store.gate(plan_id, rules)

@@ -1,12 +1,13 @@
 """``medtwin publish``: send an approved plan to the ERP, idempotently."""
 
+from __future__ import annotations
+
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from erp_adapter.connect import open_adapter
-from erp_adapter.protocol import LineResult
 from medtwin.commands.erp import (
     EXIT_INCOMPLETE,
     erp_option,
@@ -16,7 +17,10 @@ from medtwin.commands.erp import (
     resolve_network,
     results_json,
 )
-from twin.domain import Plan
+
+if TYPE_CHECKING:
+    from erp_adapter.protocol import LineResult
+    from twin.domain import Plan
 
 
 @click.command()
@@ -57,6 +61,8 @@ def send_plan(plan: Plan, erp: str, network_name: str | None, *, dry_run: bool,
               as_json: bool = False) -> list[LineResult]:
     """Publish ``plan`` through the adapter for ``erp`` and print one line per result (or
     JSON) and a summary; refused lines are reported on stderr."""
+    from erp_adapter.connect import open_adapter
+
     net = resolve_network(network_name, plan)
     with open_adapter(erp, net, purchase_mode=purchase_mode,  # type: ignore[arg-type]
                       batch=batch) as adapter:

@@ -5,15 +5,9 @@ import logging
 from pathlib import Path
 
 import click
-import pandas as pd
 
-from erp_adapter.connect import default_as_of, open_adapter
-from erp_adapter.credentials import load_credentials
 from medtwin.commands.erp import erp_option, parse_date, report_erp_errors
-from twin.network_files import load_network
 from twin.problems import InputError, Problem
-from twin.replay import fidelity
-from twin.replay import replay as run_replay
 
 log = logging.getLogger(__name__)
 HISTORY_COLUMNS = ["date", "warehouse", "hospital", "department", "item", "lot", "quantity"]
@@ -42,6 +36,14 @@ def replay(erp: str, since: dt.date, until: dt.date | None, network_name: str,
     ERP moves the twin does not replay). Exit 0 whatever the differences; 2 bad input;
     4 ERP failure.
     """
+    import pandas as pd
+
+    from erp_adapter.connect import default_as_of, open_adapter
+    from erp_adapter.credentials import load_credentials
+    from twin.network_files import load_network
+    from twin.replay import fidelity
+    from twin.replay import replay as run_replay
+
     net = load_network(network_name)
     with open_adapter(erp, net, credentials=load_credentials()) as adapter:
         last = until or default_as_of(adapter) - dt.timedelta(days=2)

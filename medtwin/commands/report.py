@@ -5,8 +5,6 @@ from pathlib import Path
 import click
 
 from medtwin.errors import report_input_errors
-from scenarios.report import write
-from scenarios.results import read
 
 
 @click.command()
@@ -19,5 +17,8 @@ from scenarios.results import read
 def report(results: Path, out: Path, title: str | None) -> None:
     """Write a static HTML report of RESULTS.nc (from `medtwin compare` or `medtwin
     stress`): KPI means with 95 % CIs, paired differences, distributions, time series."""
+    from scenarios.report import write
+    from scenarios.results import read
+
     path = write(read(results), out, title)
     click.echo(f"wrote {path}")

@@ -4,8 +4,6 @@ from pathlib import Path
 
 import click
 
-from twin.schema import network_json_schema_text
-
 
 @click.command()
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
@@ -16,6 +14,8 @@ def schema(out: Path | None) -> None:
     The bundled copy lives in configs/schema/network.schema.json; YAML files point at
     it with a `# yaml-language-server: $schema=…` first line.
     """
+    from twin.schema import network_json_schema_text
+
     text = network_json_schema_text()
     if out is None:
         click.echo(text, nl=False)

@@ -1,25 +1,22 @@
 """``medtwin simulate``: replay a network day by day under a policy and write the KPIs."""
 
+from __future__ import annotations
+
 import logging
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-import solvers.policies  # noqa: F401  (registers the heuristic and optimised policies)
+from medtwin.commands.policies import POLICY_NAMES, load_policies
 from medtwin.errors import report_input_errors
-from scenarios.library import Library
-from twin.domain import Network
-from twin.network_files import load_network
-from twin.problems import InputError, Problem
-from twin.sim import simulate as run_simulation
-from twin.sim.demand import load_trace
-from twin.sim.events import Event, load_scenario
-from twin.sim.index import NetworkIndex
-from twin.sim.policies import POLICIES, make_policy
-from twin.sim.policy import Policy, PolicyFactory
-from twin.sim.results import summary_table
+
+if TYPE_CHECKING:
+    from twin.domain import Network
+    from twin.sim.events import Event
+    from twin.sim.policy import PolicyFactory
 
 log = logging.getLogger(__name__)
 PROGRESS_STOCK_POINT_DAYS = 2_000_000
@@ -32,7 +29,7 @@ PROGRESS_STOCK_POINT_DAYS = 2_000_000
               help="Number of days to simulate from the snapshot date.")
 @click.option("--seed", type=click.IntRange(0), default=0, show_default=True,
               help="Replication seed (same seed → same demand and disruptions).")
-@click.option("--policy", type=click.Choice(sorted(POLICIES)), default="fixed_ss",
+@click.option("--policy", type=click.Choice(POLICY_NAMES), default="fixed_ss",
               show_default=True, help="Replenishment policy.")
 @click.option("--scenario", metavar="NAME|FILE",
               help="A scenario of the bundled library (e.g. demand-surge; applied with its "
@@ -54,6 +51,12 @@ def simulate(network: str, days: int, seed: int, policy: str, scenario: str | No
     Prints a KPI summary and writes an xarray Dataset (one variable per KPI, per-item stock
     balance) to OUT and the lot-level ledger to OUT's stem + .ledger.parquet.
     """
+    from twin.network_files import load_network
+    from twin.sim import simulate as run_simulation
+    from twin.sim.demand import load_trace
+    from twin.sim.results import summary_table
+
+    load_policies()
     net = load_network(network)
     chosen: str | PolicyFactory = policy
     events: Sequence[Event] = []
@@ -78,6 +81,13 @@ def _apply_scenario(spec: str, net: Network, policy: str, days: int
     """``--scenario``: an existing file is a list of events; otherwise a name of the bundled
     library, run as ``medtwin compare`` runs it (the twin on the scenario's true network,
     the policy planning on its forecast)."""
+    from scenarios.library import Library
+    from twin.problems import InputError, Problem
+    from twin.sim.events import load_scenario
+    from twin.sim.index import NetworkIndex
+    from twin.sim.policies import make_policy
+    from twin.sim.policy import Policy
+
     if Path(spec).is_file():
         return net, policy, load_scenario(spec, net)
     library = Library()

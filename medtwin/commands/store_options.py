@@ -5,19 +5,21 @@ acting user's role, 7 refused by the lifecycle (illegal status change, conflicti
 request), 8 the audit chain is broken.
 """
 
+from __future__ import annotations
+
 import functools
 import os
 from collections.abc import Callable
-from typing import ParamSpec, TypeVar
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 import click
 
 from medtwin.errors import report_input_errors
-from medtwin.store import ENV_STORE, IllegalTransition, NotPermitted, PlanStore, UnknownPlan
-from medtwin.store import open_store as _open
-from medtwin.store.db import DEFAULT_URL
-from medtwin.store.plans import StoreConflict, UnknownUser
+from medtwin.store import DEFAULT_URL, ENV_STORE, IllegalTransition, NotPermitted
 from twin.problems import InputError, Problem
+
+if TYPE_CHECKING:
+    from medtwin.store import PlanStore
 
 ENV_USER = "MEDTWIN_USER"
 EXIT_NOT_PERMITTED = 6
@@ -40,6 +42,9 @@ def user_option(func: Callable[P, R]) -> Callable[P, R]:
 
 def open_store(url: str | None) -> PlanStore:
     """The plan store at ``url`` (or the default)."""
+    from medtwin.store import PlanStore
+    from medtwin.store import open_store as _open
+
     return PlanStore(_open(url))
 
 
@@ -57,6 +62,8 @@ def report_store_errors(func: Callable[P, R]) -> Callable[P, R]:
 
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        from medtwin.store.plans import StoreConflict, UnknownPlan, UnknownUser
+
         try:
             return func(*args, **kwargs)
         except (UnknownPlan, UnknownUser) as exc:

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 
-import solvers.policies  # noqa: F401  (registers the policies a plan can be compared with)
 from medtwin.commands.erp import load_plan
 from medtwin.commands.experiment_options import (
     execute,
@@ -15,13 +14,9 @@ from medtwin.commands.experiment_options import (
     scenarios_of,
     summary_text,
 )
+from medtwin.commands.policies import POLICY_NAMES, load_policies
 from medtwin.errors import report_input_errors
-from scenarios.experiment import PLAN_POLICY, Experiment
-from scenarios.results import write
-from scenarios.stress import evidence
-from twin.network_files import load_network
 from twin.problems import InputError, Problem
-from twin.sim.policies import POLICIES
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +25,7 @@ log = logging.getLogger(__name__)
 @click.argument("plan_file", metavar="PLAN.json", type=click.Path(dir_okay=False,
                                                                   path_type=Path))
 @click.option("--network", help="Network the plan is for (default: the plan's own, built in).")
-@click.option("--against", type=click.Choice(sorted(POLICIES)),
+@click.option("--against", type=click.Choice(POLICY_NAMES),
               help="Also run this policy and record paired differences plan − policy.")
 @experiment_options(default_reps=10, default_days=90)
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
@@ -48,6 +43,12 @@ def stress(plan_file: Path, network: str | None, against: str | None, scenario_s
     scenario, the worst scenario and why) — the file `medtwin plans add` or
     `medtwin plans attach-evidence` takes.
     """
+    from scenarios.experiment import PLAN_POLICY, Experiment
+    from scenarios.results import write
+    from scenarios.stress import evidence
+    from twin.network_files import load_network
+
+    load_policies()  # the plan may be compared with any of them
     _refuse_stressed(plan_file)
     plan = load_plan(plan_file)
     net = load_network(network or plan.network)

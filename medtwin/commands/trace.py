@@ -4,13 +4,7 @@ from pathlib import Path
 
 import click
 
-from erp_adapter.connect import is_url
-from erp_adapter.credentials import load_credentials
-from erp_adapter.trace import trace_lot
-from erp_adapter.tryton.client import TrytonClient
-from erp_adapter.tryton.mapping import load_sites
 from medtwin.commands.erp import erp_option, report_erp_errors
-from twin.lot_trace import trace_ledger
 from twin.problems import InputError, Problem
 
 
@@ -33,8 +27,16 @@ def trace(lot: str, erp: str | None, ledger: Path | None, item: str | None) -> N
         raise InputError([Problem("--erp/--ledger", "", "give exactly one of --erp URL and "
                                                         "--ledger FILE")])
     if ledger is not None:
+        from twin.lot_trace import trace_ledger
+
         result = trace_ledger(ledger, lot, item)
     else:
+        from erp_adapter.connect import is_url
+        from erp_adapter.credentials import load_credentials
+        from erp_adapter.trace import trace_lot
+        from erp_adapter.tryton.client import TrytonClient
+        from erp_adapter.tryton.mapping import load_sites
+
         if not is_url(erp):
             raise InputError([Problem("--erp", "", "a lot trace needs the ERP's stock moves: "
                                                    "give a Tryton URL")])

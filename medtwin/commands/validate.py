@@ -3,8 +3,7 @@
 import click
 
 from medtwin.errors import report_input_errors
-from twin.network_files import builtin_networks, load_network
-from twin.summary import format_summary, summarise
+from twin.bundled import builtin_networks
 
 
 @click.command(epilog="Built-in networks: " + ", ".join(builtin_networks()))
@@ -16,5 +15,8 @@ def validate(network: str) -> None:
     Exits 0 when valid, 2 with one line per problem (file, field path, what is wrong)
     otherwise.
     """
+    from twin.network_files import load_network
+    from twin.summary import format_summary, summarise
+
     net = load_network(network)
     click.echo(format_summary(summarise(net)))

@@ -1,6 +1,5 @@
 """Tables of the plan store (SQLAlchemy 2.0 typed ORM) and opening a store from a URL."""
 
-import os
 from pathlib import Path
 
 from sqlalchemy import ForeignKey, Integer, String, Text, create_engine, event
@@ -8,8 +7,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
-ENV_STORE = "MEDTWIN_STORE"
-DEFAULT_URL = "sqlite:///out/medtwin.db"
+from medtwin.store.location import store_url
 
 
 class Base(DeclarativeBase):
@@ -80,11 +78,6 @@ class AuditRow(Base):
     payload: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
-
-
-def store_url(url: str | None = None) -> str:
-    """``url``, else ``$MEDTWIN_STORE``, else :data:`DEFAULT_URL`."""
-    return url or os.environ.get(ENV_STORE) or DEFAULT_URL
 
 
 def _sqlite_pragmas(engine: Engine) -> None:
