@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 
-import solvers.policies  # noqa: F401  (registers the heuristic and optimised policies)
 from medtwin.commands.experiment_options import (
     execute,
     experiment_options,
@@ -17,11 +16,12 @@ from medtwin.commands.experiment_options import (
 from medtwin.errors import report_input_errors
 from scenarios.experiment import Experiment
 from scenarios.results import write
+from solvers.registry import shipped_policies
 from twin.network_files import load_network
 from twin.problems import InputError, Problem
-from twin.sim.policies import POLICIES
 
 log = logging.getLogger(__name__)
+POLICIES = shipped_policies()
 
 
 def _policies(text: str) -> tuple[str, ...]:

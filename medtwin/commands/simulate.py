@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
-import solvers.policies  # noqa: F401  (registers the heuristic and optimised policies)
 from medtwin.errors import report_input_errors
 from scenarios.library import Library
+from solvers.registry import shipped_policies
 from twin.domain import Network
 from twin.network_files import load_network
 from twin.problems import InputError, Problem
@@ -17,11 +17,11 @@ from twin.sim import simulate as run_simulation
 from twin.sim.demand import load_trace
 from twin.sim.events import Event, load_scenario
 from twin.sim.index import NetworkIndex
-from twin.sim.policies import POLICIES, make_policy
 from twin.sim.policy import Policy, PolicyFactory
 from twin.sim.results import summary_table
 
 log = logging.getLogger(__name__)
+POLICIES = shipped_policies()
 PROGRESS_STOCK_POINT_DAYS = 2_000_000
 """Show a progress bar by default when days × stock points reaches this."""
 
@@ -64,7 +64,7 @@ def simulate(network: str, days: int, seed: int, policy: str, scenario: str | No
         progress = days * len(net.warehouses) * len(net.items) >= PROGRESS_STOCK_POINT_DAYS
     start = time.perf_counter()
     result = run_simulation(net, days=days, seed=seed, policy=chosen, events=events,
-                            demand=trace, progress=progress)
+                            demand=trace, progress=progress, policies=POLICIES)
     log.info("simulated %d days in %.2f s", days, time.perf_counter() - start)
     nc, ledger = result.write(out)
     click.echo(f"{net.name}: {days} days from {net.snapshot.as_of}, policy {policy}, "
@@ -95,6 +95,6 @@ def _apply_scenario(spec: str, net: Network, policy: str, days: int
 
     def planned(index: NetworkIndex) -> Policy:
         del index  # same ids and order as the planning network's index
-        return make_policy(policy, NetworkIndex(planning))
+        return POLICIES.make(policy, NetworkIndex(planning))
     planned.__name__ = policy
     return true, planned, resolved.events

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 
-import solvers.policies  # noqa: F401  (registers the policies a plan can be compared with)
 from medtwin.commands.erp import load_plan
 from medtwin.commands.experiment_options import (
     execute,
@@ -19,11 +18,12 @@ from medtwin.errors import report_input_errors
 from scenarios.experiment import PLAN_POLICY, Experiment
 from scenarios.results import write
 from scenarios.stress import evidence
+from solvers.registry import shipped_policies
 from twin.network_files import load_network
 from twin.problems import InputError, Problem
-from twin.sim.policies import POLICIES
 
 log = logging.getLogger(__name__)
+POLICIES = shipped_policies()
 
 
 @click.command()
