@@ -15,7 +15,7 @@ import xarray as xr
 from medtwin.store import PlanStore, open_store
 from twin.domain import Network
 from twin.network_files import load_network
-from twin.sim.results import ledger_path
+from twin.sim import ledger_path
 
 NEAR_EXPIRY_DAYS = 90
 ON_HAND_SIGN = {"opening": 1, "receipt": 1, "transfer_in": 1, "transfer_out": -1,

@@ -9,7 +9,7 @@ scenario; blocks are independent and can run anywhere (see :mod:`scenarios.execu
 The result (:func:`assemble`) is one :class:`xarray.Dataset`:
 
 - ``run_<kpi>`` (policy, scenario, replication): run-level KPIs of
-  :func:`twin.sim.kpis.summary` plus ``run_demand_units`` and ``run_recall_units``;
+  :func:`twin.sim.kpi_summary` plus ``run_demand_units`` and ``run_recall_units``;
 - ``fill_rate``, ``inventory_value``, ``backlog_units`` (policy, scenario, replication, time):
   daily network totals;
 - ``demand_units`` (policy, scenario, replication, time, priority): the demand each run saw,
@@ -26,19 +26,16 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-import solvers.policies  # noqa: F401  (registers the shipped policies, also on Dask workers)
 from scenarios.provenance import code_version, network_digest
 from scenarios.spec import ResolvedScenario
+from solvers.registry import shipped_policies
+from twin.api import NetworkIndex, PlanPolicy, Policy, PolicyFactory, PolicyRegistry
 from twin.domain import Network, Plan
 from twin.domain.parties import PRIORITIES
-from twin.sim import POLICIES, simulate
-from twin.sim.index import NetworkIndex
-from twin.sim.kpis import Kpis, summary
-from twin.sim.plan_policy import PlanPolicy
-from twin.sim.policy import Policy, PolicyFactory
+from twin.sim import Kpis, kpi_summary, simulate
 
 PLAN_POLICY = "plan"
-"""Policy name of the plan under stress test (see :class:`twin.sim.plan_policy.PlanPolicy`)."""
+"""Policy name of the plan under stress test (see :class:`twin.api.PlanPolicy`)."""
 
 DAILY = {
     "fill_rate": ("1", "units served on time / units demanded, network, per day"),
@@ -55,7 +52,7 @@ def run_kpi_names(network: Network) -> list[str]:
     """Names of the ``run_*`` variables an experiment on ``network`` produces."""
     empty = Kpis(NetworkIndex(network), 1).arrays
     with np.errstate(all="ignore"):
-        return [f"run_{k}" for k in summary(empty)] + list(RUN_EXTRA)
+        return [f"run_{k}" for k in kpi_summary(empty)] + list(RUN_EXTRA)
 
 
 def replication_seed(seed: int, replication: int) -> int:
@@ -65,8 +62,12 @@ def replication_seed(seed: int, replication: int) -> int:
 
 @dataclass(frozen=True)
 class Experiment:
-    """What to run: a network, policies (registered names, or ``plan``), resolved scenarios,
-    the run length and the base seed."""
+    """What to run: a network, policies (names in ``registry``, or ``plan``), resolved
+    scenarios, the run length and the base seed.
+
+    ``registry``: where policy names are looked up (default: every shipped policy,
+    :func:`solvers.registry.shipped_policies`). It travels with the experiment, so a Dask
+    worker resolves the same factories without importing anything for its side effects."""
 
     network: Network
     policies: tuple[str, ...]
@@ -76,13 +77,16 @@ class Experiment:
     baseline: str | None = None
     plan: Plan | None = None
     network_sha256: str = field(default="", compare=False)
+    registry: PolicyRegistry = field(default_factory=shipped_policies, compare=False,
+                                     repr=False)
 
     def __post_init__(self) -> None:
         if not self.policies or not self.scenarios:
             raise ValueError("an experiment needs at least one policy and one scenario")
-        unknown = [p for p in self.policies if p != PLAN_POLICY and p not in POLICIES]
+        unknown = [p for p in self.policies if p != PLAN_POLICY and p not in self.registry]
         if unknown:
-            raise ValueError(f"unknown policies {unknown}; known: {', '.join(sorted(POLICIES))}")
+            raise ValueError(f"unknown policies {unknown}; known: "
+                             f"{', '.join(sorted(self.registry))}")
         if PLAN_POLICY in self.policies and self.plan is None:
             raise ValueError("policy 'plan' needs a plan")
         if self.baseline is not None and self.baseline not in self.policies:
@@ -101,7 +105,7 @@ class Experiment:
         if name == PLAN_POLICY:
             plan = self.plan
             return lambda index: PlanPolicy(index, plan)  # type: ignore[arg-type]
-        return POLICIES[name]
+        return self.registry[name]
 
     def attrs(self) -> dict[str, str | int]:
         """Provenance attributes of the result file."""
@@ -167,7 +171,7 @@ def run_one(exp: Experiment, scenario: ResolvedScenario, policy: str, replicatio
     total = demand.sum(axis=1)
     on_time = k["served_on_time_units"].sum(axis=(1, 2))
     out: dict[str, np.ndarray] = {
-        f"run_{name}": np.float64(value) for name, value in summary(k).items()}
+        f"run_{name}": np.float64(value) for name, value in kpi_summary(k).items()}
     out["run_demand_units"] = np.float64(total.sum())
     out["run_recall_units"] = np.float64(sum(r.units_on_hand + r.units_in_transit
                                              for r in result.recalls))

@@ -19,10 +19,10 @@ from scenarios.spec import (
     apply_overrides,
     deep_merge,
 )
+from twin.api import NetworkIndex
 from twin.domain import Network
 from twin.problems import InputError, Problem, format_path
-from twin.sim.events import check_events
-from twin.sim.index import NetworkIndex
+from twin.sim import check_events
 from twin.validation import check_network
 from twin.yaml_input import read_yaml, validate_as
 

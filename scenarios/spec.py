@@ -27,7 +27,7 @@ from pydantic import Field
 
 from twin.domain import Network
 from twin.domain.fields import DomainModel, field
-from twin.sim.events import EVENTS, Event, Recall, day_number
+from twin.sim import EVENTS, Event, Recall, day_number
 
 Overrides = dict[str, dict[str, dict[str, Any]]]
 OVERRIDABLE = {"orgs": "id", "warehouses": "id", "items": "code", "suppliers": "id",

@@ -5,11 +5,10 @@ import panel as pn
 import param
 from panel.viewable import Viewer
 
-import solvers.policies  # noqa: F401  (registers the heuristic and optimised policies)
 from dashboards.data import DataStore, lot_whereabouts
+from solvers.registry import shipped_policies
 from twin.domain import Network
-from twin.sim import simulate
-from twin.sim.events import Recall
+from twin.sim import Recall, simulate
 
 IMPACT_KPIS = ("fill_rate_critical", "fill_rate", "lost_units", "backordered_units",
                "emergency_units", "scrapped_units_expired", "inventory_value_mean")
@@ -19,8 +18,9 @@ def recall_impact(net: Network, item: str, lot: str, days: int, seed: int,
                   policy: str) -> pd.DataFrame:
     """KPIs of the same replication (same seed) without and with the lot recalled on day
     0, and the difference."""
-    base = simulate(net, days=days, seed=seed, policy=policy).summary()
-    hit = simulate(net, days=days, seed=seed, policy=policy,
+    policies = shipped_policies()
+    base = simulate(net, days=days, seed=seed, policy=policy, policies=policies).summary()
+    hit = simulate(net, days=days, seed=seed, policy=policy, policies=policies,
                    events=[Recall(item=item, lots=[lot], day=0)]).summary()
     return pd.DataFrame([(k, base[k], hit[k], hit[k] - base[k]) for k in IMPACT_KPIS],
                         columns=["kpi", "without recall", "with recall", "difference"])

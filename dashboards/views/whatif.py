@@ -20,8 +20,8 @@ from scenarios.experiment import Experiment
 from scenarios.library import Library
 from scenarios.results import write
 from scenarios.stats import as_rows, summarise
+from solvers.registry import shipped_policies
 from twin.problems import InputError
-from twin.sim.policies import POLICIES
 
 log = logging.getLogger(__name__)
 SHOWN = ["run_fill_rate_critical", "run_fill_rate", "run_lost_units",
@@ -32,7 +32,7 @@ class WhatIfView(Viewer):
     """Choose, optionally edit, Run; the result appears below and on the Compare page."""
 
     data = param.ClassSelector(class_=DataStore)
-    policies = param.ListSelector(default=["heuristic"], objects=sorted(POLICIES))
+    policies = param.ListSelector(default=["heuristic"], objects=sorted(shipped_policies()))
     scenarios = param.ListSelector(default=["baseline"], objects=[])
     reps = param.Integer(default=4, bounds=(2, 200), doc="replications per scenario")
     days = param.Integer(default=60, bounds=(7, 730), doc="simulated days")

@@ -89,19 +89,7 @@ def chunks(seq: Sequence[Any], size: int = BATCH) -> Iterator[Sequence[Any]]:
 
 def sample_demand(model: DemandModel, day: dt.date, rng: np.random.Generator) -> int:
     """One day's demand of ``model`` (units), with its family and seasonality."""
-    mean = model.mean_on(day)
-    if mean <= 0:
-        return 0
-    if model.family == "poisson":
-        return int(rng.poisson(mean))
-    if model.family == "negbin":
-        if model.dispersion <= 1:
-            return int(rng.poisson(mean))
-        n = mean / (model.dispersion - 1)
-        return int(rng.negative_binomial(n, 1 / model.dispersion))
-    if rng.random() >= 1 / model.dispersion:
-        return 0
-    return 1 + int(rng.poisson(max(mean * model.dispersion - 1, 0)))
+    return model.sample_on(day, rng)
 
 
 def sample_history(net: Network, history_days: int, seed: int = 0) -> list[Issue]:

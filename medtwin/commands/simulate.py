@@ -14,9 +14,9 @@ from medtwin.commands.policies import POLICY_NAMES, load_policies
 from medtwin.errors import report_input_errors
 
 if TYPE_CHECKING:
+    from twin.api import PolicyFactory, PolicyRegistry
     from twin.domain import Network
-    from twin.sim.events import Event
-    from twin.sim.policy import PolicyFactory
+    from twin.sim import Event
 
 log = logging.getLogger(__name__)
 PROGRESS_STOCK_POINT_DAYS = 2_000_000
@@ -52,22 +52,21 @@ def simulate(network: str, days: int, seed: int, policy: str, scenario: str | No
     balance) to OUT and the lot-level ledger to OUT's stem + .ledger.parquet.
     """
     from twin.network_files import load_network
+    from twin.sim import load_trace, summary_table
     from twin.sim import simulate as run_simulation
-    from twin.sim.demand import load_trace
-    from twin.sim.results import summary_table
 
-    load_policies()
+    policies = load_policies()
     net = load_network(network)
     chosen: str | PolicyFactory = policy
     events: Sequence[Event] = []
     if scenario is not None:
-        net, chosen, events = _apply_scenario(scenario, net, policy, days)
+        net, chosen, events = _apply_scenario(scenario, net, policy, days, policies)
     trace = load_trace(demand_trace, net) if demand_trace is not None else None
     if progress is None:
         progress = days * len(net.warehouses) * len(net.items) >= PROGRESS_STOCK_POINT_DAYS
     start = time.perf_counter()
     result = run_simulation(net, days=days, seed=seed, policy=chosen, events=events,
-                            demand=trace, progress=progress)
+                            demand=trace, progress=progress, policies=policies)
     log.info("simulated %d days in %.2f s", days, time.perf_counter() - start)
     nc, ledger = result.write(out)
     click.echo(f"{net.name}: {days} days from {net.snapshot.as_of}, policy {policy}, "
@@ -76,17 +75,16 @@ def simulate(network: str, days: int, seed: int, policy: str, scenario: str | No
     click.echo(f"wrote {nc} and {ledger}")
 
 
-def _apply_scenario(spec: str, net: Network, policy: str, days: int
+def _apply_scenario(spec: str, net: Network, policy: str, days: int,
+                    policies: PolicyRegistry
                     ) -> tuple[Network, str | PolicyFactory, Sequence[Event]]:
     """``--scenario``: an existing file is a list of events; otherwise a name of the bundled
     library, run as ``medtwin compare`` runs it (the twin on the scenario's true network,
     the policy planning on its forecast)."""
     from scenarios.library import Library
+    from twin.api import NetworkIndex, Policy
     from twin.problems import InputError, Problem
-    from twin.sim.events import load_scenario
-    from twin.sim.index import NetworkIndex
-    from twin.sim.policies import make_policy
-    from twin.sim.policy import Policy
+    from twin.sim import load_scenario
 
     if Path(spec).is_file():
         return net, policy, load_scenario(spec, net)
@@ -105,6 +103,6 @@ def _apply_scenario(spec: str, net: Network, policy: str, days: int
 
     def planned(index: NetworkIndex) -> Policy:
         del index  # same ids and order as the planning network's index
-        return make_policy(policy, NetworkIndex(planning))
+        return policies.make(policy, NetworkIndex(planning))
     planned.__name__ = policy
     return true, planned, resolved.events

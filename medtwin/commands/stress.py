@@ -14,7 +14,7 @@ from medtwin.commands.experiment_options import (
     scenarios_of,
     summary_text,
 )
-from medtwin.commands.policies import POLICY_NAMES, load_policies
+from medtwin.commands.policies import POLICY_NAMES
 from medtwin.errors import report_input_errors
 from twin.problems import InputError, Problem
 
@@ -48,7 +48,6 @@ def stress(plan_file: Path, network: str | None, against: str | None, scenario_s
     from scenarios.stress import evidence
     from twin.network_files import load_network
 
-    load_policies()  # the plan may be compared with any of them
     _refuse_stressed(plan_file)
     plan = load_plan(plan_file)
     net = load_network(network or plan.network)

@@ -1,14 +1,17 @@
-"""Policies for the twin built from the planning models; importing this package registers
-``heuristic``, ``optimised`` and ``optimised_rolling`` in :data:`twin.sim.policies.POLICIES`."""
+"""Policies for the twin built from the planning models: the factories ``heuristic``,
+``optimised`` and ``optimised_rolling``. Importing this package registers nothing; the
+registry of every shipped policy is :func:`solvers.registry.shipped_policies`."""
 
 from solvers.policies.levels import (
     LevelsSS,
+    heuristic,
     heuristic_levels,
     investment,
     levels_for,
+    optimised,
     optimised_levels,
 )
-from solvers.policies.rolling import RollingSS
+from solvers.policies.rolling import RollingSS, optimised_rolling
 
-__all__ = ["LevelsSS", "RollingSS", "heuristic_levels", "investment", "levels_for",
-           "optimised_levels"]
+__all__ = ["LevelsSS", "RollingSS", "heuristic", "heuristic_levels", "investment", "levels_for",
+           "optimised", "optimised_levels", "optimised_rolling"]

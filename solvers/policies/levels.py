@@ -29,11 +29,9 @@ from solvers.safety_stock import (
     sample_cycle_demand,
     solve_safety_stock,
 )
+from twin.api import Actions, FixedSS, NetworkIndex, ReorderPoints, StateView
 from twin.domain import Network
 from twin.domain.parties import PRIORITIES
-from twin.sim.index import NetworkIndex
-from twin.sim.policies import FixedSS, register_policy
-from twin.sim.policy import Actions, ReorderPoints, StateView
 
 log = logging.getLogger(__name__)
 Z_95 = 1.645
@@ -145,13 +143,11 @@ class LevelsSS(FixedSS):
         return replace(actions, reorder_points=rop)
 
 
-@register_policy("heuristic")
 def heuristic(index: NetworkIndex) -> LevelsSS:
     """Fixed-z (s, S), cheapest lane, FEFO, emergency shipments for critical demand."""
     return LevelsSS(index, levels_for(index.network, "heuristic"))
 
 
-@register_policy("optimised")
 def optimised(index: NetworkIndex) -> LevelsSS:
     """(s, S) from the sample-average safety-stock model, executed like the heuristic."""
     return LevelsSS(index, levels_for(index.network, "optimised"))

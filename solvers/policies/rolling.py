@@ -19,9 +19,7 @@ from solvers.policies.levels import LevelsSS, levels_for
 from solvers.replenishment.model import Position, solve_replenishment
 from solvers.safety_stock import build_inputs
 from solvers.transfers.rolling import RollingTransfers
-from twin.sim.index import NetworkIndex
-from twin.sim.policies import register_policy
-from twin.sim.policy import Actions, Purchases, StateView, Transfers
+from twin.api import Actions, NetworkIndex, Purchases, StateView, Transfers
 
 
 def usage_per_position(index: NetworkIndex) -> np.ndarray:
@@ -91,7 +89,6 @@ class RollingSS(LevelsSS):
         return Purchases(*(np.array(col, dtype=np.int64) for col in zip(*rows, strict=True)))
 
 
-@register_policy("optimised_rolling")
 def optimised_rolling(index: NetworkIndex) -> RollingSS:
     """Optimised (s, S), lateral transfers and purchases re-solved at every review."""
     return RollingSS(index, levels_for(index.network, "optimised"))

@@ -7,8 +7,9 @@ another (``stock_policies[].source``) also carries that warehouse's demand. Mome
 mean μ = Σ μᵢ, variance σ² = Σ σᵢ² (independent demand streams). An order (or lane
 shipment) carries every item its warehouse gets from the same source, so each item bears
 an equal share of the per-order (per-shipment) cost. A warehouse-sourced position is
-replenished on the lane the twin's replenishment rule uses: the cheapest per unit, then
-the fastest, a cold-chain lane for a cold item.
+replenished on the lane the twin replenishes on (:func:`twin.api.replenishment_routes`:
+the cheapest per unit, then the fastest, a cold-chain lane for a cold item), and a late
+order is late by :func:`twin.api.late_delay_mean` on average.
 
 :class:`Replenishment` holds what stands between an order and usable stock besides the
 nominal lead time — supplier lateness, QC and excursion holds, lost shipments and the
@@ -22,9 +23,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from twin.domain import Distribution, Item, Lane, Network, Supplier, SupplyOffer
+from twin.api import first_open, late_delay_mean, replenishment_routes
+from twin.domain import Distribution, Item, Network, Supplier, SupplyOffer
 from twin.domain.parties import PRIORITIES
-from twin.sim.dispatch import LATE_DELAY_FACTOR
 
 log = logging.getLogger(__name__)
 _RANK = {p: i for i, p in enumerate(PRIORITIES)}
@@ -33,7 +34,8 @@ _RANK = {p: i for i, p in enumerate(PRIORITIES)}
 @dataclass(frozen=True)
 class Replenishment:
     """Per-position arrays (length P) describing the replenishment delay beyond the nominal
-    lead time, as the twin executes it (see :mod:`twin.sim.dispatch`, :mod:`twin.sim.lifecycle`).
+    lead time, as the twin executes it (see :mod:`twin.domain.replenishment`; QC and excursion
+    holds as in :mod:`twin.sim.lifecycle`).
     """
 
     late_probability: np.ndarray   # chance an order is late: 1 − supplier reliability
@@ -105,22 +107,16 @@ class _Source(NamedTuple):
     loss_probability: float
 
 
-def _lane(net: Network, source: str, target: str, cold: bool) -> Lane | None:
-    """The lane the twin replenishes on: cheapest per unit, then fastest (cold for cold)."""
-    lanes = [ln for ln in net.lanes if ln.source == source and ln.target == target
-             and (ln.cold_chain or not cold)]
-    return min(lanes, key=lambda ln: (ln.cost_per_unit, ln.transit_time.mean), default=None)
-
-
 def _from_supplier(sup: Supplier, offer: SupplyOffer, item: Item) -> _Source:
     return _Source(sup.id, offer.lead_time, offer.moq, sup.order_cost, 1 - sup.reliability,
-                   LATE_DELAY_FACTOR * offer.lead_time.mean, 1.0, item.qc_hold_days,
+                   late_delay_mean(offer.lead_time.mean), 1.0, item.qc_hold_days,
                    sup.defect_rate)
 
 
 def _replenishment(net: Network) -> dict[tuple[str, str], _Source]:
     """(warehouse, item) → how it is replenished, for every possible position."""
     items = net.item_by_code
+    routes = replenishment_routes(net.lanes)
     out: dict[tuple[str, str], _Source] = {}
     for sup in net.suppliers:
         for offer in sup.supplies:
@@ -134,8 +130,9 @@ def _replenishment(net: Network) -> dict[tuple[str, str], _Source]:
             if offer is not None:
                 out[key] = _from_supplier(sup, offer, item)
         elif pol.source in net.warehouse_by_id:
-            lane = _lane(net, pol.source, pol.warehouse, item.cold_chain)
-            if lane is not None:
+            k = first_open(routes.get((pol.source, pol.warehouse, item.cold_chain), ()))
+            if k >= 0:
+                lane = net.lanes[k]
                 excursion = lane.excursion_probability if item.cold_chain else 0.0
                 scrap = item.excursion_rule == "scrap"
                 out[key] = _Source(pol.source, lane.transit_time, 1, lane.cost_per_shipment,

@@ -23,10 +23,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from solvers.transfers.settings import TransferSettings
+from twin.api import DemandMeans, NetworkIndex
 from twin.domain import Network
 from twin.domain.parties import PRIORITIES
-from twin.sim.demand import ModelDemand
-from twin.sim.index import NetworkIndex
 
 NeedKey = tuple[str, str, str, int]  # warehouse, item, priority, bucket
 
@@ -95,11 +94,10 @@ class TransferInputs:
 
 def _needs(net: Network, as_of: dt.date, starts: list[int], lens: list[int]):
     """Expected units per (warehouse, item, class, bucket) from the demand models' daily
-    means (:meth:`twin.sim.demand.ModelDemand.means`, all series of a day at once)."""
-    index = NetworkIndex(net)
-    means, ones = ModelDemand(index).means, np.ones(len(index.regions))
+    means (:class:`twin.api.DemandMeans`, all series of a day at once)."""
+    means = DemandMeans(NetworkIndex(net)).on
     horizon = starts[-1] + lens[-1] if starts else 0
-    daily = np.array([means(as_of + dt.timedelta(days=d), ones) for d in range(horizon)])
+    daily = np.array([means(as_of + dt.timedelta(days=d)) for d in range(horizon)])
     per_bucket = [daily[s:s + n].sum(axis=0) for s, n in zip(starts, lens, strict=True)]
     needs: dict[NeedKey, float] = defaultdict(float)
     min_shelf: dict[tuple[str, str, str], int] = defaultdict(int)

@@ -40,13 +40,15 @@ from solvers.highs_bridge import solve
 from solvers.transfers.inputs import Arc, Supply, TransferInputs
 from solvers.transfers.model import build_model
 from solvers.transfers.settings import TransferSettings
+from twin.api import (
+    DemandMeans,
+    NetworkIndex,
+    Purchases,
+    StateView,
+    Transfers,
+    expected_late_delay,
+)
 from twin.domain.parties import PRIORITIES
-from twin.sim.demand import ModelDemand
-from twin.sim.dispatch import LATE_DELAY_FACTOR
-from twin.sim.index import NetworkIndex
-from twin.sim.lots import Status
-from twin.sim.pipeline import Flow
-from twin.sim.policy import Purchases, StateView, Transfers
 
 ROLLING_SETTINGS = TransferSettings(horizon_days=14, bucket_days=7,
                                     highs_options={"mip_rel_gap": 0.02, "time_limit": 120.0})
@@ -101,10 +103,9 @@ class RollingTransfers:
                  settings: TransferSettings = ROLLING_SETTINGS):
         ix = self.index = index
         self.settings, self.order_up_to, self.usage = settings, order_up_to, usage
-        self._means = ModelDemand(index).means
-        self._ones = np.ones(len(ix.regions))
+        self._means = DemandMeans(index).on
         offer_mean = ix.offer_lead_time.mean
-        late = (1 - ix.supplier_reliability[ix.offer_supplier]) * LATE_DELAY_FACTOR * offer_mean
+        late = expected_late_delay(ix.supplier_reliability[ix.offer_supplier], offer_mean)
         self._offer_days = offer_mean + late + ix.item_qc_hold[ix.offer_item]
         self._lanes_from = [np.flatnonzero(ix.lane_src == w) for w in range(ix.n_warehouses)]
         self._tau = np.ceil(ix.lane_transit.mean).astype(np.int64)
@@ -121,7 +122,7 @@ class RollingTransfers:
         key = serving[ok] * n_c + ix.series_priority[ok]
         needs = np.zeros((n_b, ix.n_positions * n_c))
         for day in range(st.horizon_days):
-            mu = self._means(view.date + dt.timedelta(days=day), self._ones)
+            mu = self._means(view.date + dt.timedelta(days=day))
             needs[day // st.bucket_days] += np.bincount(key, weights=mu[ok],
                                                         minlength=ix.n_positions * n_c)
         shelf = np.zeros(ix.n_positions * n_c, dtype=np.int64)
@@ -133,10 +134,10 @@ class RollingTransfers:
         """Available lot rows after this review's replenishment transfers (FEFO), split into
         keep / excess / waste."""
         ix = self.index
-        r = view.lots
-        sel = (r["status"] == Status.AVAILABLE) & (r["qty"] > 0) & (r["expiry"] > view.day + 1)
-        pos, lot, expiry = r["pos"][sel].astype(np.int64), r["lot"][sel], r["expiry"][sel]
-        qty = r["qty"][sel].astype(float)
+        r = view.available_lots()
+        sel = r.expiry > view.day + 1
+        pos, lot, expiry = r.pos[sel].astype(np.int64), r.lot[sel], r.expiry[sel]
+        qty = r.qty[sel].astype(float)
         src = ix.position(ix.lane_src[shipped.lane], shipped.item)
         taken = np.bincount(src, weights=shipped.quantity, minlength=ix.n_positions)
         if taken.any():  # FEFO: this review's replenishment takes the first rows
@@ -158,22 +159,22 @@ class RollingTransfers:
         """(position, expected day from today, expiry day, units) of what is under way and of
         this review's replenishment."""
         ix, today = self.index, view.day
-        p = view.pipeline
-        buy = p["flow"] == Flow.PURCHASE
-        item = p["pos"] % ix.n_items
-        offer = ix.offer_of[p["origin"][buy], item[buy]]
+        p = view.under_way()
+        buy = p.purchase
+        item = p.pos % ix.n_items
+        offer = ix.offer_of[p.origin[buy], item[buy]]
         eta = np.empty(len(p))
-        eta[buy] = p["ordered"][buy] + self._offer_days[offer]
-        eta[~buy] = p["ordered"][~buy] + ix.lane_transit.mean[p["origin"][~buy]]
-        expiry = np.where(buy, p["ordered"] + ix.item_shelf_life[item], p["expiry"])
+        eta[buy] = p.ordered[buy] + self._offer_days[offer]
+        eta[~buy] = p.ordered[~buy] + ix.lane_transit.mean[p.origin[~buy]]
+        expiry = np.where(buy, p.ordered + ix.item_shelf_life[item], p.expiry)
         s_pos = ix.position(ix.lane_dst[shipped.lane], shipped.item)
         b_offer = ix.offer_of[bought.supplier, bought.item]
-        return (np.concatenate([p["pos"], s_pos, ix.position(bought.warehouse, bought.item)]),
+        return (np.concatenate([p.pos, s_pos, ix.position(bought.warehouse, bought.item)]),
                 np.concatenate([eta, today + ix.lane_transit.mean[shipped.lane],
                                 today + self._offer_days[b_offer]]) - today,
                 np.concatenate([expiry, np.full(len(s_pos), np.iinfo(np.int32).max),
                                 today + ix.item_shelf_life[bought.item]]),
-                np.concatenate([p["qty"], shipped.quantity, bought.quantity]).astype(float))
+                np.concatenate([p.qty, shipped.quantity, bought.quantity]).astype(float))
 
     # -- the model --------------------------------------------------------------------------
     def inputs(self, view: StateView, shipped: Transfers, bought: Purchases

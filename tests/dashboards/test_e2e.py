@@ -16,6 +16,7 @@ from scenarios.execution import run
 from scenarios.experiment import Experiment
 from scenarios.library import Library
 from scenarios.results import write
+from solvers.registry import shipped_policies
 from tests.medtwin.store.samples import evidence, plan_json
 from twin.network_files import load_network
 from twin.sim import simulate
@@ -47,7 +48,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, DataSt
     exp = Experiment(net, ("heuristic", "fixed_ss"),
                      tuple(Library(tiny_library).resolve_all("all", net)), days=20)
     write(run(exp, range(3)), folder / "results" / "compare.nc")
-    simulate(net, days=20, seed=1, policy="heuristic").write(folder / "results" / "run.nc")
+    simulate(net, days=20, seed=1, policy="heuristic", policies=shipped_policies()).write(
+        folder / "results" / "run.nc")
     data = DataStore(results_dir=str(folder / "results"), store_url=url,
                      network_name=str(TINY))
     port = free_port()

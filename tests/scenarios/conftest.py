@@ -4,7 +4,6 @@ from pathlib import Path
 
 import pytest
 
-import solvers.policies  # noqa: F401  (registers the heuristic policy)
 from twin.domain import Network
 from twin.network_files import load_network
 

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from scenarios.library import Library
+from solvers.registry import shipped_policies
 from twin.domain import Network
 from twin.network_files import load_network
 from twin.sim import simulate
@@ -23,7 +24,8 @@ def reference() -> Network:
 
 def _run(net: Network, name: str, seed: int = 3):  # type: ignore[no-untyped-def]
     scenario = Library().resolve(name, net)
-    return simulate(net, days=DAYS, seed=seed, policy="heuristic", events=scenario.events)
+    return simulate(net, days=DAYS, seed=seed, policy="heuristic", events=scenario.events,
+                    policies=shipped_policies())
 
 
 def test_lane_closure_stops_flow_on_that_lane_inside_its_window(reference: Network) -> None:

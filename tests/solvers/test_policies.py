@@ -6,18 +6,19 @@ import pytest
 
 from solvers.policies import heuristic_levels, investment, optimised_levels
 from solvers.policies.levels import BUDGET_SHARE
+from solvers.registry import shipped_policies
 from twin.network_files import load_network
 from twin.sim import simulate
-from twin.sim.policies import POLICIES
 
 TINY = Path(__file__).resolve().parents[1] / "data" / "tiny"
 
 
 def test_registered_and_runnable() -> None:
     names = ("heuristic", "optimised", "optimised_rolling")
-    assert set(names) <= set(POLICIES)
+    policies = shipped_policies()
+    assert set(names) <= set(policies)
     net = load_network(TINY)
-    runs = {p: simulate(net, days=60, seed=4, policy=p) for p in names}
+    runs = {p: simulate(net, days=60, seed=4, policy=p, policies=policies) for p in names}
     demand = [r.to_dataset()["demand_units"].values for r in runs.values()]
     assert all((d == demand[0]).all() for d in demand)  # common random numbers
     assert all(0 <= r.summary()["fill_rate_critical"] <= 1 for r in runs.values())
@@ -42,6 +43,6 @@ def test_optimised_stays_within_the_heuristic_budget() -> None:
 
 def test_rolling_is_deterministic() -> None:
     net = load_network(TINY)
-    a, b = (simulate(net, days=40, seed=9, policy="optimised_rolling").to_dataset()
-            for _ in range(2))
+    a, b = (simulate(net, days=40, seed=9, policy="optimised_rolling",
+                     policies=shipped_policies()).to_dataset() for _ in range(2))
     assert a.equals(b)

@@ -6,6 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from medtwin.cli import main
+from solvers.registry import shipped_policies
 from twin.lot_trace import trace_ledger
 from twin.network_files import load_network
 from twin.problems import InputError
@@ -18,7 +19,7 @@ TINY = Path(__file__).resolve().parents[1] / "data" / "tiny"
 def ledger(tmp_path_factory: pytest.TempPathFactory) -> Path:
     net = load_network(TINY)
     out = tmp_path_factory.mktemp("run") / "run.nc"
-    simulate(net, days=30, seed=2, policy="heuristic",
+    simulate(net, days=30, seed=2, policy="heuristic", policies=shipped_policies(),
              events=[Recall(item="IVD-TROP-100", lots=["TROP2610A"], day=20)]).write(out)
     return out.with_name("run.ledger.parquet")
 

@@ -2,10 +2,11 @@
 
 import datetime as dt
 import math
-from typing import Literal
 
+import numpy as np
 from pydantic import model_validator
 
+from twin.domain.demand_families import DEMAND_FAMILIES, FamilyName
 from twin.domain.fields import DomainModel, field
 
 
@@ -19,10 +20,13 @@ class DemandModel(DomainModel):
     interval, days ≥ 1) and its size is 1 + Poisson(mean·dispersion − 1).
     """
 
+    # (the docstring is the JSON Schema's description; the families' distributions,
+    # variances and checks live in twin.domain.demand_families.DEMAND_FAMILIES)
+
     hospital: str = field(description="hospital id")
     department: str = field(description="department id within the hospital")
     item: str = field(description="item code")
-    family: Literal["poisson", "negbin", "intermittent"] = field(
+    family: FamilyName = field(
         "poisson", description="demand distribution family")
     mean_per_day: float = field(unit="units/day", description="mean daily demand", ge=0)
     dispersion: float = field(
@@ -43,10 +47,9 @@ class DemandModel(DomainModel):
                 raise ValueError("weekly multipliers must be ≥ 0")
             if abs(sum(self.weekly) / 7 - 1) > 0.01:
                 raise ValueError(f"weekly multipliers must average 1, got {sum(self.weekly)/7:.3f}")
-        if self.family == "intermittent" and 0 < self.mean_per_day * self.dispersion < 1:
-            raise ValueError(
-                f"intermittent demand needs mean_per_day × dispersion ≥ 1 (a demand is at least "
-                f"one unit), got {self.mean_per_day} × {self.dispersion}")
+        problem = DEMAND_FAMILIES[self.family].problem(self.mean_per_day, self.dispersion)
+        if problem is not None:
+            raise ValueError(problem)
         return self
 
     def mean_on(self, day: dt.date) -> float:
@@ -61,13 +64,14 @@ class DemandModel(DomainModel):
     def daily_variance(self) -> float:
         """Variance of daily demand at the mean rate (units²): μ for Poisson, dispersion·μ for
         negbin; intermittent with p = 1/dispersion and size N = 1 + Poisson(μ/p − 1):
-        p·E[N²] − μ² = p·((μ/p − 1) + (μ/p)²) − μ²."""
-        mu = self.mean_per_day
-        if self.family == "poisson":
-            return mu
-        if self.family == "negbin":
-            return self.dispersion * mu
-        p = 1.0 / self.dispersion
-        size = mu / p
-        return max(p * ((size - 1) + size * size) - mu * mu, 0.0)
+        p·E[N²] − μ² = p·((μ/p − 1) + (μ/p)²) − μ² (see the family registry)."""
+        return DEMAND_FAMILIES[self.family].variance(self.mean_per_day, self.dispersion)
+
+    def sample_on(self, day: dt.date, rng: np.random.Generator) -> int:
+        """One draw of the demand on ``day`` (units), with the family's distribution around
+        :meth:`mean_on` (no draw, 0, when the mean is 0)."""
+        mean = self.mean_on(day)
+        if mean <= 0:
+            return 0
+        return DEMAND_FAMILIES.draw_one(self.family, mean, self.dispersion, rng)
 

@@ -1,10 +1,11 @@
 """Daily demand of every series, sampled from its model or replayed from a recorded history.
 
 Model mean on day t (units/day): ``μ_t = mean · weekly[dow] · (1 + a · cos(2π (doy − peak)
-/ 365)) · f_region(t)`` with f the active demand multipliers. Families: Poisson(μ);
-negative binomial with variance d·μ (n = μ/(d − 1), p = 1/d; Poisson when d = 1);
-intermittent: with probability 1/d a demand of size 1 + Poisson(μ·d − 1), else 0.
-All series are drawn at once, family by family, from the demand stream.
+/ 365)) · f_region(t)`` with f the active demand multipliers (:class:`DemandMeans`). The
+families' distributions are those of :data:`twin.domain.demand_families.DEMAND_FAMILIES`:
+Poisson(μ); negative binomial with variance d·μ (n = μ/(d − 1), p = 1/d; Poisson when
+d = 1); intermittent: with probability 1/d a demand of size 1 + Poisson(μ·d − 1), else 0.
+All series are drawn at once, family by family in registry order, from the demand stream.
 """
 
 import datetime as dt
@@ -16,8 +17,9 @@ import numpy as np
 import pandas as pd
 
 from twin.domain import Network
+from twin.domain.demand_families import DEMAND_FAMILIES
 from twin.problems import InputError, Problem
-from twin.sim.index import DEMAND_FAMILIES, NetworkIndex, SeriesKey
+from twin.sim.index import NetworkIndex, SeriesKey
 
 TRACE_COLUMNS = ("date", "hospital", "department", "item", "quantity")
 
@@ -30,32 +32,37 @@ class DemandSource(Protocol):
         ...
 
 
-class ModelDemand:
-    """Demand drawn from each series' :class:`~twin.domain.DemandModel` (without ``rng``,
-    only its :meth:`means`, e.g. for planning)."""
+class DemandMeans:
+    """Mean daily demand of every series of an index, from its demand models (the series
+    order of :class:`~twin.sim.index.NetworkIndex`; series without a model have mean 0)."""
 
-    def __init__(self, index: NetworkIndex, rng: np.random.Generator | None = None):
-        self.index, self.rng = index, rng
-        fam, disp = index.series_family, index.series_dispersion
-        poisson = (fam == DEMAND_FAMILIES.index("poisson")) | (
-            (fam == DEMAND_FAMILIES.index("negbin")) & (disp == 1))
-        self._poisson = np.flatnonzero(poisson)
-        self._negbin = np.flatnonzero((fam == DEMAND_FAMILIES.index("negbin")) & (disp > 1))
-        self._intermittent = np.flatnonzero(fam == DEMAND_FAMILIES.index("intermittent"))
+    def __init__(self, index: NetworkIndex):
+        self.index = index
         phase = 2 * np.pi * (index.series_peak - 1) / 365.0
         # a·cos(x − φ) = a·cos φ · cos x + a·sin φ · sin x
         self._season_cos = index.series_amplitude * np.cos(phase)
         self._season_sin = index.series_amplitude * np.sin(phase)
         self._weekly = np.ascontiguousarray(index.series_weekly.T * index.series_mean)
 
-    def means(self, date: dt.date, region_factor: np.ndarray) -> np.ndarray:
-        """Mean demand per series on ``date`` (units/day)."""
+    def on(self, date: dt.date, region_factor: np.ndarray | None = None) -> np.ndarray:
+        """Mean demand per series on ``date`` (units/day), times ``region_factor`` per region
+        (demand multipliers; ``None``: none)."""
         x = 2 * np.pi * (date.timetuple().tm_yday - 1) / 365.0
         season = 1 + self._season_cos * np.cos(x) + self._season_sin * np.sin(x)
         out = self._weekly[date.weekday()] * season
-        if np.any(region_factor != 1):
+        if region_factor is not None and np.any(region_factor != 1):
             out *= region_factor[self.index.series_region]
         return out
+
+
+class ModelDemand:
+    """Demand drawn from each series' :class:`~twin.domain.DemandModel` (without ``rng``,
+    only its :meth:`means`, e.g. for planning)."""
+
+    def __init__(self, index: NetworkIndex, rng: np.random.Generator | None = None):
+        self.index, self.rng = index, rng
+        self._groups = DEMAND_FAMILIES.draw_groups(index.series_family, index.series_dispersion)
+        self.means = DemandMeans(index).on
 
     def sample(self, day: int, date: dt.date, region_factor: np.ndarray) -> np.ndarray:
         """Draw today's units per series."""
@@ -63,16 +70,9 @@ class ModelDemand:
             raise ValueError("ModelDemand without a random generator gives means only")
         mu, rng = self.means(date, region_factor), self.rng
         out = np.zeros(len(mu), dtype=np.int64)
-        out[self._poisson] = rng.poisson(mu[self._poisson])
-        if len(self._negbin):
-            m, d = mu[self._negbin], self.index.series_dispersion[self._negbin]
-            draws = rng.negative_binomial(np.maximum(m / (d - 1), 1e-12), 1 / d)
-            out[self._negbin] = np.where(m > 0, draws, 0)
-        if len(self._intermittent):
-            m, d = mu[self._intermittent], self.index.series_dispersion[self._intermittent]
-            occurs = np.flatnonzero((rng.random(len(m)) < 1 / d) & (m > 0))
-            out[self._intermittent[occurs]] = 1 + rng.poisson(
-                np.maximum(m[occurs] * d[occurs] - 1, 0))
+        disp = self.index.series_dispersion
+        for family, idx in self._groups:
+            out[idx] = family.draw(rng, mu[idx], disp[idx])
         return out
 
 

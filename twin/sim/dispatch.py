@@ -10,16 +10,13 @@ per week and, for transfers, to the available stock (FEFO, not expiring before t
 
 import numpy as np
 
+from twin.domain.replenishment import late_delay_mean
 from twin.sim.ledger import Kind
 from twin.sim.lots import allocate, select
 from twin.sim.pipeline import Flow, shipments
 from twin.sim.policy import Actions, Purchases, ReorderPoints, Transfers
 from twin.sim.randomness import sample_durations, whole_days
 from twin.sim.state import SimState
-
-LATE_DELAY_FACTOR = 0.5
-"""An order that is not on time (probability 1 − reliability) is late by an exponential delay
-with mean ``LATE_DELAY_FACTOR`` × the offer's mean lead time."""
 
 
 def _refuse(state: SimState, checks: list[tuple[str, np.ndarray]], qty: np.ndarray
@@ -106,7 +103,8 @@ def ship(state: SimState, day: int, t: Transfers) -> list[int]:
 def buy(state: SimState, day: int, p: Purchases) -> list[int]:
     """Place purchase orders (at least the MOQ); new arrival days. Lead time: the offer's
     distribution × the supplier's active delay factor, plus a late delay with probability
-    1 − reliability (lead-time stream). Purchase cost is booked at ordering."""
+    1 − reliability (lead-time stream) of mean :func:`~twin.domain.replenishment.late_delay_mean`
+    × the delay factor. Purchase cost is booked at ordering."""
     ix, cond = state.index, state.conditions
     sup, wh, item = p.supplier, p.warehouse, p.item
     offer = ix.offer_of[sup, item]
@@ -130,7 +128,7 @@ def buy(state: SimState, day: int, p: Purchases) -> list[int]:
     factor = cond.lead_time_factor[sup]
     lead = sample_durations(rng, ix.offer_lead_time, offer, factor)
     late = rng.random(len(offer)) >= ix.supplier_reliability[sup]
-    lead += np.where(late, rng.exponential(LATE_DELAY_FACTOR * ix.offer_lead_time.mean[offer]
+    lead += np.where(late, rng.exponential(late_delay_mean(ix.offer_lead_time.mean[offer])
                                            * factor), 0.0)
     org = ix.wh_org[wh]
     cost = qty * ix.offer_price[offer] + ix.supplier_order_cost[sup]

@@ -32,7 +32,7 @@ from twin.sim.index import NetworkIndex
 from twin.sim.issue import serve_demand
 from twin.sim.lifecycle import expire, recall, receive, release
 from twin.sim.lots import NEVER, Status
-from twin.sim.policies import NoAction, make_policy
+from twin.sim.policies import BASE_POLICIES, NoAction, PolicyRegistry
 from twin.sim.policy import Actions, Policy, PolicyFactory
 from twin.sim.randomness import Streams
 from twin.sim.results import SimulationResult
@@ -143,22 +143,24 @@ class Twin:
             self._progress = None
 
 
-def _resolve_policy(policy: str | PolicyFactory | None, index: NetworkIndex
-                    ) -> tuple[Policy, str]:
+def _resolve_policy(policy: str | PolicyFactory | None, index: NetworkIndex,
+                    policies: PolicyRegistry) -> tuple[Policy, str]:
     if policy is None:
         return NoAction(index), "none"
     if isinstance(policy, str):
-        return make_policy(policy, index), policy
+        return policies.make(policy, index), policy
     made = policy(index)
     return made, getattr(policy, "__name__", type(made).__name__)
 
 
 def simulate(network: Network, *, days: int, seed: int,
              policy: str | PolicyFactory | None = None, events: Sequence[Event] = (),
-             demand: pd.DataFrame | None = None, progress: bool = False) -> SimulationResult:
+             demand: pd.DataFrame | None = None, progress: bool = False,
+             policies: PolicyRegistry = BASE_POLICIES) -> SimulationResult:
     """Replay ``network`` for ``days`` days from its snapshot with random seed ``seed``.
 
-    ``policy``: a registered name (see :data:`twin.sim.policies.POLICIES`), a factory
+    ``policy``: a name in ``policies`` (default: the twin's own, :data:`BASE_POLICIES`; all
+    shipped policies: :func:`solvers.registry.shipped_policies`), a factory
     ``(NetworkIndex) -> Policy`` or ``None`` (no action). ``events``: scenario events.
     ``demand``: a recorded history (columns date, hospital, department, item, quantity)
     replayed instead of the demand models. Raises :class:`InputError` for events that name
@@ -170,7 +172,7 @@ def simulate(network: Network, *, days: int, seed: int,
     problems = check_events(list(events), index)
     if problems:
         raise InputError([Problem("<events>", format_path(p), m) for p, m in problems])
-    chosen, name = _resolve_policy(policy, index)
+    chosen, name = _resolve_policy(policy, index, policies)
     twin = Twin(index, days=days, seed=seed, policy=chosen, events=events, trace=demand)
     twin.run(progress)
     st = twin.state

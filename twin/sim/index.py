@@ -12,10 +12,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from twin.domain import Distribution, Network
+from twin.domain.demand_families import DEMAND_FAMILIES
 from twin.domain.parties import PRIORITIES
 
 DURATION_FAMILIES = ("fixed", "normal", "gamma", "lognormal")
-DEMAND_FAMILIES = ("poisson", "negbin", "intermittent")
 SeriesKey = tuple[str, str, str]
 
 
@@ -165,7 +165,7 @@ class NetworkIndex:
             self.series_org
         ms = [models.get(k) for k in keys]
         self.series_family = np.array(
-            [DEMAND_FAMILIES.index(m.family) if m else 0 for m in ms], dtype=np.int8)
+            [DEMAND_FAMILIES.code(m.family) if m else 0 for m in ms], dtype=np.int8)
         self.series_mean = np.array([m.mean_per_day if m else 0.0 for m in ms], dtype=float)
         self.series_dispersion = np.array([m.dispersion if m else 1.0 for m in ms], dtype=float)
         self.series_weekly = np.array(

@@ -17,11 +17,17 @@ import numpy as np
 
 from twin.domain import PurchaseAction, ReorderPointAction, TransferAction
 from twin.sim.index import NetworkIndex
-from twin.sim.pipeline import SHIPMENT_DTYPE
+from twin.sim.lots import Status
+from twin.sim.pipeline import SHIPMENT_DTYPE, Flow
 
 DomainAction = PurchaseAction | TransferAction | ReorderPointAction
 UNKNOWN_LOT = np.iinfo(np.int32).max
 """Lot id of a transfer naming a lot the run has never seen: matches no stock."""
+StockStatus = Status
+"""Stock status of a lot row: ``AVAILABLE`` / ``QUARANTINE`` / ``RESERVED`` (the order of
+the last axis of :attr:`StateView.on_hand`)."""
+ShipmentKind = Flow
+"""What a row under way is: ``PURCHASE`` (an open order) or ``TRANSFER`` (a shipment)."""
 
 
 def _ints(values: Iterable[int] | np.ndarray) -> np.ndarray:
@@ -107,6 +113,50 @@ class Actions:
 
 
 @dataclass(frozen=True)
+class LotRows:
+    """Lot rows on hand, one per (position, lot, status), in first-expiry-first-out order
+    (position, then expiry day, then lot id). Parallel read-only arrays."""
+
+    pos: np.ndarray     # position (warehouse · n_items + item)
+    lot: np.ndarray     # lot id
+    expiry: np.ndarray  # expiry day (days from the snapshot date)
+    qty: np.ndarray     # units
+    status: np.ndarray  # StockStatus
+
+    def __len__(self) -> int:
+        return len(self.pos)
+
+
+@dataclass(frozen=True)
+class Shipments:
+    """Orders and shipments under way, one row each, in pipeline order: what an ERP knows
+    about them (not when they will arrive). Parallel read-only arrays."""
+
+    kind: np.ndarray       # ShipmentKind
+    pos: np.ndarray        # destination position
+    qty: np.ndarray        # units
+    origin: np.ndarray     # supplier (purchase) or lane (transfer)
+    ordered: np.ndarray    # order day (purchase) or ship day (transfer)
+    lot: np.ndarray        # travelling lot id (transfer), −1 for a purchase
+    expiry: np.ndarray     # expiry day of the travelling lot (transfer), unused for a purchase
+    excursion: np.ndarray  # a cold-chain excursion happened on the way
+    recalled: np.ndarray   # the travelling lot is recalled
+
+    def __len__(self) -> int:
+        return len(self.pos)
+
+    @property
+    def purchase(self) -> np.ndarray:
+        """Mask of open purchase orders."""
+        return self.kind == ShipmentKind.PURCHASE
+
+    @property
+    def transfer(self) -> np.ndarray:
+        """Mask of transfers in transit."""
+        return self.kind == ShipmentKind.TRANSFER
+
+
+@dataclass(frozen=True)
 class StateView:
     """What a policy may look at on a review day; every array is read-only.
 
@@ -115,10 +165,10 @@ class StateView:
     quarantine held for a recall. ``backlog`` and ``recent_demand`` are counted at the
     position that serves the demand; ``recent_demand`` sums the last review period.
     ``reorder_point`` / ``order_up_to`` are the current (s, S) (−1 where none is set).
-    ``pipeline``: the orders and shipments under way (:data:`~twin.sim.pipeline.SHIPMENT_DTYPE`:
-    destination position, units, supplier or lane, order or ship day, lot and expiry of a
-    transfer) — what an ERP knows about them, not when they will arrive. ``serving``: the
-    position serving each demand series today (−1 none; it changes with warehouse outages).
+    ``serving``: the position serving each demand series today (−1 none; it changes with
+    warehouse outages). Lots on hand and what is under way are read through the typed views
+    :meth:`lot_rows`, :meth:`available_lots` and :meth:`under_way` (the raw record arrays
+    ``lots`` and ``pipeline`` behind them are the twin's internal layout).
     """
 
     day: int
@@ -147,6 +197,24 @@ class StateView:
             value = getattr(self, f.name)
             if isinstance(value, np.ndarray):
                 value.flags.writeable = False
+
+    def lot_rows(self) -> LotRows:
+        """Every lot row on hand (all stock statuses, rows with units or emptied today)."""
+        r = self.lots
+        return LotRows(r["pos"], r["lot"], r["expiry"], r["qty"], r["status"])
+
+    def available_lots(self) -> LotRows:
+        """Lot rows that are available (not in quarantine or reserved) and hold units."""
+        r = self.lots
+        sel = (r["status"] == StockStatus.AVAILABLE) & (r["qty"] > 0)
+        return LotRows(r["pos"][sel], r["lot"][sel], r["expiry"][sel], r["qty"][sel],
+                       r["status"][sel])
+
+    def under_way(self) -> Shipments:
+        """Open purchase orders and transfers in transit."""
+        p = self.pipeline
+        return Shipments(p["flow"], p["pos"], p["qty"], p["origin"], p["ordered"], p["lot"],
+                         p["expiry"], p["excursion"], p["recalled"])
 
     def inventory_position(self) -> np.ndarray:
         """available + quarantine not recalled + in transit + on order − backlog."""

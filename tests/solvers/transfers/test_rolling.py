@@ -7,15 +7,13 @@ import numpy as np
 import pytest
 
 from solvers.policies import RollingSS, levels_for
+from solvers.registry import shipped_policies
 from solvers.transfers.rolling import excess_from_latest, fefo_waste
+from twin.api import NetworkIndex, StateView, Transfers
 from twin.domain import Network
 from twin.network_files import load_network
-from twin.sim import simulate
-from twin.sim.events import LaneClosure
-from twin.sim.index import NetworkIndex
+from twin.sim import LaneClosure, simulate
 from twin.sim.kpis import REJECTIONS
-from twin.sim.lots import Status
-from twin.sim.policy import StateView, Transfers
 
 TINY = Path(__file__).resolve().parents[2] / "data" / "tiny"
 
@@ -100,10 +98,10 @@ def test_rolling_policy_rebalances_within_the_rules() -> None:
     assert not any(item == "INF-SET-STD" and lane.endswith("WH-GZ:road")
                    for _, lane, item, _ in lateral)
     for view, t in made:  # only available stock, of the named lot, at the origin
-        lots = view.lots[view.lots["status"] == Status.AVAILABLE]
+        lots = view.available_lots()
         for k in range(len(t)):
             src = ix.position(ix.lane_src[t.lane[k]], t.item[k])
-            held = lots["qty"][(lots["pos"] == src) & (lots["lot"] == t.lot[k])].sum()
+            held = lots.qty[(lots.pos == src) & (lots.lot == t.lot[k])].sum()
             assert 0 < t.quantity[k] <= held
     rejected = dict(zip(REJECTIONS, result.kpis["rejected_units"].tolist(), strict=True))
     assert rejected["cold_chain"] == rejected["not_registered"] == 0
@@ -120,7 +118,8 @@ def test_no_lateral_transfer_into_a_region_where_the_item_is_not_registered() ->
 @pytest.mark.slow
 def test_rolling_policy_on_the_reference_network_keeps_the_optimised_service() -> None:
     net = load_network("reference")
-    runs = {p: simulate(net, days=182, seed=40, policy=p).summary()
+    runs = {p: simulate(net, days=182, seed=40, policy=p,
+                        policies=shipped_policies()).summary()
             for p in ("optimised", "optimised_rolling")}
     assert runs["optimised_rolling"]["fill_rate_critical"] >= (
         runs["optimised"]["fill_rate_critical"] - 1e-4)

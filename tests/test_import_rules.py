@@ -1,0 +1,71 @@
+"""Import rules between the packages, as a contract test (read from the source, no import).
+
+* Outside ``twin``, the twin's simulation is used through its public surfaces only:
+  :mod:`twin.api` (policies and planning models) and the :mod:`twin.sim` package itself
+  (running the twin, events, KPIs, result files) — never a submodule ``twin.sim.<x>``.
+  Checked for every package above the twin.
+* ``twin`` imports none of the packages built on it.
+* Nothing is imported only for its side effects (``# noqa: F401`` on an import): registries
+  are explicit.
+"""
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PUBLIC_TWIN_SIM = {"twin.sim"}
+SEAM_CHECKED = ("solvers", "scenarios", "dashboards", "medtwin", "erp_adapter")
+ABOVE_TWIN = ("solvers", "scenarios", "erp_adapter", "dashboards", "medtwin")
+ALL_CODE = ("twin", *ABOVE_TWIN, "bench")
+
+
+def _sources(package: str) -> Iterator[Path]:
+    yield from sorted((ROOT / package).rglob("*.py"))
+
+
+def _imports(path: Path) -> Iterator[tuple[int, str]]:
+    """(line, module) of every absolute import in ``path``, also inside functions."""
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if isinstance(node, ast.Import):
+            yield from ((node.lineno, alias.name) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            yield node.lineno, node.module
+            # ``from twin.sim import engine`` reaches a submodule too
+            yield from ((node.lineno, f"{node.module}.{alias.name}") for alias in node.names
+                        if (ROOT / node.module.replace(".", "/") / f"{alias.name}.py").exists())
+
+
+def _twin_sim_internals(module: str) -> bool:
+    return module.startswith("twin.sim.") and module not in PUBLIC_TWIN_SIM
+
+
+@pytest.mark.parametrize("package", SEAM_CHECKED)
+def test_no_twin_sim_internals_outside_twin(package: str) -> None:
+    bad = [f"{path.relative_to(ROOT)}:{line}: {module}" for path in _sources(package)
+           for line, module in _imports(path) if _twin_sim_internals(module)]
+    assert not bad, "use twin.api or twin.sim instead of:\n" + "\n".join(bad)
+
+
+def test_twin_imports_nothing_built_on_it() -> None:
+    bad = [f"{path.relative_to(ROOT)}:{line}: {module}" for path in _sources("twin")
+           for line, module in _imports(path) if module.split(".")[0] in ABOVE_TWIN]
+    assert not bad, "\n".join(bad)
+
+
+@pytest.mark.parametrize("package", ALL_CODE)
+def test_nothing_is_imported_for_its_side_effects(package: str) -> None:
+    bad = [f"{path.relative_to(ROOT)}:{n}" for path in _sources(package)
+           for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+           if "import " in line and "noqa: F401" in line]
+    assert not bad, "import what you use; registries are explicit:\n" + "\n".join(bad)
+
+
+def test_the_rule_catches_a_submodule_import(tmp_path: Path) -> None:
+    sample = tmp_path / "x.py"
+    sample.write_text("from twin.sim.dispatch import execute\nfrom twin.sim import simulate\n"
+                      "def f():\n    import twin.sim.lots\n")
+    found = [m for _, m in _imports(sample) if _twin_sim_internals(m)]
+    assert found == ["twin.sim.dispatch", "twin.sim.lots"]
