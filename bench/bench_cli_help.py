@@ -90,14 +90,18 @@ def main() -> None:
               f"{statistics.median(ratios):.1f}× "
               f"(min {min(ratios):.1f}, max {max(ratios):.1f})")
 
-    medians = {" ".join(path): statistics.median(run_help(ROOT, path)[0]
-                                                 for _ in range(args.per_command))
-               for path in command_paths() if path}
-    slowest = sorted(medians, key=medians.get, reverse=True)
-    print(f"medtwin COMMAND --help, {len(medians)} commands and sub-commands, "
-          f"median wall of {args.per_command} runs each: {min(medians.values()):.3f} … "
-          f"{max(medians.values()):.3f} s; slowest: "
-          + ", ".join(f"{name} {medians[name]:.3f} s" for name in slowest[:3]))
+    wall: dict[str, float] = {}
+    cpu: dict[str, float] = {}
+    for path in command_paths()[1:]:
+        runs = [run_help(ROOT, path) for _ in range(args.per_command)]
+        name = " ".join(path)
+        wall[name] = statistics.median(r[0] for r in runs)
+        cpu[name] = statistics.median(r[1] for r in runs)
+    slowest = sorted(wall, key=wall.__getitem__, reverse=True)[:3]
+    print(f"medtwin COMMAND --help, {len(wall)} commands and sub-commands, medians of "
+          f"{args.per_command} runs each: wall {min(wall.values()):.3f} … "
+          f"{max(wall.values()):.3f} s, CPU {min(cpu.values()):.3f} … {max(cpu.values()):.3f} s;"
+          f" slowest: " + ", ".join(f"{name} {wall[name]:.3f} s" for name in slowest))
 
 
 if __name__ == "__main__":
