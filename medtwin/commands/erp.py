@@ -164,14 +164,24 @@ def pull(erp: str, out: Path, network_name: str | None, as_of: dt.date | None,
 @erp_option()
 @click.option("--history-days", type=click.IntRange(0, 730), default=28, show_default=True,
               help="Days of demand before the snapshot to record as customer shipments.")
+@click.option("--as-of", callback=parse_date, metavar="DATE",
+              help="Snapshot date to seed (the history ends the day before). Default: the "
+                   "ERP's today; the network's snapshot moves to that date as a whole (lot "
+                   "ages, transit and order timing kept).")
 @click.option("--seed", "rng_seed", type=int, default=0, show_default=True,
               help="Random seed of the sampled history.")
 @report_erp_errors
-def seed(network: str, erp: str, history_days: int, rng_seed: int) -> None:
+def seed(network: str, erp: str, history_days: int, as_of: dt.date | None,
+         rng_seed: int) -> None:
     """Seed an empty Tryton database with NETWORK and its opening snapshot (demo, tests).
 
-    Companies carry the org ids as party codes, warehouses the warehouse ids as location
-    codes, products the item codes: the codes the pull and publish map by.
+    The snapshot is seeded on the ERP's today (or --as-of) and the --history-days of demand
+    before it, so the ERP's records end yesterday whatever date the network file was
+    written on; the command prints the snapshot date and the history window (the window
+    `medtwin replay` can replay). Companies carry the org ids as party codes, warehouses
+    the warehouse ids as location codes, products the item codes: the codes the pull and
+    publish map by. Exit codes: 0 seeded, 2 invalid input, 4 the ERP failed (or already
+    holds a network).
     """
     from erp_adapter.connect import is_url
     from erp_adapter.credentials import load_credentials
@@ -183,8 +193,17 @@ def seed(network: str, erp: str, history_days: int, rng_seed: int) -> None:
     if not is_url(erp):
         raise InputError([Problem("--erp", "", "seeding needs a Tryton URL")])
     with TrytonClient(erp, load_credentials()) as client:
+        as_of = as_of or client.today()
+        net = net.rebased(as_of)
         report = seed_network(client, net, history_days=history_days, seed=rng_seed)
     click.echo(f"{net.name} → {client.url}: {report}")
+    if history_days:
+        first, last = as_of - dt.timedelta(days=history_days), as_of - dt.timedelta(days=1)
+        click.echo(f"snapshot as of {as_of}; demand history {first} … {last} "
+                   f"({history_days} days) — replay it with `medtwin replay --erp {erp} "
+                   f"--network {network} --since {first} --until {last}`")
+    else:
+        click.echo(f"snapshot as of {as_of}; no demand history")
 
 
 @erp.command()

@@ -23,7 +23,9 @@ def forecast(history: Path, horizon: int, holdout: int, out: Path | None) -> Non
     """Forecast daily demand per (hospital, department, item) from HISTORY.
 
     HISTORY is a CSV or Parquet file with columns date, hospital, department, item,
-    quantity. Intermittent series get Croston / SBA / TSB, smooth ones weekly-seasonal
+    quantity (e.g. history.csv from `medtwin erp pull`), or a simulated run's ledger
+    (X.ledger.parquet from `medtwin simulate`: its issues). It needs two weeks before the
+    hold-out. Intermittent series get Croston / SBA / TSB, smooth ones weekly-seasonal
     exponential smoothing (chosen per series by recent one-step error). The last
     --holdout days are held out first and scored by MASE against seasonal naive.
     """
@@ -35,8 +37,13 @@ def forecast(history: Path, horizon: int, holdout: int, out: Path | None) -> Non
     from solvers.forecast.selection import backtest, fit_forecast
 
     hist = read_history(history)
-    bt = backtest(hist.units, holdout)
-    fc = fit_forecast(hist.units, horizon)
+    try:
+        bt = backtest(hist.units, holdout)
+        fc = fit_forecast(hist.units, horizon)
+    except ValueError as exc:  # e.g. too short a history for the hold-out
+        from twin.problems import InputError, Problem
+
+        raise InputError([Problem(str(history), "", str(exc))]) from None
     s = bt.summary()
     click.echo(f"{len(hist.keys)} series × {hist.units.shape[1]} days "
                f"({hist.dates[0].date()} … {hist.dates[-1].date()})")

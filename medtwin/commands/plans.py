@@ -85,11 +85,18 @@ def attach_evidence(plan_id: str, evidence_file: Path, user: str | None,
 @plans.command("list")
 @click.option("--status", type=click.Choice([s.value for s in Status]),
               help="Only plans with this status.")
+@click.option("--ids", "ids_only", is_flag=True,
+              help="Print only the plan ids, one a line (for scripts: "
+                   "PLAN=$(medtwin plans list --status draft --ids)).")
 @store_option
 @report_store_errors
-def list_plans(status: str | None, store_url: str | None) -> None:
-    """List plans: id, network, snapshot date, status, lines approved/published."""
+def list_plans(status: str | None, ids_only: bool, store_url: str | None) -> None:
+    """List plans, latest snapshot first: id, network, snapshot date, status, lines
+    approved/published."""
     for p in open_store(store_url).plans(Status(status) if status else None):
+        if ids_only:
+            click.echo(p.id)
+            continue
         click.echo(f"{p.id:<36} {p.network:<16} {p.as_of} {p.status:<14} "
                    f"{p.lines:>5} lines, {p.approved_lines} approved, "
                    f"{p.published_lines} published")

@@ -15,21 +15,28 @@ HISTORY_COLUMNS = ["date", "warehouse", "hospital", "department", "item", "lot",
 
 @click.command()
 @erp_option()
-@click.option("--since", required=True, callback=parse_date, metavar="DATE",
+@click.option("--since", callback=parse_date, metavar="DATE",
               help="First day replayed (the snapshot is pulled at its start).")
 @click.option("--until", callback=parse_date, metavar="DATE",
               help="Last day replayed (default: the ERP's yesterday).")
+@click.option("--days", type=click.IntRange(1, 3650), metavar="N",
+              help="Replay the N days up to --until (instead of --since), e.g. the history "
+                   "window `medtwin erp seed` printed.")
 @click.option("--network", "network_name", default="reference", show_default=True,
               help="Network whose master data the ERP holds (built-in name or directory).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               default=Path("out/replay"), show_default=True,
               help="Folder for replay.nc, its ledger and fidelity.csv.")
 @report_erp_errors
-def replay(erp: str, since: dt.date, until: dt.date | None, network_name: str,
-           out: Path) -> None:
+def replay(erp: str, since: dt.date | None, until: dt.date | None, days: int | None,
+           network_name: str, out: Path) -> None:
     """Replay the ERP's recorded demand from its snapshot at --since to --until in the twin
     (no decisions: receipts come from the snapshot's shipments and orders) and compare the
     simulated ending stock per warehouse × item with the ERP's stock the next morning.
+
+    The window is --since … --until, or the --days up to --until (default: the ERP's
+    yesterday). A window that starts before the ERP held any stock is replayed from an
+    empty twin, with a warning.
 
     Columns of fidelity.csv: simulated, erp, difference, issue_gap (ERP issued − twin
     issued), twin_scrapped (expiry, QC, excursions), rest (what neither explains, e.g.
@@ -44,14 +51,24 @@ def replay(erp: str, since: dt.date, until: dt.date | None, network_name: str,
     from twin.replay import fidelity
     from twin.replay import replay as run_replay
 
+    if (since is None) == (days is None):
+        raise InputError([Problem("--since/--days", "", "give exactly one of --since DATE "
+                                                        "and --days N")])
     net = load_network(network_name)
     with open_adapter(erp, net, credentials=load_credentials()) as adapter:
         last = until or default_as_of(adapter) - dt.timedelta(days=2)
-        if last < since:
-            raise InputError([Problem("--until", "", f"{last} is before --since {since}")])
-        start = adapter.pull_snapshot(since)
-        history = adapter.pull_history(since, last)
+        first = since if days is None else last - dt.timedelta(days=days - 1)
+        if last < first:
+            raise InputError([Problem("--until", "", f"{last} is before --since {first}")])
+        start = adapter.pull_snapshot(first)
+        history = adapter.pull_history(first, last)
         end = adapter.pull_snapshot(last + dt.timedelta(days=1))
+    if not start.lots and not start.in_transit and (end.lots or end.in_transit):
+        click.echo(f"warning: the ERP held no stock at the start of {first}: the twin starts "
+                   "empty and every position differs — replay a window inside the ERP's "
+                   "history (the one `medtwin erp seed` printed, or --days N)", err=True)
+    if not history:
+        click.echo(f"warning: the ERP recorded no demand from {first} to {last}", err=True)
     frame = pd.DataFrame([vars(r) for r in history], columns=HISTORY_COLUMNS)
     result = run_replay(net, start, frame, last)
     table = fidelity(result, frame, end)
@@ -62,7 +79,7 @@ def replay(erp: str, since: dt.date, until: dt.date | None, network_name: str,
     table.to_csv(tmp, index=False)
     tmp.replace(csv)
     differ = table[table.difference != 0]
-    click.echo(f"replayed {since} … {last} ({(last - since).days + 1} days, "
+    click.echo(f"replayed {first} … {last} ({(last - first).days + 1} days, "
                f"{len(history)} recorded issues, {int(frame.quantity.sum())} units) on "
                f"{net.name}")
     click.echo(f"{len(table)} warehouse × item positions: {len(table) - len(differ)} exact, "

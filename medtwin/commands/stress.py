@@ -25,14 +25,17 @@ log = logging.getLogger(__name__)
 @click.argument("plan_file", metavar="PLAN.json", type=click.Path(dir_okay=False,
                                                                   path_type=Path))
 @click.option("--network", help="Network the plan is for (default: the plan's own, built in).")
+@click.option("--snapshot", type=click.Path(dir_okay=False, path_type=Path),
+              help="The snapshot the plan was made from, when not the network's own (as "
+                   "`medtwin plan --snapshot`, e.g. pulled from the ERP).")
 @click.option("--against", type=click.Choice(POLICY_NAMES),
               help="Also run this policy and record paired differences plan − policy.")
 @experiment_options(default_reps=10, default_days=90)
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Folder for <plan id>.stress.nc and <plan id>.stressed.json.")
 @report_input_errors
-def stress(plan_file: Path, network: str | None, against: str | None, scenario_spec: str,
-           library: Path, reps: int, days: int, seed: int, workers: int,
+def stress(plan_file: Path, network: str | None, snapshot: Path | None, against: str | None,
+           scenario_spec: str, library: Path, reps: int, days: int, seed: int, workers: int,
            scheduler: str | None, target: str | None, max_reps: int, progress: bool,
            out: Path) -> None:
     """Stress-test PLAN.json (from `medtwin plan`) across scenarios.
@@ -51,9 +54,16 @@ def stress(plan_file: Path, network: str | None, against: str | None, scenario_s
     _refuse_stressed(plan_file)
     plan = load_plan(plan_file)
     net = load_network(network or plan.network)
+    if snapshot is not None:
+        from twin.network_files import load_snapshot
+
+        net = load_snapshot(snapshot, net)
     if plan.as_of != net.snapshot.as_of:
+        hint = "" if snapshot is not None else (
+            " (a plan made with `medtwin plan --snapshot SNAP.yaml` needs the same "
+            "--snapshot here)")
         raise InputError([Problem(str(plan_file), "as_of", f"the plan starts {plan.as_of}, "
-                                  f"the network's snapshot is of {net.snapshot.as_of}")])
+                                  f"the snapshot is of {net.snapshot.as_of}{hint}")])
     scenarios = scenarios_of(scenario_spec, library, net)
     goal = parse_target(target, net)
     policies = (PLAN_POLICY,) + ((against,) if against else ())

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from medtwin.store import audit
 from medtwin.store.db import AuditRow, DecisionRow, LineRow, PlanRow, UserRow
-from medtwin.store.lifecycle import Status, check_transition
+from medtwin.store.lifecycle import IllegalTransition, Status, check_transition
 from medtwin.store.roles import Permission, Role, require
 from medtwin.store.rules import ApprovalRules, RuleOutcome, gate
 from medtwin.store.users import check_password, hash_password
@@ -285,8 +285,12 @@ class PlanStore:
     def gate(self, plan_id: str, rules: ApprovalRules) -> list[RuleOutcome]:
         """Apply the auto-approval ``rules``: when all pass, approve every line as
         :data:`AUTO_USER` (the comment lists the verdicts); otherwise leave the plan
-        waiting. Returns each rule's verdict."""
+        waiting. Returns each rule's verdict. Only a draft or stress-tested plan goes
+        through the gate (:class:`IllegalTransition` otherwise)."""
         info = self.info(plan_id)
+        if info.status not in (Status.DRAFT, Status.STRESS_TESTED):
+            raise IllegalTransition(f"plan {plan_id} is {info.status}; only a draft or "
+                                    "stress-tested plan goes through the gate")
         last = self.last_published(info.network)
         outcomes = gate(rules, self.evidence(plan_id),
                         self.evidence(last) if last is not None else None)

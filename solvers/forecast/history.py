@@ -1,8 +1,10 @@
 """Demand history files: one row per (date, hospital, department, item) with units demanded.
 
 CSV or Parquet with columns ``date, hospital, department, item, quantity`` (the same
-shape the twin replays as trace-driven demand and the ERP adapters pull). Loaded into a
-dense (series × day) array with missing days as zero demand.
+shape the twin replays as trace-driven demand and the ERP adapters pull), or a simulated
+run's lot ledger (``X.ledger.parquet`` from ``medtwin simulate``), whose ``issue`` rows —
+what the twin issued to each ``hospital/department`` — are taken as the history. Loaded
+into a dense (series × day) array with missing days as zero demand.
 """
 
 from dataclasses import dataclass
@@ -41,6 +43,8 @@ def read_history(path: str | Path) -> DemandHistory:
         raise InputError([Problem(str(path), "", "file not found")]) from None
     except (OSError, ValueError, pd.errors.ParserError) as exc:
         raise InputError([Problem(str(path), "", f"cannot read: {exc}")]) from None
+    if {"kind", "counterpart"} <= set(frame.columns) and "hospital" not in frame.columns:
+        frame = _ledger_issues(frame)
     missing = [c for c in COLUMNS if c not in frame.columns]
     if missing:
         raise InputError([Problem(str(path), "", f"missing column(s) {missing}; expected "
@@ -69,3 +73,12 @@ def read_history(path: str | Path) -> DemandHistory:
     cols = (daily.index.get_level_values("date") - start).days.to_numpy()
     units[rows, cols] = daily.to_numpy()
     return DemandHistory(keys, start, units)
+
+
+def _ledger_issues(ledger: pd.DataFrame) -> pd.DataFrame:
+    """The issue rows of a twin ledger as history rows (counterpart ``HOSPITAL/DEPARTMENT``)."""
+    issues = ledger[ledger["kind"] == "issue"].reset_index(drop=True)
+    where = issues["counterpart"].astype(str).str.split("/", n=1, expand=True)
+    where = where.reindex(columns=[0, 1])
+    return pd.DataFrame({"date": issues["date"], "hospital": where[0], "department": where[1],
+                         "item": issues["item"], "quantity": issues["quantity"]})

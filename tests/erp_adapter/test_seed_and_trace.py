@@ -1,5 +1,6 @@
 """The seeding loader and the lot trace from ERP moves, on a real Tryton."""
 
+import datetime as dt
 import signal
 import socket
 import stat
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from erp_adapter.connect import open_adapter
 from erp_adapter.credentials import Credentials, load_credentials
 from erp_adapter.errors import ErpError
 from erp_adapter.trace import trace_lot
@@ -35,11 +37,30 @@ def test_seed_cli_fills_an_empty_database(start_server: Callable, tryton_templat
     assert "seeded 2 companies, 3 warehouses, 3 products" in result.output
     with TrytonClient(server.url, erp_env) as client:
         sites = load_sites(client)
+        today = client.today()
+    # the snapshot goes on the ERP's today, whatever date the network file has
+    assert f"snapshot as of {today}; no demand history" in result.output
     assert set(sites.org_company) == {"GRP", "SUB-S"}
     assert {"WH-SH", "WH-HZ", "WH-GZ"} <= set(sites.warehouse)
     assert sites.warehouse_org["WH-GZ"] == "SUB-S"  # ownership recorded by the address
     assert set(sites.quarantine) == {"WH-SH", "WH-HZ", "WH-GZ"}
     assert erp_env.password not in result.output
+
+
+def test_seed_cli_pins_the_snapshot_date_and_prints_the_history_window(
+        start_server: Callable, tryton_template, erp_env: Credentials, tiny_dir) -> None:
+    server: TrytonServer = start_server(tryton_template)
+    with TrytonClient(server.url, erp_env) as client:
+        as_of = client.today() - dt.timedelta(days=10)
+    result = CliRunner().invoke(main, ["erp", "seed", str(tiny_dir), "--erp", server.url,
+                                       "--history-days", "2", "--as-of", as_of.isoformat()])
+    assert result.exit_code == 0, result.output
+    first, last = as_of - dt.timedelta(days=2), as_of - dt.timedelta(days=1)
+    assert f"snapshot as of {as_of}; demand history {first} … {last} (2 days)" in result.output
+    assert f"--since {first} --until {last}" in result.output  # the replay it suggests
+    with open_adapter(server.url, load_network(tiny_dir), credentials=erp_env) as adapter:
+        days = {r.date for r in adapter.pull_history(first - dt.timedelta(days=5), as_of)}
+    assert days and days <= {first, last}
 
 
 def test_seeding_twice_is_refused(tiny_erp: TrytonServer, erp_net: Network,

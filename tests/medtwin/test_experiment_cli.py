@@ -1,5 +1,6 @@
 """``medtwin compare``, ``medtwin stress`` and ``medtwin report`` end to end on tiny."""
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -121,6 +122,29 @@ def test_stress_attaches_evidence_the_store_accepts(tiny_dir: Path, library: Pat
     again = _invoke("stress", out / f"{plan_id}.stressed.json", "--network", tiny_dir,
                     "--out", out)
     assert again.exit_code == 2 and "already carries stress evidence" in again.output
+
+
+def test_stress_of_a_plan_from_another_snapshot_takes_that_snapshot(
+        tiny_dir: Path, library: Path, tmp_path: Path) -> None:
+    """A plan made with `medtwin plan --snapshot` (e.g. pulled from the ERP) is stressed
+    from the same snapshot; without it the dates disagree and the message says what to do."""
+    from erp_adapter.flatfile import write_folder
+    from twin.network_files import load_network
+
+    moved = load_network(tiny_dir).rebased(dt.date(2027, 3, 1)).snapshot
+    snap = write_folder(tmp_path / "erp", moved) / "snapshot.yaml"
+    plan = tmp_path / "plan.json"
+    made = _invoke("plan", tiny_dir, "--snapshot", snap, "--out", plan)
+    assert made.exit_code == 0, made.output
+    args = ("stress", plan, "--network", tiny_dir, "--library", library, "--scenarios",
+            "baseline", "--reps", 2, "--days", 7, "--no-progress")
+    refused = _invoke(*args, "--out", tmp_path / "a")
+    assert refused.exit_code == 2
+    assert "the plan starts 2027-03-01, the snapshot is of 2026-11-23 (a plan made with " \
+           "`medtwin plan --snapshot SNAP.yaml` needs the same --snapshot here)" in refused.output
+    result = _invoke(*args, "--snapshot", snap, "--out", tmp_path / "b")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "b" / "tiny-2027-03-01.stressed.json").exists()
 
 
 def test_compare_warns_when_a_scenario_misses_the_run(tiny_dir: Path, library: Path,

@@ -95,3 +95,20 @@ def test_gate_defaults_to_the_bundled_rules_from_any_directory(
     assert result.exit_code == 0, result.output
     assert "pass min_critical_fill_rate" in result.output
     assert "auto-approved" in result.output
+
+
+def test_list_ids_and_gate_of_an_approved_plan(env: dict, tmp_path: Path) -> None:
+    """`plans list --ids` prints bare ids for scripts; a plan a manager approved is not
+    gated again (exit 7, its approval untouched)."""
+    run = env["run"]
+    draft = tmp_path / "draft.json"
+    draft.write_text(plan_json("tiny-2"))
+    run("plans", "add", env["plan"], "--user", "pat")
+    run("plans", "add", str(draft), "--user", "pat")
+    assert run("plans", "list", "--ids").output.split() == ["tiny-1", "tiny-2"]
+    assert run("plans", "list", "--status", "draft", "--ids").output == "tiny-2\n"
+    run("plans", "approve", "tiny-1", "--comment", "by hand", "--user", "mia")
+    result = run("plans", "gate", "tiny-1")
+    assert result.exit_code == 7, result.output
+    assert "only a draft or stress-tested plan goes through the gate" in result.output
+    assert "mia: approve 2 lines — by hand" in run("plans", "show", "tiny-1").output

@@ -92,3 +92,25 @@ def test_an_altered_erp_record_shows_as_a_difference(erp, tiny: Network) -> None
     row = altered.loc[("WH-HZ", "INF-SET-STD")]
     assert (row.difference, row.rest) == (3, 3)
     assert (replay(tiny, start, issues, until).ledger.equals(run.ledger))  # deterministic
+
+
+def test_days_replays_the_seeded_window_up_to_yesterday(erp, tiny: Network,
+                                                        tmp_path: Path) -> None:
+    server, _ = erp
+    args = ["replay", "--erp", server.url, "--network", str(TINY)]
+    result = CliRunner().invoke(main, [*args, "--days", str(HISTORY), "--out",
+                                       str(tmp_path / "a")])
+    assert result.exit_code == 0, result.output
+    first = tiny.snapshot.as_of - dt.timedelta(days=HISTORY)
+    last = tiny.snapshot.as_of - dt.timedelta(days=1)
+    assert f"replayed {first} … {last} ({HISTORY} days" in result.output
+    assert "warning" not in result.output
+    # a window that starts before the ERP held any stock: the twin starts empty, and says so
+    early = first - dt.timedelta(days=14)
+    result = CliRunner().invoke(main, [*args, "--since", early.isoformat(), "--until",
+                                       last.isoformat(), "--out", str(tmp_path / "b")])
+    assert result.exit_code == 0, result.output
+    assert f"warning: the ERP held no stock at the start of {early}" in result.output
+    result = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "c")])
+    assert result.exit_code == 2 and "give exactly one of --since DATE and --days N" \
+        in result.output

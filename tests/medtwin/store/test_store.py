@@ -174,6 +174,15 @@ def test_gate_without_evidence_waits(store: PlanStore) -> None:
     assert store.info("tiny-1").status == Status.DRAFT
 
 
+def test_gate_refuses_a_plan_past_the_gate(store: PlanStore) -> None:
+    """A plan a manager approved is not gated again (it would claim an auto-approval)."""
+    store.add_plan(plan_json("tiny-1", evidence(0.999, 100.0)), "pat")
+    store.approve("tiny-1", "mia", "by hand")
+    with pytest.raises(IllegalTransition, match="only a draft or stress-tested plan"):
+        store.gate("tiny-1", ApprovalRules())
+    assert [d.user for d in store.decisions("tiny-1")] == ["mia"]
+
+
 def _tamper(db: Path, sql: str) -> None:
     con = sqlite3.connect(db)
     con.execute(sql)

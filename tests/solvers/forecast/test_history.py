@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
@@ -53,3 +54,28 @@ def test_cli_missing_columns_exit_2(tmp_path: Path) -> None:
     bad.write_text("day,qty\n1,2\n")
     result = CliRunner().invoke(main, ["forecast", str(bad)])
     assert result.exit_code == 2 and "missing column" in result.output
+
+
+def test_cli_too_short_a_history_exits_2_without_a_traceback(tmp_path: Path) -> None:
+    rows = "".join(f"2026-01-{1 + d:02d},H1,ICU,A,3\n" for d in range(10))
+    result = CliRunner().invoke(main, ["forecast", str(write(tmp_path, rows)),
+                                       "--holdout", "7"])
+    assert result.exit_code == 2, result.output
+    assert "history.csv: need at least two weeks of history before a hold-out of 7 days, " \
+           "got 10 days" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_simulated_ledger_gives_its_issues_as_history(tmp_path: Path) -> None:
+    ledger = pd.DataFrame({
+        "day": [0, 0, 1, 2], "date": pd.to_datetime(["2026-01-01"] * 2 + ["2026-01-02",
+                                                                          "2026-01-03"]),
+        "kind": ["opening", "issue", "issue", "issue"], "warehouse": ["W"] * 4,
+        "item": ["A", "A", "A", "B"], "lot": ["L1"] * 4, "quantity": [50, 3, 2, 4],
+        "counterpart": ["", "H1/ICU", "H1/ICU", "H2/ER"], "reason": ["available", "", "", ""]})
+    path = tmp_path / "run.ledger.parquet"
+    ledger.to_parquet(path)
+    hist = read_history(path)
+    assert list(hist.keys.itertuples(index=False, name=None)) == [("H1", "ICU", "A"),
+                                                                 ("H2", "ER", "B")]
+    assert hist.units.tolist() == [[3, 2, 0], [0, 0, 4]]
