@@ -38,14 +38,17 @@ def replay(erp: str, since: dt.date, until: dt.date | None, network_name: str,
     """
     import pandas as pd
 
-    from erp_adapter.connect import default_as_of, open_adapter
     from erp_adapter.credentials import load_credentials
+    from erp_adapter.protocol import Capability, default_as_of, require
+    from erp_adapter.registry import open_adapter
     from twin.network_files import load_network
     from twin.replay import fidelity
     from twin.replay import replay as run_replay
 
     net = load_network(network_name)
     with open_adapter(erp, net, credentials=load_credentials()) as adapter:
+        for need in (Capability.SNAPSHOT, Capability.HISTORY):
+            require(adapter, need)
         last = until or default_as_of(adapter) - dt.timedelta(days=2)
         if last < since:
             raise InputError([Problem("--until", "", f"{last} is before --since {since}")])
