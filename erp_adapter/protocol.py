@@ -87,7 +87,7 @@ class Capability(enum.Enum):
     HISTORY = "pull demand history"
     PUBLISH = "publish plan lines"
     STATUS = "report the status of published plan lines"
-    LIVE = "answer at any date (a live ERP, not one fixed snapshot)"
+    LIVE = "answer at any date, not only at one fixed snapshot"
     MASTER_DATA = "pull master data (orgs, warehouses, items) and compare it with the network"
     TRACE = "trace a lot through its stock moves"
 
@@ -102,9 +102,10 @@ class MissingCapability(InputError):
         self.adapter_name = adapter.name
         self.capability = capability
         can = ", ".join(c.name for c in Capability if c in adapter.capabilities) or "nothing"
+        lacks = f"{capability.name} ({capability.value})" if what else capability.name
         super().__init__([Problem("--erp", "", f"the {adapter.name} adapter at {adapter.url} "
-                                               f"cannot {what or capability.value} (it lacks "
-                                               f"{capability.name}; it can: {can})")])
+                                               f"cannot {what or capability.value}: it lacks "
+                                               f"{lacks}; it can: {can}")])
 
 
 @runtime_checkable

@@ -38,7 +38,6 @@ def replay(erp: str, since: dt.date, until: dt.date | None, network_name: str,
     """
     import pandas as pd
 
-    from erp_adapter.credentials import load_credentials
     from erp_adapter.protocol import Capability, default_as_of, require
     from erp_adapter.registry import open_adapter
     from twin.network_files import load_network
@@ -46,9 +45,9 @@ def replay(erp: str, since: dt.date, until: dt.date | None, network_name: str,
     from twin.replay import replay as run_replay
 
     net = load_network(network_name)
-    with open_adapter(erp, net, credentials=load_credentials()) as adapter:
-        for need in (Capability.SNAPSHOT, Capability.HISTORY):
-            require(adapter, need)
+    with open_adapter(erp, net) as adapter:
+        for need in (Capability.SNAPSHOT, Capability.HISTORY, Capability.LIVE):
+            require(adapter, need, "replay ERP history")
         last = until or default_as_of(adapter) - dt.timedelta(days=2)
         if last < since:
             raise InputError([Problem("--until", "", f"{last} is before --since {since}")])

@@ -35,8 +35,7 @@ def trace(lot: str, erp: str | None, ledger: Path | None, item: str | None) -> N
         from erp_adapter.registry import open_adapter
 
         adapter = open_adapter(erp, None)
-        tracer = require(adapter, Capability.TRACE, "trace a lot (it needs the ERP's stock "
-                                                    "moves)")
+        tracer = require(adapter, Capability.TRACE, "trace a lot")
         with adapter:
             result = tracer.trace_lot(lot, item)
     for line in result.lines():

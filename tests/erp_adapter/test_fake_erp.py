@@ -376,7 +376,7 @@ def test_an_invalid_plan_is_refused_before_anything_is_sent(fake_erp: Running) -
 def test_a_missing_capability_names_the_adapter(fake_erp: Running) -> None:
     adapter = open_adapter(fake_erp.erp.url, fake_erp.net, registry=fake_registry())
     with pytest.raises(MissingCapability, match=r"the fake adapter at fake\+http://.* cannot "
-                                                r"trace a lot \(it lacks TRACE"):
+                                                r"trace a lot: it lacks TRACE \(trace a lot"):
         require(adapter, Capability.TRACE, "trace a lot")
     assert require(adapter, Capability.PUBLISH) is adapter
 
@@ -401,3 +401,13 @@ def test_cli_trace_on_a_folder_exits_2_naming_the_adapter(tiny_net: Network,
     assert result.exit_code == 2, result.output
     assert "the folder adapter at" in result.output
     assert "cannot trace a lot" in result.output
+
+
+def test_cli_replay_of_a_folder_exits_2_naming_the_adapter(tiny_net: Network,
+                                                           tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "x", tiny_net.snapshot)
+    result = CliRunner().invoke(main, ["replay", "--erp", str(folder), "--network", str(TINY),
+                                       "--since", "2026-11-20", "--out", str(tmp_path / "r")])
+    assert result.exit_code == 2, result.output
+    assert "the folder adapter at" in result.output
+    assert "cannot replay ERP history: it lacks LIVE" in result.output
