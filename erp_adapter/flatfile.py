@@ -31,7 +31,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from erp_adapter.plan_check import check_plan
-from erp_adapter.protocol import DemandRecord, DocumentRef, LineResult
+from erp_adapter.protocol import Capability, DemandRecord, DocumentRef, LineResult
 from twin.atomic_dir import replacing_directory
 from twin.domain import Network, Plan, Snapshot
 from twin.network_files import load_snapshot
@@ -154,11 +154,17 @@ def plan_rows(plan: Plan, published_at: dt.datetime) -> list[dict[str, Any]]:
 
 
 class FlatFileAdapter:
-    """:class:`~erp_adapter.protocol.ErpAdapter` over an exchange folder."""
+    """:class:`~erp_adapter.protocol.ErpAdapter` over an exchange folder: one fixed
+    snapshot (no ``LIVE``), no master-data comparison, no lot trace."""
 
-    def __init__(self, folder: str | os.PathLike[str], network: Network, fmt: str = "csv"):
+    name = "folder"
+    capabilities = frozenset({Capability.SNAPSHOT, Capability.HISTORY, Capability.PUBLISH,
+                              Capability.STATUS})
+
+    def __init__(self, folder: str | os.PathLike[str], network: Network | None,
+                 fmt: str = "csv"):
         self.folder = Path(folder)
-        self.net = network
+        self._net = network
         self.fmt = fmt
         self.warnings: list[str] = []
 
@@ -171,6 +177,17 @@ class FlatFileAdapter:
 
     def __exit__(self, *exc: object) -> None:
         pass
+
+    @property
+    def net(self) -> Network:
+        if self._net is None:
+            raise InputError([Problem("--network", "", f"reading the exchange folder "
+                                                       f"{self.folder} needs a network")])
+        return self._net
+
+    def today(self) -> dt.date:
+        """The day before the folder's snapshot date (its snapshot holds that day's moves)."""
+        return self.pull_snapshot().as_of - dt.timedelta(days=1)
 
     def _require_folder(self) -> None:
         if not self.folder.is_dir():
@@ -237,7 +254,7 @@ class FlatFileAdapter:
                            [DocumentRef(path.name, None, "to write" if a.key in fresh and dry_run
                                         else "written")]) for a in plan.actions]
 
-    def status(self, plan: Plan) -> list[LineResult]:
+    def status(self, plan: Plan, file: str = "plan") -> list[LineResult]:
         """``missing`` / ``published`` per line, or the status the ERP wrote back."""
         _, rows = self._published()
         known = {r.get("key") for r in rows}

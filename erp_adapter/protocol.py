@@ -7,10 +7,15 @@ publish resumes where it stopped.
 """
 
 import datetime as dt
+import enum
 from dataclasses import dataclass, field
-from typing import Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 from twin.domain import Plan, Snapshot
+from twin.problems import InputError, Problem
+
+if TYPE_CHECKING:
+    from twin.lot_trace import LotTrace
 
 Outcome = Literal[
     "created",        # the line's documents were created (and advanced) by this run
@@ -74,9 +79,64 @@ class LineResult:
         return f"{text} ({self.message})" if self.message else text
 
 
+class Capability(enum.Enum):
+    """What an adapter can do beyond the calls every adapter answers. Callers check an
+    adapter's ``capabilities`` (or call :func:`require`), never its class."""
+
+    SNAPSHOT = "pull a stock snapshot"
+    HISTORY = "pull demand history"
+    PUBLISH = "publish plan lines"
+    STATUS = "report the status of published plan lines"
+    LIVE = "answer at any date, not only at one fixed snapshot"
+    MASTER_DATA = "pull master data (orgs, warehouses, items) and compare it with the network"
+    TRACE = "trace a lot through its stock moves"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class MissingCapability(InputError):
+    """The adapter chosen by ``--erp`` cannot do what was asked (exit code 2)."""
+
+    def __init__(self, adapter: "ErpAdapter", capability: Capability, what: str = ""):
+        self.adapter_name = adapter.name
+        self.capability = capability
+        can = ", ".join(c.name for c in Capability if c in adapter.capabilities) or "nothing"
+        lacks = f"{capability.name} ({capability.value})" if what else capability.name
+        super().__init__([Problem("--erp", "", f"the {adapter.name} adapter at {adapter.url} "
+                                               f"cannot {what or capability.value}: it lacks "
+                                               f"{lacks}; it can: {can}")])
+
+
 @runtime_checkable
 class ErpAdapter(Protocol):
-    """A connector to one ERP (Tryton over JSON-RPC, a folder of files, …)."""
+    """A connector to one ERP (Tryton over JSON-RPC, a folder of files, …).
+
+    Opened by :func:`erp_adapter.registry.open_adapter` from an ``--erp`` URL or folder;
+    used as a context manager (``__enter__`` connects, ``__exit__`` disconnects). What an
+    adapter can do beyond these calls is declared in ``capabilities``; the optional calls
+    are in :class:`MasterDataSource` and :class:`LotTracer`.
+    """
+
+    name: str
+    """Short name of the kind of ERP (``tryton``, ``folder``, …), used in messages."""
+    capabilities: frozenset[Capability]
+    warnings: list[str]
+    """What pulls skipped or found odd (grows as the adapter is used)."""
+
+    @property
+    def url(self) -> str:
+        """Where the ERP is (a URL without credentials, or a folder)."""
+        ...
+
+    def __enter__(self) -> Any: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+    def today(self) -> dt.date:
+        """The ERP's current day: the snapshot as of ``today() + 1`` holds all of today's
+        moves. For a fixed snapshot (a folder), the day before its snapshot date."""
+        ...
 
     def pull_snapshot(self, as_of: dt.date) -> Snapshot:
         """Inventory at the start of ``as_of``: lots on hand by status, in transit, open POs."""
@@ -86,10 +146,47 @@ class ErpAdapter(Protocol):
         """Stock issued to hospital departments on ``since`` … ``until`` (inclusive)."""
         ...
 
-    def publish(self, plan: Plan, *, dry_run: bool = False) -> list[LineResult]:
-        """Create the plan's documents (idempotently); one result per plan line."""
+    def publish(self, plan: Plan, *, dry_run: bool = False, file: str = "plan"
+                ) -> list[LineResult]:
+        """Create the plan's documents (idempotently: a line whose key the ERP already holds
+        creates nothing); one result per plan line. ``dry_run`` writes nothing. ``file``
+        names the plan in problems. Invalid plans raise :class:`InputError` before anything
+        is sent."""
         ...
 
-    def status(self, plan: Plan) -> list[LineResult]:
+    def status(self, plan: Plan, file: str = "plan") -> list[LineResult]:
         """Where each plan line stands in the ERP (missing, waiting, confirmed, …)."""
         ...
+
+
+@runtime_checkable
+class MasterDataSource(Protocol):
+    """An adapter with :attr:`Capability.MASTER_DATA`."""
+
+    def pull_master(self) -> tuple[dict[str, list[dict[str, Any]]], list[str]]:
+        """The ERP's master data as tables (``orgs``, ``warehouses``, ``items``, …) and how
+        it differs from the network."""
+        ...
+
+
+@runtime_checkable
+class LotTracer(Protocol):
+    """An adapter with :attr:`Capability.TRACE`."""
+
+    def trace_lot(self, lot: str, item: str | None = None) -> "LotTrace":
+        """Every move of lot number ``lot`` (of ``item`` when given), oldest first."""
+        ...
+
+
+def require(adapter: ErpAdapter, capability: Capability, what: str = "") -> Any:
+    """``adapter`` itself if it declares ``capability``; else :class:`MissingCapability`
+    naming the adapter and what it cannot do (``what``, e.g. "trace a lot")."""
+    if capability not in adapter.capabilities:
+        raise MissingCapability(adapter, capability, what)
+    return adapter
+
+
+def default_as_of(adapter: ErpAdapter) -> dt.date:
+    """The snapshot date to pull by default: the start of the ERP's tomorrow (after today's
+    moves); for a folder, its own snapshot date."""
+    return adapter.today() + dt.timedelta(days=1)

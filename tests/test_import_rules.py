@@ -7,6 +7,11 @@
 * ``twin`` imports none of the packages built on it.
 * Nothing is imported only for its side effects (``# noqa: F401`` on an import): registries
   are explicit.
+* Outside ``erp_adapter`` an ERP is reached through :mod:`erp_adapter.protocol` and
+  :mod:`erp_adapter.registry` only: no adapter class, no Tryton client, mapping, pull or
+  publish module. Tryton's development tools (``erp_adapter.tryton.dev``, ``seed``,
+  ``seeded``, ``server``) may be used by the demo commands; the adapter modules never
+  import them.
 """
 
 import ast
@@ -20,6 +25,11 @@ PUBLIC_TWIN_SIM = {"twin.sim"}
 SEAM_CHECKED = ("solvers", "scenarios", "dashboards", "medtwin", "erp_adapter")
 ABOVE_TWIN = ("solvers", "scenarios", "erp_adapter", "dashboards", "medtwin")
 ALL_CODE = ("twin", *ABOVE_TWIN, "bench")
+ERP_USERS = ("medtwin", "dashboards", "scenarios", "solvers", "twin")
+ERP_ADAPTER_INTERNALS = {f"erp_adapter.tryton.{m}"
+                         for m in ("adapter", "client", "mapping", "pull", "publish")}
+ERP_ADAPTER_INTERNALS |= {"erp_adapter.trace", "erp_adapter.flatfile.FlatFileAdapter"}
+TRYTON_DEV_TOOLS = {f"erp_adapter.tryton.{m}" for m in ("dev", "seed", "seeded", "server")}
 
 
 def _sources(package: str) -> Iterator[Path]:
@@ -69,3 +79,26 @@ def test_the_rule_catches_a_submodule_import(tmp_path: Path) -> None:
                       "def f():\n    import twin.sim.lots\n")
     found = [m for _, m in _imports(sample) if _twin_sim_internals(m)]
     assert found == ["twin.sim.dispatch", "twin.sim.lots"]
+
+
+def _names(path: Path) -> Iterator[tuple[int, str]]:
+    """Like :func:`_imports`, plus ``module.name`` for every name imported from a module."""
+    yield from _imports(path)
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            yield from ((node.lineno, f"{node.module}.{a.name}") for a in node.names)
+
+
+@pytest.mark.parametrize("package", ERP_USERS)
+def test_erps_are_reached_through_the_protocol_and_registry(package: str) -> None:
+    bad = sorted({f"{path.relative_to(ROOT)}:{line}: {module}" for path in _sources(package)
+                  for line, module in _names(path) if module in ERP_ADAPTER_INTERNALS})
+    assert not bad, ("use erp_adapter.registry.open_adapter and the ErpAdapter protocol "
+                     "(capabilities) instead of:\n" + "\n".join(bad))
+
+
+def test_the_erp_adapters_do_not_import_the_tryton_dev_tools() -> None:
+    bad = [f"{path.relative_to(ROOT)}:{line}: {module}" for path in _sources("erp_adapter")
+           if f"erp_adapter.tryton.{path.stem}" not in TRYTON_DEV_TOOLS
+           for line, module in _imports(path) if module in TRYTON_DEV_TOOLS]
+    assert not bad, "\n".join(bad)

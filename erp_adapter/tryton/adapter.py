@@ -7,13 +7,14 @@ from typing import Any
 from erp_adapter.credentials import Credentials, load_credentials
 from erp_adapter.errors import ErpError, PublishInterrupted
 from erp_adapter.plan_check import check_plan
-from erp_adapter.protocol import DemandRecord, LineResult
+from erp_adapter.protocol import Capability, DemandRecord, LineResult
 from erp_adapter.tryton.client import TrytonClient
 from erp_adapter.tryton.mapping import Sites, load_sites
 from erp_adapter.tryton.publish import Hook, Publisher, PurchaseMode, SpecBuilder, Specs, find_lots
 from erp_adapter.tryton.pull import Puller
 from twin.domain import Network, Plan, Snapshot
-from twin.problems import InputError
+from twin.lot_trace import LotTrace
+from twin.problems import InputError, Problem
 
 log = logging.getLogger(__name__)
 
@@ -22,13 +23,18 @@ class TrytonAdapter:
     """One network's connection to one Tryton database.
 
     The network supplies what Tryton does not hold (the org tree, lanes, hospitals); the
-    ERP records are matched to it by code (see :mod:`erp_adapter.tryton.mapping`).
+    ERP records are matched to it by code (see :mod:`erp_adapter.tryton.mapping`). Without
+    a network only :meth:`today` and :meth:`trace_lot` work.
     """
 
-    def __init__(self, url: str, network: Network, credentials: Credentials | None = None, *,
+    name = "tryton"
+    capabilities = frozenset(Capability)
+
+    def __init__(self, url: str, network: Network | None,
+                 credentials: Credentials | None = None, *,
                  purchase_mode: PurchaseMode = "order", batch: int = 50,
                  hook: Hook | None = None):
-        self.net = network
+        self._net = network
         self.client = TrytonClient(url, credentials or load_credentials())
         self.purchase_mode: PurchaseMode = purchase_mode
         self.batch = batch
@@ -39,6 +45,23 @@ class TrytonAdapter:
     @property
     def url(self) -> str:
         return self.client.url
+
+    @property
+    def net(self) -> Network:
+        if self._net is None:
+            raise InputError([Problem("--network", "", f"pulling from or publishing to "
+                                                       f"{self.url} needs a network")])
+        return self._net
+
+    def today(self) -> dt.date:
+        """The ERP's today (its server date)."""
+        return self.client.today()
+
+    def trace_lot(self, lot: str, item: str | None = None) -> LotTrace:
+        """Every move of lot number ``lot`` (see :mod:`erp_adapter.trace`)."""
+        from erp_adapter.trace import trace_lot
+
+        return trace_lot(self.client, self.sites, lot, item)
 
     def connect(self) -> "TrytonAdapter":
         """Log in (once) and read the code mapping."""

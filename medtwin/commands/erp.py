@@ -131,9 +131,9 @@ def pull(erp: str, out: Path, network_name: str | None, as_of: dt.date | None,
     The folder loads with `medtwin plan NETWORK --snapshot OUT/snapshot.yaml`. Exit codes:
     0 written, 2 invalid input, 4 the ERP failed (unreachable, refused the login, …).
     """
-    from erp_adapter.connect import default_as_of, open_adapter
     from erp_adapter.flatfile import write_folder
-    from erp_adapter.tryton.adapter import TrytonAdapter
+    from erp_adapter.protocol import Capability, default_as_of
+    from erp_adapter.registry import open_adapter
     from twin.network_files import load_snapshot
 
     net = resolve_network(network_name)
@@ -143,8 +143,8 @@ def pull(erp: str, out: Path, network_name: str | None, as_of: dt.date | None,
         snapshot = adapter.pull_snapshot(as_of)
         start = since or as_of - dt.timedelta(days=90)
         history = adapter.pull_history(start, as_of - dt.timedelta(days=1))
-        master, differences = (adapter.pull_master() if isinstance(adapter, TrytonAdapter)
-                               else ({}, []))
+        master, differences = (adapter.pull_master()  # type: ignore[attr-defined]
+                               if Capability.MASTER_DATA in adapter.capabilities else ({}, []))
         notes = [*adapter.warnings, *differences]
     # the pulled snapshot must load against the network like any other snapshot file
     write_folder(out, snapshot, history, master, notes, fmt)
@@ -183,20 +183,13 @@ def seed(network: str, erp: str, history_days: int, as_of: dt.date | None,
     publish map by. Exit codes: 0 seeded, 2 invalid input, 4 the ERP failed (or already
     holds a network).
     """
-    from erp_adapter.connect import is_url
-    from erp_adapter.credentials import load_credentials
-    from erp_adapter.tryton.client import TrytonClient
-    from erp_adapter.tryton.seed import seed_network
+    from erp_adapter.tryton.dev import seed_url
     from twin.network_files import load_network
 
     net = load_network(network)
-    if not is_url(erp):
-        raise InputError([Problem("--erp", "", "seeding needs a Tryton URL")])
-    with TrytonClient(erp, load_credentials()) as client:
-        as_of = as_of or client.today()
-        net = net.rebased(as_of)
-        report = seed_network(client, net, history_days=history_days, seed=rng_seed)
-    click.echo(f"{net.name} → {client.url}: {report}")
+    url, report, as_of = seed_url(erp, None, net, history_days=history_days,
+                                  seed=rng_seed, as_of=as_of)
+    click.echo(f"{net.name} → {url}: {report}")
     if history_days:
         first, last = as_of - dt.timedelta(days=history_days), as_of - dt.timedelta(days=1)
         click.echo(f"snapshot as of {as_of}; demand history {first} … {last} "
@@ -214,12 +207,13 @@ def seed(network: str, erp: str, history_days: int, as_of: dt.date | None,
 @report_erp_errors
 def status(plan_file: Path, erp: str, network_name: str | None) -> None:
     """Where each line of a published plan stands in the ERP."""
-    from erp_adapter.connect import open_adapter
+    from erp_adapter.protocol import Capability, require
+    from erp_adapter.registry import open_adapter
 
     plan = load_plan(plan_file)
     net = resolve_network(network_name, plan)
     with open_adapter(erp, net) as adapter:
-        results = adapter.status(plan)
+        results = require(adapter, Capability.STATUS).status(plan, file=str(plan_file))
     for r in results:
         click.echo(str(r))
     counts = Counter(r.outcome for r in results)

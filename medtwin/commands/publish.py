@@ -20,6 +20,7 @@ from medtwin.commands.erp import (
 
 if TYPE_CHECKING:
     from erp_adapter.protocol import LineResult
+    from erp_adapter.registry import ErpRegistry
     from twin.domain import Plan
 
 
@@ -58,15 +59,19 @@ def publish(plan_file: Path, erp: str, dry_run: bool, network_name: str | None,
 
 def send_plan(plan: Plan, erp: str, network_name: str | None, *, dry_run: bool,
               purchase_mode: str = "order", batch: int = 50, file: str = "",
-              as_json: bool = False) -> list[LineResult]:
-    """Publish ``plan`` through the adapter for ``erp`` and print one line per result (or
-    JSON) and a summary; refused lines are reported on stderr."""
-    from erp_adapter.connect import open_adapter
+              as_json: bool = False, registry: ErpRegistry | None = None
+              ) -> list[LineResult]:
+    """Publish ``plan`` through the adapter ``registry`` (default: the built-in one) opens
+    for ``erp`` and print one line per result (or JSON) and a summary; refused lines are
+    reported on stderr."""
+    from erp_adapter.protocol import Capability, require
+    from erp_adapter.registry import open_adapter
 
     net = resolve_network(network_name, plan)
-    with open_adapter(erp, net, purchase_mode=purchase_mode,  # type: ignore[arg-type]
-                      batch=batch) as adapter:
-        results = adapter.publish(plan, dry_run=dry_run, file=file)
+    with open_adapter(erp, net, purchase_mode=purchase_mode, batch=batch,
+                      registry=registry) as adapter:
+        results = require(adapter, Capability.PUBLISH).publish(plan, dry_run=dry_run,
+                                                               file=file)
     if as_json:
         click.echo(results_json(results))
     else:

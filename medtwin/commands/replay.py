@@ -45,8 +45,8 @@ def replay(erp: str, since: dt.date | None, until: dt.date | None, days: int | N
     """
     import pandas as pd
 
-    from erp_adapter.connect import default_as_of, open_adapter
-    from erp_adapter.credentials import load_credentials
+    from erp_adapter.protocol import Capability, default_as_of, require
+    from erp_adapter.registry import open_adapter
     from twin.network_files import load_network
     from twin.replay import fidelity
     from twin.replay import replay as run_replay
@@ -55,7 +55,9 @@ def replay(erp: str, since: dt.date | None, until: dt.date | None, days: int | N
         raise InputError([Problem("--since/--days", "", "give exactly one of --since DATE "
                                                         "and --days N")])
     net = load_network(network_name)
-    with open_adapter(erp, net, credentials=load_credentials()) as adapter:
+    with open_adapter(erp, net) as adapter:
+        for need in (Capability.SNAPSHOT, Capability.HISTORY, Capability.LIVE):
+            require(adapter, need, "replay ERP history")
         last = until or default_as_of(adapter) - dt.timedelta(days=2)
         first = since if days is None else last - dt.timedelta(days=days - 1)
         if last < first:

@@ -31,16 +31,12 @@ def trace(lot: str, erp: str | None, ledger: Path | None, item: str | None) -> N
 
         result = trace_ledger(ledger, lot, item)
     else:
-        from erp_adapter.connect import is_url
-        from erp_adapter.credentials import load_credentials
-        from erp_adapter.trace import trace_lot
-        from erp_adapter.tryton.client import TrytonClient
-        from erp_adapter.tryton.mapping import load_sites
+        from erp_adapter.protocol import Capability, require
+        from erp_adapter.registry import open_adapter
 
-        if not is_url(erp):
-            raise InputError([Problem("--erp", "", "a lot trace needs the ERP's stock moves: "
-                                                   "give a Tryton URL")])
-        with TrytonClient(erp, load_credentials()) as client:
-            result = trace_lot(client, load_sites(client), lot, item)
+        adapter = open_adapter(erp, None)
+        tracer = require(adapter, Capability.TRACE, "trace a lot")
+        with adapter:
+            result = tracer.trace_lot(lot, item)
     for line in result.lines():
         click.echo(line)

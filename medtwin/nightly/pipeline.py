@@ -20,9 +20,10 @@ from typing import Any
 
 import pandas as pd
 
-from erp_adapter.connect import default_as_of, open_adapter
 from erp_adapter.credentials import Credentials
 from erp_adapter.errors import ErpError
+from erp_adapter.protocol import Capability, default_as_of, require
+from erp_adapter.registry import ErpRegistry, open_adapter
 from medtwin.nightly.config import NightlyConfig, StressSettings
 from medtwin.nightly.lock import AlreadyRunning, run_lock
 from medtwin.nightly.retry import with_retries
@@ -69,9 +70,12 @@ def stress_with_scenarios(net: Network, plan: Plan, settings: StressSettings, ou
 
 
 def _pull(cfg: NightlyConfig, net: Network, credentials: Credentials | None,
-          sleep: Callable[[float], None]) -> tuple[dt.date, Network, pd.DataFrame]:
+          sleep: Callable[[float], None], registry: ErpRegistry | None = None
+          ) -> tuple[dt.date, Network, pd.DataFrame]:
     def pull() -> tuple[dt.date, Any, list]:
-        with open_adapter(cfg.erp, net, credentials=credentials) as adapter:
+        with open_adapter(cfg.erp, net, credentials=credentials, registry=registry) as adapter:
+            for need in (Capability.SNAPSHOT, Capability.HISTORY):
+                require(adapter, need)
             as_of = default_as_of(adapter)
             snap = adapter.pull_snapshot(as_of)
             hist = adapter.pull_history(as_of - dt.timedelta(days=cfg.history_days),
@@ -94,14 +98,17 @@ def _ensure_users(store: PlanStore, cfg: NightlyConfig) -> None:
 class Nightly:
     """A nightly run for one config; ``run()`` returns the report (never raises for an ERP
     failure, a locked run or an infeasible model — those are outcomes). ERP credentials
-    come from the environment unless given (never from the config)."""
+    come from the environment unless given (never from the config); the ERP adapter is the
+    one ``registry`` (default: the built-in one) opens for ``cfg.erp``."""
 
     def __init__(self, cfg: NightlyConfig, stress: StressStep, *,
                  credentials: Credentials | None = None,
                  clock: Callable[[], dt.datetime] | None = None,
-                 sleep: Callable[[float], None] = time.sleep):
+                 sleep: Callable[[float], None] = time.sleep,
+                 registry: ErpRegistry | None = None):
         self.cfg, self.stress, self.sleep = cfg, stress, sleep
         self.credentials = credentials
+        self.registry = registry
         self.out = Path(cfg.out_dir)
         self.clock = clock
 
@@ -129,7 +136,8 @@ class Nightly:
         net = load_network(cfg.network)
         report = NightlyReport(Outcome.FAILED)
         try:
-            as_of, net, history = _pull(cfg, net, self.credentials, self.sleep)
+            as_of, net, history = _pull(cfg, net, self.credentials, self.sleep,
+                                           self.registry)
         except ErpError as exc:
             report.notes.append(f"pull from the ERP failed: {exc}")
             return report
@@ -206,8 +214,10 @@ class Nightly:
         subset = store.approved_plan(plan_id, cfg.publisher)
 
         def send() -> list:
-            with open_adapter(cfg.erp, net, credentials=self.credentials) as adapter:
-                return adapter.publish(subset, file=f"store:{plan_id}")
+            with open_adapter(cfg.erp, net, credentials=self.credentials,
+                              registry=self.registry) as adapter:
+                return require(adapter, Capability.PUBLISH).publish(subset,
+                                                                    file=f"store:{plan_id}")
         try:
             results = with_retries("publish", send, cfg.retry, self.sleep)
         except ErpError as exc:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from erp_adapter.connect import open_adapter
+from erp_adapter.registry import open_adapter
 from erp_adapter.credentials import Credentials, load_credentials
 from erp_adapter.errors import ErpError
 from erp_adapter.trace import trace_lot

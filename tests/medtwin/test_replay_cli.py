@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from erp_adapter.connect import open_adapter
 from erp_adapter.credentials import Credentials
+from erp_adapter.registry import open_adapter
 from erp_adapter.tryton.seeded import SeededDatabase, start_seeded
 from erp_adapter.tryton.server import TrytonServer
 from medtwin.cli import main
