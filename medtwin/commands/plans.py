@@ -71,7 +71,7 @@ def attach_evidence(plan_id: str, evidence_file: Path, user: str | None,
         doc = json.loads(_read(evidence_file))
     except json.JSONDecodeError as exc:
         raise InputError([Problem(str(evidence_file), "", f"not JSON: {exc}")]) from None
-    evidence = stress_evidence(doc) if isinstance(doc, dict) else None
+    evidence = stress_evidence(doc, str(evidence_file)) if isinstance(doc, dict) else None
     if evidence is None:
         raise InputError([Problem(str(evidence_file), "stress_test",
                                   "no stress evidence in this file")])
