@@ -89,7 +89,9 @@ def attach_evidence(plan_id: str, evidence_file: Path, user: str | None,
 @report_store_errors
 def list_plans(status: str | None, store_url: str | None) -> None:
     """List plans: id, network, snapshot date, status, lines approved/published."""
-    for p in open_store(store_url).plans(Status(status) if status else None):
+    from medtwin.services.plans import PlanService
+
+    for p in PlanService(store=open_store(store_url)).list(Status(status) if status else None):
         click.echo(f"{p.id:<36} {p.network:<16} {p.as_of} {p.status:<14} "
                    f"{p.lines:>5} lines, {p.approved_lines} approved, "
                    f"{p.published_lines} published")
@@ -101,14 +103,16 @@ def list_plans(status: str | None, store_url: str | None) -> None:
 @report_store_errors
 def show(plan_id: str, store_url: str | None) -> None:
     """A plan's status, decisions and audit trail."""
+    from medtwin.services.plans import PlanService
+
     store = open_store(store_url)
-    p = store.info(plan_id)
+    service = PlanService(store=store)
+    p = service.info(plan_id)
     click.echo(f"plan {p.id} ({p.network}, as of {p.as_of}): {p.status}; {p.lines} lines, "
                f"{p.approved_lines} approved, {p.published_lines} published; added by "
                f"{p.created_by} at {p.added}; evidence {p.evidence_sha256 or 'none'}")
-    for d in store.decisions(plan_id):
-        n = len(json.loads(d.lines))
-        click.echo(f"  {d.time} {d.user}: {d.decision} {n} lines — {d.comment}")
+    for d in service.decisions(plan_id):
+        click.echo(f"  {d.time} {d.user}: {d.decision} {len(d.lines)} lines — {d.comment}")
     for r in store.audit_rows(plan_id):
         click.echo(f"  audit {r.seq}: {r.time} {r.actor} {r.action}")
 
@@ -126,9 +130,11 @@ def approve(plan_id: str, lines: str | None, comment: str, without_evidence: boo
             user: str | None, store_url: str | None) -> None:
     """Approve PLAN_ID (all lines, or --lines), recording who, when, the comment and the
     digest of the evidence seen. Managers only."""
+    from medtwin.services.plans import PlanService
+
     keys = [k.strip() for k in lines.split(",") if k.strip()] if lines else None
-    p = open_store(store_url).approve(plan_id, acting_user(user), comment, keys,
-                                      without_evidence)
+    p = PlanService(store=open_store(store_url)).approve(plan_id, acting_user(user), comment,
+                                                         keys, without_evidence)
     click.echo(f"plan {p.id}: approved {p.approved_lines} of {p.lines} lines")
 
 
@@ -140,7 +146,9 @@ def approve(plan_id: str, lines: str | None, comment: str, without_evidence: boo
 @report_store_errors
 def reject(plan_id: str, comment: str, user: str | None, store_url: str | None) -> None:
     """Reject PLAN_ID. Managers only."""
-    open_store(store_url).reject(plan_id, acting_user(user), comment)
+    from medtwin.services.plans import PlanService
+
+    PlanService(store=open_store(store_url)).reject(plan_id, acting_user(user), comment)
     click.echo(f"plan {plan_id}: rejected")
 
 

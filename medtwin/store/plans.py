@@ -83,6 +83,24 @@ class PlanInfo:
     evidence_sha256: str | None
 
 
+@dataclass(frozen=True)
+class Decision:
+    """An approval or rejection: who, when, which line keys, the comment and the digest of
+    the evidence seen."""
+
+    time: str
+    user: str
+    decision: str
+    lines: tuple[str, ...]
+    comment: str
+    evidence_sha256: str | None
+
+    @classmethod
+    def of(cls, row: DecisionRow) -> "Decision":
+        return cls(row.time, row.user, row.decision, tuple(json.loads(row.lines)),
+                   row.comment, row.evidence_sha256)
+
+
 def _utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -352,11 +370,12 @@ class PlanStore:
             return s.scalars(select(PlanRow.id).where(
                 PlanRow.network == network, PlanRow.status == str(Status.PUBLISHED))).first()
 
-    def decisions(self, plan_id: str) -> list[DecisionRow]:
+    def decisions(self, plan_id: str) -> list[Decision]:
         """Approvals and rejections of a plan, oldest first."""
         with self._sessions() as s:
-            return list(s.scalars(select(DecisionRow).where(DecisionRow.plan_id == plan_id)
-                                  .order_by(DecisionRow.id)))
+            return [Decision.of(r) for r in s.scalars(
+                select(DecisionRow).where(DecisionRow.plan_id == plan_id)
+                .order_by(DecisionRow.id))]
 
     def audit_rows(self, plan_id: str | None = None) -> list[AuditRow]:
         """Audit rows (of one plan), in order."""
