@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING
 import click
 
 from medtwin.errors import report_input_errors
+from medtwin.exit_codes import ExitCode
 
 if TYPE_CHECKING:
     from medtwin.planning import PlanSettings
 
-EXIT_INFEASIBLE = 3
 
 
 def load_plan_settings(path: Path | None, horizon: int | None) -> PlanSettings:
@@ -60,7 +60,7 @@ def plan(network: str, snapshot: Path | None, horizon: int | None, settings_file
         result = make_plan(net, settings, progress=True)
     except (Infeasible, SolverFailed) as exc:
         click.echo(f"error: {exc}", err=True)
-        raise SystemExit(EXIT_INFEASIBLE) from None
+        raise SystemExit(ExitCode.INFEASIBLE) from None
     tmp = out.with_name(out.name + ".tmp")
     tmp.write_text(result.model_dump_json(by_alias=True, indent=2), encoding="utf-8")
     tmp.replace(out)

@@ -19,10 +19,9 @@ from medtwin.commands.store_options import (
     store_option,
     user_option,
 )
+from medtwin.exit_codes import ExitCode
 from medtwin.store import Status
 from twin.problems import InputError, Problem
-
-EXIT_INCOMPLETE = 5
 
 
 def _read(path: Path) -> str:
@@ -204,4 +203,4 @@ def publish(plan_id: str, erp: str, network_name: str | None, dry_run: bool,
         click.echo(f"plan {plan_id}: {info.status} ({info.published_lines} of "
                    f"{info.approved_lines} approved lines published)")
     if any(r.outcome == "failed" for r in results):
-        raise SystemExit(EXIT_INCOMPLETE)
+        raise SystemExit(ExitCode.INCOMPLETE)

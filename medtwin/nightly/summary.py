@@ -4,16 +4,17 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from pathlib import Path
 
+from medtwin.exit_codes import ExitCode
 from medtwin.store.rules import RuleOutcome, ScenarioEvidence
 
 
 class Outcome(IntEnum):
     """How a nightly run ended; the value is the process exit code."""
 
-    PUBLISHED = 0
-    WAITING = 10
-    FAILED = 11
-    LOCKED = 12
+    PUBLISHED = ExitCode.OK
+    WAITING = ExitCode.WAITING
+    FAILED = ExitCode.FAILED
+    LOCKED = ExitCode.LOCKED
 
 
 @dataclass
