@@ -40,6 +40,7 @@ def replay(erp: str, since: dt.date, until: dt.date | None, network_name: str,
 
     from erp_adapter.connect import default_as_of, open_adapter
     from erp_adapter.credentials import load_credentials
+    from twin.atomic import atomic_path
     from twin.network_files import load_network
     from twin.replay import fidelity
     from twin.replay import replay as run_replay
@@ -58,9 +59,8 @@ def replay(erp: str, since: dt.date, until: dt.date | None, network_name: str,
     out.mkdir(parents=True, exist_ok=True)
     nc, ledger = result.write(out / "replay.nc")
     csv = out / "fidelity.csv"
-    tmp = csv.with_name(".fidelity.csv.tmp")
-    table.to_csv(tmp, index=False)
-    tmp.replace(csv)
+    with atomic_path(csv) as tmp:
+        table.to_csv(tmp, index=False)
     differ = table[table.difference != 0]
     click.echo(f"replayed {since} … {last} ({(last - since).days + 1} days, "
                f"{len(history)} recorded issues, {int(frame.quantity.sum())} units) on "

@@ -47,6 +47,7 @@ def stress(plan_file: Path, network: str | None, against: str | None, scenario_s
 
     from scenarios.experiment import Experiment
     from scenarios.stress import StressRun, stress_plan
+    from twin.atomic import write_atomic
     from twin.network_files import load_network
 
     _refuse_stressed(plan_file)
@@ -70,9 +71,7 @@ def stress(plan_file: Path, network: str | None, against: str | None, scenario_s
     doc = json.loads(plan.model_dump_json(by_alias=True))
     doc["stress_test"] = found.to_doc()
     stressed = out / f"{plan.id}.stressed.json"
-    tmp = stressed.with_name(f".{stressed.name}.tmp")
-    tmp.write_text(json.dumps(doc, indent=2), encoding="utf-8")
-    tmp.replace(stressed)
+    write_atomic(stressed, json.dumps(doc, indent=2))
     click.echo(summary_text(ran["ds"], against))
     click.echo(f"worst scenario: {found.worst.scenario} — {found.worst.why}")
     click.echo(f"wrote {found.results_file} and {stressed}")

@@ -36,6 +36,7 @@ from scenarios.stress import StressRun, stress_plan
 from solvers.forecast.update import update_demand
 from solvers.highs_bridge import Infeasible, SolverFailed
 from solvers.transfers import TransferSettings
+from twin.atomic import write_atomic
 from twin.domain import Network, Plan
 from twin.network_files import load_network
 from twin.problems import InputError
@@ -166,10 +167,7 @@ class Nightly:
         doc = json.loads(plan.model_dump_json(by_alias=True))
         doc["stress_test"] = evidence.to_doc()
         text = json.dumps(doc, indent=2)
-        self.out.mkdir(parents=True, exist_ok=True)
-        path = self.out / f"plan-{plan.id}.json"
-        path.with_name(path.name + ".tmp").write_text(text, encoding="utf-8")
-        path.with_name(path.name + ".tmp").replace(path)
+        path = write_atomic(self.out / f"plan-{plan.id}.json", text)
         report.files["plan"] = str(path)
         for name, file in (evidence.files or {}).items():
             report.files[name] = str(file)
