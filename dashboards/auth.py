@@ -3,13 +3,13 @@ store's salted hashes (``medtwin users add NAME --role ROLE --password-stdin``).
 
 from panel.auth import BasicAuthProvider, BasicLoginHandler
 
-from medtwin.store import PlanStore
+from medtwin.services.plans import PlanService
 
 
 class StoreAuthProvider(BasicAuthProvider):
     """Panel's login and logout pages; a user logs in when the store knows the password."""
 
-    def __init__(self, store: PlanStore, **kwargs: object):
+    def __init__(self, store: PlanService, **kwargs: object):
         self.store = store
         super().__init__(**kwargs)
 

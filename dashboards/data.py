@@ -1,4 +1,5 @@
-"""What the dashboards show, computed from the network, result files and the plan store.
+"""What the dashboards show, computed from the network, result files and the plan store
+(the store and the result folder through :mod:`medtwin.services`).
 
 Pure functions (tested without a browser) plus :class:`DataStore`, the one place the
 views get data from; heavy reads are cached with ``pn.cache`` keyed by file and mtime.
@@ -12,7 +13,8 @@ import panel as pn
 import param
 import xarray as xr
 
-from medtwin.store import PlanStore, open_store
+from medtwin.services import results
+from medtwin.services.plans import PlanService
 from twin.domain import Network
 from twin.network_files import load_network
 from twin.sim import ledger_path
@@ -122,22 +124,10 @@ class DataStore(param.Parameterized):
         """The network (cached)."""
         return _network(self.network_name)
 
-    def files(self, kind: str) -> list[str]:
+    def files(self, kind: results.Kind) -> list[str]:
         """Result files in the folder: ``experiment`` (with replications) or ``simulation``
         (one run, with its lot ledger beside it); newest first."""
-        folder = Path(self.results_dir)
-        found = []
-        for path in sorted(folder.glob("**/*.nc"), key=lambda p: -p.stat().st_mtime):
-            if kind == "simulation" and ledger_path(path).exists():
-                found.append(str(path))
-            elif kind == "experiment" and not ledger_path(path).exists():
-                try:
-                    with xr.open_dataset(path) as ds:
-                        if "replication" in ds.dims:
-                            found.append(str(path))
-                except (OSError, ValueError):
-                    continue
-        return found
+        return results.files(self.results_dir, kind)
 
     def dataset(self, path: str) -> xr.Dataset:
         """A result file, read once per modification (cached)."""
@@ -148,9 +138,9 @@ class DataStore(param.Parameterized):
         pq = ledger_path(nc_path)
         return _read_ledger(str(pq), pq.stat().st_mtime)
 
-    def plans(self) -> PlanStore:
-        """The plan store."""
-        return PlanStore(open_store(self.store_url))
+    def plans(self) -> PlanService:
+        """The plans in the store (through the services layer)."""
+        return PlanService(self.store_url)
 
     def today(self) -> dt.date:
         """The snapshot date of the network."""

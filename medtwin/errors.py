@@ -7,9 +7,9 @@ from typing import ParamSpec, TypeVar
 
 import click
 
+from medtwin.exit_codes import ExitCode
 from twin.problems import InputError
 
-EXIT_INVALID_INPUT = 2
 MAX_PROBLEMS_SHOWN = 50
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -31,6 +31,6 @@ def report_input_errors(func: Callable[P, R]) -> Callable[P, R]:
                 click.echo(f"error: … and {len(problems) - MAX_PROBLEMS_SHOWN} more problems",
                            err=True)
             click.echo(f"{len(problems)} problem(s) found; nothing was written.", err=True)
-            raise SystemExit(EXIT_INVALID_INPUT) from None
+            raise SystemExit(ExitCode.INPUT) from None
 
     return wrapper

@@ -7,6 +7,7 @@
 - :mod:`scenarios.execution`: serial or Dask execution with identical results;
 - :mod:`scenarios.stats`: means with confidence intervals, paired differences, adaptive
   replications;
-- :mod:`scenarios.stress`: a plan's stress-test evidence;
+- :mod:`scenarios.stress`: the stress test of a plan (:func:`scenarios.stress.stress_plan`);
+- :mod:`scenarios.evidence`: its evidence, typed (:class:`scenarios.evidence.StressEvidence`);
 - :mod:`scenarios.results`: result files.
 """

@@ -20,6 +20,7 @@ from bokeh.resources import INLINE
 
 from scenarios import plots
 from scenarios.stats import as_rows, paired_differences, summarise
+from twin.atomic import write_atomic
 
 REPORT_KPIS = ["run_fill_rate_critical", "run_fill_rate", "run_lost_units",
                "run_emergency_units", "run_scrapped_units_expired", "run_scrapped_value_expired",
@@ -113,9 +114,4 @@ def build(ds: xr.Dataset, title: str | None = None) -> str:
 
 def write(ds: xr.Dataset, path: str | os.PathLike[str], title: str | None = None) -> Path:
     """Write the report of ``ds`` to ``path`` (via a temporary file)."""
-    out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp")
-    tmp.write_text(build(ds, title), encoding="utf-8")
-    tmp.replace(out)
-    return out
+    return write_atomic(path, build(ds, title))

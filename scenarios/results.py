@@ -5,6 +5,7 @@ from pathlib import Path
 
 import xarray as xr
 
+from twin.atomic import write_netcdf_atomic
 from twin.problems import InputError, Problem
 
 KIND = "medtwin experiment"
@@ -17,14 +18,7 @@ def write(ds: xr.Dataset, path: str | os.PathLike[str]) -> Path:
     if out.suffix != ".nc":
         raise InputError([Problem(str(out), "", "experiment results are written as NetCDF: "
                                   "give a file name ending in .nc")])
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp")
-    try:
-        ds.assign_attrs(kind=KIND).to_netcdf(tmp, engine="netcdf4")
-        tmp.replace(out)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return out
+    return write_netcdf_atomic(ds.assign_attrs(kind=KIND), out)
 
 
 def read(path: str | os.PathLike[str]) -> xr.Dataset:

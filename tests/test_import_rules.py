@@ -5,6 +5,9 @@
   (running the twin, events, KPIs, result files) — never a submodule ``twin.sim.<x>``.
   Checked for every package above the twin.
 * ``twin`` imports none of the packages built on it.
+* ``dashboards`` reach the application shell only through its services layer
+  (:mod:`medtwin.services`), and ``medtwin`` imports ``dashboards`` at module level nowhere
+  (``medtwin dashboard`` imports the app inside the command function).
 * Nothing is imported only for its side effects (``# noqa: F401`` on an import): registries
   are explicit.
 * Outside ``erp_adapter`` an ERP is reached through :mod:`erp_adapter.protocol` and
@@ -46,6 +49,16 @@ def _imports(path: Path) -> Iterator[tuple[int, str]]:
             # ``from twin.sim import engine`` reaches a submodule too
             yield from ((node.lineno, f"{node.module}.{alias.name}") for alias in node.names
                         if (ROOT / node.module.replace(".", "/") / f"{alias.name}.py").exists())
+
+
+def _module_level_imports(path: Path) -> Iterator[tuple[int, str]]:
+    """(line, module) of the imports at the top level of ``path`` (not inside functions)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            yield from ((node.lineno, alias.name) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            yield node.lineno, node.module
 
 
 def _twin_sim_internals(module: str) -> bool:
@@ -102,3 +115,31 @@ def test_the_erp_adapters_do_not_import_the_tryton_dev_tools() -> None:
            if f"erp_adapter.tryton.{path.stem}" not in TRYTON_DEV_TOOLS
            for line, module in _imports(path) if module in TRYTON_DEV_TOOLS]
     assert not bad, "\n".join(bad)
+
+
+def _shell_outside_services(module: str) -> bool:
+    return (module == "medtwin" or module.startswith("medtwin.")) and not (
+        module == "medtwin.services" or module.startswith("medtwin.services."))
+
+
+def test_dashboards_use_the_shell_through_its_services_only() -> None:
+    bad = [f"{path.relative_to(ROOT)}:{line}: {module}" for path in _sources("dashboards")
+           for line, module in _imports(path) if _shell_outside_services(module)]
+    assert not bad, "call medtwin.services instead of:\n" + "\n".join(bad)
+
+
+def test_the_shell_imports_no_dashboard_at_module_level() -> None:
+    bad = [f"{path.relative_to(ROOT)}:{line}: {module}" for path in _sources("medtwin")
+           for line, module in _module_level_imports(path)
+           if module.split(".")[0] == "dashboards"]
+    assert not bad, "\n".join(bad)
+
+
+def test_the_rules_catch_a_store_import_and_a_module_level_dashboard(tmp_path: Path) -> None:
+    sample = tmp_path / "x.py"
+    sample.write_text("from medtwin.store import PlanStore\nimport dashboards.app\n"
+                      "from medtwin.services.plans import PlanService\n"
+                      "def f():\n    from dashboards.app import serve\n")
+    assert [m for _, m in _imports(sample) if _shell_outside_services(m)] == ["medtwin.store"]
+    assert [m for _, m in _module_level_imports(sample) if m.startswith("dashboards")] == \
+        ["dashboards.app"]

@@ -1,17 +1,13 @@
 """Plan review page: lines with reasons and evidence, stress evidence, approve / reject
 (managers only), and what will be published."""
 
-import json
-
 import pandas as pd
 import panel as pn
 import param
 from panel.viewable import Viewer
 
 from dashboards.data import DataStore
-from medtwin.store import IllegalTransition, NotPermitted, Role
-from medtwin.store.plans import StoreConflict
-from medtwin.store.rules import evidence_summary
+from medtwin.services.plans import REFUSED
 
 
 class PlanReview(Viewer):
@@ -35,11 +31,11 @@ class PlanReview(Viewer):
 
     @property
     def is_manager(self) -> bool:
-        return self.data.plans().role_of(self.user) == Role.MANAGER
+        return self.data.plans().may_decide(self.user)
 
     def refresh(self) -> None:
         """Re-list the plans in the store."""
-        ids = [p.id for p in self.data.plans().plans()]
+        ids = [p.id for p in self.data.plans().list()]
         self.param.plan_id.objects = ids
         if ids and self.plan_id not in ids:
             self.plan_id = ids[0]
@@ -69,14 +65,13 @@ class PlanReview(Viewer):
         if self.message:
             text.append(f"\n{self.message}")
         parts: list = [pn.pane.Markdown("\n".join(text), css_classes=["plan-status"])]
-        try:
-            rows = evidence_summary(store.evidence(self.plan_id))
-        except ValueError as exc:
-            parts.append(pn.pane.Markdown(f"Stress evidence: {exc}."))
+        found = store.evidence(self.plan_id)
+        if found.problem is not None:
+            parts.append(pn.pane.Markdown(f"Stress evidence: {found.problem}."))
         else:
-            parts.append(pn.widgets.Tabulator(pd.DataFrame([vars(r) for r in rows]).round(4),
-                                              disabled=True, show_index=False,
-                                                  css_classes=["stress-evidence"]))
+            parts.append(pn.widgets.Tabulator(
+                pd.DataFrame([vars(r) for r in found.rows]).round(4), disabled=True,
+                show_index=False, css_classes=["stress-evidence"]))
         return pn.Column(*parts)
 
     def _decide(self, approve: bool) -> None:
@@ -90,7 +85,7 @@ class PlanReview(Viewer):
             else:
                 store.reject(self.plan_id, self.user, self.comment.value or "rejected")
                 self.message = f"rejected by {self.user}"
-        except (NotPermitted, IllegalTransition, StoreConflict) as exc:
+        except REFUSED as exc:
             self.message = f"refused: {exc}"
 
     def actions(self) -> pn.viewable.Viewable:
@@ -112,8 +107,7 @@ class PlanReview(Viewer):
             return pn.pane.Markdown("")
         store = self.data.plans()
         plan = store.plan(self.plan_id)
-        approved = {d for dec in store.decisions(self.plan_id) if dec.decision == "approve"
-                    for d in json.loads(dec.lines)}
+        approved = store.approved_keys(self.plan_id)
         rows = [(a.key, a.kind, a.reason) for a in plan.actions if a.key in approved]
         return pn.Column("### What will be published", pn.widgets.Tabulator(
             pd.DataFrame(rows, columns=["key", "kind", "reason"]), disabled=True,

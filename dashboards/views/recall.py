@@ -1,29 +1,11 @@
 """Recall page: where a lot is, where it went, and the simulated impact of recalling it."""
 
-import pandas as pd
 import panel as pn
 import param
 from panel.viewable import Viewer
 
 from dashboards.data import DataStore, lot_whereabouts
-from solvers.registry import shipped_policies
-from twin.domain import Network
-from twin.sim import Recall, simulate
-
-IMPACT_KPIS = ("fill_rate_critical", "fill_rate", "lost_units", "backordered_units",
-               "emergency_units", "scrapped_units_expired", "inventory_value_mean")
-
-
-def recall_impact(net: Network, item: str, lot: str, days: int, seed: int,
-                  policy: str) -> pd.DataFrame:
-    """KPIs of the same replication (same seed) without and with the lot recalled on day
-    0, and the difference."""
-    policies = shipped_policies()
-    base = simulate(net, days=days, seed=seed, policy=policy, policies=policies).summary()
-    hit = simulate(net, days=days, seed=seed, policy=policy, policies=policies,
-                   events=[Recall(item=item, lots=[lot], day=0)]).summary()
-    return pd.DataFrame([(k, base[k], hit[k], hit[k] - base[k]) for k in IMPACT_KPIS],
-                        columns=["kpi", "without recall", "with recall", "difference"])
+from medtwin.services.recall import lot_item, recall_impact
 
 
 class RecallView(Viewer):
@@ -47,8 +29,7 @@ class RecallView(Viewer):
         self.busy = pn.indicators.LoadingSpinner(value=False, width=25, height=25)
 
     def _item(self) -> str:
-        snap = self.data.network().snapshot
-        return next(p.item for p in [*snap.lots, *snap.in_transit] if p.lot == self.lot)
+        return lot_item(self.data.network(), self.lot)
 
     def _run(self, _event: object = None) -> None:
         self.busy.value = True

@@ -15,10 +15,8 @@ import param
 from panel.viewable import Viewer
 
 from dashboards.data import DataStore
-from scenarios.execution import run
-from scenarios.experiment import Experiment
+from medtwin.services.whatif import run_whatif
 from scenarios.library import Library
-from scenarios.results import write
 from scenarios.stats import as_rows, summarise
 from solvers.registry import shipped_policies
 from twin.problems import InputError
@@ -87,17 +85,14 @@ class WhatIfView(Viewer):
             self.message = "Scenario not valid:\n" + "\n".join(f"- {p}" for p in exc.problems)
             return
         net = self.data.network()
-        exp = Experiment(net, tuple(self.policies), tuple(scenarios), days=self.days,
-                         seed=self.seed, baseline=self.policies[0])
         self.button.disabled, self.progress.visible, self.progress.value = True, True, 0
         self.message = "Running…"
 
         def tick(done: int, total: int) -> None:
             self.progress.max, self.progress.value = total, done
         try:
-            ds = run(exp, range(self.reps), on_progress=tick)
-            n = len(list(folder.glob(f"whatif-{net.name}-*.nc"))) + 1
-            path = write(ds, folder / f"whatif-{net.name}-{n}.nc")
+            path = run_whatif(net, self.policies, scenarios, self.reps, self.days, self.seed,
+                              folder, on_progress=tick)
         finally:
             self.button.disabled, self.progress.visible = False, False
         self.message = f"Wrote {path.name}: {len(self.policies)} policies × " \

@@ -3,11 +3,11 @@
 import click
 
 from medtwin.commands.store_options import (
-    EXIT_AUDIT_BROKEN,
     open_store,
     report_store_errors,
     store_option,
 )
+from medtwin.exit_codes import ExitCode
 
 
 @click.group()
@@ -24,7 +24,7 @@ def verify(store_url: str | None) -> None:
     result = open_store(store_url).verify_audit()
     if not result.ok:
         click.echo(f"error: audit log broken: {result.problem}", err=True)
-        raise SystemExit(EXIT_AUDIT_BROKEN)
+        raise SystemExit(ExitCode.AUDIT_BROKEN)
     click.echo(f"audit log intact: {result.rows} rows")
 
 

@@ -1,4 +1,9 @@
-"""``medtwin dashboard``: the Panel app for planners and managers."""
+"""``medtwin dashboard``: the Panel app for planners and managers.
+
+The shell and the dashboards import each other at module level nowhere: this command
+imports the app inside its function, when it is about to serve it; the dashboards reach
+the application only through :mod:`medtwin.services`.
+"""
 
 import logging
 from pathlib import Path

@@ -21,14 +21,13 @@ from typing import TYPE_CHECKING, ParamSpec, TypeVar
 import click
 
 from medtwin.errors import report_input_errors
+from medtwin.exit_codes import ExitCode
 from twin.bundled import builtin_networks
 from twin.problems import InputError, Problem, format_path
 
 if TYPE_CHECKING:
     from twin.domain import Network, Plan
 
-EXIT_ERP = 4
-EXIT_INCOMPLETE = 5
 P = ParamSpec("P")
 R = TypeVar("R")
 log = logging.getLogger(__name__)
@@ -46,11 +45,11 @@ def report_erp_errors(func: Callable[P, R]) -> Callable[P, R]:
             return func(*args, **kwargs)
         except PublishInterrupted as exc:
             click.echo(f"error: {exc}", err=True)
-            raise SystemExit(EXIT_INCOMPLETE) from None
+            raise SystemExit(ExitCode.INCOMPLETE) from None
         except ErpError as exc:
             click.echo(f"error: {exc}", err=True)
             click.echo("nothing was written.", err=True)
-            raise SystemExit(EXIT_ERP) from None
+            raise SystemExit(ExitCode.ERP_UNREACHABLE) from None
 
     return report_input_errors(wrapper)
 

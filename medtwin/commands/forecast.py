@@ -35,6 +35,7 @@ def forecast(history: Path, horizon: int, holdout: int, out: Path | None) -> Non
 
     from solvers.forecast.history import read_history
     from solvers.forecast.selection import backtest, fit_forecast
+    from twin.atomic import write_netcdf_atomic
 
     hist = read_history(history)
     try:
@@ -68,5 +69,5 @@ def forecast(history: Path, horizon: int, holdout: int, out: Path | None) -> Non
                                      for c in hist.keys.columns}},
             attrs={"history": str(history), "holdout_days": holdout,
                    **{k: float(v) for k, v in s.items()}})
-        ds.to_netcdf(out)
+        write_netcdf_atomic(ds, out)
         click.echo(f"wrote {out}")

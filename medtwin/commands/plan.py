@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING
 import click
 
 from medtwin.errors import report_input_errors
+from medtwin.exit_codes import ExitCode
 
 if TYPE_CHECKING:
     from medtwin.planning import PlanSettings
 
-EXIT_INFEASIBLE = 3
 
 
 def load_plan_settings(path: Path | None, horizon: int | None) -> PlanSettings:
@@ -50,6 +50,7 @@ def plan(network: str, snapshot: Path | None, horizon: int | None, settings_file
     """
     from medtwin.planning import make_plan
     from solvers.highs_bridge import Infeasible, SolverFailed
+    from twin.atomic import write_atomic
     from twin.network_files import load_network, load_snapshot
 
     settings = load_plan_settings(settings_file, horizon)
@@ -60,10 +61,8 @@ def plan(network: str, snapshot: Path | None, horizon: int | None, settings_file
         result = make_plan(net, settings, progress=True)
     except (Infeasible, SolverFailed) as exc:
         click.echo(f"error: {exc}", err=True)
-        raise SystemExit(EXIT_INFEASIBLE) from None
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text(result.model_dump_json(by_alias=True, indent=2), encoding="utf-8")
-    tmp.replace(out)
+        raise SystemExit(ExitCode.INFEASIBLE) from None
+    write_atomic(out, result.model_dump_json(by_alias=True, indent=2))
     kinds = Counter(a.kind for a in result.actions)
     click.echo(f"plan {result.id}: " + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
                + f" → {out}")

@@ -19,10 +19,9 @@ from medtwin.commands.store_options import (
     store_option,
     user_option,
 )
+from medtwin.exit_codes import ExitCode
 from medtwin.store import Status
 from twin.problems import InputError, Problem
-
-EXIT_INCOMPLETE = 5
 
 
 def _read(path: Path) -> str:
@@ -71,7 +70,7 @@ def attach_evidence(plan_id: str, evidence_file: Path, user: str | None,
         doc = json.loads(_read(evidence_file))
     except json.JSONDecodeError as exc:
         raise InputError([Problem(str(evidence_file), "", f"not JSON: {exc}")]) from None
-    evidence = stress_evidence(doc) if isinstance(doc, dict) else None
+    evidence = stress_evidence(doc, str(evidence_file)) if isinstance(doc, dict) else None
     if evidence is None:
         raise InputError([Problem(str(evidence_file), "stress_test",
                                   "no stress evidence in this file")])
@@ -93,7 +92,9 @@ def attach_evidence(plan_id: str, evidence_file: Path, user: str | None,
 def list_plans(status: str | None, ids_only: bool, store_url: str | None) -> None:
     """List plans, latest snapshot first: id, network, snapshot date, status, lines
     approved/published."""
-    for p in open_store(store_url).plans(Status(status) if status else None):
+    from medtwin.services.plans import PlanService
+
+    for p in PlanService(store=open_store(store_url)).list(Status(status) if status else None):
         if ids_only:
             click.echo(p.id)
             continue
@@ -108,14 +109,16 @@ def list_plans(status: str | None, ids_only: bool, store_url: str | None) -> Non
 @report_store_errors
 def show(plan_id: str, store_url: str | None) -> None:
     """A plan's status, decisions and audit trail."""
+    from medtwin.services.plans import PlanService
+
     store = open_store(store_url)
-    p = store.info(plan_id)
+    service = PlanService(store=store)
+    p = service.info(plan_id)
     click.echo(f"plan {p.id} ({p.network}, as of {p.as_of}): {p.status}; {p.lines} lines, "
                f"{p.approved_lines} approved, {p.published_lines} published; added by "
                f"{p.created_by} at {p.added}; evidence {p.evidence_sha256 or 'none'}")
-    for d in store.decisions(plan_id):
-        n = len(json.loads(d.lines))
-        click.echo(f"  {d.time} {d.user}: {d.decision} {n} lines — {d.comment}")
+    for d in service.decisions(plan_id):
+        click.echo(f"  {d.time} {d.user}: {d.decision} {len(d.lines)} lines — {d.comment}")
     for r in store.audit_rows(plan_id):
         click.echo(f"  audit {r.seq}: {r.time} {r.actor} {r.action}")
 
@@ -133,9 +136,11 @@ def approve(plan_id: str, lines: str | None, comment: str, without_evidence: boo
             user: str | None, store_url: str | None) -> None:
     """Approve PLAN_ID (all lines, or --lines), recording who, when, the comment and the
     digest of the evidence seen. Managers only."""
+    from medtwin.services.plans import PlanService
+
     keys = [k.strip() for k in lines.split(",") if k.strip()] if lines else None
-    p = open_store(store_url).approve(plan_id, acting_user(user), comment, keys,
-                                      without_evidence)
+    p = PlanService(store=open_store(store_url)).approve(plan_id, acting_user(user), comment,
+                                                         keys, without_evidence)
     click.echo(f"plan {p.id}: approved {p.approved_lines} of {p.lines} lines")
 
 
@@ -147,7 +152,9 @@ def approve(plan_id: str, lines: str | None, comment: str, without_evidence: boo
 @report_store_errors
 def reject(plan_id: str, comment: str, user: str | None, store_url: str | None) -> None:
     """Reject PLAN_ID. Managers only."""
-    open_store(store_url).reject(plan_id, acting_user(user), comment)
+    from medtwin.services.plans import PlanService
+
+    PlanService(store=open_store(store_url)).reject(plan_id, acting_user(user), comment)
     click.echo(f"plan {plan_id}: rejected")
 
 
@@ -203,4 +210,4 @@ def publish(plan_id: str, erp: str, network_name: str | None, dry_run: bool,
         click.echo(f"plan {plan_id}: {info.status} ({info.published_lines} of "
                    f"{info.approved_lines} approved lines published)")
     if any(r.outcome == "failed" for r in results):
-        raise SystemExit(EXIT_INCOMPLETE)
+        raise SystemExit(ExitCode.INCOMPLETE)

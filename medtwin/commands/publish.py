@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 import click
 
 from medtwin.commands.erp import (
-    EXIT_INCOMPLETE,
     erp_option,
     load_plan,
     network_option,
@@ -17,6 +16,7 @@ from medtwin.commands.erp import (
     resolve_network,
     results_json,
 )
+from medtwin.exit_codes import ExitCode
 
 if TYPE_CHECKING:
     from erp_adapter.protocol import LineResult
@@ -54,7 +54,7 @@ def publish(plan_file: Path, erp: str, dry_run: bool, network_name: str | None,
     results = send_plan(plan, erp, network_name, dry_run=dry_run, purchase_mode=purchase_mode,
                         batch=batch, file=str(plan_file), as_json=as_json)
     if any(r.outcome == "failed" for r in results):
-        raise SystemExit(EXIT_INCOMPLETE)
+        raise SystemExit(ExitCode.INCOMPLETE)
 
 
 def send_plan(plan: Plan, erp: str, network_name: str | None, *, dry_run: bool,

@@ -47,6 +47,7 @@ def replay(erp: str, since: dt.date | None, until: dt.date | None, days: int | N
 
     from erp_adapter.protocol import Capability, default_as_of, require
     from erp_adapter.registry import open_adapter
+    from twin.atomic import atomic_path
     from twin.network_files import load_network
     from twin.replay import fidelity
     from twin.replay import replay as run_replay
@@ -77,9 +78,8 @@ def replay(erp: str, since: dt.date | None, until: dt.date | None, days: int | N
     out.mkdir(parents=True, exist_ok=True)
     nc, ledger = result.write(out / "replay.nc")
     csv = out / "fidelity.csv"
-    tmp = csv.with_name(".fidelity.csv.tmp")
-    table.to_csv(tmp, index=False)
-    tmp.replace(csv)
+    with atomic_path(csv) as tmp:
+        table.to_csv(tmp, index=False)
     differ = table[table.difference != 0]
     click.echo(f"replayed {first} … {last} ({(last - first).days + 1} days, "
                f"{len(history)} recorded issues, {int(frame.quantity.sum())} units) on "

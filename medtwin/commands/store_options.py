@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, ParamSpec, TypeVar
 import click
 
 from medtwin.errors import report_input_errors
+from medtwin.exit_codes import ExitCode
 from medtwin.store import DEFAULT_URL, ENV_STORE, IllegalTransition, NotPermitted
 from twin.problems import InputError, Problem
 
@@ -22,9 +23,6 @@ if TYPE_CHECKING:
     from medtwin.store import PlanStore
 
 ENV_USER = "MEDTWIN_USER"
-EXIT_NOT_PERMITTED = 6
-EXIT_REFUSED = 7
-EXIT_AUDIT_BROKEN = 8
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -70,9 +68,9 @@ def report_store_errors(func: Callable[P, R]) -> Callable[P, R]:
             raise InputError([Problem("<store>", "", str(exc).strip("'\""))]) from None
         except NotPermitted as exc:
             click.echo(f"error: not permitted: {exc}; nothing changed", err=True)
-            raise SystemExit(EXIT_NOT_PERMITTED) from None
+            raise SystemExit(ExitCode.NOT_PERMITTED) from None
         except (IllegalTransition, StoreConflict) as exc:
             click.echo(f"error: {exc}; nothing changed", err=True)
-            raise SystemExit(EXIT_REFUSED) from None
+            raise SystemExit(ExitCode.LIFECYCLE) from None
 
     return report_input_errors(wrapper)

@@ -46,9 +46,11 @@ def stress(plan_file: Path, network: str | None, snapshot: Path | None, against:
     scenario, the worst scenario and why) — the file `medtwin plans add` or
     `medtwin plans attach-evidence` takes.
     """
-    from scenarios.experiment import PLAN_POLICY, Experiment
-    from scenarios.results import write
-    from scenarios.stress import evidence
+    import xarray as xr
+
+    from scenarios.experiment import Experiment
+    from scenarios.stress import StressRun, stress_plan
+    from twin.atomic import write_atomic
     from twin.network_files import load_network
 
     _refuse_stressed(plan_file)
@@ -64,27 +66,25 @@ def stress(plan_file: Path, network: str | None, snapshot: Path | None, against:
             "--snapshot here)")
         raise InputError([Problem(str(plan_file), "as_of", f"the plan starts {plan.as_of}, "
                                   f"the snapshot is of {net.snapshot.as_of}{hint}")])
-    scenarios = scenarios_of(scenario_spec, library, net)
+    settings = StressRun(scenarios_of(scenario_spec, library, net), reps=reps, days=days,
+                         seed=seed, workers=workers, against=against)
     goal = parse_target(target, net)
-    policies = (PLAN_POLICY,) + ((against,) if against else ())
-    exp = Experiment(net, policies, tuple(scenarios), days=days, seed=seed,
-                     baseline=against or PLAN_POLICY, plan=plan)
+    ran: dict[str, xr.Dataset] = {}
+
+    def run(exp: Experiment) -> xr.Dataset:
+        ran["ds"] = execute(exp, reps, workers, scheduler, goal, max_reps, progress)
+        return ran["ds"]
     try:
-        ds = execute(exp, reps, workers, scheduler, goal, max_reps, progress)
+        found = stress_plan(net, plan, settings, out, execute=run)
     except ValueError as exc:
         raise InputError([Problem(str(plan_file), "", str(exc))]) from None
-    results = write(ds, out / f"{plan.id}.stress.nc")
-    found = evidence(ds, PLAN_POLICY, against)
-    found["results_file"] = str(results)
     doc = json.loads(plan.model_dump_json(by_alias=True))
-    doc["stress_test"] = found
+    doc["stress_test"] = found.to_doc()
     stressed = out / f"{plan.id}.stressed.json"
-    tmp = stressed.with_name(f".{stressed.name}.tmp")
-    tmp.write_text(json.dumps(doc, indent=2), encoding="utf-8")
-    tmp.replace(stressed)
-    click.echo(summary_text(ds, against))
-    click.echo(f"worst scenario: {found['worst']['scenario']} — {found['worst']['why']}")
-    click.echo(f"wrote {results} and {stressed}")
+    write_atomic(stressed, json.dumps(doc, indent=2))
+    click.echo(summary_text(ran["ds"], against))
+    click.echo(f"worst scenario: {found.worst.scenario} — {found.worst.why}")
+    click.echo(f"wrote {found.results_file} and {stressed}")
 
 
 def _refuse_stressed(path: Path) -> None:

@@ -31,42 +31,31 @@ from medtwin.nightly.summary import NightlyReport, Outcome
 from medtwin.planning import PlanSettings, make_plan
 from medtwin.store import PlanStore, Role, Status, UnknownPlan, open_store
 from medtwin.store.rules import evidence_summary
-from scenarios.execution import run
-from scenarios.experiment import PLAN_POLICY, Experiment
+from scenarios.evidence import StressEvidence
 from scenarios.library import Library
-from scenarios.report import write as write_report
-from scenarios.results import write as write_results
-from scenarios.stress import evidence
+from scenarios.stress import StressRun, stress_plan
 from solvers.forecast.update import update_demand
 from solvers.highs_bridge import Infeasible, SolverFailed
 from solvers.transfers import TransferSettings
+from twin.atomic import write_atomic
 from twin.domain import Network, Plan
 from twin.network_files import load_network
 from twin.problems import InputError
 
 log = logging.getLogger(__name__)
-StressStep = Callable[[Network, Plan, StressSettings, Path], dict[str, Any]]
+StressStep = Callable[[Network, Plan, StressSettings, Path], StressEvidence]
 """(network, plan, settings, out dir) → stress evidence (see :mod:`scenarios.stress`)."""
 
 
 def stress_with_scenarios(net: Network, plan: Plan, settings: StressSettings, out: Path
-                          ) -> dict[str, Any]:
-    """The stress step: the plan across the configured scenarios (see
-    :mod:`scenarios.stress`); writes the experiment and its HTML report into ``out``."""
+                          ) -> StressEvidence:
+    """The stress step: :func:`scenarios.stress.stress_plan` over the configured scenarios;
+    writes the experiment and its HTML report into ``out``."""
     library = Library(settings.library) if settings.library else Library()
     chosen = library.resolve_all(settings.scenarios, net)
-    exp = Experiment(net, (PLAN_POLICY,), tuple(chosen), days=settings.days, seed=settings.seed,
-                     plan=plan)
-    idle = exp.idle_scenarios()
-    if idle:
-        log.warning("stress: no event of %s within %d days", ", ".join(idle), settings.days)
-    ds = run(exp, range(settings.reps), workers=max(settings.workers, 1))
-    results = write_results(ds, out / f"{plan.id}.stress.nc")
-    html = write_report(ds, out / f"{plan.id}.report.html", f"Stress test of plan {plan.id}")
-    found = evidence(ds)
-    found["idle_scenarios"] = idle
-    found["files"] = {"stress results": str(results), "report": str(html)}
-    return found
+    return stress_plan(net, plan, StressRun(chosen, reps=settings.reps, days=settings.days,
+                                            seed=settings.seed, workers=settings.workers,
+                                            report=True), out)
 
 
 def _pull(cfg: NightlyConfig, net: Network, credentials: Credentials | None,
@@ -184,14 +173,11 @@ class Nightly:
         report.notes.append("plan: " + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())))
         evidence = self.stress(net, plan, cfg.stress, self.out)
         doc = json.loads(plan.model_dump_json(by_alias=True))
-        doc["stress_test"] = evidence
+        doc["stress_test"] = evidence.to_doc()
         text = json.dumps(doc, indent=2)
-        self.out.mkdir(parents=True, exist_ok=True)
-        path = self.out / f"plan-{plan.id}.json"
-        path.with_name(path.name + ".tmp").write_text(text, encoding="utf-8")
-        path.with_name(path.name + ".tmp").replace(path)
+        path = write_atomic(self.out / f"plan-{plan.id}.json", text)
         report.files["plan"] = str(path)
-        for name, file in (evidence.get("files") or {}).items():
+        for name, file in (evidence.files or {}).items():
             report.files[name] = str(file)
         return self.store.add_plan(text, cfg.planner, str(path)).status
 

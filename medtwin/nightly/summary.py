@@ -4,16 +4,18 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from pathlib import Path
 
+from medtwin.exit_codes import ExitCode
 from medtwin.store.rules import RuleOutcome, ScenarioEvidence
+from twin.atomic import write_atomic
 
 
 class Outcome(IntEnum):
     """How a nightly run ended; the value is the process exit code."""
 
-    PUBLISHED = 0
-    WAITING = 10
-    FAILED = 11
-    LOCKED = 12
+    PUBLISHED = ExitCode.OK
+    WAITING = ExitCode.WAITING
+    FAILED = ExitCode.FAILED
+    LOCKED = ExitCode.LOCKED
 
 
 @dataclass
@@ -63,9 +65,5 @@ class NightlyReport:
 
     def write(self, folder: Path) -> Path:
         """Write ``morning-summary-<as_of>.md`` atomically into ``folder``."""
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"morning-summary-{self.as_of or 'unknown'}.md"
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(self.markdown(), encoding="utf-8")
-        tmp.replace(path)
-        return path
+        return write_atomic(folder / f"morning-summary-{self.as_of or 'unknown'}.md",
+                            self.markdown())

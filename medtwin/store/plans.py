@@ -23,6 +23,7 @@ from medtwin.store.lifecycle import IllegalTransition, Status, check_transition
 from medtwin.store.roles import Permission, Role, require
 from medtwin.store.rules import ApprovalRules, RuleOutcome, gate
 from medtwin.store.users import check_password, hash_password
+from scenarios.evidence import StressEvidence, evidence_doc
 from twin.domain import Plan
 from twin.problems import InputError, Problem, format_path
 
@@ -50,10 +51,20 @@ def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def stress_evidence(plan_doc: dict[str, Any]) -> dict[str, Any] | None:
-    """The stress-test evidence a plan file carries (its ``stress_test`` member), if any."""
+def stress_evidence(plan_doc: dict[str, Any], source: str = "<plan>"
+                    ) -> dict[str, Any] | None:
+    """The stress-test evidence a plan file carries (its ``stress_test`` member), if any:
+    its JSON document as written (so that its digest is the file's), checked against
+    :class:`scenarios.evidence.StressEvidence` (:class:`InputError` naming ``source``)."""
     value = plan_doc.get("stress_test")
-    return value if isinstance(value, dict) else None
+    if not isinstance(value, dict):
+        return None
+    try:
+        StressEvidence.parse(value)
+    except ValidationError as exc:
+        raise InputError([Problem(source, format_path(("stress_test", *e["loc"])), e["msg"])
+                          for e in exc.errors()]) from None
+    return value
 
 
 @dataclass(frozen=True)
@@ -70,6 +81,24 @@ class PlanInfo:
     approved_lines: int
     published_lines: int
     evidence_sha256: str | None
+
+
+@dataclass(frozen=True)
+class Decision:
+    """An approval or rejection: who, when, which line keys, the comment and the digest of
+    the evidence seen."""
+
+    time: str
+    user: str
+    decision: str
+    lines: tuple[str, ...]
+    comment: str
+    evidence_sha256: str | None
+
+    @classmethod
+    def of(cls, row: DecisionRow) -> "Decision":
+        return cls(row.time, row.user, row.decision, tuple(json.loads(row.lines)),
+                   row.comment, row.evidence_sha256)
 
 
 def _utc_now() -> dt.datetime:
@@ -157,7 +186,7 @@ class PlanStore:
             doc = json.loads(plan_text)
         except json.JSONDecodeError as exc:
             raise InputError([Problem(source, "", f"not JSON: {exc}")]) from None
-        evidence = stress_evidence(doc) if isinstance(doc, dict) else None
+        evidence = stress_evidence(doc, source) if isinstance(doc, dict) else None
         if isinstance(doc, dict):
             doc.pop("stress_test", None)
         try:
@@ -183,12 +212,14 @@ class PlanStore:
                 self._attach(s, row, evidence, user)
         return self.info(plan.id)
 
-    def _attach(self, s: Session, row: PlanRow, evidence: dict[str, Any], user: str) -> None:
-        text = audit.canonical(evidence)
+    def _attach(self, s: Session, row: PlanRow, evidence: StressEvidence | dict[str, Any],
+                user: str) -> None:
+        text = audit.canonical(evidence_doc(evidence))
         row.evidence_json, row.evidence_sha256 = text, sha256_text(text)
         self._move(s, row, Status.STRESS_TESTED, user, {"evidence_sha256": row.evidence_sha256})
 
-    def attach_evidence(self, plan_id: str, evidence: dict[str, Any], user: str) -> PlanInfo:
+    def attach_evidence(self, plan_id: str, evidence: StressEvidence | dict[str, Any],
+                        user: str) -> PlanInfo:
         """Record stress-test evidence: the plan becomes stress-tested."""
         with self._tx() as s:
             require(user, self._role(s, user), Permission.STRESS_TEST)
@@ -327,10 +358,15 @@ class PlanStore:
             return Plan.model_validate_json(self._plan(s, plan_id).plan_json)
 
     def evidence(self, plan_id: str) -> dict[str, Any] | None:
-        """The stress-test evidence of a plan, if any."""
+        """The stress-test evidence of a plan as stored (its JSON document), if any."""
         with self._sessions() as s:
             text = self._plan(s, plan_id).evidence_json
         return json.loads(text) if text else None
+
+    def stress_evidence(self, plan_id: str) -> StressEvidence | None:
+        """The stress-test evidence of a plan, typed, if any."""
+        doc = self.evidence(plan_id)
+        return StressEvidence.parse(doc) if doc else None
 
     def last_published(self, network: str) -> str | None:
         """Id of the plan currently published for ``network``."""
@@ -338,11 +374,12 @@ class PlanStore:
             return s.scalars(select(PlanRow.id).where(
                 PlanRow.network == network, PlanRow.status == str(Status.PUBLISHED))).first()
 
-    def decisions(self, plan_id: str) -> list[DecisionRow]:
+    def decisions(self, plan_id: str) -> list[Decision]:
         """Approvals and rejections of a plan, oldest first."""
         with self._sessions() as s:
-            return list(s.scalars(select(DecisionRow).where(DecisionRow.plan_id == plan_id)
-                                  .order_by(DecisionRow.id)))
+            return [Decision.of(r) for r in s.scalars(
+                select(DecisionRow).where(DecisionRow.plan_id == plan_id)
+                .order_by(DecisionRow.id))]
 
     def audit_rows(self, plan_id: str | None = None) -> list[AuditRow]:
         """Audit rows (of one plan), in order."""

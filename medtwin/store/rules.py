@@ -17,6 +17,7 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
+from scenarios.evidence import StressEvidence
 from twin.domain.fields import DomainModel, field
 from twin.yaml_input import read_yaml, validate_as
 
@@ -55,28 +56,31 @@ class ScenarioEvidence:
     total_cost: float
 
 
-def evidence_summary(evidence: dict[str, Any] | None) -> list[ScenarioEvidence]:
-    """Per-scenario figures of a plan's stress evidence (see ``scenarios.stress``).
-
-    Expects ``evidence["scenarios"]`` as a list of ``{"scenario": name, "kpis": {kpi:
-    {"mean": …, "lower": …, …}}}`` for the plan's policy; raises ``ValueError`` naming what
-    is missing.
-    """
+def evidence_summary(evidence: StressEvidence | dict[str, Any] | None
+                     ) -> list[ScenarioEvidence]:
+    """Per-scenario figures of a plan's stress evidence (:class:`StressEvidence`, or its
+    JSON document); raises ``ValueError`` naming what is missing."""
     if not evidence:
         raise ValueError("the plan has no stress-test evidence")
-    rows = evidence.get("scenarios")
-    if not isinstance(rows, list) or not rows:
+    try:
+        found = StressEvidence.parse(evidence)
+    except ValueError as exc:
+        raise ValueError(f"the stress evidence does not fit its model: {exc}") from None
+    if not found.scenarios:
         raise ValueError("the stress evidence has no 'scenarios' list")
     out = []
-    for k, row in enumerate(rows):
-        try:
-            kpis = row["kpis"]
-            fill = kpis["fill_rate_critical"]
-            cost = sum(float(kpis[c]["mean"]) for c in COST_KPIS)
-            out.append(ScenarioEvidence(str(row["scenario"]), float(fill["mean"]),
-                                        float(fill["lower"]), cost))
-        except (KeyError, TypeError, ValueError) as exc:
-            raise ValueError(f"stress evidence scenarios[{k}] lacks {exc}") from None
+    for k, row in enumerate(found.scenarios):
+        need = {"fill_rate_critical": ("mean", "lower"), **{c: ("mean",) for c in COST_KPIS}}
+        for kpi, stats in need.items():
+            if kpi not in row.kpis:
+                raise ValueError(f"stress evidence scenarios[{k}] lacks {kpi!r}")
+            for stat in stats:
+                if getattr(row.kpis[kpi], stat) is None:
+                    raise ValueError(f"stress evidence scenarios[{k}] lacks {kpi}.{stat}")
+        fill = row.kpis["fill_rate_critical"]
+        cost = sum(float(row.kpis[c].mean) for c in COST_KPIS)  # type: ignore[arg-type]
+        out.append(ScenarioEvidence(row.scenario, float(fill.mean),  # type: ignore[arg-type]
+                                    float(fill.lower), cost))  # type: ignore[arg-type]
     return out
 
 
@@ -89,8 +93,8 @@ class RuleOutcome:
     why: str
 
 
-def gate(rules: ApprovalRules, evidence: dict[str, Any] | None,
-         last_published: dict[str, Any] | None) -> list[RuleOutcome]:
+def gate(rules: ApprovalRules, evidence: StressEvidence | dict[str, Any] | None,
+         last_published: StressEvidence | dict[str, Any] | None) -> list[RuleOutcome]:
     """Verdict of each enabled rule on ``evidence`` (and the last published plan's)."""
     try:
         rows = evidence_summary(evidence)

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from erp_adapter.registry import open_adapter
 from erp_adapter.credentials import Credentials, load_credentials
 from erp_adapter.errors import ErpError
+from erp_adapter.registry import open_adapter
 from erp_adapter.trace import trace_lot
 from erp_adapter.tryton.client import TrytonClient, wait_until_listening
 from erp_adapter.tryton.mapping import load_sites

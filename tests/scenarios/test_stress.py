@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from medtwin.store.rules import evidence_summary
+from scenarios.evidence import StressEvidence
 from scenarios.execution import run
 from scenarios.experiment import PLAN_POLICY, Experiment
 from scenarios.library import Library
@@ -22,7 +23,7 @@ def _plan(net: Network) -> Plan:
 
 
 @pytest.fixture
-def stressed(tiny: Network, library_dir: Path) -> dict:
+def stressed(tiny: Network, library_dir: Path) -> StressEvidence:
     (library_dir / "drought.yaml").write_text(
         "description: nothing from the suppliers\nevents:\n"
         "  - {kind: supplier_disruption, supplier: SUP-MED, outage: true, start: 0, end: 60}\n"
@@ -34,28 +35,32 @@ def stressed(tiny: Network, library_dir: Path) -> dict:
     return evidence(run(exp, range(5)), PLAN_POLICY, against="fixed_ss")
 
 
-def test_evidence_has_kpis_with_intervals_per_scenario(stressed: dict) -> None:
-    assert [r["scenario"] for r in stressed["scenarios"]] == ["baseline", "drought", "surge"]
-    fill = stressed["scenarios"][0]["kpis"]["fill_rate_critical"]
+def test_evidence_has_kpis_with_intervals_per_scenario(stressed: StressEvidence) -> None:
+    assert [r.scenario for r in stressed.scenarios] == ["baseline", "drought", "surge"]
+    doc = stressed.to_doc()
+    fill = doc["scenarios"][0]["kpis"]["fill_rate_critical"]
     assert set(fill) == {"mean", "lower", "upper", "half_width", "n"}
     assert fill["lower"] <= fill["mean"] <= fill["upper"] and fill["n"] == 5
-    assert stressed["replications"] == 5 and stressed["days"] == 40
-    assert stressed["plan_id"] == "tiny-plan" and stressed["policy"] == PLAN_POLICY
-    diff = stressed["against"]["scenarios"][0]["kpis"]["holding_cost"]
+    assert stressed.replications == 5 and stressed.days == 40
+    assert stressed.plan_id == "tiny-plan" and stressed.policy == PLAN_POLICY
+    diff = doc["against"]["scenarios"][0]["kpis"]["holding_cost"]
     assert {"mean", "lower", "upper", "significant"} <= set(diff)
+    assert list(doc) == ["policy", "plan_id", "network", "network_sha256", "replications",
+                         "days", "seed", "confidence_level", "code_version", "scenarios",
+                         "worst", "against"]
 
 
-def test_worst_scenario_and_why(stressed: dict) -> None:
-    worst = stressed["worst"]
-    assert worst["scenario"] == "drought"
-    by_name = {r["scenario"]: r for r in stressed["scenarios"]}
-    assert worst["mean"] == by_name["drought"]["kpis"]["fill_rate_critical"]["mean"]
-    assert worst["mean"] < by_name["baseline"]["kpis"]["fill_rate_critical"]["mean"]
-    assert worst["why"].startswith("nothing from the suppliers; critical fill rate")
-    assert "in the baseline" in worst["why"]
+def test_worst_scenario_and_why(stressed: StressEvidence) -> None:
+    worst = stressed.worst
+    assert worst is not None and worst.scenario == "drought"
+    by_name = {r.scenario: r for r in stressed.scenarios}
+    assert worst.mean == by_name["drought"].kpis["fill_rate_critical"].mean
+    assert worst.mean < by_name["baseline"].kpis["fill_rate_critical"].mean
+    assert worst.why.startswith("nothing from the suppliers; critical fill rate")
+    assert "in the baseline" in worst.why
 
 
-def test_the_approval_gate_reads_the_evidence(stressed: dict) -> None:
+def test_the_approval_gate_reads_the_evidence(stressed: StressEvidence) -> None:
     rows = evidence_summary(stressed)
     assert [r.scenario for r in rows] == ["baseline", "drought", "surge"]
     assert all(r.total_cost > 0 for r in rows)

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from twin.atomic import atomic_path, write_netcdf_atomic
 from twin.domain.parties import PRIORITIES
 from twin.sim.events import EVENTS, Event
 from twin.sim.index import NetworkIndex
@@ -136,12 +137,12 @@ class SimulationResult:
         }, coords={"recall": np.arange(len(r))})
 
     def write(self, nc_path: str | os.PathLike[str]) -> tuple[Path, Path]:
-        """Write the dataset to ``nc_path`` and the ledger to ``…ledger.parquet`` beside it."""
-        nc = Path(nc_path)
-        nc.parent.mkdir(parents=True, exist_ok=True)
-        self.to_dataset().to_netcdf(nc, engine="netcdf4")
+        """Write the dataset to ``nc_path`` and the ledger to ``…ledger.parquet`` beside it
+        (each atomically, see :mod:`twin.atomic`)."""
+        nc = write_netcdf_atomic(self.to_dataset(), nc_path)
         pq = ledger_path(nc)
-        self.ledger.to_parquet(pq, index=False)
+        with atomic_path(pq) as tmp:
+            self.ledger.to_parquet(tmp, index=False)
         return nc, pq
 
 

@@ -1,6 +1,5 @@
 """The dashboard pages as objects: what they show and what their buttons do."""
 
-import json
 from pathlib import Path
 
 import holoviews as hv
@@ -30,7 +29,7 @@ def data(tmp_path: Path) -> DataStore:
 
 
 def _stored_plan(data: DataStore) -> str:
-    data.plans().add_plan(plan_json(evidence=evidence(0.995, 100.0)), "pat")
+    data.plans().store.add_plan(plan_json(evidence=evidence(0.995, 100.0)), "pat")
     return "tiny-1"
 
 
@@ -62,7 +61,7 @@ def test_manager_approves_selected_lines(data: DataStore) -> None:
     assert (info.status, info.approved_lines) == (Status.APPROVED, 1)
     table = view.to_publish()[1].value
     assert list(table.key) == ["r-1"]
-    assert json.loads(data.plans().decisions("tiny-1")[0].lines) == ["r-1"]
+    assert data.plans().decisions("tiny-1")[0].lines == ("r-1",)
 
 
 def test_recall_impact_run(data: DataStore) -> None:

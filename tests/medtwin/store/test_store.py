@@ -60,8 +60,8 @@ def test_full_lifecycle_and_supersede(store: PlanStore) -> None:
     assert actions.count("erp_document") == 3
     assert "status:superseded" in actions
     decision = store.decisions("tiny-1")[0]
-    assert (decision.user, json.loads(decision.lines), decision.comment) == \
-        ("mia", ["t-1"], "looks right")
+    assert (decision.user, decision.lines, decision.comment) == \
+        ("mia", ("t-1",), "looks right")
     assert decision.evidence_sha256 == store.info("tiny-1").evidence_sha256
     assert store.verify_audit().ok
 

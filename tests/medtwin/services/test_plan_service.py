@@ -1,0 +1,53 @@
+"""The plans service: typed decisions and evidence; the acting user checked when acting."""
+
+from pathlib import Path
+
+import pytest
+
+from medtwin.services.plans import REFUSED, PlanService
+from medtwin.store import PlanStore, Role, Status, open_store
+from tests.medtwin.store.samples import evidence, plan_json
+
+
+@pytest.fixture
+def service(tmp_path: Path) -> PlanService:
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    store = PlanStore(open_store(url))
+    store.add_user("pat", Role.PLANNER)
+    store.add_user("mia", Role.MANAGER, password="pw")
+    store.add_plan(plan_json(evidence=evidence(0.995, 100.0)), "pat")
+    store.add_plan(plan_json("tiny-2"), "pat")
+    return PlanService(url)
+
+
+def test_list_show_and_typed_evidence(service: PlanService) -> None:
+    assert {p.id for p in service.list()} == {"tiny-1", "tiny-2"}
+    assert [p.id for p in service.list(Status.STRESS_TESTED)] == ["tiny-1"]
+    found = service.evidence("tiny-1")
+    assert found.problem is None and found.evidence is not None
+    assert [r.scenario for r in found.rows] == ["baseline", "demand-surge"]
+    assert found.rows[1].critical_fill_lower == pytest.approx(0.995)
+    assert service.evidence("tiny-2").problem == "the plan has no stress-test evidence"
+
+
+def test_approve_returns_typed_decisions(service: PlanService) -> None:
+    info = service.approve("tiny-1", "mia", "reorder point only", ["r-1"])
+    assert (info.status, info.approved_lines) == (Status.APPROVED, 1)
+    (decision,) = service.decisions("tiny-1")
+    assert (decision.user, decision.decision, decision.lines) == ("mia", "approve", ("r-1",))
+    assert service.approved_keys("tiny-1") == {"r-1"}
+
+
+def test_the_role_is_checked_when_acting(service: PlanService, tmp_path: Path) -> None:
+    assert service.may_decide("mia") and not service.may_decide("pat")
+    assert not service.may_decide("nobody")
+    with pytest.raises(REFUSED):
+        service.reject("tiny-1", "pat", "no")
+    # the page was drawn for a manager, who is then replaced by a viewer of the same name
+    store = service.store
+    with store._tx() as s:  # a role change between drawing the page and acting
+        from medtwin.store.db import UserRow
+        s.get(UserRow, "mia").role = str(Role.VIEWER)
+    with pytest.raises(REFUSED):
+        service.approve("tiny-1", "mia", "ok")
+    assert service.info("tiny-1").status == Status.STRESS_TESTED
