@@ -209,9 +209,14 @@ class Session:
         elif cmd.server:
             self._serve_once(cmd, text)
         else:
-            result = subprocess.run(["bash", "-c", text], cwd=self.cwd, env=self.env,
-                                    stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                                    timeout=COMMAND_TIMEOUT, check=False)
+            try:
+                result = subprocess.run(["bash", "-c", text], cwd=self.cwd, env=self.env,
+                                        stdin=subprocess.DEVNULL, capture_output=True,
+                                        text=True, timeout=COMMAND_TIMEOUT, check=False)
+            except subprocess.TimeoutExpired as exc:
+                output = "".join(o.decode(errors="replace") if isinstance(o, bytes) else o
+                                 for o in (exc.stdout, exc.stderr) if o)
+                self.fail(cmd, text, f"still ran after {COMMAND_TIMEOUT:.0f} s", output)
             self.record(text, result.returncode, result.stdout + result.stderr)
             if result.returncode not in cmd.codes:
                 self.fail(cmd, text, f"exited {result.returncode}, expected "
