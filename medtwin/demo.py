@@ -12,7 +12,10 @@ from erp_adapter.tryton.server import TrytonServer, copy_database
 from medtwin.nightly.config import NightlyConfig, StressSettings
 from medtwin.nightly.pipeline import Nightly, StressStep
 from medtwin.nightly.summary import NightlyReport
+from scenarios.library import Library
+from twin.domain import Network
 from twin.network_files import load_network
+from twin.problems import InputError
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +45,25 @@ def run_demo(out: Path, stress: StressStep, *, network: str = "reference",
     cfg = NightlyConfig(
         network=network, erp=server.url, store=f"sqlite:///{store}",
         out_dir=str(out), history_days=history_days, lock_file=str(out / "nightly.lock"),
-        stress=StressSettings(reps=reps, days=days))
+        stress=StressSettings(scenarios=_applicable_scenarios(seeded.network), reps=reps,
+                              days=days))
     with server:
         log.info("local Tryton at %s", server.url)
         return Nightly(cfg, stress, credentials=Credentials("admin", seeded.password)).run()
+
+
+def _applicable_scenarios(net: Network) -> list[str]:
+    """The scenarios of the bundled library that apply to ``net`` (the library names the
+    reference network's suppliers, lanes and lots); the others are left out, with a
+    warning that says why."""
+    library = Library()
+    found = []
+    for name in library.names():
+        try:
+            library.resolve(name, net)
+        except InputError as exc:
+            log.warning("demo: scenario %s does not apply to %s, left out: %s", name, net.name,
+                        exc.problems[0].message if exc.problems else exc)
+            continue
+        found.append(name)
+    return found

@@ -11,13 +11,26 @@ What it writes, with the codes of :mod:`erp_adapter.tryton.mapping`:
 - products (code, GTIN as an ``ean`` identifier, shelf life, lots required, cost price
   per company), suppliers with their offers, one party and customer location per
   hospital department, order points from the stock policies sourced from a supplier;
-- the opening snapshot: lots with expiry dates, stock by an inventory per location,
-  shipments in transit (an internal shipment inside one org, a sale paired with a
-  purchase between orgs, both shipped on their ship date) and open purchase orders;
+- the opening snapshot: lots with expiry dates; stock per lot and zone as done moves
+  from the lost-and-found location on the opening date (the moves a confirmed
+  ``stock.inventory`` books, without the inventory document: its lines cost Tryton about
+  40 % more again); shipments in transit (an internal shipment inside one org, a sale
+  paired with a purchase between orgs, both shipped on their ship date) and open
+  purchase orders;
 - optionally ``history_days`` of demand before the snapshot, sampled from the demand
-  models and recorded as customer shipments to the departments (FEFO lots), with the
-  stock they consumed added to the opening inventory — so the stock on the snapshot
-  date is exactly the snapshot.
+  models and recorded as done customer shipments to the departments (one per day ×
+  warehouse × department, FEFO lots, moves from the storage zone into the department's
+  customer location on their day), with the stock they consumed added to the opening
+  stock — so the stock on the snapshot date is exactly the snapshot.
+
+Everything goes through the RPC API as a client would. Tryton lets a client finish
+(``do``) a draft move only if it needs no assignment, i.e. not out of a storage zone, so
+the opening moves are done directly but demand goes through customer shipments (whose
+``assign_force`` assigns). What costs is Tryton's per-record work (domain validation on
+every create and write, ~10 ms per move and workflow step on SQLite), so records are
+created in batches of a few hundred per call and the workflow buttons are clicked on
+batches; the ``trytond`` that medtwin starts runs with ``PYTHONOPTIMIZE`` (see
+:class:`erp_adapter.tryton.server.TrytonServer`). ``bench/bench_seed.py`` measures it.
 """
 
 import datetime as dt
@@ -30,6 +43,7 @@ from decimal import Decimal
 from typing import Any
 
 import numpy as np
+from tqdm import tqdm
 
 from erp_adapter.errors import ErpError
 from erp_adapter.tryton.client import TrytonClient
@@ -48,6 +62,7 @@ from twin.domain import DemandModel, Network
 log = logging.getLogger(__name__)
 
 BATCH = 200
+MOVE_BATCH = 500  # moves per create + do call (200: 15 % slower, 2,000: 10 % slower)
 LOT_REQUIRED = ["supplier", "customer", "lost_found", "storage"]
 
 
@@ -85,6 +100,26 @@ def chunks(seq: Sequence[Any], size: int = BATCH) -> Iterator[Sequence[Any]]:
     """``seq`` in slices of ``size``."""
     for i in range(0, len(seq), size):
         yield seq[i:i + size]
+
+
+def _batches(ids: Sequence[int], sizes: Sequence[int], limit: int) -> Iterator[list[int]]:
+    """``ids`` in consecutive batches whose ``sizes`` add up to at most ``limit`` (or one
+    id, if it alone is larger)."""
+    batch: list[int] = []
+    total = 0
+    for i, size in zip(ids, sizes, strict=True):
+        if batch and total + size > limit:
+            yield batch
+            batch, total = [], 0
+        batch.append(i)
+        total += size
+    if batch:
+        yield batch
+
+
+def _progress(step: str, total: int, unit: str) -> tqdm:
+    """A progress bar on stderr for a long seeding step (off when stderr is no terminal)."""
+    return tqdm(total=total, desc=f"seed: {step}", unit=unit, disable=None, leave=False)
 
 
 def sample_demand(model: DemandModel, day: dt.date, rng: np.random.Generator) -> int:
@@ -209,24 +244,28 @@ class Seeder:
     def warehouses(self) -> None:
         Location = self.c.model("stock.location")
         lost_found = Location.search([("type", "=", "lost_found")], limit=1)
-        for w in self.net.warehouses:
-            inp, sto = Location.create([
-                {"name": f"{w.id} input", "code": f"{w.id}/IN", "type": "storage"},
-                {"name": f"{w.id} storage", "code": f"{w.id}/STO", "type": "storage"}])
-            wid, = Location.create([{
-                "name": w.name or w.id, "code": w.id, "type": "warehouse",
-                "input_location": inp, "output_location": sto, "storage_location": sto,
-                "lost_found_location": lost_found[0] if lost_found else None,
-                "address": self.org_address[w.org]}])
-            qua, res = Location.create([
-                {"name": f"{w.id} quarantine", "code": f"{w.id}{QUARANTINE_SUFFIX}",
-                 "type": "storage", "parent": wid},
-                {"name": f"{w.id} reserved", "code": f"{w.id}{RESERVED_SUFFIX}",
-                 "type": "storage", "parent": wid}])
-            self.wh[w.id], self.storage[w.id] = wid, sto
+        whs = self.net.warehouses
+        zones = Location.create([
+            {"name": f"{w.id} {zone}", "code": f"{w.id}/{code}", "type": "storage"}
+            for w in whs for zone, code in (("input", "IN"), ("storage", "STO"))])
+        ids = Location.create([{
+            "name": w.name or w.id, "code": w.id, "type": "warehouse",
+            "input_location": zones[2 * n], "output_location": zones[2 * n + 1],
+            "storage_location": zones[2 * n + 1],
+            "lost_found_location": lost_found[0] if lost_found else None,
+            "address": self.org_address[w.org]} for n, w in enumerate(whs)])
+        blocked = Location.create([
+            {"name": f"{w.id} {zone}", "code": f"{w.id}{suffix}", "type": "storage",
+             "parent": wid}
+            for w, wid in zip(whs, ids, strict=True)
+            for zone, suffix in (("quarantine", QUARANTINE_SUFFIX),
+                                 ("reserved", RESERVED_SUFFIX))])
+        for n, w in enumerate(whs):
+            sto, qua, res = zones[2 * n + 1], blocked[2 * n], blocked[2 * n + 1]
+            self.wh[w.id], self.storage[w.id] = ids[n], sto
             self.status_loc.update({(w.id, "available"): sto, (w.id, "quarantine"): qua,
                                     (w.id, "reserved"): res})
-        self.report.add("warehouses", len(self.net.warehouses))
+        self.report.add("warehouses", len(whs))
 
     def products(self) -> None:
         units = self.c.model("product.uom").search([("symbol", "=", "u")], limit=1)
@@ -252,8 +291,8 @@ class Seeder:
         for it in self.net.items:
             by_cost[it.unit_cost].append(self.product[it.code])
         for org in self.company:
-            for cost, ids in by_cost.items():
-                Product.write(ids, {"cost_price": money(cost)}, context=self.ctx(org))
+            Product.write_many([(ids, {"cost_price": money(cost)})
+                                for cost, ids in by_cost.items()], context=self.ctx(org))
         self.report.add("products", len(self.product))
 
     def suppliers(self) -> None:
@@ -327,6 +366,8 @@ class Seeder:
         self.report.add("lots", len(keys))
 
     def opening_stock(self, issues: Sequence[Issue], opening: dt.date) -> None:
+        """Stock per lot and zone on ``opening``: moves from the lost-and-found location
+        (where Tryton's inventories book their differences), done on that date."""
         snap = self.net.snapshot
         qty: dict[tuple[str, str], dict[tuple[str, str], int]] = defaultdict(
             lambda: defaultdict(int))
@@ -336,90 +377,128 @@ class Seeder:
             qty[(t.source, "available")][(t.item, t.lot)] += t.quantity
         for i in issues:
             qty[(i.warehouse, "available")][(i.item, i.lot)] += i.quantity
-        Inventory = self.c.model("stock.inventory")
-        lines = 0
+        found = self.c.model("stock.location").search([("type", "=", "lost_found")], limit=1)
+        if not found:
+            raise ErpError("the ERP has no lost-and-found location to book opening stock from")
+        lost_found = found[0]
+        by_org: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for (wh, status), by_lot in sorted(qty.items()):
             org = self.org_of(wh)
-            inv, = Inventory.create([{
-                "company": self.company[org], "location": self.status_loc[(wh, status)],
-                "date": opening, "lines": [["create", [
-                    {"product": self.product[item], "lot": self.lot[(item, lot)],
-                     "quantity": float(q)} for (item, lot), q in sorted(by_lot.items())]]]}],
-                context=self.ctx(org))
-            Inventory.button("confirm", [inv], context=self.ctx(org), accept_warnings=True)
-            lines += len(by_lot)
-        self.report.add("opening stock lines", lines)
+            by_org[org] += [{
+                "product": self.product[item], "lot": self.lot[(item, lot)],
+                "quantity": float(q), "unit": self.unit, "from_location": lost_found,
+                "to_location": self.status_loc[(wh, status)], "company": self.company[org],
+                "planned_date": opening, "effective_date": opening}
+                for (item, lot), q in sorted(by_lot.items())]
+        self.report.add("opening stock lines", self._done_moves(by_org))
+
+    def _done_moves(self, by_org: dict[str, list[dict[str, Any]]]) -> int:
+        """Create the moves of each org in draft and click ``do`` on them, in batches of
+        :data:`MOVE_BATCH` (one transaction each); how many."""
+        Move = self.c.model("stock.move")
+        n = 0
+        with _progress("opening stock", sum(map(len, by_org.values())), "move") as bar:
+            for org, vals in sorted(by_org.items()):
+                ctx = self.ctx(org)
+                for batch in chunks(vals, MOVE_BATCH):
+                    ids = Move.create(batch, context=ctx)
+                    Move.button("do", ids, context=ctx, accept_warnings=True)
+                    n += len(ids)
+                    bar.update(len(ids))
+        return n
 
     def in_transit(self) -> None:
+        """Shipments on their way at the snapshot: an internal shipment inside one org, a
+        sale paired with a purchase between orgs, each shipped on its ship date (one call
+        per workflow step for all the documents of an org)."""
         net = self.net
-        Shipment = self.c.model("stock.shipment.internal")
         transit = net.snapshot.in_transit
-        inside = [t for t in transit if self.org_of(t.source) == self.org_of(t.target)]
-        across = [t for t in transit if self.org_of(t.source) != self.org_of(t.target)]
-        for t in inside:
-            org = self.org_of(t.source)
+        inside: dict[str, list[Any]] = defaultdict(list)
+        across: list[tuple[str, Any]] = []
+        for t in transit:
+            if self.org_of(t.source) == self.org_of(t.target):
+                inside[self.org_of(t.source)].append(t)
+            else:
+                across.append((f"OPEN-{t.source}>{t.target}:{t.mode}-{len(across) + 1}", t))
+        Shipment = self.c.model("stock.shipment.internal")
+        for org, ts in sorted(inside.items()):
             ctx = self.ctx(org)
-            src, dst = self.storage[t.source], self.storage[t.target]
-            sid, = Shipment.create([{
-                "company": self.company[org], "from_location": src, "to_location": dst,
-                "planned_start_date": t.shipped, "planned_date": t.eta,
-                "reference": f"OPEN-{t.source}>{t.target}:{t.mode}",
+            ids = Shipment.create([{
+                "company": self.company[org], "from_location": self.storage[t.source],
+                "to_location": self.storage[t.target], "planned_start_date": t.shipped,
+                "planned_date": t.eta, "reference": f"OPEN-{t.source}>{t.target}:{t.mode}",
                 "moves": [["create", [{
                     "product": self.product[t.item], "lot": self.lot[(t.item, t.lot)],
-                    "quantity": float(t.quantity), "unit": self.unit, "from_location": src,
-                    "to_location": dst, "company": self.company[org],
-                    "planned_date": t.shipped}]]]}], context=ctx)
+                    "quantity": float(t.quantity), "unit": self.unit,
+                    "from_location": self.storage[t.source],
+                    "to_location": self.storage[t.target], "company": self.company[org],
+                    "planned_date": t.shipped}]]]} for t in ts], context=ctx)
             for button in ("wait", "assign_force", "pack"):
-                Shipment.button(button, [sid], context=ctx, accept_warnings=True)
-            Shipment.write([sid], {"effective_start_date": t.shipped}, context=ctx)
-            Shipment.button("ship", [sid], context=ctx, accept_warnings=True)
-        for n, t in enumerate(across, 1):
-            self._transfer_between_orgs(t.source, t.target, t.item, t.lot, t.quantity,
-                                        t.shipped, t.eta, f"OPEN-{t.source}>{t.target}:{t.mode}"
-                                        f"-{n}")
-        self.report.add("shipments in transit", len(inside) + len(across))
+                Shipment.button(button, ids, context=ctx, accept_warnings=True)
+            Shipment.write_many([([sid], {"effective_start_date": t.shipped})
+                                 for sid, t in zip(ids, ts, strict=True)], context=ctx)
+            Shipment.button("ship", ids, context=ctx, accept_warnings=True)
+        self._transfers_between_orgs(across)
+        self.report.add("shipments in transit", len(transit))
 
-    def _transfer_between_orgs(self, source: str, target: str, item: str, lot: str,
-                               quantity: int, shipped: dt.date, eta: dt.date,
-                               reference: str) -> None:
+    def _transfers_between_orgs(self, transfers: Sequence[tuple[str, Any]]) -> None:
+        """Per transfer a sale of the shipping org, shipped (done) on the ship date, and
+        the receiving org's purchase of it, confirmed and due on the ETA; both carry the
+        transfer's reference."""
         net = self.net
-        src_org, dst_org = self.org_of(source), self.org_of(target)
-        price = money(net.item_by_code[item].unit_cost
-                      * (1 + net.org_by_id[src_org].transfer_markup))
         Sale = self.c.model("sale.sale")
-        sctx = self.ctx(src_org)
-        sale, = Sale.create([{
-            "company": self.company[src_org], "party": self.org_party[dst_org],
-            "invoice_address": self.org_address[dst_org],
-            "shipment_address": self.org_address[dst_org], "warehouse": self.wh[source],
-            "currency": self.currency[net.org_by_id[src_org].currency],
-            "reference": reference, "invoice_method": "manual", "shipment_method": "order",
-            "sale_date": shipped, "shipping_date": shipped,
-            "lines": [["create", [{"type": "line", "product": self.product[item],
-                                   "quantity": float(quantity), "unit": self.unit,
-                                   "unit_price": price}]]]}], context=sctx)
-        Sale.button("quote", [sale], context=sctx)
-        Sale.button("confirm", [sale], context=sctx)
-        row, = Sale.read([sale], ["shipments", "moves"], context=sctx)
-        self.c.model("stock.move").write(row["moves"], {"lot": self.lot[(item, lot)]},
-                                         context=sctx)
         Out = self.c.model("stock.shipment.out")
-        Out.write(row["shipments"], {"effective_date": shipped}, context=sctx)
-        for button in ("assign_force", "pack", "do"):
-            Out.button(button, row["shipments"], context=sctx, accept_warnings=True)
         Purchase = self.c.model("purchase.purchase")
-        pctx = self.ctx(dst_org)
-        purchase, = Purchase.create([{
-            "company": self.company[dst_org], "party": self.org_party[src_org],
-            "invoice_address": self.org_address[src_org], "warehouse": self.wh[target],
-            "currency": self.currency[net.org_by_id[dst_org].currency],
-            "reference": reference, "invoice_method": "manual", "purchase_date": shipped,
-            "lines": [["create", [{"type": "line", "product": self.product[item],
-                                   "quantity": float(quantity), "unit": self.unit,
-                                   "unit_price": price, "delivery_date_edit": True,
-                                   "delivery_date_store": eta}]]]}], context=pctx)
-        Purchase.button("quote", [purchase], context=pctx)
-        Purchase.button("confirm", [purchase], context=pctx)
+
+        def price(t: Any) -> Decimal:
+            return money(net.item_by_code[t.item].unit_cost
+                         * (1 + net.org_by_id[self.org_of(t.source)].transfer_markup))
+
+        by_src: dict[str, list[tuple[str, Any]]] = defaultdict(list)
+        by_dst: dict[str, list[tuple[str, Any]]] = defaultdict(list)
+        for ref, t in transfers:
+            by_src[self.org_of(t.source)].append((ref, t))
+            by_dst[self.org_of(t.target)].append((ref, t))
+        for org, group in sorted(by_src.items()):
+            ctx = self.ctx(org)
+            sales = Sale.create([{
+                "company": self.company[org], "party": self.org_party[self.org_of(t.target)],
+                "invoice_address": self.org_address[self.org_of(t.target)],
+                "shipment_address": self.org_address[self.org_of(t.target)],
+                "warehouse": self.wh[t.source],
+                "currency": self.currency[net.org_by_id[org].currency],
+                "reference": ref, "invoice_method": "manual", "shipment_method": "order",
+                "sale_date": t.shipped, "shipping_date": t.shipped,
+                "lines": [["create", [{"type": "line", "product": self.product[t.item],
+                                       "quantity": float(t.quantity), "unit": self.unit,
+                                       "unit_price": price(t)}]]]} for ref, t in group],
+                context=ctx)
+            Sale.button("quote", sales, context=ctx)
+            Sale.button("confirm", sales, context=ctx)
+            rows = {r["id"]: r for r in Sale.read(sales, ["shipments", "moves"], context=ctx)}
+            self.c.model("stock.move").write_many(
+                [(rows[sid]["moves"], {"lot": self.lot[(t.item, t.lot)]})
+                 for sid, (_, t) in zip(sales, group, strict=True)], context=ctx)
+            Out.write_many([(rows[sid]["shipments"], {"effective_date": t.shipped})
+                            for sid, (_, t) in zip(sales, group, strict=True)], context=ctx)
+            shipments = [s for sid in sales for s in rows[sid]["shipments"]]
+            for button in ("assign_force", "pack", "do"):
+                Out.button(button, shipments, context=ctx, accept_warnings=True)
+        for org, group in sorted(by_dst.items()):
+            ctx = self.ctx(org)
+            purchases = Purchase.create([{
+                "company": self.company[org], "party": self.org_party[self.org_of(t.source)],
+                "invoice_address": self.org_address[self.org_of(t.source)],
+                "warehouse": self.wh[t.target],
+                "currency": self.currency[net.org_by_id[org].currency],
+                "reference": ref, "invoice_method": "manual", "purchase_date": t.shipped,
+                "lines": [["create", [{"type": "line", "product": self.product[t.item],
+                                       "quantity": float(t.quantity), "unit": self.unit,
+                                       "unit_price": price(t), "delivery_date_edit": True,
+                                       "delivery_date_store": t.eta}]]]}
+                for ref, t in group], context=ctx)
+            Purchase.button("quote", purchases, context=ctx)
+            Purchase.button("confirm", purchases, context=ctx)
 
     def purchase_orders(self) -> None:
         net = self.net
@@ -452,40 +531,58 @@ class Seeder:
         return self.address[code]
 
     def history(self, issues: Sequence[Issue]) -> None:
-        """Customer shipments, one per day × warehouse × department, done on their day."""
+        """Customer shipments, one per day × warehouse × department, done on their day.
+
+        The shipments of an org are created empty, their moves created in batches
+        referencing them (far cheaper for Tryton than one ``outgoing_moves`` write per
+        shipment), then the shipments go through ``wait``, ``assign_force``, ``pack`` and
+        ``do`` in batches of about :data:`MOVE_BATCH` moves."""
         net = self.net
         groups: dict[tuple[dt.date, str, str], dict[tuple[str, str], int]] = defaultdict(
             lambda: defaultdict(int))
         for i in issues:
             groups[(i.day, i.warehouse, department_code(i.hospital, i.department))][
                 (i.item, i.lot)] += i.quantity
-        by_org: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        by_org: dict[str, list[tuple[dt.date, str, str, dict[tuple[str, str], int]]]] = \
+            defaultdict(list)
         for (day, wh, dept), lines in sorted(groups.items()):
-            org = self.org_of(wh)
-            cur = self.currency[net.org_by_id[org].currency]
-            loc = self.storage[wh]
-            by_org[org].append({
-                "company": self.company[org], "customer": self.party[dept],
-                "delivery_address": self.address[dept], "warehouse": self.wh[wh],
-                "warehouse_storage": loc, "warehouse_output": loc,
-                "planned_date": day, "effective_date": day, "reference": f"DEMAND-{day}",
-                "outgoing_moves": [["create", [{
-                    "product": self.product[item], "lot": self.lot[(item, lot)],
-                    "quantity": float(q), "unit": self.unit, "from_location": loc,
-                    "to_location": self._customer_location(dept), "company": self.company[org],
-                    "planned_date": day, "unit_price": money(net.item_by_code[item].unit_cost),
-                    "currency": cur} for (item, lot), q in sorted(lines.items())]]]})
+            by_org[self.org_of(wh)].append((day, wh, dept, lines))
         Out = self.c.model("stock.shipment.out")
-        n = 0
-        for org, vals in by_org.items():
+        Move = self.c.model("stock.move")
+        n = moves = 0
+        bar = _progress("history", 2 * sum(len(lines) for lines in groups.values()), "move")
+        for org, rows in sorted(by_org.items()):
             ctx = self.ctx(org)
-            for batch in chunks(vals, 100):
-                ids = Out.create(batch, context=ctx)
+            cur = self.currency[net.org_by_id[org].currency]
+            ids: list[int] = []
+            for part in chunks(rows, 1000):
+                ids += Out.create([{
+                    "company": self.company[org], "customer": self.party[dept],
+                    "delivery_address": self.address[dept], "warehouse": self.wh[wh],
+                    "warehouse_storage": self.storage[wh], "warehouse_output": self.storage[wh],
+                    "planned_date": day, "effective_date": day, "reference": f"DEMAND-{day}"}
+                    for day, wh, dept, _ in part], context=ctx)
+            vals = [{"shipment": f"stock.shipment.out,{sid}", "product": self.product[item],
+                     "lot": self.lot[(item, lot)], "quantity": float(q), "unit": self.unit,
+                     "from_location": self.storage[wh],
+                     "to_location": self._customer_location(dept),
+                     "company": self.company[org], "planned_date": day,
+                     "unit_price": money(net.item_by_code[item].unit_cost), "currency": cur}
+                    for sid, (day, wh, dept, lines) in zip(ids, rows, strict=True)
+                    for (item, lot), q in sorted(lines.items())]
+            for part in chunks(vals, MOVE_BATCH):
+                Move.create(part, context=ctx)
+                bar.update(len(part))
+            size = {sid: len(r[3]) for sid, r in zip(ids, rows, strict=True)}
+            for batch in _batches(ids, [size[i] for i in ids], MOVE_BATCH):
                 for button in ("wait", "assign_force", "pack", "do"):
-                    Out.button(button, ids, context=ctx, accept_warnings=True)
-                n += len(ids)
+                    Out.button(button, batch, context=ctx, accept_warnings=True)
+                bar.update(sum(size[i] for i in batch))
+            n += len(ids)
+            moves += len(vals)
+        bar.close()
         self.report.add("customer shipments", n)
-        self.report.add("demand moves", sum(len(v) for v in groups.values()))
+        self.report.add("demand moves", moves)
 
     def _customer_location(self, dept: str) -> int:
         if not hasattr(self, "_cust"):

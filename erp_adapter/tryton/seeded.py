@@ -5,9 +5,10 @@ cache.
 The snapshot is seeded on the ERP's today (asked of a server started on the template),
 so the history ends the day before the ERP's today whatever the calendar says, and the
 open shipments and orders keep their timing relative to it (:meth:`Network.rebased`).
-The cache key is the snapshot date, the network's content hash, the history length, the
-sampling seed and the template fingerprint, so a new day, a changed network or a new
-Tryton version seeds afresh; older seeded copies of the same network are removed.
+The cache key is the snapshot date, the hash of the network's content and of the seeder's
+code, the history length, the sampling seed and the template fingerprint, so a new day, a
+changed network or seeder or a new Tryton version seeds afresh; older seeded copies of
+the same network are removed.
 """
 
 import hashlib
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from erp_adapter.credentials import Credentials
+from erp_adapter.tryton import seed as seed_module
 from erp_adapter.tryton.client import TrytonClient
 from erp_adapter.tryton.seed import seed_network
 from erp_adapter.tryton.server import (
@@ -48,9 +50,10 @@ class SeededDatabase:
 
 
 def _key(net: Network, history_days: int, seed: int) -> str:
-    content = hashlib.sha256(net.model_dump_json(by_alias=True).encode()).hexdigest()[:16]
-    return (f"seeded-{net.name}-{net.snapshot.as_of}-{content}-{history_days}d-{seed}-"
-            f"{template_fingerprint()}")
+    content = hashlib.sha256(net.model_dump_json(by_alias=True).encode())
+    content.update(Path(seed_module.__file__).read_bytes())  # a changed seeder seeds afresh
+    return (f"seeded-{net.name}-{net.snapshot.as_of}-{content.hexdigest()[:16]}-"
+            f"{history_days}d-{seed}-{template_fingerprint()}")
 
 
 def _prune(cache_dir: Path, keep: str, net: Network) -> None:
