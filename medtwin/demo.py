@@ -15,7 +15,6 @@ from medtwin.nightly.summary import NightlyReport
 from scenarios.library import Library
 from twin.domain import Network
 from twin.network_files import load_network
-from twin.problems import InputError
 
 log = logging.getLogger(__name__)
 
@@ -52,18 +51,10 @@ def run_demo(out: Path, stress: StressStep, *, network: str = "reference",
         return Nightly(cfg, stress, credentials=Credentials("admin", seeded.password)).run()
 
 
+
 def _applicable_scenarios(net: Network) -> list[str]:
-    """The scenarios of the bundled library that apply to ``net`` (the library names the
-    reference network's suppliers, lanes and lots); the others are left out, with a
-    warning that says why."""
-    library = Library()
-    found = []
-    for name in library.names():
-        try:
-            library.resolve(name, net)
-        except InputError as exc:
-            log.warning("demo: scenario %s does not apply to %s, left out: %s", name, net.name,
-                        exc.problems[0].message if exc.problems else exc)
-            continue
-        found.append(name)
+    """The library scenarios that apply to ``net``; the others are left out with a warning."""
+    found, skipped = Library().applicable(net)
+    for name, why in skipped.items():
+        log.warning("demo: scenario %s does not apply to %s, left out: %s", name, net.name, why)
     return found

@@ -68,6 +68,20 @@ class Library:
             self.file(n)
         return list(dict.fromkeys(chosen))
 
+    def applicable(self, network: Network) -> tuple[list[str], dict[str, str]]:
+        """The library's scenarios that resolve against ``network`` and, for the others, the
+        first problem that rules each out (the bundled library names the reference
+        network's suppliers, lanes and lots)."""
+        found, skipped = [], {}
+        for name in self.names():
+            try:
+                self.resolve(name, network)
+            except InputError as exc:
+                skipped[name] = exc.problems[0].message if exc.problems else str(exc)
+                continue
+            found.append(name)
+        return found, skipped
+
     def resolve(self, name: str, network: Network) -> ResolvedScenario:
         """``name`` with its includes applied, checked against ``network``."""
         return self._resolve(name, network, ())

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from scenarios.library import DEFAULT_LIBRARY, Library
+from tests.conftest import TINY
 from twin.domain import Network
 from twin.network_files import load_network
 from twin.problems import InputError
@@ -107,3 +108,13 @@ def test_scenarios_whose_events_miss_the_run_are_idle() -> None:
     assert recall.idle_within(start, 45) and not recall.idle_within(start, 46)
     bias = Library().resolve("forecast-bias", net)
     assert not bias.idle_within(start, 1)
+
+
+def test_applicable_names_the_scenarios_a_network_can_run_and_why_not_the_others() -> None:
+    library = Library()
+    found, skipped = library.applicable(load_network("reference"))
+    assert found == library.names() and skipped == {}
+    found, skipped = library.applicable(load_network(TINY))
+    assert "baseline" in found and "warehouse-outage" in skipped
+    assert "unknown warehouse 'WH-PEK'" in skipped["warehouse-outage"]
+    assert sorted(found + list(skipped)) == library.names()
