@@ -12,8 +12,8 @@
   are explicit.
 * Outside ``erp_adapter`` an ERP is reached through :mod:`erp_adapter.protocol` and
   :mod:`erp_adapter.registry` only: no adapter class, no Tryton client, mapping, pull or
-  publish module. Tryton's development tools (``erp_adapter.tryton.dev``, ``seed``,
-  ``seeded``, ``server``) may be used by the demo commands; the adapter modules never
+  publish module. Tryton's development tools (``erp_adapter.tryton.dev``, ``rows``,
+  ``seed``, ``seeded``, ``server``) may be used by the demo commands; the adapter modules never
   import them.
 """
 
@@ -32,7 +32,8 @@ ERP_USERS = ("medtwin", "dashboards", "scenarios", "solvers", "twin")
 ERP_ADAPTER_INTERNALS = {f"erp_adapter.tryton.{m}"
                          for m in ("adapter", "client", "mapping", "pull", "publish")}
 ERP_ADAPTER_INTERNALS |= {"erp_adapter.trace", "erp_adapter.flatfile.FlatFileAdapter"}
-TRYTON_DEV_TOOLS = {f"erp_adapter.tryton.{m}" for m in ("dev", "seed", "seeded", "server")}
+TRYTON_DEV_TOOLS = {f"erp_adapter.tryton.{m}"
+                    for m in ("dev", "rows", "seed", "seeded", "server")}
 
 
 def _sources(package: str) -> Iterator[Path]:

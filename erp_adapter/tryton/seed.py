@@ -30,7 +30,11 @@ the opening moves are done directly but demand goes through customer shipments (
 every create and write, ~10 ms per move and workflow step on SQLite), so records are
 created in batches of a few hundred per call and the workflow buttons are clicked on
 batches; the ``trytond`` that medtwin starts runs with ``PYTHONOPTIMIZE`` (see
-:class:`erp_adapter.tryton.server.TrytonServer`). ``bench/bench_seed.py`` measures it.
+:class:`erp_adapter.tryton.server.TrytonServer`). Into a database medtwin started itself
+(``rows``: its SQLite file), the opening stock and the history are written as copies of
+one prototype move or shipment per org that went through the API
+(:mod:`erp_adapter.tryton.rows`): the same rows, about ten times faster.
+``bench/bench_seed.py`` measures both.
 """
 
 import datetime as dt
@@ -57,6 +61,7 @@ from erp_adapter.tryton.mapping import (
     department_code,
     money,
 )
+from erp_adapter.tryton.rows import SqliteRows
 from twin.domain import DemandModel, Network
 
 log = logging.getLogger(__name__)
@@ -164,13 +169,20 @@ def sample_history(net: Network, history_days: int, seed: int = 0) -> list[Issue
     return issues
 
 
+Delivery = tuple[dt.date, str, str, dict[tuple[str, str], int]]
+"""One customer shipment of the history: day, warehouse, department code, quantity per
+(item, lot)."""
+
+
 class Seeder:
     """Writes one network into an empty Tryton database (see the module docstring)."""
 
-    def __init__(self, client: TrytonClient, net: Network, report: SeedReport):
+    def __init__(self, client: TrytonClient, net: Network, report: SeedReport,
+                 rows: SqliteRows | None = None):
         self.c = client
         self.net = net
         self.report = report
+        self.rows = rows
         self.currency: dict[str, int] = {}
         self.company: dict[str, int] = {}
         self.org_party: dict[str, int] = {}
@@ -394,18 +406,38 @@ class Seeder:
 
     def _done_moves(self, by_org: dict[str, list[dict[str, Any]]]) -> int:
         """Create the moves of each org in draft and click ``do`` on them, in batches of
-        :data:`MOVE_BATCH` (one transaction each); how many."""
+        :data:`MOVE_BATCH` (one transaction each) — or, with :attr:`rows`, the first
+        through the API and copies of it for the others; how many."""
         Move = self.c.model("stock.move")
         n = 0
         with _progress("opening stock", sum(map(len, by_org.values())), "move") as bar:
             for org, vals in sorted(by_org.items()):
                 ctx = self.ctx(org)
-                for batch in chunks(vals, MOVE_BATCH):
+                by_api = vals[:1] if self.rows else vals
+                for batch in chunks(by_api, MOVE_BATCH):
                     ids = Move.create(batch, context=ctx)
                     Move.button("do", ids, context=ctx, accept_warnings=True)
                     n += len(ids)
                     bar.update(len(ids))
+                if self.rows and len(vals) > 1:
+                    n += self._copy_moves(ids[0], vals[1:])
+                    bar.update(len(vals) - 1)
         return n
+
+    def _copy_moves(self, proto: int, vals: Sequence[dict[str, Any]]) -> int:
+        """Done moves like move ``proto`` with the fields of ``vals`` (as given to
+        ``stock.move.create``) and the cost price ``do`` gives them; how many. Every
+        product's unit is the seeder's one unit, so the internal quantity is the
+        quantity."""
+        assert self.rows is not None
+        with self.rows.transaction() as w:
+            cost = w.cost_prices()
+            ids = w.clone("stock_move", proto, [
+                {**v, "internal_quantity": v["quantity"],
+                 "effective_date": v.get("effective_date", v["planned_date"]),
+                 "cost_price": cost[(v["product"], v["company"])]} for v in vals])
+            w.copy_log("stock.move", proto, ids)
+        return len(vals)
 
     def in_transit(self) -> None:
         """Shipments on their way at the snapshot: an internal shipment inside one org, a
@@ -536,53 +568,87 @@ class Seeder:
         The shipments of an org are created empty, their moves created in batches
         referencing them (far cheaper for Tryton than one ``outgoing_moves`` write per
         shipment), then the shipments go through ``wait``, ``assign_force``, ``pack`` and
-        ``do`` in batches of about :data:`MOVE_BATCH` moves."""
-        net = self.net
+        ``do`` in batches of about :data:`MOVE_BATCH` moves. With :attr:`rows`, only the
+        first shipment of each org goes through the API; the others are copies of it
+        and of its first move, numbered by the shipments' sequence."""
         groups: dict[tuple[dt.date, str, str], dict[tuple[str, str], int]] = defaultdict(
             lambda: defaultdict(int))
         for i in issues:
             groups[(i.day, i.warehouse, department_code(i.hospital, i.department))][
                 (i.item, i.lot)] += i.quantity
-        by_org: dict[str, list[tuple[dt.date, str, str, dict[tuple[str, str], int]]]] = \
-            defaultdict(list)
+        by_org: dict[str, list[Delivery]] = defaultdict(list)
         for (day, wh, dept), lines in sorted(groups.items()):
             by_org[self.org_of(wh)].append((day, wh, dept, lines))
-        Out = self.c.model("stock.shipment.out")
-        Move = self.c.model("stock.move")
         n = moves = 0
-        bar = _progress("history", 2 * sum(len(lines) for lines in groups.values()), "move")
-        for org, rows in sorted(by_org.items()):
-            ctx = self.ctx(org)
-            cur = self.currency[net.org_by_id[org].currency]
-            ids: list[int] = []
-            for part in chunks(rows, 1000):
-                ids += Out.create([{
-                    "company": self.company[org], "customer": self.party[dept],
-                    "delivery_address": self.address[dept], "warehouse": self.wh[wh],
-                    "warehouse_storage": self.storage[wh], "warehouse_output": self.storage[wh],
-                    "planned_date": day, "effective_date": day, "reference": f"DEMAND-{day}"}
-                    for day, wh, dept, _ in part], context=ctx)
-            vals = [{"shipment": f"stock.shipment.out,{sid}", "product": self.product[item],
-                     "lot": self.lot[(item, lot)], "quantity": float(q), "unit": self.unit,
-                     "from_location": self.storage[wh],
-                     "to_location": self._customer_location(dept),
-                     "company": self.company[org], "planned_date": day,
-                     "unit_price": money(net.item_by_code[item].unit_cost), "currency": cur}
-                    for sid, (day, wh, dept, lines) in zip(ids, rows, strict=True)
-                    for (item, lot), q in sorted(lines.items())]
-            for part in chunks(vals, MOVE_BATCH):
-                Move.create(part, context=ctx)
-                bar.update(len(part))
-            size = {sid: len(r[3]) for sid, r in zip(ids, rows, strict=True)}
-            for batch in _batches(ids, [size[i] for i in ids], MOVE_BATCH):
-                for button in ("wait", "assign_force", "pack", "do"):
-                    Out.button(button, batch, context=ctx, accept_warnings=True)
-                bar.update(sum(size[i] for i in batch))
-            n += len(ids)
-            moves += len(vals)
-        bar.close()
+        with _progress("history", sum(len(lines) for lines in groups.values()), "move") as bar:
+            for org, rows in sorted(by_org.items()):
+                by_api = rows[:1] if self.rows else rows
+                ids, move_ids = self._ship(org, by_api, bar)
+                if self.rows and len(rows) > 1:
+                    self._copy_shipments(org, ids[0], move_ids[0], rows[1:])
+                    bar.update(sum(len(r[3]) for r in rows[1:]))
+                n += len(rows)
+                moves += sum(len(r[3]) for r in rows)
         self.report.add("customer shipments", n)
         self.report.add("demand moves", moves)
+
+    def _shipment_vals(self, org: str, d: Delivery) -> dict[str, Any]:
+        day, wh, dept, _ = d
+        return {"company": self.company[org], "customer": self.party[dept],
+                "delivery_address": self.address[dept], "warehouse": self.wh[wh],
+                "warehouse_storage": self.storage[wh], "warehouse_output": self.storage[wh],
+                "planned_date": day, "effective_date": day, "reference": f"DEMAND-{day}"}
+
+    def _move_vals(self, org: str, shipment: int, d: Delivery) -> list[dict[str, Any]]:
+        day, wh, dept, lines = d
+        cur = self.currency[self.net.org_by_id[org].currency]
+        return [{"shipment": f"stock.shipment.out,{shipment}", "product": self.product[item],
+                 "lot": self.lot[(item, lot)], "quantity": float(q), "unit": self.unit,
+                 "from_location": self.storage[wh], "to_location": self._customer_location(dept),
+                 "company": self.company[org], "planned_date": day,
+                 "unit_price": money(self.net.item_by_code[item].unit_cost), "currency": cur}
+                for (item, lot), q in sorted(lines.items())]
+
+    def _ship(self, org: str, rows: Sequence[Delivery], bar: tqdm
+              ) -> tuple[list[int], list[int]]:
+        """``rows`` as done customer shipments through the API; their ids and the ids of
+        their moves."""
+        Out = self.c.model("stock.shipment.out")
+        Move = self.c.model("stock.move")
+        ctx = self.ctx(org)
+        ids: list[int] = []
+        for part in chunks(rows, 1000):
+            ids += Out.create([self._shipment_vals(org, d) for d in part], context=ctx)
+        vals = [v for sid, d in zip(ids, rows, strict=True) for v in self._move_vals(org, sid, d)]
+        move_ids: list[int] = []
+        for part in chunks(vals, MOVE_BATCH):
+            move_ids += Move.create(part, context=ctx)
+        size = {sid: len(d[3]) for sid, d in zip(ids, rows, strict=True)}
+        for batch in _batches(ids, [size[i] for i in ids], MOVE_BATCH):
+            for button in ("wait", "assign_force", "pack", "do"):
+                Out.button(button, batch, context=ctx, accept_warnings=True)
+            bar.update(sum(size[i] for i in batch))
+        return ids, move_ids
+
+    def _copy_shipments(self, org: str, proto: int, proto_move: int,
+                        rows: Sequence[Delivery]) -> None:
+        """``rows`` as copies of the done shipment ``proto`` and of its move
+        ``proto_move``, numbered by Tryton's customer-shipment sequence."""
+        assert self.rows is not None
+        company = self.company[org]
+        with self.rows.transaction() as w:
+            numbers = w.numbers("stock", "sequence_shipment_out", company,
+                                "shipment_out_sequence", len(rows))
+            ids = w.clone("stock_shipment_out", proto, [
+                {**self._shipment_vals(org, d), "number": number}
+                for d, number in zip(rows, numbers, strict=True)])
+            w.copy_log("stock.shipment.out", proto, ids)
+            cost = w.cost_prices()
+            move_ids = w.clone("stock_move", proto_move, [
+                {**v, "internal_quantity": v["quantity"], "effective_date": v["planned_date"],
+                 "cost_price": cost[(v["product"], company)]}
+                for sid, d in zip(ids, rows, strict=True) for v in self._move_vals(org, sid, d)])
+            w.copy_log("stock.move", proto_move, move_ids)
 
     def _customer_location(self, dept: str) -> int:
         if not hasattr(self, "_cust"):
@@ -602,12 +668,14 @@ def opening_date(net: Network, history_days: int) -> dt.date:
 
 
 def seed_network(client: TrytonClient, net: Network, *, history_days: int = 0,
-                 seed: int = 0) -> SeedReport:
+                 seed: int = 0, rows: SqliteRows | None = None) -> SeedReport:
     """Write ``net`` (master data, opening snapshot and optionally ``history_days`` of
-    demand) into the empty database behind ``client``."""
+    demand) into the empty database behind ``client``; with ``rows`` (the SQLite file of
+    the server behind ``client``, which medtwin started) opening stock and history are
+    copied from a prototype record each (:mod:`erp_adapter.tryton.rows`)."""
     started = time.monotonic()
     report = SeedReport(opening_date=opening_date(net, history_days))
-    s = Seeder(client, net, report)
+    s = Seeder(client, net, report, rows)
     s.check_empty()
     issues = sample_history(net, history_days, seed) if history_days else []
     steps: Iterable[tuple[str, Any]] = (

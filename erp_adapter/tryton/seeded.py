@@ -19,8 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from erp_adapter.credentials import Credentials
+from erp_adapter.tryton import rows as rows_module
 from erp_adapter.tryton import seed as seed_module
 from erp_adapter.tryton.client import TrytonClient
+from erp_adapter.tryton.rows import SqliteRows
 from erp_adapter.tryton.seed import seed_network
 from erp_adapter.tryton.server import (
     TrytonServer,
@@ -51,7 +53,8 @@ class SeededDatabase:
 
 def _key(net: Network, history_days: int, seed: int) -> str:
     content = hashlib.sha256(net.model_dump_json(by_alias=True).encode())
-    content.update(Path(seed_module.__file__).read_bytes())  # a changed seeder seeds afresh
+    for module in (seed_module, rows_module):  # a changed seeder seeds afresh
+        content.update(Path(module.__file__).read_bytes())
     return (f"seeded-{net.name}-{net.snapshot.as_of}-{content.hexdigest()[:16]}-"
             f"{history_days}d-{seed}-{template_fingerprint()}")
 
@@ -84,7 +87,7 @@ def ensure_seeded(cache_dir: Path, net: Network, history_days: int, seed: int = 
                     log.info("seeding %s into a Tryton database as of %s (first run today)",
                              net.name, today)
                     report = seed_network(client, seeded, history_days=history_days,
-                                          seed=seed)
+                                          seed=seed, rows=SqliteRows(server.db_file))
                     log.info("seeded %s: %s", net.name, report)
                     client.logout()
                     server.stop()
