@@ -22,6 +22,7 @@ from twin.domain import InTransit, LotPosition, Network, PurchaseOrder, Snapshot
 log = logging.getLogger(__name__)
 
 ZONES = (("available", "storage"), ("quarantine", "quarantine"), ("reserved", "reserved"))
+LOGGED = 20  # pull warnings logged; all are kept in the notes
 LOT_FIELDS = ["id", "number", "product", "expiration_date", "shelf_life_expiration_date",
               "quantity"]
 
@@ -33,8 +34,13 @@ class PullNotes:
     warnings: list[str] = field(default_factory=list)
 
     def warn(self, message: str) -> None:
-        log.warning(message)
+        """Record ``message``; log the first :data:`LOGGED` of them (a pull against the
+        wrong network would otherwise log one line per record)."""
         self.warnings.append(message)
+        if len(self.warnings) <= LOGGED:
+            log.warning(message)
+        elif len(self.warnings) == LOGGED + 1:
+            log.warning("more pull warnings are recorded in the pull notes, not logged")
 
 
 def _chunks(ids: list[int], size: int = 2000) -> Iterable[list[int]]:
@@ -51,6 +57,7 @@ class Puller:
         self.net = net
         self.notes = PullNotes()
         self.wh_of_id = {v: k for k, v in sites.warehouse.items()}
+        self.departments = {(h.id, d.id) for h in net.hospitals for d in h.departments}
 
     def server_today(self) -> dt.date:
         """The ERP's today (Tryton computes stock after today as a forecast)."""
@@ -320,6 +327,10 @@ class Puller:
             if src is None or src.warehouse is None or item is None:
                 self.notes.warn(f"customer move on {r['effective_date']} from location "
                                 f"{r['from_location']} maps to no warehouse/item; skipped")
+                continue
+            if (hospital, department) not in self.departments:
+                self.notes.warn(f"customer move on {r['effective_date']} to {hospital}/"
+                                f"{department}, no department of the network; skipped")
                 continue
             out.append(DemandRecord(date=r["effective_date"], warehouse=src.warehouse,
                                     hospital=hospital, department=department, item=item,

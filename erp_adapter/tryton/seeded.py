@@ -60,10 +60,12 @@ def _key(net: Network, history_days: int, seed: int) -> str:
 
 
 def _prune(cache_dir: Path, keep: str, net: Network) -> None:
-    """Remove seeded copies of ``net`` for earlier snapshot dates than ``keep``'s."""
+    """Remove seeded copies of ``net`` for earlier snapshot dates than ``keep``'s (copies
+    of the same day — other history lengths or seeds — stay: another run may use them)."""
     prefix = f"seeded-{net.name}-"
+    day = keep[len(prefix):len(prefix) + 10]  # the ISO snapshot date after the prefix
     for old in cache_dir.glob(f"{prefix}*"):
-        if old.is_dir() and old.name != keep and old.name[len(prefix):] < keep[len(prefix):]:
+        if old.is_dir() and old.name[len(prefix):len(prefix) + 10] < day:
             shutil.rmtree(old, ignore_errors=True)
             log.info("removed the stale seeded database %s", old.name)
 

@@ -189,13 +189,17 @@ def seed(network: str, erp: str, history_days: int, as_of: dt.date | None,
     url, report, as_of = seed_url(erp, None, net, history_days=history_days,
                                   seed=rng_seed, as_of=as_of)
     click.echo(f"{net.name} → {url}: {report}")
-    if history_days:
-        first, last = as_of - dt.timedelta(days=history_days), as_of - dt.timedelta(days=1)
-        click.echo(f"snapshot as of {as_of}; demand history {first} … {last} "
-                   f"({history_days} days) — replay it with `medtwin replay --erp {erp} "
-                   f"--network {network} --since {first} --until {last}`")
-    else:
-        click.echo(f"snapshot as of {as_of}; no demand history")
+    replay = f"medtwin replay --erp {erp} --network {network}"
+    click.echo(_window(as_of, history_days, replay))
+
+
+def _window(as_of: dt.date, history_days: int, replay: str = "medtwin replay") -> str:
+    """The snapshot date and the seeded history window, and how to replay it."""
+    if not history_days:
+        return f"snapshot as of {as_of}; no demand history"
+    first, last = as_of - dt.timedelta(days=history_days), as_of - dt.timedelta(days=1)
+    return (f"snapshot as of {as_of}; demand history {first} … {last} ({history_days} "
+            f"days) — replay it with `{replay} --since {first} --until {last}`")
 
 
 @erp.command()
@@ -227,22 +231,41 @@ def status(plan_file: Path, erp: str, network_name: str | None) -> None:
 @click.option("--cache", type=click.Path(file_okay=False, path_type=Path),
               default=Path(".cache") / "tryton", show_default=True,
               help="Where the template database is built once and kept.")
-def serve(directory: Path, database: str, port: int, cache: Path) -> None:
+@network_option("Seed this network into the new database first: its snapshot on the ERP's "
+                "today and --history-days of demand before it (seconds; cached for the "
+                "day in --cache).")
+@click.option("--history-days", type=click.IntRange(0, 366), default=0, show_default=True,
+              help="Days of demand history to seed before the snapshot (with --network).")
+@report_erp_errors
+def serve(directory: Path, database: str, port: int, cache: Path, network_name: str | None,
+          history_days: int) -> None:
     """Run a local Tryton on SQLite (127.0.0.1) for the demo, until Ctrl-C.
 
     The first run builds the template database (about a minute, then cached) and writes an
-    admin login to DIR/secrets.yaml (mode 600): `export MEDTWIN_ERP_SECRETS=DIR/secrets.yaml`,
-    then `medtwin erp seed NETWORK --erp URL`.
+    admin login to DIR/secrets.yaml (mode 600): `export MEDTWIN_ERP_SECRETS=DIR/secrets.yaml`.
+    With --network the new database holds that network (as `medtwin erp seed` would write
+    it, much faster); an existing database in DIR is served as it is. Exit codes: 0 stopped
+    (Ctrl-C or SIGTERM), 2 invalid input, 4 the Tryton server died or did not start.
     """
     import yaml
 
     from erp_adapter.credentials import ENV_SECRETS
+    from erp_adapter.tryton.seeded import ensure_seeded
     from erp_adapter.tryton.server import TrytonServer, copy_database, ensure_template
 
     directory.mkdir(parents=True, exist_ok=True)
     template, password = ensure_template(cache)
     server = TrytonServer(directory=directory, database=database, port=port)
-    if not server.db_file.exists():
+    if server.db_file.exists():
+        if network_name:
+            log.warning("%s exists: serving it as it is (not seeding %s again)",
+                        server.db_file, network_name)
+    elif network_name:
+        seeded = ensure_seeded(cache, resolve_network(network_name), history_days)
+        copy_database(seeded.db_file, server.db_file)
+        window = _window(seeded.network.snapshot.as_of, history_days)
+        click.echo(f"seeded {network_name}: {window}")
+    else:
         copy_database(template, server.db_file)
     secrets_file = directory / "secrets.yaml"
     if not secrets_file.exists():
@@ -256,7 +279,11 @@ def serve(directory: Path, database: str, port: int, cache: Path) -> None:
             while server.process is not None and server.process.poll() is None:
                 time.sleep(1)
         except KeyboardInterrupt:
-            pass
+            return
+        code = server.process.returncode if server.process else None
+        click.echo(f"error: the Tryton server stopped by itself (exit code {code}); see "
+                   f"{directory / 'trytond.log'}", err=True)
+        raise SystemExit(ExitCode.ERP_UNREACHABLE)
 
 
 def results_json(results: list) -> str:

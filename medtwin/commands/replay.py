@@ -59,6 +59,13 @@ def replay(erp: str, since: dt.date | None, until: dt.date | None, days: int | N
     with open_adapter(erp, net) as adapter:
         for need in (Capability.SNAPSHOT, Capability.HISTORY, Capability.LIVE):
             require(adapter, need, "replay ERP history")
+        _, differences = (adapter.pull_master()  # type: ignore[attr-defined]
+                          if Capability.MASTER_DATA in adapter.capabilities else ({}, []))
+        if differences:
+            raise InputError([Problem(
+                "--network", "", f"the ERP does not hold network {net.name!r} "
+                f"({len(differences)} differences, e.g. {'; '.join(differences[:3])}): give "
+                "--network for the network whose master data the ERP holds")])
         last = until or default_as_of(adapter) - dt.timedelta(days=2)
         first = since if days is None else last - dt.timedelta(days=days - 1)
         if last < first:

@@ -1,6 +1,7 @@
 """The seeding loader and the lot trace from ERP moves, on a real Tryton."""
 
 import datetime as dt
+import os
 import signal
 import socket
 import stat
@@ -141,3 +142,47 @@ def test_serve_runs_a_demo_server_with_a_private_secrets_file(
     assert "password" not in out.lower().replace("medtwin_erp_password", "")
     with pytest.raises(OSError):  # trytond went down with it
         socket.create_connection(("127.0.0.1", port), timeout=1).close()
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (Linux ``/proc``)."""
+    found = []
+    for stat_file in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat_file.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat_file.parent.name))
+    return found
+
+
+def test_serve_seeds_a_network_and_exits_4_when_its_server_dies(
+        tmp_path: Path, template_cache: Path, tiny_net: Network,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    port = free_port()
+    tiny = Path(__file__).resolve().parents[1] / "data" / "tiny"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "medtwin", "erp", "serve", "--dir", str(tmp_path / "demo"),
+         "--port", str(port), "--cache", str(template_cache), "--network", str(tiny),
+         "--history-days", "3"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        wait_until_listening("127.0.0.1", port, timeout=300)
+        monkeypatch.setenv("MEDTWIN_ERP_SECRETS", str(tmp_path / "demo" / "secrets.yaml"))
+        with TrytonClient(f"http://127.0.0.1:{port}/medtwin", load_credentials()) as client:
+            orgs = client.model("party.party").search_read(
+                [("code", "in", [o.id for o in tiny_net.orgs])], ["code"])
+            today = client.today()
+        assert {r["code"] for r in orgs} == {o.id for o in tiny_net.orgs}
+        (trytond,) = _children(proc.pid)
+        os.kill(trytond, signal.SIGKILL)  # as a crash would
+        out, _ = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    first, last = today - dt.timedelta(days=3), today - dt.timedelta(days=1)
+    assert f"snapshot as of {today}; demand history {first} … {last} (3 days)" in out
+    assert proc.returncode == 4
+    assert "the Tryton server stopped by itself" in out
