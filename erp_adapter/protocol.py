@@ -43,6 +43,22 @@ class DemandRecord:
 
 
 @dataclass(frozen=True)
+class StockMovement:
+    """A done move of stock into or out of a warehouse that is not demand, as recorded by
+    the ERP: ``receipt`` (from a supplier, another warehouse or transit), ``dispatch`` (to
+    another warehouse, transit or a sister org), ``adjustment`` (from or to the ERP's
+    lost-and-found: inventory corrections, write-offs) or ``return`` (from a department).
+    ``quantity`` in units, positive into ``warehouse``, negative out of it."""
+
+    date: dt.date
+    warehouse: str
+    item: str
+    lot: str
+    quantity: int
+    kind: str
+
+
+@dataclass(frozen=True)
 class DocumentRef:
     """An ERP document that carries (or implements) a plan line."""
 
@@ -90,6 +106,7 @@ class Capability(enum.Enum):
     LIVE = "answer at any date, not only at one fixed snapshot"
     MASTER_DATA = "pull master data (orgs, warehouses, items) and compare it with the network"
     TRACE = "trace a lot through its stock moves"
+    MOVEMENTS = "pull stock movements other than demand (receipts, dispatches, adjustments)"
 
     def __str__(self) -> str:
         return self.value

@@ -4,14 +4,29 @@ the simulated ending stock with the stock the ERP recorded (a fidelity report).
 The replay takes no decisions (policy ``none``): the ERP's own receipts come from the
 snapshot's in-transit shipments and open purchase orders. For each warehouse × item the
 report gives the units on hand (any status) simulated at the end of ``until`` and recorded
-by the ERP at the start of the next day, their difference, and what the twin did that
-explains it: ``issue_gap`` = units the ERP issued to departments − units the twin issued
-(demand the twin could not serve from that warehouse, or served from another), and
-``twin_scrapped`` (expiry write-off, QC failures, cold-chain excursions, which the ERP may
-not have booked). For each position, ``difference = −issue_gap − twin_scrapped + rest``;
-``rest`` (receipts the twin timed differently, moves the twin does not model) is what is
-left unexplained. A deterministic replay of an ERP that followed the twin's rules is
-exact: every difference is zero.
+by the ERP at the start of the next day (a shipment that left that morning still counted
+at its source), their difference, and the flows that explain it,
+each as ERP − twin over the window:
+
+- ``issue_gap``: units issued to departments (demand the twin could not serve from that
+  warehouse, or served from another);
+- ``receipt_gap``: units received from suppliers and other warehouses (a receipt the twin
+  timed differently; an overdue order the twin received on its due date and the ERP
+  never received);
+- ``dispatch_gap``: units dispatched to other warehouses or sister orgs (a transfer the
+  ERP made that the start snapshot did not hold);
+- ``twin_scrapped``: the twin's expiry write-off, QC failures and cold-chain excursions
+  (which the ERP may not have booked), and ``erp_adjusted``: the ERP's inventory
+  corrections, write-offs and returns (signed, into the warehouse).
+
+Both runs start from the same stock, so per position
+
+    difference = simulated − erp
+               = issue_gap − receipt_gap + dispatch_gap − twin_scrapped − erp_adjusted + rest
+
+and ``rest`` is what no recorded flow explains (zero for every position of a consistent
+ERP). A deterministic replay of an ERP that followed the twin's rules is exact: every
+difference is zero.
 """
 
 import datetime as dt
@@ -25,6 +40,8 @@ from twin.sim.results import SimulationResult
 ON_HAND_SIGN = {"opening": 1, "receipt": 1, "transfer_in": 1, "transfer_out": -1,
                 "issue": -1, "scrap": -1}
 KEY = ["warehouse", "item"]
+FIDELITY_COLUMNS = [*KEY, "simulated", "erp", "difference", "issue_gap", "receipt_gap",
+                    "dispatch_gap", "twin_scrapped", "erp_adjusted", "rest"]
 
 
 def replay(network: Network, start: Snapshot, demand: pd.DataFrame, until: dt.date,
@@ -44,27 +61,42 @@ def _by_position(frame: pd.DataFrame, column: str) -> pd.Series:
     return frame.groupby(KEY, observed=True)["quantity"].sum().rename(column)
 
 
-def fidelity(result: SimulationResult, recorded_issues: pd.DataFrame, end: Snapshot
-             ) -> pd.DataFrame:
-    """Per warehouse × item: simulated and ERP-recorded ending stock, difference, issue gap,
-    units the twin scrapped and the unexplained rest (see the module docstring)."""
+def fidelity(result: SimulationResult, recorded_issues: pd.DataFrame, end: Snapshot,
+             movements: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per warehouse × item: simulated and ERP-recorded ending stock, their difference, the
+    gaps that explain it and the unexplained rest (see the module docstring).
+    ``movements`` are the ERP's other stock movements in the window (columns warehouse,
+    item, quantity — signed, into the warehouse — and kind: receipt, dispatch, adjustment
+    or return)."""
     led = result.ledger.assign(warehouse=lambda d: d.warehouse.astype(str),
                                item=lambda d: d.item.astype(str),
                                kind=lambda d: d.kind.astype(str))
     moves = led[led.kind.isin(list(ON_HAND_SIGN))]
     simulated = _by_position(moves.assign(quantity=moves.quantity * moves.kind.map(
         ON_HAND_SIGN)), "simulated")
-    erp = _by_position(pd.DataFrame([(p.warehouse, p.item, p.quantity) for p in end.lots],
-                                    columns=[*KEY, "quantity"]), "erp")
-    twin_issued = _by_position(led[led.kind == "issue"], "twin_issued")
-    erp_issued = _by_position(recorded_issues[[*KEY, "quantity"]], "erp_issued")
-    scrapped = _by_position(led[led.kind == "scrap"], "twin_scrapped")
-    table = pd.concat([simulated, erp, erp_issued, twin_issued, scrapped], axis=1) \
-        .fillna(0).astype("int64").reset_index().rename(
-            columns={"level_0": "warehouse", "level_1": "item"})
-    table["difference"] = table.simulated - table.erp
-    table["issue_gap"] = table.erp_issued - table.twin_issued
-    table["rest"] = table.difference + table.issue_gap + table.twin_scrapped
-    table = table[(table[["simulated", "erp", "erp_issued", "twin_issued"]] != 0).any(axis=1)]
-    cols = [*KEY, "simulated", "erp", "difference", "issue_gap", "twin_scrapped", "rest"]
-    return table.sort_values(KEY).reset_index(drop=True)[cols]
+    # the ERP's stock at the end of ``until``: the next morning's snapshot, with what left
+    # on that morning (in its transit, shipped on its date) counted where it still was
+    held = [(p.warehouse, p.item, p.quantity) for p in end.lots]
+    held += [(t.source, t.item, t.quantity) for t in end.in_transit if t.shipped == end.as_of]
+    erp = _by_position(pd.DataFrame(held, columns=[*KEY, "quantity"]), "erp")
+    other = (movements if movements is not None else
+             pd.DataFrame(columns=[*KEY, "quantity", "kind"])).astype({"quantity": "int64"})
+    flows = [
+        _by_position(recorded_issues[[*KEY, "quantity"]], "erp_issued"),
+        _by_position(led[led.kind == "issue"], "twin_issued"),
+        _by_position(other[other.kind == "receipt"], "erp_received"),
+        _by_position(led[led.kind.isin(["receipt", "transfer_in"])], "twin_received"),
+        -_by_position(other[other.kind == "dispatch"], "erp_dispatched"),
+        _by_position(led[led.kind == "transfer_out"], "twin_dispatched"),
+        _by_position(led[led.kind == "scrap"], "twin_scrapped"),
+        _by_position(other[other.kind.isin(["adjustment", "return"])], "erp_adjusted")]
+    t = pd.concat([simulated, erp, *flows], axis=1).fillna(0).astype("int64") \
+        .reset_index().rename(columns={"level_0": "warehouse", "level_1": "item"})
+    t["difference"] = t.simulated - t.erp
+    t["issue_gap"] = t.erp_issued - t.twin_issued
+    t["receipt_gap"] = t.erp_received - t.twin_received
+    t["dispatch_gap"] = t.erp_dispatched - t.twin_dispatched
+    t["rest"] = (t.difference - t.issue_gap + t.receipt_gap - t.dispatch_gap + t.twin_scrapped
+                 + t.erp_adjusted)
+    t = t[(t.drop(columns=KEY) != 0).any(axis=1)]
+    return t.sort_values(KEY).reset_index(drop=True)[FIDELITY_COLUMNS]

@@ -7,7 +7,7 @@ from typing import Any
 from erp_adapter.credentials import Credentials, load_credentials
 from erp_adapter.errors import ErpError, PublishInterrupted
 from erp_adapter.plan_check import check_plan
-from erp_adapter.protocol import Capability, DemandRecord, LineResult
+from erp_adapter.protocol import Capability, DemandRecord, LineResult, StockMovement
 from erp_adapter.tryton.client import TrytonClient
 from erp_adapter.tryton.mapping import Sites, load_sites
 from erp_adapter.tryton.publish import Hook, Publisher, PurchaseMode, SpecBuilder, Specs, find_lots
@@ -98,6 +98,13 @@ class TrytonAdapter:
         records = puller.history(since, until)
         self.warnings += puller.notes.warnings
         return records
+
+    def pull_movements(self, since: dt.date, until: dt.date) -> list[StockMovement]:
+        """Receipts, dispatches and adjustments of the warehouses on ``since`` … ``until``."""
+        puller = self._puller()
+        moves = puller.movements(since, until)
+        self.warnings += puller.notes.warnings
+        return moves
 
     def pull_master(self) -> tuple[dict[str, list[dict[str, Any]]], list[str]]:
         """The ERP's orgs, warehouses and items, and how they differ from the network."""

@@ -14,9 +14,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from erp_adapter.protocol import DemandRecord
+from erp_adapter.protocol import DemandRecord, StockMovement
 from erp_adapter.tryton.client import TrytonClient
-from erp_adapter.tryton.mapping import GTIN_TYPE, INTERCO_PREFIX, Sites, split_department, whole
+from erp_adapter.tryton.mapping import (
+    GTIN_TYPE,
+    INTERCO_PREFIX,
+    Location,
+    Sites,
+    split_department,
+    whole,
+)
 from twin.domain import InTransit, LotPosition, Network, PurchaseOrder, Snapshot
 
 log = logging.getLogger(__name__)
@@ -338,6 +345,40 @@ class Puller:
                                     quantity=whole(r["quantity"])))
         return out
 
+    # -- other stock movements -------------------------------------------------------------
+    def movements(self, since: dt.date, until: dt.date) -> list[StockMovement]:
+        """Done moves on ``since``…``until`` into or out of the network's warehouses that
+        are not demand (see :class:`StockMovement`); moves between the zones of one
+        warehouse change no warehouse's stock and are left out. A move between two
+        warehouses is a dispatch of one and a receipt of the other."""
+        rows = self.c.model("stock.move").search_read(
+            [("state", "=", "done"), ("effective_date", ">=", since),
+             ("effective_date", "<=", until),
+             ["OR", ("to_location.type", "!=", "customer"),
+              ("to_location.code", "like", f"{INTERCO_PREFIX}%")]],
+            ["effective_date", "product", "lot.number", "quantity", "from_location",
+             "to_location"], order=[("effective_date", "ASC"), ("id", "ASC")])
+        out = []
+        for r in rows:
+            src = self.sites.locations.get(r["from_location"])
+            dst = self.sites.locations.get(r["to_location"])
+            ends = [(dst.warehouse if dst else None, 1, src), (src.warehouse if src else None,
+                                                              -1, dst)]
+            if ends[0][0] == ends[1][0]:
+                continue  # inside one warehouse, or outside every warehouse
+            item = self.sites.item_of_product.get(r["product"])
+            if item is None or item not in self.net.item_by_code:
+                self.notes.warn(f"move on {r['effective_date']}: product {r['product']} is no "
+                                "item of the network; skipped")
+                continue
+            lot = (r.get("lot.") or {}).get("number") or ""
+            for wh, sign, other in ends:
+                if wh is not None and wh in self.net.warehouse_by_id:
+                    out.append(StockMovement(
+                        date=r["effective_date"], warehouse=wh, item=item, lot=lot,
+                        quantity=sign * whole(r["quantity"]), kind=_movement_kind(sign, other)))
+        return out
+
     # -- master data -----------------------------------------------------------------------
     def master(self) -> dict[str, list[dict[str, Any]]]:
         """Orgs, warehouses and items as the ERP has them (with our org tree on top)."""
@@ -396,6 +437,17 @@ class Puller:
             if o.id not in self.sites.org_company:
                 out.append(f"org {o.id} has no company in the ERP")
         return out
+
+
+def _movement_kind(sign: int, other: Location | None) -> str:
+    """What a move into (``sign`` 1) or out of (−1) a warehouse is, by the location at its
+    other end."""
+    if other is not None and other.type == "lost_found":
+        return "adjustment"
+    if (sign > 0 and other is not None and other.type == "customer"
+            and not (other.code or "").startswith(INTERCO_PREFIX)):
+        return "return"
+    return "receipt" if sign > 0 else "dispatch"
 
 
 def _promised(line: dict[str, Any]) -> dt.date | None:

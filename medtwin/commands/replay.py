@@ -11,6 +11,7 @@ from twin.problems import InputError, Problem
 
 log = logging.getLogger(__name__)
 HISTORY_COLUMNS = ["date", "warehouse", "hospital", "department", "item", "lot", "quantity"]
+MOVEMENT_COLUMNS = ["date", "warehouse", "item", "lot", "quantity", "kind"]
 
 
 @click.command()
@@ -38,10 +39,15 @@ def replay(erp: str, since: dt.date | None, until: dt.date | None, days: int | N
     yesterday). A window that starts before the ERP held any stock is replayed from an
     empty twin, with a warning.
 
-    Columns of fidelity.csv: simulated, erp, difference, issue_gap (ERP issued − twin
-    issued), twin_scrapped (expiry, QC, excursions), rest (what neither explains, e.g.
-    ERP moves the twin does not replay). Exit 0 whatever the differences; 2 bad input;
-    4 ERP failure.
+    Columns of fidelity.csv, per warehouse × item: simulated, erp, difference, then what
+    explains it, each ERP − twin over the window: issue_gap (issued to departments),
+    receipt_gap (received from suppliers and warehouses: receipts timed differently,
+    overdue orders the ERP never received), dispatch_gap (sent to other warehouses and
+    orgs: transfers the start snapshot did not hold); twin_scrapped (expiry, QC,
+    excursions), erp_adjusted (the ERP's inventory corrections and returns), and rest:
+    difference = issue_gap − receipt_gap + dispatch_gap − twin_scrapped − erp_adjusted +
+    rest, so rest is what no recorded flow explains. Exit 0 whatever the differences; 2
+    bad input (e.g. an ERP that does not hold --network); 4 ERP failure.
     """
     import pandas as pd
 
@@ -72,6 +78,8 @@ def replay(erp: str, since: dt.date | None, until: dt.date | None, days: int | N
             raise InputError([Problem("--until", "", f"{last} is before --since {first}")])
         start = adapter.pull_snapshot(first)
         history = adapter.pull_history(first, last)
+        movements = (adapter.pull_movements(first, last)  # type: ignore[attr-defined]
+                     if Capability.MOVEMENTS in adapter.capabilities else [])
         end = adapter.pull_snapshot(last + dt.timedelta(days=1))
     if not start.lots and not start.in_transit and (end.lots or end.in_transit):
         click.echo(f"warning: the ERP held no stock at the start of {first}: the twin starts "
@@ -81,7 +89,8 @@ def replay(erp: str, since: dt.date | None, until: dt.date | None, days: int | N
         click.echo(f"warning: the ERP recorded no demand from {first} to {last}", err=True)
     frame = pd.DataFrame([vars(r) for r in history], columns=HISTORY_COLUMNS)
     result = run_replay(net, start, frame, last)
-    table = fidelity(result, frame, end)
+    table = fidelity(result, frame, end,
+                     pd.DataFrame([vars(m) for m in movements], columns=MOVEMENT_COLUMNS))
     out.mkdir(parents=True, exist_ok=True)
     nc, ledger = result.write(out / "replay.nc")
     csv = out / "fidelity.csv"
@@ -92,7 +101,8 @@ def replay(erp: str, since: dt.date | None, until: dt.date | None, days: int | N
                f"{len(history)} recorded issues, {int(frame.quantity.sum())} units) on "
                f"{net.name}")
     click.echo(f"{len(table)} warehouse × item positions: {len(table) - len(differ)} exact, "
-               f"{int((differ.rest == 0).sum())} explained by the twin's scrap or issue gap, "
+               f"{int((differ.rest == 0).sum())} explained by recorded flows (issue, receipt "
+               f"and dispatch gaps, the twin's scrap, the ERP's adjustments), "
                f"{int((differ.rest != 0).sum())} with an unexplained rest")
     if not differ.empty:
         click.echo(differ.to_string(index=False))

@@ -66,12 +66,25 @@ def test_replay_report_explains_every_difference(erp, tiny: Network,
     # the expired quarantined lot at WH-GZ: written off by the twin, still held by the ERP
     gz = table.loc[("WH-GZ", "IVD-TROP-100")]
     assert gz.difference == -gz.twin_scrapped and gz.rest == 0 and gz.twin_scrapped > 0
-    # the shipment WH-SH → WH-GZ that left inside the window is an ERP move the replay
-    # does not make: the unexplained rest is exactly its quantity
+    # the shipment WH-SH → WH-GZ that left inside the window is an ERP move the start
+    # snapshot does not hold: the dispatch gap is exactly its quantity
     moved = sum(t.quantity for t in tiny.snapshot.in_transit if since <= t.shipped <= until
                 and t.source == "WH-SH" and t.item == "IVD-TROP-100")
-    assert table.loc[("WH-SH", "IVD-TROP-100")].rest == moved > 0
-    assert "unexplained rest" in result.output
+    sh = table.loc[("WH-SH", "IVD-TROP-100")]
+    assert sh.dispatch_gap == moved > 0 and sh.difference == moved and sh.rest == 0
+    # every difference is explained by a recorded flow
+    assert (table.rest == 0).all(), table[table.rest != 0]
+    assert "0 with an unexplained rest" in result.output
+
+
+def test_replay_refuses_a_network_the_erp_does_not_hold(erp, tmp_path: Path) -> None:
+    server, _ = erp
+    result = CliRunner().invoke(main, ["replay", "--erp", server.url, "--days", "3",
+                                       "--network", "reference", "--out",
+                                       str(tmp_path / "out")])
+    assert result.exit_code == 2, result.output
+    assert "the ERP does not hold network 'reference'" in result.output
+    assert "Traceback" not in result.output and not (tmp_path / "out").exists()
 
 
 def test_an_altered_erp_record_shows_as_a_difference(erp, tiny: Network) -> None:
@@ -114,3 +127,22 @@ def test_days_replays_the_seeded_window_up_to_yesterday(erp, tiny: Network,
     result = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "c")])
     assert result.exit_code == 2 and "give exactly one of --since DATE and --days N" \
         in result.output
+
+
+def test_an_order_the_erp_never_received_is_a_receipt_gap(erp, tiny: Network) -> None:
+    server, password = erp
+    since = tiny.snapshot.as_of - dt.timedelta(days=HISTORY)
+    until = tiny.snapshot.as_of - dt.timedelta(days=1)
+    with open_adapter(server.url, tiny, credentials=Credentials("admin", password)) as a:
+        start, end = a.pull_snapshot(since), a.pull_snapshot(until + dt.timedelta(days=1))
+        issues = pd.DataFrame([vars(r) for r in a.pull_history(since, until)])
+    # an overdue order in the start snapshot: the twin receives it on its due date, the
+    # ERP never does
+    po = tiny.snapshot.purchase_orders[0].model_copy(update={
+        "id": "PO-OVERDUE", "quantity": 70, "ordered": since - dt.timedelta(days=3),
+        "due": since + dt.timedelta(days=2)})
+    start = start.model_copy(update={"purchase_orders": [*start.purchase_orders, po]})
+    table = fidelity(replay(tiny, start, issues, until), issues, end) \
+        .set_index(["warehouse", "item"])
+    row = table.loc[(po.warehouse, po.item)]
+    assert (row.difference, row.receipt_gap, row.rest) == (70, -70, 0)
