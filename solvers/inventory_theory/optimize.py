@@ -99,23 +99,34 @@ def _zf(t: BackorderTables) -> Performance:
     return t.evaluate(s, big_s)
 
 
-def grid_optimum(pos: Position, fill_target: float = 0.0) -> Performance:
-    """The least-cost (s, S), −1 ≤ s < S ≤ Y, S − s ≤ Q_max, with fill rate ≥
-    ``fill_target`` (backorder; every pair evaluated exactly)."""
-    upto, q_max = _level_bound(pos), _quantity_bound(pos)
+def grid_optimum(pos: Position, fill_target: float = 0.0, min_quantity: int = 1,
+                 max_level: int | None = None) -> Performance:
+    """The least-cost (s, S), −1 ≤ s < S ≤ min(Y, ``max_level``), ``min_quantity`` ≤ S − s ≤
+    Q_max, with fill rate ≥ ``fill_target`` (backorder; every pair evaluated exactly).
+    Raises ``ValueError`` when ``max_level`` leaves no such pair."""
+    upto = _level_bound(pos)
+    q_max = max(_quantity_bound(pos), 2 * min_quantity)
     while True:
+        if max_level is not None:
+            upto = min(upto, max_level)
         t = BackorderTables(pos, upto)
-        found = _grid(t, min(q_max, upto + 1), fill_target)
-        if found is None or upto <= found.S:
+        found = _grid(t, min_quantity, min(q_max, upto + 1), fill_target)
+        at_bound = found is None or upto <= found.S
+        if at_bound and max_level is not None and upto >= max_level:
+            if found is None:
+                raise ValueError(f"no (s, S) with S ≤ {max_level} and S − s ≥ {min_quantity} "
+                                 f"has fill rate ≥ {fill_target}")
+            return found
+        if at_bound:
             upto *= 2
-            continue
-        if found.S - found.s >= q_max:
+        elif found.S - found.s >= q_max:
             q_max *= 2
-            continue
-        return found
+        else:
+            return found
 
 
-def _grid(t: BackorderTables, q_max: int, fill_target: float) -> Performance | None:
+def _grid(t: BackorderTables, q_min: int, q_max: int, fill_target: float
+          ) -> Performance | None:
     n = t.upto + 2                     # index of S + 1, S = −1…Y
     num_g, num_served = np.zeros(n), np.zeros(n)
     best: tuple[float, int, int] | None = None
@@ -123,6 +134,8 @@ def _grid(t: BackorderTables, q_max: int, fill_target: float) -> Performance | N
     for q in range(1, q_max + 1):
         num_g[q:] += t.m[q - 1] * t.G[1:n - q + 1]
         num_served[q:] += t.m[q - 1] * t.served[1:n - q + 1]
+        if q < q_min:
+            continue
         cost = (t.pos.order_cost + num_g[q:]) / (t.M[q] * R)
         ok = num_served[q:] / t.M[q] >= (fill_target - FILL_TOLERANCE) * t.mu_r
         if ok.any():
@@ -135,38 +148,44 @@ def _grid(t: BackorderTables, q_max: int, fill_target: float) -> Performance | N
     return t.evaluate(big_s - q, big_s)
 
 
-def local_optimum(pos: Position, fill_target: float = 0.0) -> Performance:
-    """A least-cost (s, S) of a lost-sales position with fill rate ≥ ``fill_target``, by
-    pattern search on the exact chain from the backorder optimum of the same position:
-    moves of s and S by ±k (k halving from max(1, Q/4) to 1) while one lowers the cost of
-    a feasible pair."""
+def local_optimum(pos: Position, fill_target: float = 0.0, min_quantity: int = 1,
+                  max_level: int | None = None) -> Performance:
+    """A least-cost (s, S) of a lost-sales position with fill rate ≥ ``fill_target``,
+    S − s ≥ ``min_quantity`` and S ≤ ``max_level``, by pattern search on the exact chain
+    from the backorder optimum of the same position: moves of s and S by ±k (k halving from
+    max(1, Q/4) to 1) while one lowers the cost of a feasible pair."""
     start = optimal_policy(Position(pos.demand, pos.review_days, pos.lead_days, pos.holding,
-                                    pos.shortage, pos.order_cost, True), fill_target)
+                                    pos.shortage, pos.order_cost, True), fill_target,
+                           min_quantity, max_level)
     chains: dict[int, LostSalesChain] = {}
+    top = max_level if max_level is not None else math.inf
 
     def evaluate(s: int, big_s: int) -> Performance | None:
-        if not -1 <= s < big_s:
+        if not (s >= -1 and s + min_quantity <= big_s <= top):
             return None
         bound = 1 << max(big_s, 1).bit_length()       # a power of two ≥ S: few tables
         if bound not in chains:
             chains[bound] = LostSalesChain(pos, bound)
         return chains[bound].evaluate(s, big_s)
 
-    return _pattern_search(evaluate, max(start.s, 0), max(start.S, 1), fill_target)
+    return _pattern_search(evaluate, max(start.s, 0), max(start.S, 1), fill_target, top)
 
 
 def _pattern_search(evaluate: Callable[[int, int], Performance | None], s: int, big_s: int,
-                    fill_target: float) -> Performance:
+                    fill_target: float, top: float) -> Performance:
     def score(p: Performance | None) -> float:
         if p is None or p.fill_rate < fill_target - FILL_TOLERANCE:
             return math.inf
         return p.cost
 
     current = evaluate(s, big_s)
-    assert current is not None
+    step = max(1, (big_s - s) // 4)
     while score(current) == math.inf:          # infeasible start: raise both levels
-        s, big_s = s + max(1, (big_s - s) // 4), big_s + max(1, (big_s - s) // 4)
+        s, big_s = s + step, big_s + step
+        if big_s > top:
+            raise ValueError(f"no (s, S) with S ≤ {top} has fill rate ≥ {fill_target}")
         current = evaluate(s, big_s)
+    assert current is not None
     step = max(1, (big_s - s) // 4)
     while True:
         moves = [(ds * step, dS * step) for ds in (-1, 0, 1) for dS in (-1, 0, 1)
@@ -190,14 +209,16 @@ def _check_target(fill_target: float) -> None:
                          "demand is never met in full")
 
 
-def optimal_policy(pos: Position, fill_target: float = 0.0) -> Performance:
-    """The least-cost (s, S) with fill rate ≥ ``fill_target`` (see the module docstring)."""
+def optimal_policy(pos: Position, fill_target: float = 0.0, min_quantity: int = 1,
+                   max_level: int | None = None) -> Performance:
+    """The least-cost (s, S) with fill rate ≥ ``fill_target``, S − s ≥ ``min_quantity`` and
+    S ≤ ``max_level`` (see the module docstring)."""
     _check_target(fill_target)
     if not pos.backorder:
-        return local_optimum(pos, fill_target)
-    if fill_target <= 0:
+        return local_optimum(pos, fill_target, min_quantity, max_level)
+    if fill_target <= 0 and min_quantity <= 1 and max_level is None:
         return zheng_federgruen(pos)
-    return grid_optimum(pos, fill_target)
+    return grid_optimum(pos, fill_target, min_quantity, max_level)
 
 
 def least_reorder_point(pos: Position, order_quantity: int, fill_target: float

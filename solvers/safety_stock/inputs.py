@@ -78,6 +78,7 @@ class SafetyStockInputs:
     replenishment: Replenishment | None = None  # delays beyond the lead time (None: none)
     class_share: np.ndarray | None = None  # (P, classes) share of demand by priority class;
     # None: all of it in the most urgent class served
+    backorder: np.ndarray | None = None  # unmet demand is backordered (else lost); None: all
 
     @property
     def size(self) -> int:
@@ -207,6 +208,7 @@ def build_inputs(net: Network) -> SafetyStockInputs:
                             dtype=np.int64),
             own_mean_per_day=mine[:, 1:].sum(axis=1), own_var_per_day=mine[:, 0]),
         class_share=_shares(pushed[:, 1:], [prio.get(k, "routine") for k in keys]),
+        backorder=np.array([items[i].unmet_demand == "backorder" for _, i in keys], dtype=bool),
     )
 
 

@@ -1,0 +1,220 @@
+"""Reorder points from exact inventory theory wherever it represents a position as the twin
+runs it; the network's budgets and capacities priced over candidates by a selection MILP.
+
+A position is *exact* when the periodic-review model of :mod:`solvers.inventory_theory`
+is the twin's own dynamics for it: replenished by a supplier (not a warehouse), no warehouse
+replenished from it (its demand is its departments' daily demand, not lumps of orders),
+a fixed lead time (L whole days), a supplier reliability of 1, no QC or excursion hold and
+no scrapped deliveries, and for lost sales L ≤ R. Everything else (random or late lead
+times, holds, hub lumpiness) still goes through the scenarios of
+:mod:`solvers.safety_stock.sampling`, and its fill rate stays a sample-average estimate.
+
+Daily demand of an exact position: negative binomial with the position's mean and
+variance (Poisson when they are equal) — exact for Poisson and negative-binomial series of
+one dispersion, a two-moment fit for mixed or intermittent series (flat weekly profile and
+no seasonality, as the planning inputs assume).
+
+Costs per day: h = c·i/365 per unit on hand at day end, p = π·v per unit short (the
+model's shortage penalty and unit value), K = the position's share of the order cost.
+Candidates: for each budget price λ in :data:`BUDGET_PRICES`, the exact least-cost (s, S)
+with holding h·(1 + λ), fill rate ≥ the target of the most urgent class served,
+S − s ≥ MOQ (so the twin's MOQ never lifts an order) and, when expiry counts,
+S ≤ μ·usable days (dropped where no pair within it meets the target); each candidate is
+costed at the true h. Without budgets or capacity the λ = 0 candidate is the exact optimum;
+with them :func:`select` picks one candidate per position: min Σ cost subject to
+Σ c·E[on-hand] ≤ budget per org and Σ S ≤ capacity per warehouse, the other positions
+counted at their sample-average levels.
+"""
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+import pyomo.environ as pyo
+
+from solvers.highs_bridge import Infeasible, solve
+from solvers.inventory_theory import DailyDemand, Performance, Position, evaluate
+from solvers.inventory_theory import optimal_policy as exact_optimum
+from solvers.safety_stock.inputs import SafetyStockInputs
+from solvers.safety_stock.settings import SafetyStockSettings
+
+log = logging.getLogger(__name__)
+BUDGET_PRICES = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0)
+"""λ: prices of average on-hand value as multiples of the holding rate (candidate levels)."""
+MAX_TARGET = 0.9999
+"""Fill-rate targets are capped here (a target of 1 cannot be met with unbounded demand)."""
+
+
+@dataclass(frozen=True)
+class ExactLevels:
+    """Per-position arrays (length P); values are meaningful where ``mask`` is set."""
+
+    mask: np.ndarray        # evaluated exactly
+    s: np.ndarray           # reorder point, units
+    big_s: np.ndarray       # order-up-to level, units
+    fill_rate: np.ndarray   # units served on the day demanded / units demanded
+    on_hand: np.ndarray     # mean end-of-day on-hand, units
+    cost: np.ndarray        # holding + shortage + ordering, currency/day
+    binds: np.ndarray       # what bounds the levels: "", "budget", "capacity", "shelf life"
+
+
+def representable(x: SafetyStockInputs) -> np.ndarray:
+    """Mask of the positions the exact model represents (see the module docstring)."""
+    rp = x.replenishment
+    fixed = np.array([lt.spread == 0 for lt in x.lead_time], dtype=bool)
+    lead = lead_days(x)
+    ok = fixed & (x.mean_per_day > 0)
+    if x.backorder is not None:
+        ok &= x.backorder | (lead <= x.review_days)
+    if rp is not None:
+        feeds = np.isin(np.arange(x.size), rp.parent)
+        ok &= (rp.parent < 0) & ~feeds & (rp.late_probability == 0) & (
+            rp.hold_probability * rp.hold_days == 0) & (rp.loss_probability == 0)
+    return ok
+
+
+def lead_days(x: SafetyStockInputs) -> np.ndarray:
+    """Lead time in whole days as the twin rounds it: max(1, round(mean))."""
+    return np.maximum(np.rint([lt.mean for lt in x.lead_time]), 1).astype(np.int64)
+
+
+def position_model(x: SafetyStockInputs, p: int, penalty: float, price: float = 0.0
+                   ) -> Position:
+    """The exact model of position ``p``: ``penalty`` per unit short (currency), holding
+    c·i·(1 + ``price``)/365 per unit-day."""
+    mu, var = float(x.mean_per_day[p]), float(x.var_per_day[p])
+    demand = (DailyDemand.poisson(mu) if var <= mu * (1 + 1e-9)
+              else DailyDemand.negative_binomial(mu, var))
+    backorder = True if x.backorder is None else bool(x.backorder[p])
+    return Position(demand, x.review_days, int(lead_days(x)[p]),
+                    float(x.unit_cost[p] * x.holding_rate[p] / 365 * (1 + price)),
+                    float(penalty), float(x.order_cost[p]), backorder)
+
+
+def candidates(x: SafetyStockInputs, p: int, penalty: float, target: float,
+               cap_expiry: bool) -> tuple[list[Performance], bool]:
+    """Candidate (s, S) of position ``p`` costed at its true h (one per budget price,
+    duplicates dropped), and whether the shelf-life cap binds."""
+    true = position_model(x, p, penalty)
+    q_min = max(int(x.moq[p]), 1)
+    usable = int(np.floor(x.mean_per_day[p] * x.usable_days[p]))
+    top = max(usable, q_min) if cap_expiry else None
+    target = min(target, MAX_TARGET)
+    out: dict[tuple[int, int], Performance] = {}
+    shelf_binds = False
+    for price in BUDGET_PRICES:
+        priced = position_model(x, p, penalty, price)
+        try:
+            best = exact_optimum(priced, target, q_min, top)
+        except ValueError:
+            shelf_binds, top = True, None
+            best = exact_optimum(priced, target, q_min, None)
+        if (best.s, best.S) not in out:
+            out[(best.s, best.S)] = evaluate(true, best.s, best.S)
+    if top is not None and max(c.S for c in out.values()) >= top:
+        shelf_binds = True
+    return sorted(out.values(), key=lambda c: c.cost), shelf_binds
+
+
+def define_choice(m: pyo.ConcreteModel, options: dict[int, list[Performance]]) -> None:
+    """z_pk ∈ {0, 1}, Σ_k z_pk = 1: one candidate (s, S) per exact position p."""
+    m.PK = pyo.Set(initialize=[(p, k) for p, cs in options.items() for k in range(len(cs))],
+                   dimen=2)
+    m.z = pyo.Var(m.PK, domain=pyo.Binary, doc="candidate k chosen for position p")
+    m.one = pyo.Constraint(sorted(options), rule=lambda m, p: sum(
+        m.z[p, k] for k in range(len(options[p]))) == 1, doc="one (s, S) per position")
+
+
+def define_selection_budget(m: pyo.ConcreteModel, x: SafetyStockInputs,
+                            options: dict[int, list[Performance]], budget: dict[str, float],
+                            fixed_value: dict[str, float]) -> None:
+    """Σ_{p of org} Σ_k c_p·E[on-hand]_pk·z_pk + value of the org's other positions ≤ budget
+    (currency)."""
+    of: dict[str, list[int]] = defaultdict(list)
+    for p in options:
+        if x.org[p] in budget:
+            of[x.org[p]].append(p)
+    m.budget = pyo.Constraint(sorted(of), rule=lambda m, o: sum(
+        float(x.unit_cost[p] * c.on_hand) * m.z[p, k] for p in of[o]
+        for k, c in enumerate(options[p])) <= budget[o] - fixed_value.get(o, 0.0),
+        doc="org inventory budget (currency)")
+
+
+def define_selection_capacity(m: pyo.ConcreteModel, x: SafetyStockInputs,
+                              options: dict[int, list[Performance]],
+                              fixed_units: dict[str, float]) -> None:
+    """Σ_{p at w} Σ_k S_pk·z_pk + S of the warehouse's other positions ≤ capacity (units)."""
+    at: dict[str, list[int]] = defaultdict(list)
+    for p in options:
+        at[x.warehouse[p]].append(p)
+    m.capacity = pyo.Constraint(sorted(at), rule=lambda m, w: sum(
+        c.S * m.z[p, k] for p in at[w] for k, c in enumerate(options[p]))
+        <= x.capacity[w] - fixed_units.get(w, 0.0), doc="warehouse capacity (units)")
+
+
+def select(x: SafetyStockInputs, st: SafetyStockSettings, options: dict[int, list[Performance]],
+           fixed_value: dict[str, float], fixed_units: dict[str, float],
+           ) -> dict[int, Performance] | None:
+    """One candidate per position: min Σ cost (currency/day) within the org budgets and
+    warehouse capacities; ``None`` when no choice of candidates fits."""
+    m = pyo.ConcreteModel(name="exact reorder-point selection")
+    define_choice(m, options)
+    if st.org_budget:
+        define_selection_budget(m, x, options, st.org_budget, fixed_value)
+    if st.respect_capacity:
+        define_selection_capacity(m, x, options, fixed_units)
+    m.cost = pyo.Objective(expr=sum(float(c.cost) * m.z[p, k] for p, cs in options.items()
+                                    for k, c in enumerate(cs)), sense=pyo.minimize)
+    try:
+        solve(m, options=dict(st.highs_options, solver="choose"))
+    except Infeasible as exc:
+        log.warning("exact reorder points: no choice of candidates fits (%s); the positions "
+                    "keep their sample-average levels", exc)
+        return None
+    return {p: cs[next(k for k in range(len(cs)) if pyo.value(m.z[p, k]) > 0.5)]
+            for p, cs in options.items()}
+
+
+def exact_levels(x: SafetyStockInputs, st: SafetyStockSettings, penalty: np.ndarray,
+                 level_s: np.ndarray, level_big_s: np.ndarray, saa_on_hand: np.ndarray
+                 ) -> ExactLevels:
+    """Exact (s, S) and their exact fill rate, on-hand and cost for the representable
+    positions; ``level_s``, ``level_big_s``, ``saa_on_hand`` (units) are the sample-average
+    levels and on-hand of all positions, which count for the others in the budgets and
+    capacities. ``penalty``: currency per unit short."""
+    mask = representable(x)
+    n = x.size
+    out = ExactLevels(mask.copy(), level_s.copy(), level_big_s.copy(), np.full(n, np.nan),
+                      np.full(n, np.nan), np.full(n, np.nan), np.full(n, "", dtype=object))
+    idx = np.flatnonzero(mask)
+    if not len(idx):
+        return out
+    options: dict[int, list[Performance]] = {}
+    for p in idx.tolist():
+        target = float(st.fill_rate_target[x.priority[p]])
+        options[p], shelf = candidates(x, p, float(penalty[p]), target, st.count_expiry)
+        if shelf:
+            out.binds[p] = "shelf life"
+    chosen = {p: cs[0] for p, cs in options.items()}
+    if st.org_budget or st.respect_capacity:
+        others = np.flatnonzero(~mask)
+        fixed_value: dict[str, float] = defaultdict(float)
+        fixed_units: dict[str, float] = defaultdict(float)
+        for p in others.tolist():
+            fixed_value[x.org[p]] += float(x.unit_cost[p] * saa_on_hand[p])
+            fixed_units[x.warehouse[p]] += float(level_big_s[p])
+        picked = select(x, st, options, fixed_value, fixed_units)
+        if picked is None:
+            out.mask[idx] = False
+            return out
+        for p, c in picked.items():
+            if (c.s, c.S) != (chosen[p].s, chosen[p].S):
+                out.binds[p] = " and ".join(k for k, on in (
+                    ("budget", bool(st.org_budget)), ("capacity", st.respect_capacity)) if on)
+        chosen = picked
+    for p, c in chosen.items():
+        out.s[p], out.big_s[p] = c.s, c.S
+        out.fill_rate[p], out.on_hand[p], out.cost[p] = c.fill_rate, c.on_hand, c.cost
+    log.info("exact reorder points for %d of %d positions", len(idx), n)
+    return out
