@@ -152,23 +152,30 @@ def local_optimum(pos: Position, fill_target: float = 0.0, min_quantity: int = 1
                   max_level: int | None = None) -> Performance:
     """A least-cost (s, S) of a lost-sales position with fill rate ≥ ``fill_target``,
     S − s ≥ ``min_quantity`` and S ≤ ``max_level``, by pattern search on the exact chain
-    from the backorder optimum of the same position: moves of s and S by ±k (k halving from
-    max(1, Q/4) to 1) while one lowers the cost of a feasible pair."""
+    from the backorder optimum of the same position: moves of s, S or both by ±k (k halving
+    from max(1, Q/4) to 1) while one lowers the cost of a feasible pair."""
     start = optimal_policy(Position(pos.demand, pos.review_days, pos.lead_days, pos.holding,
                                     pos.shortage, pos.order_cost, True), fill_target,
                            min_quantity, max_level)
     chains: dict[int, LostSalesChain] = {}
+    seen: dict[tuple[int, int], Performance | None] = {}
     top = max_level if max_level is not None else math.inf
 
     def evaluate(s: int, big_s: int) -> Performance | None:
         if not (s >= -1 and s + min_quantity <= big_s <= top):
             return None
-        bound = 1 << max(big_s, 1).bit_length()       # a power of two ≥ S: few tables
-        if bound not in chains:
-            chains[bound] = LostSalesChain(pos, bound)
-        return chains[bound].evaluate(s, big_s)
+        if (s, big_s) not in seen:
+            bound = 1 << max(big_s, 1).bit_length()       # a power of two ≥ S: few tables
+            if bound not in chains:
+                chains[bound] = LostSalesChain(pos, bound)
+            seen[(s, big_s)] = chains[bound].evaluate(s, big_s)
+        return seen[(s, big_s)]
 
     return _pattern_search(evaluate, max(start.s, 0), max(start.S, 1), fill_target, top)
+
+
+_MOVES = tuple((ds, dS) for ds in (-1, 0, 1) for dS in (-1, 0, 1) if (ds, dS) != (0, 0))
+"""Pattern-search moves of (s, S): the eight neighbours."""
 
 
 def _pattern_search(evaluate: Callable[[int, int], Performance | None], s: int, big_s: int,
@@ -188,8 +195,7 @@ def _pattern_search(evaluate: Callable[[int, int], Performance | None], s: int, 
     assert current is not None
     step = max(1, (big_s - s) // 4)
     while True:
-        moves = [(ds * step, dS * step) for ds in (-1, 0, 1) for dS in (-1, 0, 1)
-                 if (ds, dS) != (0, 0)]
+        moves = [(ds * step, dS * step) for ds, dS in _MOVES]
         better = None
         for ds, dS in moves:
             cand = evaluate(current.s + ds, current.S + dS)

@@ -181,6 +181,7 @@ class LostSalesChain:
         self.after = DayTables.build(self.sums, daily, range(1, R - L + 2))
         self.P1 = _depletion(self.sums[L - 1])
         self.P2 = _depletion(self.sums[R - L + 1])
+        self.PR = _depletion(self.sums[R])      # a review without an order: (x − A_R)⁺
 
     def evaluate(self, s: int, S: int) -> Performance:
         """The exact performance of (s, S), 0 ≤ s < S ≤ Y (see the module docstring)."""
@@ -188,9 +189,11 @@ class LostSalesChain:
             raise ValueError(f"(s, S) = ({s}, {S}) outside −1 ≤ s < S ≤ {self.upto}")
         n = S + 1
         arrive = self.P1[:n, :n].copy()       # x → level on the morning the order lands
-        for x in range(max(s, -1) + 1):
-            arrive[x] = np.roll(arrive[x], S - x)
-        step = arrive @ self.P2[:n, :n]
+        ordering = np.arange(max(s, -1) + 1)  # x ≤ s: z ≤ x moves to z + S − x ≤ S
+        shifted = (np.arange(n)[None, :] - (S - ordering)[:, None]) % n
+        arrive[ordering] = np.take_along_axis(arrive[ordering], shifted, axis=1)
+        step = self.PR[:n, :n].copy()
+        step[ordering] = arrive[ordering] @ self.P2[:n, :n]
         pi = _stationary(step)
         rho = pi @ arrive
         R = self.pos.review_days

@@ -16,7 +16,8 @@ no seasonality, as the planning inputs assume).
 
 Costs per day: h = c·i/365 per unit on hand at day end, p = π·v per unit short (the
 model's shortage penalty and unit value), K = the position's share of the order cost.
-Candidates: for each budget price λ in :data:`BUDGET_PRICES`, the exact least-cost (s, S)
+Candidates: for each budget price λ in :data:`BUDGET_PRICES` (only λ = 0 when there is no
+budget and capacity does not bind), the exact least-cost (s, S)
 with holding h·(1 + λ), fill rate ≥ the target of the most urgent class served,
 S − s ≥ MOQ (so the twin's MOQ never lifts an order) and, when expiry counts,
 S ≤ μ·usable days (dropped where no pair within it meets the target); each candidate is
@@ -93,9 +94,11 @@ def position_model(x: SafetyStockInputs, p: int, penalty: float, price: float = 
 
 
 def candidates(x: SafetyStockInputs, p: int, penalty: float, target: float,
-               cap_expiry: bool) -> tuple[list[Performance], bool]:
-    """Candidate (s, S) of position ``p`` costed at its true h (one per budget price,
-    duplicates dropped), and whether the shelf-life cap binds."""
+               cap_expiry: bool, prices: tuple[float, ...] = BUDGET_PRICES
+               ) -> tuple[list[Performance], bool]:
+    """Candidate (s, S) of position ``p`` costed at its true h (one per budget price of
+    ``prices``, duplicates dropped; the least-cost first), and whether the shelf-life cap
+    binds."""
     true = position_model(x, p, penalty)
     q_min = max(int(x.moq[p]), 1)
     usable = int(np.floor(x.mean_per_day[p] * x.usable_days[p]))
@@ -103,7 +106,7 @@ def candidates(x: SafetyStockInputs, p: int, penalty: float, target: float,
     target = min(target, MAX_TARGET)
     out: dict[tuple[int, int], Performance] = {}
     shelf_binds = False
-    for price in BUDGET_PRICES:
+    for price in prices:
         priced = position_model(x, p, penalty, price)
         try:
             best = exact_optimum(priced, target, q_min, top)
@@ -176,6 +179,15 @@ def select(x: SafetyStockInputs, st: SafetyStockSettings, options: dict[int, lis
             for p, cs in options.items()}
 
 
+def _over_capacity(x: SafetyStockInputs, chosen: dict[int, Performance],
+                   fixed_units: dict[str, float]) -> bool:
+    """Whether the levels ``chosen`` plus the other positions' S exceed a warehouse."""
+    used = defaultdict(float, fixed_units)
+    for p, c in chosen.items():
+        used[x.warehouse[p]] += c.S
+    return any(u > x.capacity[w] for w, u in used.items())
+
+
 def exact_levels(x: SafetyStockInputs, st: SafetyStockSettings, penalty: np.ndarray,
                  level_s: np.ndarray, level_big_s: np.ndarray, saa_on_hand: np.ndarray
                  ) -> ExactLevels:
@@ -191,19 +203,21 @@ def exact_levels(x: SafetyStockInputs, st: SafetyStockSettings, penalty: np.ndar
     if not len(idx):
         return out
     options: dict[int, list[Performance]] = {}
+    targets = {p: float(st.fill_rate_target[x.priority[p]]) for p in idx.tolist()}
     for p in idx.tolist():
-        target = float(st.fill_rate_target[x.priority[p]])
-        options[p], shelf = candidates(x, p, float(penalty[p]), target, st.count_expiry)
+        options[p], shelf = candidates(x, p, float(penalty[p]), targets[p], st.count_expiry,
+                                       prices=(0.0,))
         if shelf:
             out.binds[p] = "shelf life"
     chosen = {p: cs[0] for p, cs in options.items()}
-    if st.org_budget or st.respect_capacity:
-        others = np.flatnonzero(~mask)
-        fixed_value: dict[str, float] = defaultdict(float)
-        fixed_units: dict[str, float] = defaultdict(float)
-        for p in others.tolist():
-            fixed_value[x.org[p]] += float(x.unit_cost[p] * saa_on_hand[p])
-            fixed_units[x.warehouse[p]] += float(level_big_s[p])
+    fixed_value: dict[str, float] = defaultdict(float)
+    fixed_units: dict[str, float] = defaultdict(float)
+    for p in np.flatnonzero(~mask).tolist():
+        fixed_value[x.org[p]] += float(x.unit_cost[p] * saa_on_hand[p])
+        fixed_units[x.warehouse[p]] += float(level_big_s[p])
+    if st.org_budget or (st.respect_capacity and _over_capacity(x, chosen, fixed_units)):
+        for p in idx.tolist():
+            options[p], _ = candidates(x, p, float(penalty[p]), targets[p], st.count_expiry)
         picked = select(x, st, options, fixed_value, fixed_units)
         if picked is None:
             out.mask[idx] = False
