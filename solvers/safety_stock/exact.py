@@ -9,10 +9,12 @@ no scrapped deliveries, and for lost sales L ≤ R. Everything else (random or l
 times, holds, hub lumpiness) still goes through the scenarios of
 :mod:`solvers.safety_stock.sampling`, and its fill rate stays a sample-average estimate.
 
-Daily demand of an exact position: negative binomial with the position's mean and
-variance (Poisson when they are equal) — exact for Poisson and negative-binomial series of
-one dispersion, a two-moment fit for mixed or intermittent series (flat weekly profile and
-no seasonality, as the planning inputs assume).
+Daily demand of an exact position: the sum of its departments' series, each with the
+twin's own distribution (Poisson, negative binomial, intermittent), convolved
+(:class:`~solvers.inventory_theory.demand.DailyDemand`); a position whose demand has a weekly
+or annual profile is not exact (the chain assumes stationary days). Inputs built without
+series (hand-made arrays) fall back to a negative binomial with the position's mean and
+variance.
 
 Costs per day: h = c·i/365 per unit on hand at day end, p = π·v per unit short (the
 model's shortage penalty and unit value), K = the position's share of the order cost.
@@ -66,6 +68,8 @@ def representable(x: SafetyStockInputs) -> np.ndarray:
     fixed = np.array([lt.spread == 0 for lt in x.lead_time], dtype=bool)
     lead = lead_days(x)
     ok = fixed & (x.mean_per_day > 0)
+    if x.stationary is not None:
+        ok &= x.stationary
     if x.backorder is not None:
         ok &= x.backorder | (lead <= x.review_days)
     if rp is not None:
@@ -85,8 +89,11 @@ def position_model(x: SafetyStockInputs, p: int, penalty: float, price: float = 
     """The exact model of position ``p``: ``penalty`` per unit short (currency), holding
     c·i·(1 + ``price``)/365 per unit-day."""
     mu, var = float(x.mean_per_day[p]), float(x.var_per_day[p])
-    demand = (DailyDemand.poisson(mu) if var <= mu * (1 + 1e-9)
-              else DailyDemand.negative_binomial(mu, var))
+    if x.own_series is not None and x.own_series[p]:
+        demand = DailyDemand.of(x.own_series[p])
+    else:
+        demand = (DailyDemand.poisson(mu) if var <= mu * (1 + 1e-9)
+                  else DailyDemand.negative_binomial(mu, var))
     backorder = True if x.backorder is None else bool(x.backorder[p])
     return Position(demand, x.review_days, int(lead_days(x)[p]),
                     float(x.unit_cost[p] * x.holding_rate[p] / 365 * (1 + price)),

@@ -23,6 +23,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from solvers.inventory_theory.demand import Series
 from twin.api import first_open, late_delay_mean, replenishment_routes
 from twin.domain import Distribution, Item, Network, Supplier, SupplyOffer
 from twin.domain.parties import PRIORITIES
@@ -79,6 +80,9 @@ class SafetyStockInputs:
     class_share: np.ndarray | None = None  # (P, classes) share of demand by priority class;
     # None: all of it in the most urgent class served
     backorder: np.ndarray | None = None  # unmet demand is backordered (else lost); None: all
+    own_series: tuple[tuple[Series, ...], ...] | None = None  # the position's own departments'
+    # daily demand streams (family, mean, dispersion); None: unknown
+    stationary: np.ndarray | None = None  # own demand has no weekly or annual profile
 
     @property
     def size(self) -> int:
@@ -91,7 +95,9 @@ class SafetyStockInputs:
                   if isinstance(getattr(self, f.name), np.ndarray)}
         return replace(self, lead_time=[self.lead_time[i] for i in idx], **arrays,
                        replenishment=None if self.replenishment is None
-                       else self.replenishment.subset(idx))
+                       else self.replenishment.subset(idx),
+                       own_series=None if self.own_series is None
+                       else tuple(self.own_series[i] for i in idx))
 
 
 class _Source(NamedTuple):
@@ -149,6 +155,8 @@ def build_inputs(net: Network) -> SafetyStockInputs:
     own: dict[tuple[str, str], np.ndarray] = defaultdict(lambda: np.zeros(1 + len(PRIORITIES)))
     prio: dict[tuple[str, str], str] = {}
     min_life: dict[tuple[str, str], int] = defaultdict(int)
+    series: dict[tuple[str, str], list[Series]] = defaultdict(list)
+    seasonal: set[tuple[str, str]] = set()
     for d in net.demand:
         hosp = hosps[d.hospital]
         wh = net.serving_warehouse(d.hospital, d.item)
@@ -160,6 +168,9 @@ def build_inputs(net: Network) -> SafetyStockInputs:
         own[key][1 + _RANK[dept.priority]] += d.mean_per_day
         prio[key] = min(prio.get(key, "routine"), dept.priority, key=_RANK.__getitem__)
         min_life[key] = max(min_life[key], dept.min_shelf_life_days)
+        series[key].append(Series(d.family, d.mean_per_day, d.dispersion))
+        if d.annual_amplitude > 0 or (d.weekly is not None and any(w != 1 for w in d.weekly)):
+            seasonal.add(key)
     supply = _replenishment(net)
     children: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
     for pol in net.stock_policies:
@@ -209,6 +220,8 @@ def build_inputs(net: Network) -> SafetyStockInputs:
             own_mean_per_day=mine[:, 1:].sum(axis=1), own_var_per_day=mine[:, 0]),
         class_share=_shares(pushed[:, 1:], [prio.get(k, "routine") for k in keys]),
         backorder=np.array([items[i].unmet_demand == "backorder" for _, i in keys], dtype=bool),
+        own_series=tuple(tuple(series.get(k, ())) for k in keys),
+        stationary=np.array([k not in seasonal for k in keys], dtype=bool),
     )
 
 

@@ -10,6 +10,7 @@ from sim_builders import department, hospital, item, network, warehouse
 from solvers.inventory_theory import (
     DailyDemand,
     Position,
+    Series,
     evaluate,
     least_reorder_point,
     zheng_federgruen,
@@ -119,3 +120,21 @@ def test_random_lead_times_stay_sample_average() -> None:
     result = solve_safety_stock(net, SafetyStockSettings())
     assert result.rows()[0]["fill_basis"] == "sample average"
     assert not np.any(result.exact.mask)
+
+
+def test_a_slow_mover_gets_the_least_levels_meeting_its_target() -> None:
+    # intermittent demand (a demand every 4 days on average, 0.3 units/day) and a Poisson
+    # department on the same item: the exact model convolves the twin's own distributions
+    net = one_item(0.3, review=7, lead=3, order_cost=5.0, unit_cost=100.0, holding_rate=0.2)
+    net = net.model_copy(update={"demand": [
+        net.demand[0].model_copy(update={"family": "intermittent", "dispersion": 4.0}),
+        net.demand[0].model_copy(update={"mean_per_day": 0.1})]})
+    result = solve_safety_stock(net, SafetyStockSettings(shortage_penalty=TINY_PENALTY))
+    row = result.rows()[0]
+    assert row["fill_basis"] == "exact"
+    demand = DailyDemand.of([Series("intermittent", 0.3, 4.0), Series("poisson", 0.1)])
+    pos = Position(demand, 7, 3, 100 * 0.2 / 365, 1e-4, 5.0)
+    s, big_s = row["reorder_point"], row["order_up_to"]
+    assert row["fill_rate"] == pytest.approx(evaluate(pos, s, big_s).fill_rate, abs=1e-12)
+    least = least_reorder_point(pos, big_s - s, 0.95)
+    assert (s, big_s) == (least.s, least.S)
