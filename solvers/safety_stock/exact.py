@@ -59,24 +59,37 @@ class ExactLevels:
     fill_rate: np.ndarray   # units served on the day demanded / units demanded
     on_hand: np.ndarray     # mean end-of-day on-hand, units
     cost: np.ndarray        # holding + shortage + ordering, currency/day
-    binds: np.ndarray       # what bounds the levels: "", "budget", "capacity", "shelf life"
+    binds: np.ndarray       # what sets the levels: "cost", "fill-rate target", "budget",
+    # "capacity", "budget and capacity", "shelf life"
+    why_not: np.ndarray     # why a position is not exact ("" where it is)
 
 
-def representable(x: SafetyStockInputs) -> np.ndarray:
-    """Mask of the positions the exact model represents (see the module docstring)."""
-    rp = x.replenishment
-    fixed = np.array([lt.spread == 0 for lt in x.lead_time], dtype=bool)
+def why_not_exact(x: SafetyStockInputs) -> np.ndarray:
+    """Per position, the first reason the exact model does not represent it ("" where it
+    does; see the module docstring)."""
     lead = lead_days(x)
-    ok = fixed & (x.mean_per_day > 0)
-    if x.stationary is not None:
-        ok &= x.stationary
-    if x.backorder is not None:
-        ok &= x.backorder | (lead <= x.review_days)
-    if rp is not None:
-        feeds = np.isin(np.arange(x.size), rp.parent)
-        ok &= (rp.parent < 0) & ~feeds & (rp.late_probability == 0) & (
-            rp.hold_probability * rp.hold_days == 0) & (rp.loss_probability == 0)
-    return ok
+    rp = x.replenishment
+    n = x.size
+    no = np.zeros(n, dtype=bool)
+    feeds = np.isin(np.arange(n), rp.parent) if rp is not None else no
+    checks = [
+        ("no demand", x.mean_per_day <= 0),
+        ("replenished from a warehouse", rp.parent >= 0 if rp is not None else no),
+        ("replenishes other warehouses (lumpy orders)", feeds),
+        ("random lead time", np.array([lt.spread > 0 for lt in x.lead_time], dtype=bool)),
+        ("late deliveries (reliability < 1)",
+         rp.late_probability > 0 if rp is not None else no),
+        ("QC or excursion holds", rp.hold_probability * rp.hold_days > 0 if rp is not None
+         else no),
+        ("scrapped deliveries", rp.loss_probability > 0 if rp is not None else no),
+        ("lost sales with a lead time longer than the review period",
+         ~x.backorder & (lead > x.review_days) if x.backorder is not None else no),
+        ("weekly or annual demand profile", ~x.stationary if x.stationary is not None else no),
+    ]
+    out = np.full(n, "", dtype=object)
+    for why, hit in reversed(checks):
+        out[hit] = why
+    return out
 
 
 def lead_days(x: SafetyStockInputs) -> np.ndarray:
@@ -186,6 +199,16 @@ def select(x: SafetyStockInputs, st: SafetyStockSettings, options: dict[int, lis
             for p, cs in options.items()}
 
 
+def _binding(x: SafetyStockInputs, p: int, penalty: float, target: float,
+             chosen: Performance) -> str:
+    """"fill-rate target" when one unit less of s and S (same order quantity) would miss
+    the target, else "cost" (the shortage penalty sets the levels)."""
+    if target <= 0 or chosen.s <= -1:
+        return "cost"
+    lower = evaluate(position_model(x, p, penalty), chosen.s - 1, chosen.S - 1)
+    return "fill-rate target" if lower.fill_rate < min(target, MAX_TARGET) else "cost"
+
+
 def _over_capacity(x: SafetyStockInputs, chosen: dict[int, Performance],
                    fixed_units: dict[str, float]) -> bool:
     """Whether the levels ``chosen`` plus the other positions' S exceed a warehouse."""
@@ -202,10 +225,11 @@ def exact_levels(x: SafetyStockInputs, st: SafetyStockSettings, penalty: np.ndar
     positions; ``level_s``, ``level_big_s``, ``saa_on_hand`` (units) are the sample-average
     levels and on-hand of all positions, which count for the others in the budgets and
     capacities. ``penalty``: currency per unit short."""
-    mask = representable(x)
+    why = why_not_exact(x)
+    mask = why == ""
     n = x.size
     out = ExactLevels(mask.copy(), level_s.copy(), level_big_s.copy(), np.full(n, np.nan),
-                      np.full(n, np.nan), np.full(n, np.nan), np.full(n, "", dtype=object))
+                      np.full(n, np.nan), np.full(n, np.nan), np.full(n, "", dtype=object), why)
     idx = np.flatnonzero(mask)
     if not len(idx):
         return out
@@ -228,6 +252,7 @@ def exact_levels(x: SafetyStockInputs, st: SafetyStockSettings, penalty: np.ndar
         picked = select(x, st, options, fixed_value, fixed_units)
         if picked is None:
             out.mask[idx] = False
+            out.why_not[idx] = "no exact candidates fit the budget and capacity"
             return out
         for p, c in picked.items():
             if (c.s, c.S) != (chosen[p].s, chosen[p].S):
@@ -237,5 +262,7 @@ def exact_levels(x: SafetyStockInputs, st: SafetyStockSettings, penalty: np.ndar
     for p, c in chosen.items():
         out.s[p], out.big_s[p] = c.s, c.S
         out.fill_rate[p], out.on_hand[p], out.cost[p] = c.fill_rate, c.on_hand, c.cost
+        if not out.binds[p]:
+            out.binds[p] = _binding(x, p, float(penalty[p]), targets[p], c)
     log.info("exact reorder points for %d of %d positions", len(idx), n)
     return out

@@ -50,8 +50,9 @@ import pyomo.environ as pyo
 from tqdm import tqdm
 
 from solvers.highs_bridge import Solution, solve
-from solvers.safety_stock.exact import ExactLevels, exact_levels
+from solvers.safety_stock.exact import ExactLevels, exact_levels, lead_days
 from solvers.safety_stock.inputs import SafetyStockInputs, build_inputs
+from solvers.safety_stock.reasons import reorder_point_reason
 from solvers.safety_stock.sampling import Upstream, sample_cycle_demand
 from solvers.safety_stock.settings import SafetyStockSettings
 from twin.domain import Network
@@ -89,9 +90,24 @@ class SafetyStockResult:
         """R − D̄ (units), the stock held against demand above its mean."""
         return self.reorder_point - self.mean_cycle_demand
 
+    def protection(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per position: the protection interval T (days: R + L − 1 for an exact position,
+        the scenarios' mean window otherwise), the mean demand over it (units) and its
+        standard deviation √(σ²T) (units)."""
+        x = self.inputs
+        exact = self.exact.mask if self.exact is not None else np.zeros(x.size, dtype=bool)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            window = np.where(x.mean_per_day > 0, self.mean_cycle_demand / x.mean_per_day, 0.0)
+        days = np.where(exact, x.review_days + lead_days(x) - 1, window)
+        mean = np.where(exact, x.mean_per_day * days, self.mean_cycle_demand)
+        return days, mean, np.sqrt(x.var_per_day * days)
+
     def rows(self) -> list[dict[str, object]]:
-        """One record per position with integer (s, S) as a planner would set them."""
-        return [{"warehouse": w, "item": i, "reorder_point": int(self.level_s[p]),
+        """One record per position with integer (s, S) as a planner would set them, its
+        figures and the ``reason`` (:func:`~solvers.safety_stock.reasons.
+        reorder_point_reason`)."""
+        days, mean, sd = self.protection()
+        rows = [{"warehouse": w, "item": i, "reorder_point": int(self.level_s[p]),
                  "order_up_to": int(self.level_big_s[p]),
                  "safety_stock": int(max(round(self.safety_stock[p]), 0)),
                  "fill_rate": float(self.fill_rate[p]), "cycle_service": float(
@@ -99,12 +115,17 @@ class SafetyStockResult:
                  "priority": self.inputs.priority[p],
                  "expiring_per_cycle": float(self.expiring[p]),
                  "fill_basis": self.fill_basis[p],
+                 "protection_days": float(days[p]), "protection_demand": float(mean[p]),
+                 "protection_demand_sd": float(sd[p]),
                  **({"expected_on_hand": float(self.exact.on_hand[p]),
                      "expected_cost_per_day": float(self.exact.cost[p]),
                      "binds": self.exact.binds[p]}
-                    if self.exact is not None and self.exact.mask[p] else {})}
+                    if self.exact is not None and self.exact.mask[p] else
+                    {"not_exact": self.exact.why_not[p] if self.exact is not None
+                     else "not evaluated"})}
                 for p, (w, i) in enumerate(zip(self.inputs.warehouse, self.inputs.item,
                                                strict=True))]
+        return [{**row, "reason": reorder_point_reason(row)} for row in rows]
 
 
 def cycle_quantity(x: SafetyStockInputs) -> np.ndarray:

@@ -115,11 +115,22 @@ def test_a_budget_is_priced_across_exact_positions() -> None:
     assert set(capped.exact.binds) == {"budget and capacity"}
 
 
-def test_random_lead_times_stay_sample_average() -> None:
+def test_random_lead_times_stay_sample_average_and_say_so() -> None:
     net = one_item(10.0, lead_time={"family": "gamma", "mean": 5.0, "spread": 2.0})
     result = solve_safety_stock(net, SafetyStockSettings())
-    assert result.rows()[0]["fill_basis"] == "sample average"
-    assert not np.any(result.exact.mask)
+    row = result.rows()[0]
+    assert row["fill_basis"] == "sample average" and not np.any(result.exact.mask)
+    assert "estimate: sample average" in row["reason"]
+    assert "not exact: random lead time" in row["reason"]
+
+
+def test_an_exact_line_states_its_figures_and_what_binds() -> None:
+    net = one_item(20.0, review=7, lead=5, order_cost=50.0, unit_cost=10.0, holding_rate=0.2,
+                   priority="critical")
+    row = solve_safety_stock(net, SafetyStockSettings(shortage_penalty=TINY_PENALTY)).rows()[0]
+    assert row["protection_days"] == 11 and row["protection_demand"] == pytest.approx(220)
+    assert f"fill rate {row['fill_rate']:.2%}" in row["reason"]
+    assert "(exact: " in row["reason"] and row["reason"].endswith("set by: fill-rate target")
 
 
 def test_a_slow_mover_gets_the_least_levels_meeting_its_target() -> None:
