@@ -43,7 +43,8 @@ from solvers.safety_stock.inputs import SafetyStockInputs
 from solvers.safety_stock.settings import SafetyStockSettings
 
 log = logging.getLogger(__name__)
-BUDGET_PRICES = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0)
+BUDGET_PRICES = (0.0, 0.1, 0.2, 0.35, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0, 16.0,
+                 24.0, 32.0)
 """λ: prices of average on-hand value as multiples of the holding rate (candidate levels)."""
 MAX_TARGET = 0.9999
 """Fill-rate targets are capped here (a target of 1 cannot be met with unbounded demand)."""
@@ -60,7 +61,7 @@ class ExactLevels:
     on_hand: np.ndarray     # mean end-of-day on-hand, units
     cost: np.ndarray        # holding + shortage + ordering, currency/day
     binds: np.ndarray       # what sets the levels: "cost", "fill-rate target", "budget",
-    # "capacity", "budget and capacity", "shelf life"
+    # "capacity", "shelf life"
     why_not: np.ndarray     # why a position is not exact ("" where it is)
 
 
@@ -209,6 +210,22 @@ def _binding(x: SafetyStockInputs, p: int, penalty: float, target: float,
     return "fill-rate target" if lower.fill_rate < min(target, MAX_TARGET) else "cost"
 
 
+def _slack(x: SafetyStockInputs, st: SafetyStockSettings, chosen: dict[int, Performance],
+           fixed_value: dict[str, float], fixed_units: dict[str, float]
+           ) -> dict[tuple[str, str], float]:
+    """Relative slack 1 − use/limit of ("budget", org) and ("capacity", warehouse) under the
+    levels ``chosen``."""
+    value, units = defaultdict(float, fixed_value), defaultdict(float, fixed_units)
+    for p, c in chosen.items():
+        value[x.org[p]] += float(x.unit_cost[p] * c.on_hand)
+        units[x.warehouse[p]] += c.S
+    out = {("budget", o): 1 - value[o] / b for o, b in st.org_budget.items() if b > 0}
+    if st.respect_capacity:
+        out |= {("capacity", w): 1 - u / x.capacity[w] for w, u in units.items()
+                if x.capacity[w] > 0}
+    return out
+
+
 def _over_capacity(x: SafetyStockInputs, chosen: dict[int, Performance],
                    fixed_units: dict[str, float]) -> bool:
     """Whether the levels ``chosen`` plus the other positions' S exceed a warehouse."""
@@ -254,10 +271,12 @@ def exact_levels(x: SafetyStockInputs, st: SafetyStockSettings, penalty: np.ndar
             out.mask[idx] = False
             out.why_not[idx] = "no exact candidates fit the budget and capacity"
             return out
+        slack = _slack(x, st, picked, fixed_value, fixed_units)
         for p, c in picked.items():
-            if (c.s, c.S) != (chosen[p].s, chosen[p].S):
-                out.binds[p] = " and ".join(k for k, on in (
-                    ("budget", bool(st.org_budget)), ("capacity", st.respect_capacity)) if on)
+            if (c.s, c.S) != (chosen[p].s, chosen[p].S):    # the tighter of its two limits
+                out.binds[p] = min((k for k in (("budget", x.org[p]),
+                                                ("capacity", x.warehouse[p])) if k in slack),
+                                   key=slack.__getitem__)[0]
         chosen = picked
     for p, c in chosen.items():
         out.s[p], out.big_s[p] = c.s, c.S

@@ -25,7 +25,7 @@ TINY_PENALTY = {"critical": 1e-6, "high": 1e-6, "routine": 1e-6}
 def one_item(mean: float, *, review: int = 1, lead: float = 1, order_cost: float = 64.0,
              unmet: str = "backorder", priority: str = "routine", unit_cost: float = 365.0,
              holding_rate: float = 1.0, lead_time: dict[str, Any] | None = None,
-             positions: int = 1, budget_org: str = "G") -> Network:
+             positions: int = 1, budget_org: str = "G", capacity: int = 10**7) -> Network:
     """``positions`` items at one warehouse, each with its own department's demand; a fixed
     lead time unless ``lead_time`` is given. With the defaults h = c·i/365 = 1 per
     unit-day."""
@@ -35,7 +35,7 @@ def one_item(mean: float, *, review: int = 1, lead: float = 1, order_cost: float
            "supplies": [{"item": c, "lead_time": lead_time or {"family": "fixed", "mean": lead}}
                         for c in codes]}
     return network(warehouses=[warehouse("A", org=budget_org, holding_rate=holding_rate,
-                                         capacity=10**7)],
+                                         capacity=capacity)],
                    items=[item(c, unmet_demand=unmet, shelf_life_days=36_500,
                                unit_cost=unit_cost) for c in codes],
                    hospitals=[hospital("H", ["A"], [department(f"D{c}", priority)
@@ -112,7 +112,19 @@ def test_a_budget_is_priced_across_exact_positions() -> None:
     spent = float((365.0 * capped.exact.on_hand).sum())
     assert spent <= 0.8 * value + 1e-6
     assert capped.exact.cost.sum() > free.exact.cost.sum()
-    assert set(capped.exact.binds) == {"budget and capacity"}
+    assert set(capped.exact.binds) == {"budget"}
+
+
+def test_capacity_is_priced_across_exact_positions() -> None:
+    st = SafetyStockSettings(fill_rate_target={"critical": 0, "high": 0, "routine": 0},
+                             shortage_penalty={c: 9 / 365 for c in ("critical", "high",
+                                                                     "routine")})
+    free = solve_safety_stock(one_item(10.0, positions=2), st)
+    room = int(free.level_big_s.sum()) - 10
+    capped = solve_safety_stock(one_item(10.0, positions=2, capacity=room), st)
+    assert capped.level_big_s.sum() <= room
+    assert capped.exact.cost.sum() > free.exact.cost.sum()
+    assert set(capped.exact.binds) <= {"capacity", "cost"} and "capacity" in capped.exact.binds
 
 
 def test_random_lead_times_stay_sample_average_and_say_so() -> None:
