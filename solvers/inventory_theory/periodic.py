@@ -39,11 +39,12 @@ Everything is exact: tables are truncated at S and exact below it (see
 :mod:`~solvers.inventory_theory.demand`).
 """
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
 
-from solvers.inventory_theory.demand import DailyDemand
+from solvers.inventory_theory.demand import DailyDemand, convolve
 
 
 @dataclass(frozen=True)
@@ -108,8 +109,8 @@ class DayTables:
         ramp, served_from = _ramp_and_min(daily)
         on_hand, served = np.zeros(upto + 1), np.zeros(upto + 1)
         for k in days:
-            on_hand += np.convolve(sums[k], ramp)[:upto + 1]
-            served += np.convolve(sums[k - 1], served_from)[:upto + 1]
+            on_hand += convolve(sums[k], ramp, upto)
+            served += convolve(sums[k - 1], served_from, upto)
         return cls(on_hand, served)
 
 
@@ -121,15 +122,10 @@ class BackorderTables:
         if not pos.backorder:
             raise ValueError("backorder tables for a lost-sales position")
         self.pos, self.upto = pos, upto
-        R, L = pos.review_days, pos.lead_days
-        sums = pos.demand.sums(L + R, upto)
-        day = DayTables.build(sums, sums[1], range(L, L + R))
-        # y = −1: nothing on hand, nothing served on time
-        self.on_hand = np.concatenate(([0.0], day.on_hand))
-        self.served = np.concatenate(([0.0], day.served))
-        self.mu_r = pos.demand.mean * R
+        self.on_hand, self.served, self.m = _backorder_parts(pos.demand, pos.review_days,
+                                                             pos.lead_days, upto)
+        self.mu_r = pos.demand.mean * pos.review_days
         self.G = pos.holding * self.on_hand + pos.shortage * (self.mu_r - self.served)
-        self.m = _renewal(sums[R], upto + 1)
         self.M = np.concatenate(([0.0], np.cumsum(self.m)))
 
     def evaluate(self, s: int, S: int) -> Performance:
@@ -153,6 +149,21 @@ class BackorderTables:
     def g(self, y: int) -> float:
         """G(y), currency per review (y ≥ −1; levels below −1 cost as −1)."""
         return float(self.G[max(y, -1) + 1])
+
+
+@functools.lru_cache(maxsize=8)
+def _backorder_parts(demand: DailyDemand, review: int, lead: int, upto: int
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """On-hand and on-time parts of G for y = −1…Y (index y + 1) and the renewal m(0…Y):
+    cost-free, so cached across the cost rates a search tries (read-only arrays)."""
+    sums = demand.sums(lead + review, upto)
+    day = DayTables.build(sums, sums[1], range(lead, lead + review))
+    # y = −1: nothing on hand, nothing served on time
+    out = (np.concatenate(([0.0], day.on_hand)), np.concatenate(([0.0], day.served)),
+           _renewal(sums[review], upto + 1))
+    for a in out:
+        a.flags.writeable = False
+    return out
 
 
 def _renewal(pmf: np.ndarray, n: int) -> np.ndarray:

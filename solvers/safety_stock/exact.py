@@ -23,15 +23,18 @@ budget and capacity does not bind), the exact least-cost (s, S)
 with holding h·(1 + λ), fill rate ≥ the target of the most urgent class served,
 S − s ≥ MOQ (so the twin's MOQ never lifts an order) and, when expiry counts,
 S ≤ μ·usable days (dropped where no pair within it meets the target); each candidate is
-costed at the true h. Without budgets or capacity the λ = 0 candidate is the exact optimum;
-with them :func:`select` picks one candidate per position: min Σ cost subject to
+costed at the true h (for lost sales the priced candidates, λ > 0, are the backorder
+optima at that price evaluated exactly on the lost-sales chain and kept if they meet the
+target — a full lost-sales search per price would cost minutes per position). Without
+budgets or capacity the λ = 0 candidate is the exact optimum; with them
+:func:`select` picks one candidate per position: min Σ cost subject to
 Σ c·E[on-hand] ≤ budget per org and Σ S ≤ capacity per warehouse, the other positions
 counted at their sample-average levels.
 """
 
 import logging
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pyomo.environ as pyo
@@ -39,6 +42,7 @@ import pyomo.environ as pyo
 from solvers.highs_bridge import Infeasible, solve
 from solvers.inventory_theory import DailyDemand, Performance, Position, evaluate
 from solvers.inventory_theory import optimal_policy as exact_optimum
+from solvers.inventory_theory.optimize import FILL_TOLERANCE
 from solvers.safety_stock.inputs import SafetyStockInputs
 from solvers.safety_stock.settings import SafetyStockSettings
 
@@ -129,13 +133,17 @@ def candidates(x: SafetyStockInputs, p: int, penalty: float, target: float,
     shelf_binds = False
     for price in prices:
         priced = position_model(x, p, penalty, price)
+        if price > 0 and not priced.backorder:     # the backorder optimum, if it serves
+            priced = replace(priced, backorder=True)
         try:
             best = exact_optimum(priced, target, q_min, top)
         except ValueError:
             shelf_binds, top = True, None
             best = exact_optimum(priced, target, q_min, None)
         if (best.s, best.S) not in out:
-            out[(best.s, best.S)] = evaluate(true, best.s, best.S)
+            costed = evaluate(true, best.s, best.S)
+            if costed.fill_rate >= min(target, MAX_TARGET) - FILL_TOLERANCE:
+                out[(best.s, best.S)] = costed
     if top is not None and max(c.S for c in out.values()) >= top:
         shelf_binds = True
     return sorted(out.values(), key=lambda c: c.cost), shelf_binds
