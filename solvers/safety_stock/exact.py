@@ -5,7 +5,8 @@ A position is *exact* when the periodic-review model of :mod:`solvers.inventory_
 is the twin's own dynamics for it: replenished by a supplier (not a warehouse), no warehouse
 replenished from it (its demand is its departments' daily demand, not lumps of orders),
 a fixed lead time (L whole days), a supplier reliability of 1, no QC or excursion hold and
-no scrapped deliveries, and for lost sales L ≤ R. Everything else (random or late lead
+no scrapped deliveries, and for lost sales L ≤ R and levels up to
+:data:`LOST_SALES_MAX_LEVEL`. Everything else (random or late lead
 times, holds, hub lumpiness) still goes through the scenarios of
 :mod:`solvers.safety_stock.sampling`, and its fill rate stays a sample-average estimate.
 
@@ -50,6 +51,9 @@ log = logging.getLogger(__name__)
 BUDGET_PRICES = (0.0, 0.1, 0.2, 0.35, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0, 16.0,
                  24.0, 32.0)
 """λ: prices of average on-hand value as multiples of the holding rate (candidate levels)."""
+LOST_SALES_MAX_LEVEL = 1500
+"""Largest S (units, estimated by the backorder optimum) for which a lost-sales position is
+solved on its exact chain (a dense chain on 0…S: one evaluation at S = 1500 takes ~1 s)."""
 MAX_TARGET = 0.9999
 """Fill-rate targets are capped here (a target of 1 cannot be met with unbounded demand)."""
 
@@ -258,8 +262,17 @@ def exact_levels(x: SafetyStockInputs, st: SafetyStockSettings, penalty: np.ndar
     idx = np.flatnonzero(mask)
     if not len(idx):
         return out
-    options: dict[int, list[Performance]] = {}
     targets = {p: float(st.fill_rate_target[x.priority[p]]) for p in idx.tolist()}
+    for p in idx.tolist():
+        if x.backorder is not None and not x.backorder[p]:
+            guess = exact_optimum(replace(position_model(x, p, float(penalty[p])),
+                                          backorder=True), min(targets[p], MAX_TARGET))
+            if guess.S > LOST_SALES_MAX_LEVEL:
+                out.mask[p] = False
+                out.why_not[p] = (f"lost sales with levels above {LOST_SALES_MAX_LEVEL} units "
+                                  "(the exact chain's cost grows as S³)")
+    idx = np.flatnonzero(out.mask)
+    options: dict[int, list[Performance]] = {}
     for p in idx.tolist():
         options[p], shelf = candidates(x, p, float(penalty[p]), targets[p], st.count_expiry,
                                        prices=(0.0,))
@@ -268,7 +281,7 @@ def exact_levels(x: SafetyStockInputs, st: SafetyStockSettings, penalty: np.ndar
     chosen = {p: cs[0] for p, cs in options.items()}
     fixed_value: dict[str, float] = defaultdict(float)
     fixed_units: dict[str, float] = defaultdict(float)
-    for p in np.flatnonzero(~mask).tolist():
+    for p in np.flatnonzero(~out.mask).tolist():
         fixed_value[x.org[p]] += float(x.unit_cost[p] * saa_on_hand[p])
         fixed_units[x.warehouse[p]] += float(level_big_s[p])
     if st.org_budget or (st.respect_capacity and _over_capacity(x, chosen, fixed_units)):

@@ -67,6 +67,29 @@ def test_plan_levels_are_the_zheng_federgruen_optimum(mean: float, order_cost: f
     assert row["fill_rate"] == pytest.approx(got.fill_rate, abs=1e-12)
 
 
+@pytest.mark.parametrize(("family", "unmet", "lead"), [("negbin", "backorder", 10),
+                                                       ("poisson", "lost", 3),
+                                                       ("negbin", "lost", 7)])
+def test_plan_levels_are_within_two_percent_of_enumeration(family: str, unmet: str,
+                                                           lead: int) -> None:
+    # weekly review, 2 units/day, h = 0.1 per unit-day; every (s, S) with S < 80 evaluated
+    net = one_item(2.0, review=7, lead=lead, order_cost=20.0, unmet=unmet, unit_cost=36.5)
+    net = net.model_copy(update={"demand": [net.demand[0].model_copy(update={
+        "family": family, "dispersion": 2.5 if family == "negbin" else 1.0})]})
+    p = 4.0
+    st = SafetyStockSettings(fill_rate_target={"critical": 0, "high": 0, "routine": 0},
+                             shortage_penalty={c: p / 36.5 for c in ("critical", "high",
+                                                                      "routine")})
+    result = solve_safety_stock(net, st)
+    demand = (DailyDemand.negative_binomial(2.0, 5.0) if family == "negbin"
+              else DailyDemand.poisson(2.0))
+    pos = Position(demand, 7, lead, 0.1, p, 20.0, unmet == "backorder")
+    best = min(evaluate(pos, s, big_s).cost for big_s in range(1, 80) for s in range(-1, big_s))
+    got = evaluate(pos, int(result.level_s[0]), int(result.level_big_s[0]))
+    assert got.cost <= 1.02 * best
+    assert result.rows()[0]["expected_cost_per_day"] == pytest.approx(got.cost, rel=1e-9)
+
+
 @pytest.mark.parametrize(("priority", "target"), [("routine", 0.95), ("critical", 0.99)])
 def test_targets_are_met_at_least_stock(priority: str, target: float) -> None:
     # the instance: weekly review, L = 5, Poisson 20/day, shortage nearly free so
