@@ -23,8 +23,8 @@ These scenarios set the levels only of the positions exact inventory theory does
 represent (:mod:`solvers.safety_stock.exact`: random or late lead times, holds, scrapped
 deliveries, hub lumpiness, seasonal demand) — exactly the features sampled here. For those
 positions the stated fill rate remains a sample-average estimate, not checked against the
-twin; on the exactly represented ones the gamma fit with Poisson moments and ⌈R⌉ gave slow
-movers a unit too many and the per-cycle fill formula overstated the shortfall 7–11×.
+twin; where both can be computed the per-cycle fill formula overstates the shortfall
+(weekly review, L = 5, Poisson 20/day: stated 95.0 / 99.0 %, exact 99.05 / 99.92 %).
 """
 
 from collections import defaultdict
