@@ -4,10 +4,11 @@ runs it; the network's budgets and capacities priced over candidates by a select
 A position is *exact* when the periodic-review model of :mod:`solvers.inventory_theory`
 is the twin's own dynamics for it: replenished by a supplier (not a warehouse), no warehouse
 replenished from it (its demand is its departments' daily demand, not lumps of orders),
-a fixed lead time (L whole days), a supplier reliability of 1, no QC or excursion hold and
-no scrapped deliveries, and for lost sales L ≤ R and levels up to
-:data:`LOST_SALES_MAX_LEVEL`. Everything else (random or late lead
-times, holds, hub lumpiness) still goes through the scenarios of
+a fixed lead time (L whole days), a supplier reliability of 1, no QC or excursion hold,
+no scrapped deliveries, not VMI, no weekly supplier capacity, stationary demand, and for
+lost sales L ≤ R and levels up to :data:`LOST_SALES_MAX_LEVEL` (:func:`why_not_exact`
+names the first condition a position fails). Everything else (random or late lead times,
+holds, hub lumpiness) still goes through the scenarios of
 :mod:`solvers.safety_stock.sampling`, and its fill rate stays a sample-average estimate.
 
 Daily demand of an exact position: the sum of its departments' series, each with the
@@ -94,6 +95,8 @@ def why_not_exact(x: SafetyStockInputs) -> np.ndarray:
         ("lost sales with a lead time longer than the review period",
          ~x.backorder & (lead > x.review_days) if x.backorder is not None else no),
         ("weekly or annual demand profile", ~x.stationary if x.stationary is not None else no),
+        ("a VMI supplier (tops up to S whenever below it)", x.vmi if x.vmi is not None else no),
+        ("a weekly supplier capacity", x.supply_capped if x.supply_capped is not None else no),
     ]
     out = np.full(n, "", dtype=object)
     for why, hit in reversed(checks):

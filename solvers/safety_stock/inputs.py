@@ -83,6 +83,8 @@ class SafetyStockInputs:
     own_series: tuple[tuple[Series, ...], ...] | None = None  # the position's own departments'
     # daily demand streams (family, mean, dispersion); None: unknown
     stationary: np.ndarray | None = None  # own demand has no weekly or annual profile
+    vmi: np.ndarray | None = None  # replenished by a VMI supplier (topped up to S)
+    supply_capped: np.ndarray | None = None  # the supplier's offer has a weekly capacity
 
     @property
     def size(self) -> int:
@@ -112,12 +114,14 @@ class _Source(NamedTuple):
     hold_probability: float
     hold_days: int
     loss_probability: float
+    vmi: bool = False           # a VMI supplier tops the position up to S itself
+    capped: bool = False        # the supplier's offer has a weekly capacity
 
 
 def _from_supplier(sup: Supplier, offer: SupplyOffer, item: Item) -> _Source:
     return _Source(sup.id, offer.lead_time, offer.moq, sup.order_cost, 1 - sup.reliability,
                    late_delay_mean(offer.lead_time.mean), 1.0, item.qc_hold_days,
-                   sup.defect_rate)
+                   sup.defect_rate, sup.vmi, offer.capacity_per_week is not None)
 
 
 def _replenishment(net: Network) -> dict[tuple[str, str], _Source]:
@@ -222,6 +226,8 @@ def build_inputs(net: Network) -> SafetyStockInputs:
         backorder=np.array([items[i].unmet_demand == "backorder" for _, i in keys], dtype=bool),
         own_series=tuple(tuple(series.get(k, ())) for k in keys),
         stationary=np.array([k not in seasonal for k in keys], dtype=bool),
+        vmi=np.array([r.vmi for r in rows], dtype=bool),
+        supply_capped=np.array([r.capped for r in rows], dtype=bool),
     )
 
 

@@ -184,3 +184,16 @@ def test_a_slow_mover_gets_the_least_levels_meeting_its_target() -> None:
     assert row["fill_rate"] == pytest.approx(evaluate(pos, s, big_s).fill_rate, abs=1e-12)
     least = least_reorder_point(pos, big_s - s, 0.95)
     assert (s, big_s) == (least.s, least.S)
+
+
+@pytest.mark.parametrize(("change", "why"), [
+    ({"vmi": True}, "VMI"), ({"reliability": 0.9}, "late deliveries"),
+    ({"supplies": [{"item": "X0", "lead_time": {"family": "fixed", "mean": 1},
+                    "capacity_per_week": 500}]}, "weekly supplier capacity")])
+def test_what_the_twin_does_differently_is_not_called_exact(change: dict[str, Any],
+                                                            why: str) -> None:
+    net = one_item(10.0)
+    sup = net.suppliers[0].model_validate({**net.suppliers[0].model_dump(), **change})
+    row = solve_safety_stock(net.model_copy(update={"suppliers": [sup]}),
+                             SafetyStockSettings()).rows()[0]
+    assert row["fill_basis"] == "sample average" and why in row["not_exact"]
