@@ -70,6 +70,10 @@ class Position:
                              "state would need the open orders; not supported")
         if self.demand.mean <= 0:
             raise ValueError("a position without demand has no (s, S) to evaluate")
+        if self.holding <= 0 or self.shortage < 0 or self.order_cost < 0:
+            raise ValueError("costs must be h > 0, p ≥ 0, K ≥ 0 (without holding cost no "
+                             f"level is too high), got h={self.holding}, p={self.shortage}, "
+                             f"K={self.order_cost}")
 
 
 @dataclass(frozen=True)

@@ -84,6 +84,7 @@ def why_not_exact(x: SafetyStockInputs) -> np.ndarray:
     feeds = np.isin(np.arange(n), rp.parent) if rp is not None else no
     checks = [
         ("no demand", x.mean_per_day <= 0),
+        ("no holding cost", x.unit_cost * x.holding_rate <= 0),
         ("replenished from a warehouse", rp.parent >= 0 if rp is not None else no),
         ("replenishes other warehouses (lumpy orders)", feeds),
         ("random lead time", np.array([lt.spread > 0 for lt in x.lead_time], dtype=bool)),

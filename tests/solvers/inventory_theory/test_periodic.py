@@ -104,3 +104,5 @@ def test_lost_sales_and_backorders_agree_when_nothing_is_short() -> None:
         (back.fill_rate, back.on_hand, back.orders, back.cost), rel=1e-8)
     with pytest.raises(ValueError, match="open orders"):
         Position(DailyDemand.poisson(5.0), 7, 8, 1.0, 10.0, 20.0, backorder=False)
+    with pytest.raises(ValueError, match="no level is too high"):
+        Position(DailyDemand.poisson(5.0), 7, 3, 0.0, 10.0, 20.0)
