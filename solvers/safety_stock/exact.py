@@ -5,7 +5,8 @@ A position is *exact* when the periodic-review model of :mod:`solvers.inventory_
 is the twin's own dynamics for it: replenished by a supplier (not a warehouse), no warehouse
 replenished from it (its demand is its departments' daily demand, not lumps of orders),
 a fixed lead time (L whole days), a supplier reliability of 1, no QC or excursion hold,
-no scrapped deliveries, not VMI, no weekly supplier capacity, stationary demand, and for
+no scrapped deliveries, not VMI, no weekly supplier capacity, stationary demand, stock
+that cannot expire before use (:func:`expiry_risk` ≤ :data:`EXPIRY_RISK`), and for
 lost sales L ≤ R and levels up to :data:`LOST_SALES_MAX_LEVEL` (:func:`why_not_exact`
 names the first condition a position fails). Everything else (random or late lead times,
 holds, hub lumpiness) still goes through the scenarios of
@@ -52,6 +53,8 @@ log = logging.getLogger(__name__)
 BUDGET_PRICES = (0.0, 0.1, 0.2, 0.35, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0, 16.0,
                  24.0, 32.0)
 """λ: prices of average on-hand value as multiples of the holding rate (candidate levels)."""
+EXPIRY_RISK = 1e-3
+"""Largest :func:`expiry_risk` of an exact position: the chain does not model write-offs."""
 LOST_SALES_MAX_LEVEL = 1500
 """Largest S (units, estimated by the backorder optimum) for which a lost-sales position is
 solved on its exact chain (a dense chain on 0…S: one evaluation at S = 1500 takes ~1 s)."""
@@ -155,6 +158,18 @@ def candidates(x: SafetyStockInputs, p: int, penalty: float, target: float,
     if top is not None and max(c.S for c in out.values()) >= top:
         shelf_binds = True
     return sorted(out.values(), key=lambda c: c.cost), shelf_binds
+
+
+def expiry_risk(x: SafetyStockInputs, p: int, big_s: int) -> float:
+    """Cantelli's bound on P(A_T < S), T = the usable days of a received unit: under FEFO a
+    unit received with at most S − 1 units ahead of it is issued once demand since its
+    arrival reaches S, so this bounds the chance it is still on hand when it may no longer
+    be issued. σ²T / (σ²T + (μT − S)²) for S < μT, else 1."""
+    days = float(x.usable_days[p])
+    mean, var = x.mean_per_day[p] * days, x.var_per_day[p] * days
+    if big_s >= mean:
+        return 1.0
+    return float(var / (var + (mean - big_s) ** 2))
 
 
 def define_choice(m: pyo.ConcreteModel, options: dict[int, list[Performance]]) -> None:
@@ -282,6 +297,14 @@ def exact_levels(x: SafetyStockInputs, st: SafetyStockSettings, penalty: np.ndar
                                        prices=(0.0,))
         if shelf:
             out.binds[p] = "shelf life"
+    for p in list(options):
+        risk = expiry_risk(x, p, options[p][0].S)
+        if risk > EXPIRY_RISK:
+            out.mask[p] = False
+            out.why_not[p] = (f"stock may expire before use (P ≤ {risk:.2g} that a unit "
+                              "received at S is not issued within its usable shelf life)")
+            del options[p]
+    idx = np.flatnonzero(out.mask)
     chosen = {p: cs[0] for p, cs in options.items()}
     fixed_value: dict[str, float] = defaultdict(float)
     fixed_units: dict[str, float] = defaultdict(float)

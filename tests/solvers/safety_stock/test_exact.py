@@ -197,3 +197,14 @@ def test_what_the_twin_does_differently_is_not_called_exact(change: dict[str, An
     row = solve_safety_stock(net.model_copy(update={"suppliers": [sup]}),
                              SafetyStockSettings()).rows()[0]
     assert row["fill_basis"] == "sample average" and why in row["not_exact"]
+
+
+def test_stock_that_may_expire_is_not_called_exact() -> None:
+    # 10/day, shelf life 5 days (4 usable after the 1-day lead time, 40 units of demand):
+    # with S near 40 a unit may outlive its shelf life
+    net = one_item(10.0)
+    short = net.items[0].model_copy(update={"shelf_life_days": 5})
+    row = solve_safety_stock(net.model_copy(update={"items": [short]}),
+                             SafetyStockSettings()).rows()[0]
+    assert row["fill_basis"] == "sample average" and "expire" in row["not_exact"]
+    assert solve_safety_stock(net, SafetyStockSettings()).rows()[0]["fill_basis"] == "exact"
