@@ -266,6 +266,35 @@ def _over_capacity(x: SafetyStockInputs, chosen: dict[int, Performance],
     return any(u > x.capacity[w] for w, u in used.items())
 
 
+def _least_cost(x: SafetyStockInputs, st: SafetyStockSettings, penalty: np.ndarray,
+                targets: dict[int, float], out: ExactLevels) -> dict[int, list[Performance]]:
+    """The least-cost candidate (λ = 0) of each position of ``targets``; positions the
+    exact chain turns out not to represent (lost sales too large to solve, stock that may
+    expire) are unmasked in ``out`` with the reason, shelf-life caps noted."""
+    options: dict[int, list[Performance]] = {}
+    for p, target in targets.items():
+        if x.backorder is not None and not x.backorder[p]:
+            guess = exact_optimum(replace(position_model(x, p, float(penalty[p])),
+                                          backorder=True), min(target, MAX_TARGET))
+            if guess.S > LOST_SALES_MAX_LEVEL:
+                out.mask[p] = False
+                out.why_not[p] = (f"lost sales with levels above {LOST_SALES_MAX_LEVEL} units "
+                                  "(the exact chain's cost grows as S³)")
+                continue
+        found, shelf = candidates(x, p, float(penalty[p]), target, st.count_expiry,
+                                  prices=(0.0,))
+        risk = expiry_risk(x, p, found[0].S)
+        if risk > EXPIRY_RISK:
+            out.mask[p] = False
+            out.why_not[p] = (f"stock may expire before use (P ≤ {risk:.2g} that a unit "
+                              "received at S is not issued within its usable shelf life)")
+            continue
+        options[p] = found
+        if shelf:
+            out.binds[p] = "shelf life"
+    return options
+
+
 def exact_levels(x: SafetyStockInputs, st: SafetyStockSettings, penalty: np.ndarray,
                  level_s: np.ndarray, level_big_s: np.ndarray, saa_on_hand: np.ndarray
                  ) -> ExactLevels:
@@ -282,28 +311,7 @@ def exact_levels(x: SafetyStockInputs, st: SafetyStockSettings, penalty: np.ndar
     if not len(idx):
         return out
     targets = {p: float(st.fill_rate_target[x.priority[p]]) for p in idx.tolist()}
-    for p in idx.tolist():
-        if x.backorder is not None and not x.backorder[p]:
-            guess = exact_optimum(replace(position_model(x, p, float(penalty[p])),
-                                          backorder=True), min(targets[p], MAX_TARGET))
-            if guess.S > LOST_SALES_MAX_LEVEL:
-                out.mask[p] = False
-                out.why_not[p] = (f"lost sales with levels above {LOST_SALES_MAX_LEVEL} units "
-                                  "(the exact chain's cost grows as S³)")
-    idx = np.flatnonzero(out.mask)
-    options: dict[int, list[Performance]] = {}
-    for p in idx.tolist():
-        options[p], shelf = candidates(x, p, float(penalty[p]), targets[p], st.count_expiry,
-                                       prices=(0.0,))
-        if shelf:
-            out.binds[p] = "shelf life"
-    for p in list(options):
-        risk = expiry_risk(x, p, options[p][0].S)
-        if risk > EXPIRY_RISK:
-            out.mask[p] = False
-            out.why_not[p] = (f"stock may expire before use (P ≤ {risk:.2g} that a unit "
-                              "received at S is not issued within its usable shelf life)")
-            del options[p]
+    options = _least_cost(x, st, penalty, targets, out)
     idx = np.flatnonzero(out.mask)
     chosen = {p: cs[0] for p, cs in options.items()}
     fixed_value: dict[str, float] = defaultdict(float)
