@@ -5,7 +5,9 @@ A position is *exact* when the periodic-review model of :mod:`solvers.inventory_
 is the twin's own dynamics for it: replenished by a supplier (not a warehouse), no warehouse
 replenished from it (its demand is its departments' daily demand, not lumps of orders),
 a fixed lead time (L whole days), a supplier reliability of 1, no QC or excursion hold,
-no scrapped deliveries, not VMI, no weekly supplier capacity, stationary demand, stock
+no scrapped deliveries, not VMI, no weekly supplier capacity, stationary demand, no
+critical demand that another warehouse could serve by emergency shipment (the twin counts
+those units as served on time), stock
 that cannot expire before use (:func:`expiry_risk` ≤ :data:`EXPIRY_RISK`), and for
 lost sales L ≤ R and levels up to :data:`LOST_SALES_MAX_LEVEL` (:func:`why_not_exact`
 names the first condition a position fails). Everything else (random or late lead times,
@@ -101,6 +103,8 @@ def why_not_exact(x: SafetyStockInputs) -> np.ndarray:
         ("weekly or annual demand profile", ~x.stationary if x.stationary is not None else no),
         ("a VMI supplier (tops up to S whenever below it)", x.vmi if x.vmi is not None else no),
         ("a weekly supplier capacity", x.supply_capped if x.supply_capped is not None else no),
+        ("critical demand other warehouses may serve by emergency shipment",
+         x.emergency_backup if x.emergency_backup is not None else no),
     ]
     out = np.full(n, "", dtype=object)
     for why, hit in reversed(checks):

@@ -85,6 +85,8 @@ class SafetyStockInputs:
     stationary: np.ndarray | None = None  # own demand has no weekly or annual profile
     vmi: np.ndarray | None = None  # replenished by a VMI supplier (topped up to S)
     supply_capped: np.ndarray | None = None  # the supplier's offer has a weekly capacity
+    emergency_backup: np.ndarray | None = None  # critical demand another warehouse can serve
+    # by an emergency shipment (a lane into the warehouse; cold lane from a cold one if cold)
 
     @property
     def size(self) -> int:
@@ -176,6 +178,7 @@ def build_inputs(net: Network) -> SafetyStockInputs:
         if d.annual_amplitude > 0 or (d.weekly is not None and any(w != 1 for w in d.weekly)):
             seasonal.add(key)
     supply = _replenishment(net)
+    emergency = _emergency_routes(net)
     children: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
     for pol in net.stock_policies:
         if pol.source in whs:
@@ -227,8 +230,26 @@ def build_inputs(net: Network) -> SafetyStockInputs:
         own_series=tuple(tuple(series.get(k, ())) for k in keys),
         stationary=np.array([k not in seasonal for k in keys], dtype=bool),
         vmi=np.array([r.vmi for r in rows], dtype=bool),
+        emergency_backup=np.array([mine[p, 1 + _RANK["critical"]] > 0 and (
+            (w, items[i].cold_chain) in emergency) for p, (w, i) in enumerate(keys)],
+            dtype=bool),
         supply_capped=np.array([r.capped for r in rows], dtype=bool),
     )
+
+
+def _emergency_routes(net: Network) -> set[tuple[str, bool]]:
+    """(warehouse, cold item) pairs another warehouse can reach by an emergency shipment:
+    any lane in, for a cold item a cold lane from a cold warehouse (as
+    :mod:`twin.sim.issue` chooses emergency sources)."""
+    whs = net.warehouse_by_id
+    out: set[tuple[str, bool]] = set()
+    for lane in net.lanes:
+        if lane.source == lane.target:
+            continue
+        out.add((lane.target, False))
+        if lane.cold_chain and whs[lane.source].cold_chain:
+            out.add((lane.target, True))
+    return out
 
 
 def _shares(class_mean: np.ndarray, priority: list[str]) -> np.ndarray:

@@ -5,7 +5,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from sim_builders import department, hospital, item, network, warehouse
+from sim_builders import department, hospital, item, lane, network, warehouse
 
 from solvers.inventory_theory import (
     DailyDemand,
@@ -25,17 +25,18 @@ TINY_PENALTY = {"critical": 1e-6, "high": 1e-6, "routine": 1e-6}
 def one_item(mean: float, *, review: int = 1, lead: float = 1, order_cost: float = 64.0,
              unmet: str = "backorder", priority: str = "routine", unit_cost: float = 365.0,
              holding_rate: float = 1.0, lead_time: dict[str, Any] | None = None,
-             positions: int = 1, budget_org: str = "G", capacity: int = 10**7) -> Network:
-    """``positions`` items at one warehouse, each with its own department's demand; a fixed
-    lead time unless ``lead_time`` is given. With the defaults h = c·i/365 = 1 per
-    unit-day."""
+             positions: int = 1, budget_org: str = "G", capacity: int = 10**7,
+             others: tuple[dict[str, Any], ...] = (), **sections: Any) -> Network:
+    """``positions`` items at warehouse A (plus warehouses ``others`` and network
+    ``sections`` such as lanes), each with its own department's demand; a fixed lead time
+    unless ``lead_time`` is given. With the defaults h = c·i/365 = 1 per unit-day."""
     codes = [f"X{k}" for k in range(positions)]
     sup = {"id": "SUP", "name": "SUP", "delivers_to": ["A"], "reliability": 1.0,
            "order_cost": order_cost * positions,
            "supplies": [{"item": c, "lead_time": lead_time or {"family": "fixed", "mean": lead}}
                         for c in codes]}
     return network(warehouses=[warehouse("A", org=budget_org, holding_rate=holding_rate,
-                                         capacity=capacity)],
+                                         capacity=capacity), *others],
                    items=[item(c, unmet_demand=unmet, shelf_life_days=36_500,
                                unit_cost=unit_cost) for c in codes],
                    hospitals=[hospital("H", ["A"], [department(f"D{c}", priority)
@@ -45,7 +46,7 @@ def one_item(mean: float, *, review: int = 1, lead: float = 1, order_cost: float
                             "mean_per_day": mean} for c in codes],
                    stock_policies=[{"warehouse": "A", "item": c, "reorder_point": 0,
                                     "order_up_to": 1, "source": "SUP"} for c in codes],
-                   review_period_days=review)
+                   review_period_days=review, **sections)
 
 
 @pytest.mark.parametrize(("mean", "order_cost"), [(10.0, 64.0), (20.0, 64.0), (64.0, 64.0),
@@ -208,3 +209,13 @@ def test_stock_that_may_expire_is_not_called_exact() -> None:
                              SafetyStockSettings()).rows()[0]
     assert row["fill_basis"] == "sample average" and "expire" in row["not_exact"]
     assert solve_safety_stock(net, SafetyStockSettings()).rows()[0]["fill_basis"] == "exact"
+
+
+def test_critical_demand_with_emergency_backup_is_not_called_exact() -> None:
+    # the twin serves a critical shortfall from another warehouse and counts it on time
+    backed = one_item(10.0, priority="critical", others=(warehouse("B"),),
+                      lanes=[lane("B", "A")])
+    row = solve_safety_stock(backed, SafetyStockSettings()).rows()[0]
+    assert row["fill_basis"] == "sample average" and "emergency" in row["not_exact"]
+    alone = one_item(10.0, priority="critical", others=(warehouse("B"),))
+    assert solve_safety_stock(alone, SafetyStockSettings()).rows()[0]["fill_basis"] == "exact"
