@@ -34,9 +34,10 @@ fixed lead time, reliable, no holds, not feeding other warehouses; see
 periodic-review levels meeting its fill target, with budgets and capacities priced over
 candidates, and its fill rate, on-hand and cost are the exact ones (``fill_basis``
 "exact"). This matters: on Zheng–Federgruen's instances (Poisson μ ∈ {10, 20, 64}/day,
-K ∈ {1, …, 100}, h = 1, p = 9) the LP's levels cost 1.13–3.8× the optimum — its tangent cuts leave Q at a kink rather than the EOQ, its s is an (R, Q)
-quantile that ignores the undershoot of the inventory position at review, and its fill
-rate 1 − E[(D − R)⁺]/Q overstates the shortfall several-fold. For the other positions
+K ∈ {1, …, 100}, h = 1, p = 9) the LP's levels cost 1.13–3.8× the optimum — its tangent
+cuts leave Q at a kink rather than the EOQ, its s is an (R, Q) quantile that ignores the
+undershoot of the inventory position at review, and its fill rate 1 − E[(D − R)⁺]/Q
+overstates the shortfall several-fold. For the other positions
 (random or late lead times, QC holds, hub lumpiness, which only the scenarios represent)
 the LP's levels and its fill estimate stay (``fill_basis`` "sample average").
 """
