@@ -64,7 +64,8 @@ def test_renewal_weights_are_the_stationary_law_of_the_review_chain(review: int,
     assert got.orders == pytest.approx(p_order / review, rel=1e-9)
 
 
-def _one_item(s: int, big_s: int, unmet: str, mean: float, review: int, lead: int) -> object:
+def _one_item(s: int, big_s: int, unmet: str, mean: float, review: int, lead: int,
+              dispersion: float = 1.0) -> object:
     sup = {"id": "SUP", "name": "SUP", "delivers_to": ["A"], "reliability": 1.0,
            "order_cost": 50.0,
            "supplies": [{"item": "X", "lead_time": {"family": "fixed", "mean": lead}}]}
@@ -72,7 +73,8 @@ def _one_item(s: int, big_s: int, unmet: str, mean: float, review: int, lead: in
                    items=[item("X", unmet_demand=unmet, shelf_life_days=20_000)],
                    hospitals=[hospital("H", ["A"], [department("WARD")])], suppliers=[sup],
                    demand=[{"hospital": "H", "department": "WARD", "item": "X",
-                            "mean_per_day": mean}],
+                            "mean_per_day": mean, "family": "negbin",
+                            "dispersion": dispersion}],
                    stock_policies=[{"warehouse": "A", "item": "X", "reorder_point": s,
                                     "order_up_to": big_s, "source": "SUP"}],
                    lots=[lot("A", "X", "L0", 19_000, big_s)], review_period_days=review)
@@ -90,6 +92,20 @@ def test_the_twin_measures_what_the_evaluator_states(unmet: str) -> None:
     exact = evaluate(Position(DailyDemand.poisson(20.0), review, 5, 1.0, 10.0, 50.0,
                               unmet == "backorder"), s, big_s)
     assert 0.95 < exact.fill_rate < 0.995
+    assert fill == pytest.approx(exact.fill_rate, abs=0.005)
+    assert on_hand == pytest.approx(exact.on_hand, rel=0.03)
+
+
+def test_the_twin_measures_what_the_evaluator_states_for_negative_binomial_demand() -> None:
+    # 8/day with variance 24/day, review every 3 days, L = 4, backorders
+    s, big_s = 50, 90
+    run = simulate(_one_item(s, big_s, "backorder", 8.0, 3, 4, dispersion=3.0), days=4000,
+                   seed=5, policy="fixed_ss").to_dataset().isel(time=slice(70, None))
+    fill = float(run["served_on_time_units"].sum() / run["demand_units"].sum())
+    on_hand = float(run["inventory_units"].sum("warehouse").mean())
+    exact = evaluate(Position(DailyDemand.negative_binomial(8.0, 24.0), 3, 4, 1.0, 10.0, 50.0),
+                     s, big_s)
+    assert 0.95 < exact.fill_rate < 0.99
     assert fill == pytest.approx(exact.fill_rate, abs=0.005)
     assert on_hand == pytest.approx(exact.on_hand, rel=0.03)
 
