@@ -23,6 +23,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from solvers.inventory_theory.demand import Series
 from twin.api import first_open, late_delay_mean, replenishment_routes
 from twin.domain import Distribution, Item, Network, Supplier, SupplyOffer
 from twin.domain.parties import PRIORITIES
@@ -78,6 +79,14 @@ class SafetyStockInputs:
     replenishment: Replenishment | None = None  # delays beyond the lead time (None: none)
     class_share: np.ndarray | None = None  # (P, classes) share of demand by priority class;
     # None: all of it in the most urgent class served
+    backorder: np.ndarray | None = None  # unmet demand is backordered (else lost); None: all
+    own_series: tuple[tuple[Series, ...], ...] | None = None  # the position's own departments'
+    # daily demand streams (family, mean, dispersion); None: unknown
+    stationary: np.ndarray | None = None  # own demand has no weekly or annual profile
+    vmi: np.ndarray | None = None  # replenished by a VMI supplier (topped up to S)
+    supply_capped: np.ndarray | None = None  # the supplier's offer has a weekly capacity
+    emergency_backup: np.ndarray | None = None  # critical demand another warehouse can serve
+    # by an emergency shipment (a lane into the warehouse; cold lane from a cold one if cold)
 
     @property
     def size(self) -> int:
@@ -90,7 +99,9 @@ class SafetyStockInputs:
                   if isinstance(getattr(self, f.name), np.ndarray)}
         return replace(self, lead_time=[self.lead_time[i] for i in idx], **arrays,
                        replenishment=None if self.replenishment is None
-                       else self.replenishment.subset(idx))
+                       else self.replenishment.subset(idx),
+                       own_series=None if self.own_series is None
+                       else tuple(self.own_series[i] for i in idx))
 
 
 class _Source(NamedTuple):
@@ -105,12 +116,14 @@ class _Source(NamedTuple):
     hold_probability: float
     hold_days: int
     loss_probability: float
+    vmi: bool = False           # a VMI supplier tops the position up to S itself
+    capped: bool = False        # the supplier's offer has a weekly capacity
 
 
 def _from_supplier(sup: Supplier, offer: SupplyOffer, item: Item) -> _Source:
     return _Source(sup.id, offer.lead_time, offer.moq, sup.order_cost, 1 - sup.reliability,
                    late_delay_mean(offer.lead_time.mean), 1.0, item.qc_hold_days,
-                   sup.defect_rate)
+                   sup.defect_rate, sup.vmi, offer.capacity_per_week is not None)
 
 
 def _replenishment(net: Network) -> dict[tuple[str, str], _Source]:
@@ -148,6 +161,8 @@ def build_inputs(net: Network) -> SafetyStockInputs:
     own: dict[tuple[str, str], np.ndarray] = defaultdict(lambda: np.zeros(1 + len(PRIORITIES)))
     prio: dict[tuple[str, str], str] = {}
     min_life: dict[tuple[str, str], int] = defaultdict(int)
+    series: dict[tuple[str, str], list[Series]] = defaultdict(list)
+    seasonal: set[tuple[str, str]] = set()
     for d in net.demand:
         hosp = hosps[d.hospital]
         wh = net.serving_warehouse(d.hospital, d.item)
@@ -159,7 +174,11 @@ def build_inputs(net: Network) -> SafetyStockInputs:
         own[key][1 + _RANK[dept.priority]] += d.mean_per_day
         prio[key] = min(prio.get(key, "routine"), dept.priority, key=_RANK.__getitem__)
         min_life[key] = max(min_life[key], dept.min_shelf_life_days)
+        series[key].append(Series(d.family, d.mean_per_day, d.dispersion))
+        if d.annual_amplitude > 0 or (d.weekly is not None and any(w != 1 for w in d.weekly)):
+            seasonal.add(key)
     supply = _replenishment(net)
+    emergency = _emergency_routes(net)
     children: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
     for pol in net.stock_policies:
         if pol.source in whs:
@@ -207,7 +226,30 @@ def build_inputs(net: Network) -> SafetyStockInputs:
                             dtype=np.int64),
             own_mean_per_day=mine[:, 1:].sum(axis=1), own_var_per_day=mine[:, 0]),
         class_share=_shares(pushed[:, 1:], [prio.get(k, "routine") for k in keys]),
+        backorder=np.array([items[i].unmet_demand == "backorder" for _, i in keys], dtype=bool),
+        own_series=tuple(tuple(series.get(k, ())) for k in keys),
+        stationary=np.array([k not in seasonal for k in keys], dtype=bool),
+        vmi=np.array([r.vmi for r in rows], dtype=bool),
+        emergency_backup=np.array([mine[p, 1 + _RANK["critical"]] > 0 and (
+            (w, items[i].cold_chain) in emergency) for p, (w, i) in enumerate(keys)],
+            dtype=bool),
+        supply_capped=np.array([r.capped for r in rows], dtype=bool),
     )
+
+
+def _emergency_routes(net: Network) -> set[tuple[str, bool]]:
+    """(warehouse, cold item) pairs another warehouse can reach by an emergency shipment:
+    any lane in, for a cold item a cold lane from a cold warehouse (as
+    :mod:`twin.sim.issue` chooses emergency sources)."""
+    whs = net.warehouse_by_id
+    out: set[tuple[str, bool]] = set()
+    for lane in net.lanes:
+        if lane.source == lane.target:
+            continue
+        out.add((lane.target, False))
+        if lane.cold_chain and whs[lane.source].cold_chain:
+            out.add((lane.target, True))
+    return out
 
 
 def _shares(class_mean: np.ndarray, priority: list[str]) -> np.ndarray:

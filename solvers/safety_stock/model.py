@@ -27,6 +27,19 @@ expected on-hand value c·(E[(R − D)⁺] + Q/2); stock above what can be issue
 usable shelf life is charged as write-off. The integer (s, S) round R and Q up and then
 give back, by marginal analysis, what rounding took beyond an org's budget
 (:func:`integer_levels`).
+
+Where exact inventory theory represents a position as the twin runs it (supplier-sourced,
+fixed lead time, reliable, no holds, not feeding other warehouses; see
+:mod:`solvers.safety_stock.exact`), its (s, S) are then replaced by the exact least-cost
+periodic-review levels meeting its fill target, with budgets and capacities priced over
+candidates, and its fill rate, on-hand and cost are the exact ones (``fill_basis``
+"exact"). This matters: on Zheng–Federgruen's instances (Poisson μ ∈ {10, 20, 64}/day,
+K ∈ {1, …, 100}, h = 1, p = 9) the LP's levels cost 1.13–3.8× the optimum — its tangent
+cuts leave Q at a kink rather than the EOQ, its s is an (R, Q) quantile that ignores the
+undershoot of the inventory position at review, and its fill rate 1 − E[(D − R)⁺]/Q
+overstates the shortfall several-fold. For the other positions
+(random or late lead times, QC holds, hub lumpiness, which only the scenarios represent)
+the LP's levels and its fill estimate stay (``fill_basis`` "sample average").
 """
 
 import heapq
@@ -38,7 +51,9 @@ import pyomo.environ as pyo
 from tqdm import tqdm
 
 from solvers.highs_bridge import Solution, solve
+from solvers.safety_stock.exact import ExactLevels, exact_levels, lead_days
 from solvers.safety_stock.inputs import SafetyStockInputs, build_inputs
+from solvers.safety_stock.reasons import reorder_point_reason
 from solvers.safety_stock.sampling import Upstream, sample_cycle_demand
 from solvers.safety_stock.settings import SafetyStockSettings
 from twin.domain import Network
@@ -62,23 +77,56 @@ class SafetyStockResult:
     solution: Solution
     level_s: np.ndarray          # integer reorder point s (see :func:`integer_levels`)
     level_big_s: np.ndarray      # integer order-up-to level S
+    exact: ExactLevels | None = None  # exact levels and figures where representable
+
+    @property
+    def fill_basis(self) -> np.ndarray:
+        """How each position's fill rate was computed: "exact" (the periodic-review Markov
+        chain of :mod:`solvers.inventory_theory`) or "sample average" (the scenarios)."""
+        mask = self.exact.mask if self.exact is not None else np.zeros(len(self.level_s), bool)
+        return np.where(mask, "exact", "sample average").astype(object)
 
     @property
     def safety_stock(self) -> np.ndarray:
         """R − D̄ (units), the stock held against demand above its mean."""
         return self.reorder_point - self.mean_cycle_demand
 
+    def protection(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per position: the protection interval T (days: R + L − 1 for an exact position,
+        the scenarios' mean window otherwise), the mean demand over it (units) and its
+        standard deviation √(σ²T) (units)."""
+        x = self.inputs
+        exact = self.exact.mask if self.exact is not None else np.zeros(x.size, dtype=bool)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            window = np.where(x.mean_per_day > 0, self.mean_cycle_demand / x.mean_per_day, 0.0)
+        days = np.where(exact, x.review_days + lead_days(x) - 1, window)
+        mean = np.where(exact, x.mean_per_day * days, self.mean_cycle_demand)
+        return days, mean, np.sqrt(x.var_per_day * days)
+
     def rows(self) -> list[dict[str, object]]:
-        """One record per position with integer (s, S) as a planner would set them."""
-        return [{"warehouse": w, "item": i, "reorder_point": int(self.level_s[p]),
+        """One record per position with integer (s, S) as a planner would set them, its
+        figures and the ``reason`` (:func:`~solvers.safety_stock.reasons.
+        reorder_point_reason`)."""
+        days, mean, sd = self.protection()
+        rows = [{"warehouse": w, "item": i, "reorder_point": int(self.level_s[p]),
                  "order_up_to": int(self.level_big_s[p]),
                  "safety_stock": int(max(round(self.safety_stock[p]), 0)),
                  "fill_rate": float(self.fill_rate[p]), "cycle_service": float(
                      self.cycle_service[p]), "fill_rate_target": float(self.fill_rate_target[p]),
                  "priority": self.inputs.priority[p],
-                 "expiring_per_cycle": float(self.expiring[p])}
+                 "expiring_per_cycle": float(self.expiring[p]),
+                 "fill_basis": self.fill_basis[p],
+                 "protection_days": float(days[p]), "protection_demand": float(mean[p]),
+                 "protection_demand_sd": float(sd[p]),
+                 **({"expected_on_hand": float(self.exact.on_hand[p]),
+                     "expected_cost_per_day": float(self.exact.cost[p]),
+                     "binds": self.exact.binds[p]}
+                    if self.exact is not None and self.exact.mask[p] else
+                    {"not_exact": self.exact.why_not[p] if self.exact is not None
+                     else "not evaluated"})}
                 for p, (w, i) in enumerate(zip(self.inputs.warehouse, self.inputs.item,
                                                strict=True))]
+        return [{**row, "reason": reorder_point_reason(row)} for row in rows]
 
 
 def cycle_quantity(x: SafetyStockInputs) -> np.ndarray:
@@ -313,9 +361,15 @@ def solve_safety_stock(net: Network, settings: SafetyStockSettings | None = None
              x.size, d.shape[1], len(solutions), solution.seconds, solution.status)
     target = np.array([st.fill_rate_target[p] for p in x.priority])
     level_s, level_big_s = integer_levels(x, d, r, q, st)
-    return SafetyStockResult(x, q, r, d.mean(axis=1), fill,
+    exact = exact_levels(x, st, shortage_weight(x, st) * value, level_s, level_big_s,
+                         expected_on_hand(d, level_s.astype(float), level_big_s.astype(float)))
+    m = exact.mask
+    level_s, level_big_s = np.where(m, exact.s, level_s), np.where(m, exact.big_s, level_big_s)
+    r = np.where(m, level_s, r)
+    q = np.where(m, level_big_s - level_s, q)
+    return SafetyStockResult(x, q, r, d.mean(axis=1), np.where(m, exact.fill_rate, fill),
                              (d <= r[:, None] + 1e-9).mean(axis=1), target, expiring, solution,
-                             level_s, level_big_s)
+                             level_s, level_big_s, exact)
 
 
 def integer_levels(x: SafetyStockInputs, d: np.ndarray, r: np.ndarray, q: np.ndarray,

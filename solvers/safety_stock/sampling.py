@@ -18,6 +18,13 @@ with the right mean.
 
 Given the windows, demand is gamma with the moments of the demand models (mean μT,
 variance σ²T over T days).
+
+These scenarios set the levels only of the positions exact inventory theory does not
+represent (:mod:`solvers.safety_stock.exact`: random or late lead times, holds, scrapped
+deliveries, hub lumpiness, seasonal demand) — exactly the features sampled here. For those
+positions the stated fill rate remains a sample-average estimate, not checked against the
+twin; where both can be computed the per-cycle fill formula overstates the shortfall
+(weekly review, L = 5, Poisson 20/day: stated 95.0 / 99.0 %, exact 99.05 / 99.92 %).
 """
 
 from collections import defaultdict

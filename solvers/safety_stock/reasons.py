@@ -1,0 +1,34 @@
+"""The reason of a reorder-point line: how its figures were computed and what set them.
+
+:func:`reorder_point_reason` turns one row of
+:meth:`~solvers.safety_stock.model.SafetyStockResult.rows` into the sentence a planner
+reads: the fill rate and how it was computed (exact periodic-review chain, or the
+sample-average estimate and why the position is not exact), the class target, the demand
+over the protection interval (R + L − 1 days: from one review to the arrival of the next
+review's order), the expected on-hand and cost, and what binds.
+"""
+
+from collections.abc import Mapping
+
+
+def _number(row: Mapping[str, object], key: str) -> float:
+    value = row[key]
+    if not isinstance(value, int | float):
+        raise TypeError(f"{key} is not a number: {value!r}")
+    return float(value)
+
+
+def reorder_point_reason(row: Mapping[str, object]) -> str:
+    """One sentence for a reorder-point line (see the module docstring)."""
+    head = (f"fill rate {_number(row, 'fill_rate'):.2%} against the "
+            f"{_number(row, 'fill_rate_target'):.0%} target of the {row['priority']} class "
+            f"served")
+    demand = (f"demand over the {_number(row, 'protection_days'):.0f}-day protection interval "
+              f"{_number(row, 'protection_demand'):.1f} units")
+    if row["fill_basis"] == "exact":
+        return (f"{head} (exact: long-run mean of the periodic-review Markov chain the twin "
+                f"runs); {demand} ± {_number(row, 'protection_demand_sd'):.1f}; expected "
+                f"on-hand {_number(row, 'expected_on_hand'):.1f} units, cost "
+                f"{_number(row, 'expected_cost_per_day'):.2f}/day; set by: {row['binds']}")
+    return (f"{head} (estimate: sample average over demand scenarios, per-cycle formula "
+            f"1 − E[(D − s)⁺]/Q; not exact: {row['not_exact']}); {demand}")
