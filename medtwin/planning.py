@@ -22,6 +22,12 @@ class PlanSettings(DomainModel):
     transfers: TransferSettings = field(TransferSettings, description="transfer routing model")
 
 
+EVIDENCE = ("fill_rate", "cycle_service", "fill_rate_target", "priority", "fill_basis",
+            "protection_days", "protection_demand", "protection_demand_sd",
+            "expected_on_hand", "expected_cost_per_day", "binds", "not_exact")
+"""What a reorder-point line keeps of its safety-stock row as evidence."""
+
+
 def reorder_point_actions(net: Network, settings: SafetyStockSettings,
                           progress: bool = False) -> list[ReorderPointAction]:
     """(s, S) per position from the safety-stock model, with the service each achieves;
@@ -33,13 +39,10 @@ def reorder_point_actions(net: Network, settings: SafetyStockSettings,
             continue
         out.append(ReorderPointAction(
             key=action_key("reorder_point", row["warehouse"], row["item"]),
-            reason=(f"meets {row['fill_rate_target']:.0%} fill-rate target of the "
-                    f"{row['priority']} class served at least holding cost: fill rate "
-                    f"{row['fill_rate']:.1%}, cycle service {row['cycle_service']:.1%}"),
+            reason=row["reason"],
             warehouse=row["warehouse"], item=row["item"], reorder_point=row["reorder_point"],
             order_up_to=row["order_up_to"], safety_stock=row["safety_stock"],
-            evidence={k: row[k] for k in ("fill_rate", "cycle_service", "fill_rate_target",
-                                          "priority")}))
+            evidence={k: row[k] for k in EVIDENCE if k in row}))
     return out
 
 
