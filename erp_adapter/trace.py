@@ -8,6 +8,7 @@ first reached and what each department received.
 """
 
 import datetime as dt
+import re
 from collections import defaultdict
 
 from erp_adapter.tryton.client import TrytonClient
@@ -15,6 +16,7 @@ from erp_adapter.tryton.mapping import Location, Sites, whole
 from twin.lot_trace import LotTrace, TraceStep
 from twin.problems import InputError, Problem
 
+PLAN_KEY = re.compile(r"[a-z_]+-[0-9a-f]{12}")  # twin.domain.plan.action_key
 ORIGINS = {"stock.inventory.line": "inventory", "sale.line": "sale line",
            "purchase.line": "purchase line", "stock.move": "move"}
 
@@ -75,6 +77,17 @@ def _document_names(client: TrytonClient, moves: list[dict]) -> dict[str, str]:
               "customer shipment", "stock.shipment.in": "supplier shipment"}
     for model, ids in wanted.items():
         for r in client.model(model).read(sorted(ids), ["number", "reference"]):
-            ref = f" ref {r['reference']}" if r.get("reference") else ""
-            names[f"{model},{r['id']}"] = f"{labels.get(model, model)} {r.get('number')}{ref}"
+            names[f"{model},{r['id']}"] = (f"{labels.get(model, model)} {r.get('number')}"
+                                           f"{_reference(r.get('reference'))}")
     return names
+
+
+def _reference(reference: str | None) -> str:
+    """A document's reference as a trace shows it: medtwin's list of plan-line keys as
+    their number (the keys are in the document), anything else as it is."""
+    if not reference:
+        return ""
+    words = reference.split()
+    if all(PLAN_KEY.fullmatch(w) for w in words):
+        return f" (medtwin plan, {len(words)} line{'s' * (len(words) != 1)})"
+    return f" ref {reference}"

@@ -17,6 +17,8 @@ import pandas as pd
 
 from twin.problems import InputError, Problem
 
+SOLD_TO = "sold to org "  # how a trace names a sale to a sister org's customer location
+
 
 @dataclass(frozen=True)
 class TraceStep:
@@ -71,11 +73,49 @@ class LotTrace:
                     out[(hospital, department)] += sign * s.quantity
         return dict(out)
 
+    @property
+    def now(self) -> dict[str, int]:
+        """Where the lot's units are after its done moves: units per place that holds
+        them — warehouse zones, in transit, departments (issued), written off — in the
+        order first reached.
+
+        Each done move takes its quantity from its source and adds it to its target;
+        places that only give (suppliers, opening stock, inventory adjustments) end
+        negative and are left out. A sale to a sister org (``sold to org X``) is in
+        transit to X until X receives the lot (a move of org X from a supplier), which
+        then comes out of that transit rather than from a new supplier."""
+        held: dict[str, int] = defaultdict(int)
+        for s in self.steps:
+            if s.state != "done":
+                continue
+            source = s.source
+            if source.startswith("supplier") and s.org is not None:
+                pending = f"{SOLD_TO}{s.org}"
+                take = min(max(held.get(pending, 0), 0), s.quantity)
+                held[pending] -= take
+                held[source] -= s.quantity - take
+            else:
+                held[source] -= s.quantity
+            held[s.target] += s.quantity
+        return {(f"in transit to org {p.removeprefix(SOLD_TO)}" if p.startswith(SOLD_TO)
+                 else p): q for p, q in held.items() if q > 0}
+
+    @property
+    def planned(self) -> list[TraceStep]:
+        """Moves of the lot not yet done (published transfers and orders), by date."""
+        return [s for s in self.steps if s.state not in ("done", "cancelled")]
+
     def lines(self) -> list[str]:
-        """The trace as text lines (steps, then places and departments)."""
+        """The trace as text lines: steps, places, where the units are now, what is
+        planned for them, and what each department received."""
         out = [f"lot {self.lot}: {len(self.steps)} moves"]
         out += [f"  {s}" for s in self.steps]
         out.append("places: " + " → ".join(self.places))
+        now = self.now
+        out.append("now: " + ("; ".join(f"{p} {q}" for p, q in now.items()) or "nowhere"))
+        out.append(f"planned: {len(self.planned)} move(s)" if self.planned else
+                   "planned: nothing")
+        out += [f"  {s}" for s in self.planned]
         for (hospital, department), qty in sorted(self.departments.items()):
             out.append(f"department {hospital}/{department}: {qty} units")
         return out

@@ -1,5 +1,6 @@
 """``medtwin trace``: where a lot went, from the ERP's stock moves or a simulated ledger."""
 
+import time
 from pathlib import Path
 
 import click
@@ -20,9 +21,12 @@ def trace(lot: str, erp: str | None, ledger: Path | None, item: str | None) -> N
     """Every location and department LOT went through, with quantities and dates — from
     the ERP's stock moves (--erp) or from a simulated run's lot ledger (--ledger).
 
-    Planned (not yet done) ERP moves are listed with their state. Exit codes: 0 found,
+    Then where the units are now (warehouse zones, in transit, departments), the moves
+    planned for the lot (published transfers and orders not yet done, with their state)
+    and how long it took to locate everything. Exit codes: 0 found,
     2 unknown lot or item (or not exactly one of --erp / --ledger), 4 the ERP failed.
     """
+    started = time.monotonic()
     if (erp is None) == (ledger is None):
         raise InputError([Problem("--erp/--ledger", "", "give exactly one of --erp URL and "
                                                         "--ledger FILE")])
@@ -40,3 +44,4 @@ def trace(lot: str, erp: str | None, ledger: Path | None, item: str | None) -> N
             result = tracer.trace_lot(lot, item)
     for line in result.lines():
         click.echo(line)
+    click.echo(f"located in {time.monotonic() - started:.2f} s")

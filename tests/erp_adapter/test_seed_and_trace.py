@@ -104,6 +104,24 @@ def test_trace_follows_a_lot_through_warehouses_transit_and_departments(
         if s.source == "inventory adjustment":
             opening[s.target] += s.quantity
     assert opening["WH-SH storage"] >= 30 and opening["WH-GZ storage"] >= 18
+    # where the units are now is the ERP's snapshot of the lot: per warehouse zone, and in
+    # transit (to the sister org for a sale between orgs)
+    snap = erp_net.snapshot
+    zone = {"available": "storage", "quarantine": "quarantine", "reserved": "reserved"}
+    expected: dict[str, int] = defaultdict(int)
+    for lp in snap.lots:
+        if lp.lot == "TROP2610A":
+            expected[f"{lp.warehouse} {zone[lp.status]}"] += lp.quantity
+    for t in snap.in_transit:
+        if t.lot == "TROP2610A":
+            target_org = erp_net.warehouse_by_id[t.target].org
+            across = target_org != erp_net.warehouse_by_id[t.source].org
+            expected[f"in transit to org {target_org}" if across else "in transit"] += \
+                t.quantity
+    for (hospital, department), qty in seeded.items():
+        expected[f"hospital {hospital} department {department}"] += qty
+    assert trace.now == dict(expected)
+    assert any(p.startswith("in transit to org") for p in trace.now)  # it crosses orgs
 
 
 def test_trace_cli(tiny_erp: TrytonServer, erp_env: Credentials) -> None:
@@ -111,6 +129,7 @@ def test_trace_cli(tiny_erp: TrytonServer, erp_env: Credentials) -> None:
     assert result.exit_code == 0, result.output
     assert "lot TROP2610A:" in result.output and "places: inventory adjustment →" in result.output
     assert "department H-ZS/LAB:" in result.output
+    assert "\nnow: WH-SH storage " in result.output and "located in " in result.output
     unknown = CliRunner().invoke(main, ["trace", "NO-SUCH-LOT", "--erp", tiny_erp.url])
     assert unknown.exit_code == 2 and "lot 'NO-SUCH-LOT' is not in the ERP" in unknown.output
     wrong_item = CliRunner().invoke(main, ["trace", "TROP2610A", "--item", "STENT-DES-30",

@@ -1,5 +1,6 @@
 """Lot trace from the twin's ledger: every place, quantities balance, clear errors."""
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -7,7 +8,7 @@ from click.testing import CliRunner
 
 from medtwin.cli import main
 from solvers.registry import shipped_policies
-from twin.lot_trace import trace_ledger
+from twin.lot_trace import LotTrace, TraceStep, trace_ledger
 from twin.network_files import load_network
 from twin.problems import InputError
 from twin.sim import Recall, simulate
@@ -52,3 +53,28 @@ def test_cli_trace_from_a_ledger_and_its_errors(ledger: Path) -> None:
     assert both.exit_code == 2 and "exactly one of --erp URL and --ledger FILE" in both.output
     with pytest.raises(InputError, match="file not found"):
         trace_ledger(ledger.with_name("none.parquet"), "X")
+
+
+def _step(day: int, qty: int, source: str, target: str, org: str | None,
+          state: str = "done") -> TraceStep:
+    return TraceStep(date=dt.date(2026, 11, day), state=state, item="X", lot="L1",
+                     quantity=qty, source=source, target=target, org=org, document="")
+
+
+def test_now_follows_a_sale_to_a_sister_org_until_it_is_received() -> None:
+    steps = [_step(1, 50, "inventory adjustment", "WH-A storage", "A"),
+             _step(2, 10, "WH-A storage", "sold to org B", "A"),
+             _step(3, 4, "supplier", "WH-A storage", "A"),  # a real supplier receipt
+             _step(9, 10, "supplier", "WH-B storage", "B", state="draft")]
+    shipped = LotTrace(lot="L1", steps=steps)
+    assert shipped.now == {"WH-A storage": 44, "in transit to org B": 10}
+    assert shipped.planned == [steps[3]]
+    received = LotTrace(lot="L1", steps=[*steps[:3], _step(9, 10, "supplier", "WH-B storage",
+                                                            "B"),
+                                         _step(10, 3, "WH-B storage",
+                                               "hospital H department ICU", "B")])
+    assert received.now == {"WH-A storage": 44, "WH-B storage": 7,
+                            "hospital H department ICU": 3}
+    assert received.planned == []
+    assert "now: WH-A storage 44; WH-B storage 7; hospital H department ICU 3" in \
+        received.lines()
