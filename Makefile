@@ -13,6 +13,7 @@ YEAR_AHEAD := faketime -f '+365d'
 .PHONY: demo test test-fast test-year-ahead system-deps lint bench clean
 
 $(BIN)/medtwin: pyproject.toml
+	@echo "installing medtwin and its dependencies into $(VENV) (about a minute, once)"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet --no-compile -e '.[test,erp]'  # bytecode on first import: 2.5x faster

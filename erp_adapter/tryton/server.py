@@ -14,6 +14,7 @@ import fcntl
 import hashlib
 import logging
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -22,10 +23,13 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
+
+from tqdm import tqdm
 
 from erp_adapter.errors import ErpError, ErpUnreachable
 from erp_adapter.tryton.client import wait_until_listening
@@ -35,6 +39,7 @@ log = logging.getLogger(__name__)
 MODULES = ("company", "currency", "party", "product", "stock", "stock_lot", "stock_lot_sled",
            "stock_supply", "purchase", "purchase_request", "purchase_requisition", "sale")
 TEMPLATE_DB = "template"
+MODULE_LOADED = re.compile(r"trytond\.modules (\w+) load\b")  # trytond-admin -vv log
 ADMIN = "admin"
 
 
@@ -107,15 +112,27 @@ def build_template(directory: Path, password: str) -> Path:
     passfile.chmod(0o600)
     env = {**os.environ, "TRYTONPASSFILE": str(passfile)}
     started = time.monotonic()
-    result = subprocess.run(
-        [_bin("trytond-admin"), "-c", str(conf), "-d", TEMPLATE_DB, "--email",
-         "admin@example.com", "--activate-dependencies", "-u", *MODULES],
-        env=env, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
+    log.info("building the Tryton template database (once, about a minute)")
+    tail: deque[str] = deque(maxlen=100)
+    loaded: set[str] = set()
+    with subprocess.Popen(
+            [_bin("trytond-admin"), "-vv", "-c", str(conf), "-d", TEMPLATE_DB, "--email",
+             "admin@example.com", "--activate-dependencies", "-u", *MODULES],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as proc, \
+            tqdm(desc="Tryton template", unit=" modules", disable=None, leave=False) as bar:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            tail.append(line)
+            found = MODULE_LOADED.search(line)
+            if found and found.group(1) not in loaded:
+                loaded.add(found.group(1))
+                bar.update(1)
+    if proc.returncode != 0:
         db_file.unlink(missing_ok=True)
         raise ErpError("trytond-admin failed to build the template database:\n"
-                       + (result.stderr or result.stdout)[-3000:])
-    log.info("built Tryton template in %.0f s", time.monotonic() - started)
+                       + "".join(tail)[-3000:])
+    log.info("built Tryton template (%d modules) in %.0f s", len(loaded),
+             time.monotonic() - started)
     return db_file
 
 
