@@ -14,7 +14,7 @@ from erp_adapter.registry import open_adapter
 from erp_adapter.tryton.seeded import SeededDatabase, start_seeded
 from erp_adapter.tryton.server import TrytonServer
 from medtwin.cli import main
-from twin.domain import Network
+from twin.domain import Network, Snapshot
 from twin.network_files import load_network
 from twin.replay import fidelity, replay
 
@@ -87,13 +87,21 @@ def test_replay_refuses_a_network_the_erp_does_not_hold(erp, tmp_path: Path) -> 
     assert "Traceback" not in result.output and not (tmp_path / "out").exists()
 
 
-def test_an_altered_erp_record_shows_as_a_difference(erp, tiny: Network) -> None:
+def _pulled_window(erp: tuple[TrytonServer, str], tiny: Network
+                   ) -> tuple[Snapshot, Snapshot, pd.DataFrame, dt.date]:
+    """The seeded history window as the ERP holds it: the snapshots at its start and the
+    morning after, the demand it recorded, and its last day."""
     server, password = erp
     since = tiny.snapshot.as_of - dt.timedelta(days=HISTORY)
     until = tiny.snapshot.as_of - dt.timedelta(days=1)
     with open_adapter(server.url, tiny, credentials=Credentials("admin", password)) as a:
         start, end = a.pull_snapshot(since), a.pull_snapshot(until + dt.timedelta(days=1))
         issues = pd.DataFrame([vars(r) for r in a.pull_history(since, until)])
+    return start, end, issues, until
+
+
+def test_an_altered_erp_record_shows_as_a_difference(erp, tiny: Network) -> None:
+    start, end, issues, until = _pulled_window(erp, tiny)
     run = replay(tiny, start, issues, until)
     honest = fidelity(run, issues, end).set_index(["warehouse", "item"])
     lots = list(end.lots)
@@ -130,17 +138,12 @@ def test_days_replays_the_seeded_window_up_to_yesterday(erp, tiny: Network,
 
 
 def test_an_order_the_erp_never_received_is_a_receipt_gap(erp, tiny: Network) -> None:
-    server, password = erp
-    since = tiny.snapshot.as_of - dt.timedelta(days=HISTORY)
-    until = tiny.snapshot.as_of - dt.timedelta(days=1)
-    with open_adapter(server.url, tiny, credentials=Credentials("admin", password)) as a:
-        start, end = a.pull_snapshot(since), a.pull_snapshot(until + dt.timedelta(days=1))
-        issues = pd.DataFrame([vars(r) for r in a.pull_history(since, until)])
+    start, end, issues, until = _pulled_window(erp, tiny)
     # an overdue order in the start snapshot: the twin receives it on its due date, the
     # ERP never does
     po = tiny.snapshot.purchase_orders[0].model_copy(update={
-        "id": "PO-OVERDUE", "quantity": 70, "ordered": since - dt.timedelta(days=3),
-        "due": since + dt.timedelta(days=2)})
+        "id": "PO-OVERDUE", "quantity": 70, "ordered": start.as_of - dt.timedelta(days=3),
+        "due": start.as_of + dt.timedelta(days=2)})
     start = start.model_copy(update={"purchase_orders": [*start.purchase_orders, po]})
     table = fidelity(replay(tiny, start, issues, until), issues, end) \
         .set_index(["warehouse", "item"])
