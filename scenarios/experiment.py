@@ -32,7 +32,7 @@ from solvers.registry import shipped_policies
 from twin.api import NetworkIndex, PlanPolicy, Policy, PolicyFactory, PolicyRegistry
 from twin.domain import Network, Plan
 from twin.domain.parties import PRIORITIES
-from twin.sim import Kpis, kpi_summary, simulate
+from twin.sim import Kpis, kpi_summary, run_kpi, simulate
 
 PLAN_POLICY = "plan"
 """Policy name of the plan under stress test (see :class:`twin.api.PlanPolicy`)."""
@@ -42,10 +42,8 @@ DAILY = {
     "inventory_value": ("currency", "value of units on hand at day end, network"),
     "backlog_units": ("units", "backordered units waiting at day end, network"),
 }
-RUN_EXTRA = {
-    "run_demand_units": ("units", "units demanded in the run"),
-    "run_recall_units": ("units", "units quarantined or stopped in transit by recalls"),
-}
+RUN_EXTRA = ("run_demand_units", "run_recall_units")
+"""Run-level KPIs an experiment adds to :func:`twin.sim.kpi_summary`'s."""
 
 
 def run_kpi_names(network: Network) -> list[str]:
@@ -239,11 +237,7 @@ def assemble(exp: Experiment, replications: Sequence[int], done: Sequence[Block]
 def _describe(name: str) -> tuple[str, str]:
     if name in DAILY:
         return DAILY[name]
-    if name in RUN_EXTRA:
-        return RUN_EXTRA[name]
     if name == "demand_units":
         return "units", "units demanded per day and priority class (common random numbers)"
-    kpi = name.removeprefix("run_")
-    unit = "1" if "rate" in kpi else "days" if "days" in kpi else \
-        "currency" if any(w in kpi for w in ("cost", "value")) else "units"
-    return unit, f"run {kpi.replace('_', ' ')}"
+    kpi = run_kpi(name)
+    return kpi.unit, f"{kpi.label} over the run"

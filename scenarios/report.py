@@ -21,6 +21,7 @@ from bokeh.resources import INLINE
 from scenarios import plots
 from scenarios.stats import as_rows, paired_differences, summarise
 from twin.atomic import write_atomic
+from twin.sim import RunKpi, run_kpi
 
 REPORT_KPIS = ["run_fill_rate_critical", "run_fill_rate", "run_lost_units",
                "run_emergency_units", "run_scrapped_units_expired", "run_scrapped_value_expired",
@@ -38,9 +39,7 @@ th:first-child, td:first-child, th:nth-child(2), td:nth-child(2) { text-align: l
 
 
 def _fmt(kpi: str, value: float) -> str:
-    if pd.isna(value):
-        return "n/a"
-    return f"{value:.4f}" if "rate" in kpi else f"{value:,.0f}"
+    return run_kpi(kpi).format(None if pd.isna(value) else float(value))
 
 
 def _kpi_table(rows: pd.DataFrame, significance: bool) -> str:
@@ -48,14 +47,22 @@ def _kpi_table(rows: pd.DataFrame, significance: bool) -> str:
            + ("<th>excludes 0</th>" if significance else "<th>n</th>") + "</tr>"
     body = []
     for _, r in rows.iterrows():
-        k = r.kpi
-        last = ("yes" if r.significant else "no") if significance else f"{r.n:.0f}"
+        k, kpi = r.kpi, run_kpi(r.kpi)
+        last = (_direction(kpi, r["mean"]) if r.significant else "no") if significance \
+            else f"{r.n:.0f}"
         cls = ' class="sig"' if significance and r.significant else ""
         body.append(f"<tr{cls}><td>{html.escape(str(r.scenario))}</td>"
-                    f"<td>{html.escape(str(r.policy))}</td><td>{k.removeprefix('run_')}</td>"
+                    f"<td>{html.escape(str(r.policy))}</td><td>{html.escape(kpi.label)} "
+                    f"<span class='muted'>({html.escape(kpi.unit)})</span></td>"
                     f"<td>{_fmt(k, r['mean'])}</td><td>[{_fmt(k, r.lower)}, "
                     f"{_fmt(k, r.upper)}]</td><td>{last}</td></tr>")
     return f"<table>{head}{''.join(body)}</table>"
+
+
+def _direction(kpi: RunKpi, change: float) -> str:
+    """A significant paired difference, said as the KPI's better direction reads it."""
+    better = kpi.improves(float(change))
+    return "yes" if better is None else "yes, better" if better else "yes, worse"
 
 
 def _scenario_list(ds: xr.Dataset) -> str:
@@ -93,7 +100,8 @@ def build(ds: xr.Dataset, title: str | None = None) -> str:
         rows = as_rows(diff, kpis)
         sections += [f"<h2>Paired differences: policy − {html.escape(baseline)}</h2>",
                      "<p>Same demand and disruptions in each replication; bold = the 95 % "
-                     "interval excludes zero.</p>",
+                     "interval excludes zero (better or worse by the KPI's own direction: "
+                     "higher fill rates, lower costs, stock and losses).</p>",
                      _kpi_table(rows[rows.policy != baseline], True)]
         figures += [(f"Δ {k.removeprefix('run_')}", plots.differences(diff, k, baseline))
                     for k in PLOTTED_KPIS if k in ds]

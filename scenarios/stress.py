@@ -32,19 +32,16 @@ from scenarios.evidence import (
 from scenarios.experiment import PLAN_POLICY, Experiment
 from scenarios.stats import paired_differences, summarise
 from twin.domain import Network, Plan
+from twin.sim import run_kpi
 
 log = logging.getLogger(__name__)
 
-EVIDENCE_KPIS = {
-    "fill_rate_critical": "critical fill rate", "fill_rate": "fill rate",
-    "lost_units": "lost units", "backordered_units": "backordered units",
-    "emergency_units": "emergency units", "scrapped_units_expired": "expired units",
-    "scrapped_value_expired": "expired value", "inventory_value_mean": "mean inventory value",
-    "holding_cost": "holding cost", "transport_cost": "transport cost",
-    "purchase_cost": "purchase cost", "transfer_cost": "transfer cost",
-    "recall_units": "units recalled",
-}
-"""KPIs recorded in the evidence (without the ``run_`` prefix) and how to say them."""
+EVIDENCE_KPIS = ("fill_rate_critical", "fill_rate", "lost_units", "backordered_units",
+                 "emergency_units", "scrapped_units_expired", "scrapped_value_expired",
+                 "inventory_value_mean", "holding_cost", "transport_cost", "purchase_cost",
+                 "transfer_cost", "recall_units")
+"""KPIs recorded in the evidence (without the ``run_`` prefix; see :data:`twin.sim.RUN_KPIS`
+for their labels, units and better direction)."""
 WORST_BY = "fill_rate_critical"
 BASELINE_SCENARIO = "baseline"
 
@@ -98,31 +95,26 @@ def worst(rows: Sequence[ScenarioKpis]) -> Worst:
     fill = bad.kpis[WORST_BY]
     base = next((r for r in rows if r.scenario == BASELINE_SCENARIO), None)
     why = [(bad.description or bad.scenario).rstrip(".")]
-    why.append(f"critical fill rate {_fmt(fill.mean, WORST_BY)} "
-               f"[{_fmt(fill.lower, WORST_BY)}, {_fmt(fill.upper, WORST_BY)}]"
-               + (f" vs {_fmt(base.kpis[WORST_BY].mean, WORST_BY)} in the baseline"
+    worst = run_kpi(WORST_BY)
+    why.append(f"{worst.label} {worst.format(fill.mean)} "
+               f"[{worst.format(fill.lower)}, {worst.format(fill.upper)}]"
+               + (f" vs {worst.format(base.kpis[WORST_BY].mean)} in the baseline"
                   if base is not None and base is not bad else ""))
     if base is bad:
         why.append("no scenario lowers it below the baseline")
     elif base is not None:
         moves = []
-        for k, text in EVIDENCE_KPIS.items():
+        for k in EVIDENCE_KPIS:
             if k == WORST_BY or k not in bad.kpis:
                 continue
-            a, b = bad.kpis[k].mean, base.kpis[k].mean
-            if a is None or b is None or a == b:
-                continue
-            moves.append((abs(a - b) / max(abs(b), 1e-9), f"{text} {_fmt(a, k)} vs "
-                                                             f"{_fmt(b, k)}"))
+            a, b, kpi = bad.kpis[k].mean, base.kpis[k].mean, run_kpi(k)
+            if a is None or b is None or kpi.improves(a - b) is not False:
+                continue  # only what got worse than in the baseline explains the scenario
+            moves.append((abs(a - b) / max(abs(b), 1e-9),
+                          f"{kpi.label} {kpi.format(a)} vs {kpi.format(b)}"))
         why += [m for _, m in sorted(moves, key=lambda t: -t[0])[:3]]
     return Worst(scenario=bad.scenario, kpi=WORST_BY, mean=fill.mean, lower=fill.lower,
                  upper=fill.upper, why="; ".join(why))
-
-
-def _fmt(value: float | None, kpi: str) -> str:
-    if value is None:
-        return "n/a"
-    return f"{value:.4f}" if "rate" in kpi else f"{value:,.0f}"
 
 
 @dataclass(frozen=True)

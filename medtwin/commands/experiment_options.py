@@ -115,13 +115,11 @@ def parse_target(text: str | None, network: Network) -> tuple[str, float] | None
 
 
 def _cell(stat: xr.DataArray, kpi: str) -> str:
-    import numpy as np
+    from twin.sim import run_kpi
 
     mean, lo, hi = (float(stat.sel(stat=s)) for s in ("mean", "lower", "upper"))
-    if not np.isfinite(mean):
-        return "n/a"
-    f = "{:.4f}" if "rate" in kpi else "{:,.0f}"
-    return f"{f.format(mean)} [{f.format(lo)}, {f.format(hi)}]"
+    fmt = run_kpi(kpi).format
+    return "n/a" if fmt(mean) == "n/a" else f"{fmt(mean)} [{fmt(lo)}, {fmt(hi)}]"
 
 
 def summary_text(ds: xr.Dataset, baseline: str | None,

@@ -26,7 +26,7 @@ from twin.sim.events import (
                              day_number,
                              load_scenario,
 )
-from twin.sim.kpis import Kpis
+from twin.sim.kpis import RUN_KPIS, Kpis, RunKpi, run_kpi
 from twin.sim.kpis import summary as kpi_summary
 from twin.sim.plan_policy import PlanPolicy
 from twin.sim.policies import BASE_POLICIES, FixedSS, NoAction, PolicyRegistry
@@ -36,6 +36,7 @@ from twin.sim.results import SimulationResult, ledger_path, summary_table
 __all__ = [
     "BASE_POLICIES",
     "EVENTS",
+    "RUN_KPIS",
     "Actions",
     "DemandMultiplier",
     "Event",
@@ -49,6 +50,7 @@ __all__ = [
     "PolicyFactory",
     "PolicyRegistry",
     "Recall",
+    "RunKpi",
     "SimulationResult",
     "StateView",
     "SupplierDisruption",
@@ -59,6 +61,7 @@ __all__ = [
     "ledger_path",
     "load_scenario",
     "load_trace",
+    "run_kpi",
     "simulate",
     "summary_table",
 ]

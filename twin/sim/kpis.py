@@ -90,6 +90,62 @@ class Kpis:
         self.arrays["rejected_units"][k] += units
 
 
+@dataclass(frozen=True)
+class RunKpi:
+    """A run-level KPI (``run_<name>`` in result files): what it measures, its unit
+    (``1`` for a share), which way is better (``higher``, ``lower``, or ``neither`` for
+    what no policy chooses) and how many decimals it is printed with."""
+
+    label: str
+    unit: str
+    better: str
+    digits: int = 0
+
+    def format(self, value: float | None) -> str:
+        """``value`` as printed: grouped thousands, :attr:`digits` decimals, ``n/a`` when
+        missing or not finite."""
+        if value is None or not np.isfinite(value):
+            return "n/a"
+        return f"{value:,.{self.digits}f}"
+
+    def improves(self, change: float) -> bool | None:
+        """Whether a change of ``change`` (new − old) is an improvement (None: neither)."""
+        if self.better == "neither" or change == 0:
+            return None
+        return (change > 0) == (self.better == "higher")
+
+
+_SCRAPPED = {"expired": "expired", "qc_fail": "failed QC", "excursion": "cold-chain excursion"}
+RUN_KPIS: dict[str, RunKpi] = {
+    "fill_rate": RunKpi("fill rate", "1", "higher", 4),
+    **{f"fill_rate_{p}": RunKpi(f"{p} fill rate", "1", "higher", 4) for p in PRIORITIES},
+    "stockout_rate": RunKpi("stockout rate", "1", "lower", 4),
+    "backordered_units": RunKpi("backordered units", "units", "lower"),
+    "lost_units": RunKpi("lost units", "units", "lower"),
+    "emergency_units": RunKpi("emergency units", "units", "lower"),
+    "backlog_units_end": RunKpi("backlog at the end", "units", "lower"),
+    **{f"scrapped_units_{r}": RunKpi(f"units scrapped ({t})", "units", "lower")
+       for r, t in _SCRAPPED.items()},
+    **{f"scrapped_value_{r}": RunKpi(f"value scrapped ({t})", "currency", "lower")
+       for r, t in _SCRAPPED.items()},
+    "holding_cost": RunKpi("holding cost", "currency", "lower"),
+    "transport_cost": RunKpi("transport cost", "currency", "lower"),
+    "purchase_cost": RunKpi("purchase cost", "currency", "lower"),
+    "transfer_cost": RunKpi("transfer cost", "currency", "lower"),
+    "inventory_value_mean": RunKpi("mean inventory value", "currency", "lower"),
+    "days_of_supply_mean": RunKpi("mean days of supply", "days", "lower", 1),
+    "demand_units": RunKpi("units demanded", "units", "neither"),
+    "recall_units": RunKpi("units recalled", "units", "neither"),
+}
+"""Every run-level KPI: those :func:`summary` computes, and ``demand_units`` and
+``recall_units``, which experiments add."""
+
+
+def run_kpi(name: str) -> RunKpi:
+    """The run-level KPI ``name`` (with or without its ``run_`` prefix)."""
+    return RUN_KPIS[name.removeprefix("run_")]
+
+
 def summary(arrays: dict[str, np.ndarray]) -> dict[str, float]:
     """Run-level KPIs from the daily arrays (a flat name → value mapping)."""
     a = arrays

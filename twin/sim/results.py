@@ -23,7 +23,7 @@ from twin.atomic import atomic_path, write_netcdf_atomic
 from twin.domain.parties import PRIORITIES
 from twin.sim.events import EVENTS, Event
 from twin.sim.index import NetworkIndex
-from twin.sim.kpis import KPIS, REJECTIONS, SCRAP_REASONS, summary
+from twin.sim.kpis import KPIS, REJECTIONS, SCRAP_REASONS, run_kpi, summary
 from twin.sim.ledger import Ledger
 from twin.sim.state import RecallReport
 
@@ -147,13 +147,9 @@ class SimulationResult:
 
 
 def summary_table(values: dict[str, float]) -> str:
-    """Two aligned columns: KPI name and value."""
+    """Two aligned columns: run-level KPI name and value (printed as :data:`RUN_KPIS`
+    says)."""
     width = max(map(len, values))
-    lines = []
-    for name, value in values.items():
-        text = "n/a" if value is None or np.isnan(value) else (
-            f"{value:.4f}" if "rate" in name else f"{value:,.0f}"
-            if abs(value) >= 100 or float(value).is_integer() else f"{value:.2f}")
-        lines.append(f"{name:<{width}}  {text:>16}")
-    return "\n".join(lines)
+    return "\n".join(f"{name:<{width}}  {run_kpi(name).format(value):>16}"
+                     for name, value in values.items())
 

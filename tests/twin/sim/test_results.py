@@ -4,12 +4,15 @@ import hashlib
 import os
 import subprocess
 import sys
+from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import xarray as xr
 
 from twin.network_files import load_network
-from twin.sim import Recall, WarehouseOutage, simulate
+from twin.sim import RUN_KPIS, Kpis, Recall, WarehouseOutage, kpi_summary, simulate
+from twin.sim.index import NetworkIndex
 from twin.sim.results import ledger_path
 
 EVENTS = [WarehouseOutage(warehouse="WH-HZ", start=5, end=9),
@@ -71,3 +74,16 @@ def test_files_are_identical_across_processes(tmp_path, tiny_dir):
                        env={**os.environ, "PYTHONHASHSEED": hash_seed})
         digests.append((_digest(out), _digest(ledger_path(out))))
     assert digests[0] == digests[1]
+
+
+def test_every_run_kpi_is_in_the_registry_with_a_direction() -> None:
+    net = load_network(Path(__file__).resolve().parents[2] / "data" / "tiny")
+    with np.errstate(all="ignore"):
+        names = set(kpi_summary(Kpis(NetworkIndex(net), 2).arrays))
+    assert names <= set(RUN_KPIS)
+    assert {k.better for k in RUN_KPIS.values()} <= {"higher", "lower", "neither"}
+    fill, cost = RUN_KPIS["fill_rate_critical"], RUN_KPIS["holding_cost"]
+    assert (fill.format(0.98765), cost.format(1234567.8), cost.format(float("nan"))) == \
+        ("0.9877", "1,234,568", "n/a")
+    assert fill.improves(+0.01) and cost.improves(-5.0) and not cost.improves(+5.0)
+    assert RUN_KPIS["demand_units"].improves(10) is None
