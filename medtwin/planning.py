@@ -4,12 +4,14 @@ import datetime as dt
 import logging
 from collections import defaultdict
 
+from solvers.highs_bridge import option_problems
 from solvers.replenishment.model import inventory_positions, purchase_positions, solve_replenishment
 from solvers.safety_stock import SafetyStockSettings, solve_safety_stock
 from solvers.transfers import TransferSettings, solve_transfers
 from twin.domain import Network, Plan
 from twin.domain.fields import DomainModel, field
 from twin.domain.plan import ReorderPointAction, action_key
+from twin.problems import Path
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +22,36 @@ class PlanSettings(DomainModel):
     safety_stock: SafetyStockSettings = field(SafetyStockSettings,
                                               description="safety-stock model")
     transfers: TransferSettings = field(TransferSettings, description="transfer routing model")
+
+
+def check_plan_settings(settings: PlanSettings, net: Network | None = None) -> list[
+        tuple[Path, str]]:
+    """``(field path, why)`` for each setting the models cannot use: a fill-rate target
+    outside (0, 1], a negative penalty or urgency window, a budget that is not positive or
+    (given ``net``) names an unknown org, an option HiGHS refuses (e.g. an unknown solver)."""
+    ss, tr = settings.safety_stock, settings.transfers
+    found: list[tuple[Path, str]] = []
+    for cls, target in ss.fill_rate_target.items():
+        if not 0 < target <= 1:
+            found.append((("safety_stock", "fill_rate_target", cls),
+                          f"a fill rate is a fraction in (0, 1], got {target}"))
+    for path, values in ((("safety_stock", "shortage_penalty"), ss.shortage_penalty),
+                         (("transfers", "shortage_penalty"), tr.shortage_penalty),
+                         (("transfers", "urgency_window_days"), tr.urgency_window_days)):
+        found += [((*path, cls), f"must be ≥ 0, got {value}")
+                  for cls, value in values.items() if value < 0]
+    for org, budget in ss.org_budget.items():
+        if budget <= 0:
+            found.append((("safety_stock", "org_budget", org), f"must be > 0, got {budget}"))
+        if net is not None and org not in net.org_by_id:
+            found.append((("safety_stock", "org_budget", org),
+                          f"unknown org {org!r} (the network's orgs: "
+                          f"{', '.join(net.org_by_id)})"))
+    for section, options in (("safety_stock", ss.highs_options),
+                             ("transfers", tr.highs_options)):
+        found += [((section, "highs_options", key), why)
+                  for key, why in option_problems(options)]
+    return found
 
 
 def reorder_point_actions(net: Network, settings: SafetyStockSettings,

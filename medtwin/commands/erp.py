@@ -54,8 +54,18 @@ def report_erp_errors(func: Callable[P, R]) -> Callable[P, R]:
     return report_input_errors(wrapper)
 
 
+def _checked_erp(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """``--erp`` refused at parse time (exit 2, nothing contacted) when it cannot be a URL."""
+    from erp_adapter.registry import url_problem
+
+    problem = url_problem(value) if value is not None else None
+    if problem is not None:
+        raise click.BadParameter(problem, ctx, param)
+    return value
+
+
 def erp_option(required: bool = True) -> Callable[[Callable[P, R]], Callable[P, R]]:
-    return click.option("--erp", required=required, metavar="URL|DIR",
+    return click.option("--erp", required=required, metavar="URL|DIR", callback=_checked_erp,
                         help="Tryton at http://HOST:PORT/DATABASE (no password in it), or an "
                              "exchange folder of CSV/Parquet files.")
 

@@ -14,6 +14,13 @@ from solvers.calibration.durations import (
 )
 
 UNKNOWN_MODE = "unknown"
+MIN_LEAD_TIMES = 30
+"""Fewer usable lead times than this (over all modes) and a calibration is refused: the fits
+would be noise. A mode with fewer than ``MIN_SAMPLES`` gets no fit of its own."""
+
+
+class ThinHistory(ValueError):
+    """Too few usable records to calibrate from; the message says how many there were."""
 
 
 @dataclass(frozen=True)
@@ -26,13 +33,25 @@ class ModeCalibration:
     zero_lead_times: int
 
 
+def usable_lead_times(lines: pd.DataFrame) -> int:
+    """How many of ``lines`` have a positive, known lead time (what a fit can use)."""
+    lead = lines["lead_time_days"].to_numpy(dtype=float)
+    return int((np.isfinite(lead) & (lead > 0)).sum())
+
+
 def calibrate_by_mode(lines: pd.DataFrame) -> list[ModeCalibration]:
     """One calibration per value of ``lines['mode']`` (missing mode → ``unknown``).
 
     ``lines`` needs ``lead_time_days`` (NaN where unknown) and ``lateness_days``. Zero
     lead times (same-day delivery of an order, a recording artefact) are counted and left
     out of the fit; a mode with fewer than the minimum positive samples gets no lead-time fit.
+    Fewer than :data:`MIN_LEAD_TIMES` usable lead times in all is a :class:`ThinHistory`.
     """
+    usable = usable_lead_times(lines)
+    if usable < MIN_LEAD_TIMES:
+        raise ThinHistory(f"only {usable} of {len(lines)} lines have a usable lead time (order "
+                          f"sent and delivered dates, delivered after sent); calibration "
+                          f"needs at least {MIN_LEAD_TIMES}")
     modes = lines["mode"].fillna(UNKNOWN_MODE)
     out = []
     for mode in sorted(modes.unique()):

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from twin.domain.fields import MAX_UNITS
 from twin.problems import InputError, Problem
 
 COLUMNS = ("date", "hospital", "department", "item", "quantity")
@@ -21,11 +22,13 @@ SERIES = ("hospital", "department", "item")
 
 @dataclass(frozen=True)
 class DemandHistory:
-    """Daily demand (n_series, n_days) in units, the series keys and the first date."""
+    """Daily demand (n_series, n_days) in units, the series keys, the first date and how
+    many records (rows of the file) it was built from."""
 
     keys: pd.DataFrame
     start: pd.Timestamp
     units: np.ndarray
+    records: int
 
     @property
     def dates(self) -> pd.DatetimeIndex:
@@ -41,8 +44,13 @@ def read_history(path: str | Path) -> DemandHistory:
                  else pd.read_csv(path, dtype=str, keep_default_na=False))
     except FileNotFoundError:
         raise InputError([Problem(str(path), "", "file not found")]) from None
+    except pd.errors.EmptyDataError:
+        raise InputError([Problem(str(path), "", "the file is empty: a history needs a header "
+                                                 f"row {', '.join(COLUMNS)} and its records")]
+                         ) from None
     except (OSError, ValueError, pd.errors.ParserError) as exc:
-        raise InputError([Problem(str(path), "", f"cannot read: {exc}")]) from None
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise InputError([Problem(str(path), "", f"cannot read: {why}")]) from None
     if {"kind", "counterpart"} <= set(frame.columns) and "hospital" not in frame.columns:
         frame = _ledger_issues(frame)
     missing = [c for c in COLUMNS if c not in frame.columns]
@@ -54,9 +62,10 @@ def read_history(path: str | Path) -> DemandHistory:
     qty = pd.to_numeric(frame["quantity"], errors="coerce")
     problems = [Problem(str(path), f"date (row {i + line})", f"not a date: {frame['date'][i]!r}")
                 for i in np.flatnonzero(dates.isna())[:20]]
-    bad_qty = qty.isna() | (qty < 0) | (qty != np.floor(qty))
+    bad_qty = ~((qty >= 0) & (qty <= MAX_UNITS)) | (qty != np.floor(qty))
     problems += [Problem(str(path), f"quantity (row {i + line})",
-                         f"must be a whole number ≥ 0, got {frame['quantity'][i]!r}")
+                         f"must be a whole number from 0 to {MAX_UNITS:,}, got "
+                         f"{frame['quantity'][i]!r}")
                  for i in np.flatnonzero(bad_qty)[:20]]
     if problems:
         raise InputError(problems)
@@ -72,7 +81,7 @@ def read_history(path: str | Path) -> DemandHistory:
     rows = series_no.loc[daily.index.droplevel("date")].to_numpy()
     cols = (daily.index.get_level_values("date") - start).days.to_numpy()
     units[rows, cols] = daily.to_numpy()
-    return DemandHistory(keys, start, units)
+    return DemandHistory(keys, start, units, len(frame))
 
 
 def _ledger_issues(ledger: pd.DataFrame) -> pd.DataFrame:

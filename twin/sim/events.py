@@ -18,7 +18,7 @@ from twin.domain import Network
 from twin.domain.fields import DomainModel, field
 from twin.problems import InputError, Problem, format_path
 from twin.sim.index import NetworkIndex
-from twin.yaml_input import read_yaml
+from twin.yaml_input import located, read_yaml
 
 Day = int | dt.date
 
@@ -199,7 +199,9 @@ def check_events(events: list[Event], index: NetworkIndex) -> list[tuple[tuple, 
 
 
 def load_scenario(path: str | os.PathLike[str], network: Network) -> list[Event]:
-    """Events of a YAML file for ``network``: a list, or a mapping with an ``events`` list.
+    """Events of a YAML file for ``network``: a list, or a mapping with only an ``events``
+    list (a scenario with includes or overrides needs the scenario library, which resolves
+    them: :mod:`scenarios.library`; here they are refused, never ignored).
 
     Raises :class:`InputError` with the file and the field path of every problem.
     """
@@ -207,6 +209,11 @@ def load_scenario(path: str | os.PathLike[str], network: Network) -> list[Event]
     doc = read_yaml(file)
     prefix: tuple[str, ...] = ()
     if isinstance(doc, dict) and "events" in doc:
+        others = sorted(str(k) for k in doc if k not in ("events", "description"))
+        if others:
+            raise InputError([Problem(str(file), str(k), "only a list of events is read here; "
+                                      "a scenario with includes or overrides is resolved by "
+                                      "the scenario library") for k in others])
         doc, prefix = doc["events"], ("events",)
     if not isinstance(doc, list):
         raise InputError([Problem(str(file), format_path(prefix),
@@ -214,10 +221,10 @@ def load_scenario(path: str | os.PathLike[str], network: Network) -> list[Event]
     try:
         events = EVENTS.validate_python(doc)
     except ValidationError as exc:
-        raise InputError([Problem(str(file), format_path((*prefix, *e["loc"])),
+        raise InputError([located(str(file), (*prefix, *e["loc"]),
                                   str(e["msg"]).removeprefix("Value error, "))
                           for e in exc.errors()]) from None
     problems = check_events(events, NetworkIndex(network))
     if problems:
-        raise InputError([Problem(str(file), format_path((*prefix, *p)), m) for p, m in problems])
+        raise InputError([located(str(file), (*prefix, *p), m) for p, m in problems])
     return events
