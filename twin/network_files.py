@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from twin.atomic_dir import replacing_directory
 from twin.bundled import CONFIG_DIR, NETWORK_FILE, NETWORKS_DIR, builtin_networks
+from twin.csv_tables import TableError, read_rows
 from twin.domain import (
     DemandModel,
     InTransit,
@@ -87,44 +88,6 @@ def _row_to_record(row: dict[str, object], lists: set[str]) -> dict[str, object]
     return record
 
 
-class TableError(ValueError):
-    """A table file that is not a table: no header, or a row of the wrong width."""
-
-    def __init__(self, message: str, line: int | None = None):
-        self.line = line
-        super().__init__(message)
-
-
-def _csv_rows(path: Path) -> tuple[list[dict[str, object]], list[int]]:
-    """The rows of a CSV file as dicts and the line each starts on; a file without a header,
-    a repeated or empty column name, or a row with more or fewer cells than the header is a
-    :class:`TableError`."""
-    with path.open(newline="", encoding="utf-8-sig") as f:
-        reader = csv.reader(f)
-        header = next(reader, None)
-        if header is None:
-            raise TableError("the file is empty: a table needs a header row naming its columns")
-        names = [h.strip() for h in header]
-        if "" in names:
-            raise TableError(f"column {names.index('') + 1} of the header has no name", 1)
-        repeated = sorted({n for n in names if names.count(n) > 1})
-        if repeated:
-            raise TableError(f"column(s) {', '.join(repeated)} appear more than once in the "
-                             "header", 1)
-        rows: list[dict[str, object]] = []
-        lines: list[int] = []
-        start = reader.line_num + 1
-        for cells in reader:
-            if cells and len(cells) != len(names):
-                raise TableError(f"{len(cells)} cells, the header has {len(names)} columns",
-                                 start)
-            if cells:
-                rows.append(dict(zip(names, cells, strict=True)))
-                lines.append(start)
-            start = reader.line_num + 1
-    return rows, lines
-
-
 def _read_table(path: Path, model: type[BaseModel]) -> tuple[list[dict[str, object]], list[int]]:
     """The records of a table file and the line (CSV) or row number (Parquet) of each."""
     lists = _list_fields(model)
@@ -132,7 +95,7 @@ def _read_table(path: Path, model: type[BaseModel]) -> tuple[list[dict[str, obje
         rows: list[dict[str, object]] = pq.read_table(path).to_pylist()
         lines = list(range(1, len(rows) + 1))
     else:
-        rows, lines = _csv_rows(path)
+        rows, lines = read_rows(path)
     return [_row_to_record(r, lists) for r in rows], lines
 
 

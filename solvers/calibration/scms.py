@@ -12,7 +12,6 @@ it dropped and why:
 * quoted fields with commas; the shipment mode ``N/A`` → missing.
 """
 
-import csv
 import logging
 import re
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from twin.csv_tables import check_shape
 from twin.problems import InputError, Problem
 
 log = logging.getLogger(__name__)
@@ -83,30 +83,14 @@ def _parse_numbers(raw: pd.Series, ids: pd.Series) -> tuple[pd.Series, pd.Series
     return values, status
 
 
-def _ragged_lines(path: Path, columns: int) -> list[tuple[int, int]]:
-    """``(line, cells)`` of each record whose width differs from the header's (pandas pads a
-    short record with empty cells, so a truncated last line would pass unnoticed)."""
-    with path.open(newline="", encoding="utf-8-sig") as f:
-        reader = csv.reader(f)
-        next(reader, None)
-        found, line = [], reader.line_num + 1
-        for cells in reader:
-            if cells and len(cells) != columns:
-                found.append((line, len(cells)))
-            line = reader.line_num + 1
-    return found
-
-
 def read_scms(path: str | Path) -> ScmsHistory:
     """Read the SCMS delivery history CSV into typed lines (one row per line item)."""
     path = Path(path)
     try:
+        check_shape(path)
         raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except FileNotFoundError:
         raise InputError([Problem(str(path), "", "file not found")]) from None
-    except pd.errors.EmptyDataError:
-        raise InputError([Problem(str(path), "", "the file is empty: expected the SCMS "
-                                                 "delivery history CSV")]) from None
     except OSError as exc:
         raise InputError([Problem(str(path), "", f"cannot read: {exc.strerror or exc}")]
                          ) from None
@@ -119,11 +103,6 @@ def read_scms(path: str | Path) -> ScmsHistory:
     if raw.empty:
         raise InputError([Problem(str(path), "", "no shipment lines: the file has a header "
                                                  "but no records")])
-    ragged = _ragged_lines(path, len(raw.columns))
-    if ragged:
-        raise InputError([Problem(str(path), f"line {line}", f"{cells} cells, the header has "
-                                  f"{len(raw.columns)} columns (a truncated file?)")
-                          for line, cells in ragged[:20]])
     lines = pd.DataFrame({new: raw[old].str.strip() for old, new in TEXT_COLUMNS.items()})
     quirks: dict[str, int] = {}
     for old, new in DATE_COLUMNS.items():

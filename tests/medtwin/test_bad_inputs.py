@@ -1,45 +1,16 @@
 """Issue 20: every bad input is refused with exit 2, one line per problem, no traceback and
 nothing written (:mod:`cli_contract` checks those on every run here)."""
 
-import datetime as dt
 import json
 import shutil
 from pathlib import Path
 
 import pytest
 from cli_contract import refused, run
+from cli_inputs import history, scms
 
 from medtwin.exit_codes import ExitCode
 from twin import atomic
-
-DATA = Path(__file__).resolve().parents[1] / "data"
-SCMS_HEADER = (DATA / "scms_quirks.csv").read_text(encoding="utf-8-sig").splitlines()[0]
-
-
-def scms(path: Path, rows: int) -> Path:
-    """An SCMS-shaped history of ``rows`` air shipments, each with a 20-40 day lead time."""
-    lines = [SCMS_HEADER]
-    for i in range(rows):
-        sent = dt.date(2013, 1, 1) + dt.timedelta(days=i)
-        got = sent + dt.timedelta(days=20 + i % 21)
-        due = sent + dt.timedelta(days=30)
-        day = "{d.month}/{d.day}/{d:%y}".format
-        lines.append(f"{i + 1},P1,PQ,PO,ASN,Kenya,PMO - US,Direct Drop,EXW,Air,{day(d=sent)},"
-                     f"{day(d=sent)},{day(d=due)},{day(d=got)},{day(d=got)},HRDT,HIV test,"
-                     f'Vendor A,"HIV 1/2, Test Kit",HIV,B,N/A,Test kit,100,10,1000,100,1,Site,'
-                     "Yes,100,500.5,3")
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
-
-
-def history(path: Path, days: int, quantity: str = "2") -> Path:
-    """A demand history of one series over ``days`` days."""
-    start = dt.date(2026, 1, 1)
-    rows = [f"{start + dt.timedelta(days=k)},H-RJ,ICU,IVD-TROP-100,{quantity if k == 3 else k % 3}"
-            for k in range(days)]
-    path.write_text("date,hospital,department,item,quantity\n" + "\n".join(rows) + "\n")
-    return path
-
 
 # -- outputs ---------------------------------------------------------------------------------
 
@@ -148,18 +119,20 @@ def test_nightly_refuses_an_erp_url_it_cannot_use(erp: str, why: str, tmp_path: 
 # -- plan settings, scenarios, traces, plans ---------------------------------------------------
 
 @pytest.mark.parametrize(("settings", "where", "why"), [
-    ("safety_stock:\n  fill_rate_target: {critical: 1.5}\n",
+    ("safety_stock:\n  fill_rate_target: {critical: 1.5, high: 0.9, routine: 0.9}\n",
      "safety_stock.fill_rate_target.critical (line 2)", "(0, 1]"),
     ("safety_stock:\n  org_budget: {NOPE: 1000}\n", "safety_stock.org_budget.NOPE",
      "unknown org 'NOPE'"),
-    ("transfers:\n  shortage_penalty: {critical: -1}\n",
+    ("transfers:\n  shortage_penalty: {critical: -1, high: 1, routine: 1}\n",
      "transfers.shortage_penalty.critical", "≥ 0"),
     ("safety_stock:\n  highs_options: {solver: gurobi}\n",
      "safety_stock.highs_options.solver", "HiGHS refuses"),
-    ("safety_stock:\n  shortage_penalty: {high: .nan}\n",
+    ("safety_stock:\n  shortage_penalty: {critical: 1, high: .nan, routine: 1}\n",
      "safety_stock.shortage_penalty.high", "finite"),
     ("safety_stock:\n  scenarios: 100\n  solver: simplex\n", "safety_stock.solver (line 3)",
-     "Extra inputs")])
+     "Extra inputs"),
+    ("transfers:\n  urgency_window_days: {critical: 1}\n", "transfers.urgency_window_days",
+     "high, routine missing")])
 def test_plan_settings_are_checked(settings: str, where: str, why: str, tiny_dir: Path,
                                    tmp_path: Path) -> None:
     file = tmp_path / "settings.yaml"
@@ -228,6 +201,15 @@ def test_forecast_refuses_bad_histories(days: int, quantity: str, holdout: int, 
     file = history(tmp_path / "h.csv", days, quantity)
     refused(["forecast", file, "--holdout", holdout, "--out", tmp_path / "f.nc"], "h.csv",
             why, watch=[tmp_path])
+
+
+def test_forecast_refuses_dates_out_of_range(tmp_path: Path) -> None:
+    file = history(tmp_path / "h.csv", 40)
+    file.write_text(file.read_text().replace("2026-01-05", "0001-01-05"))
+    refused(["forecast", file, "--holdout", 7], "h.csv", "date (row 6)", "from 1900-01-01",
+            watch=[tmp_path])
+    file.write_text(file.read_text().replace("0001-01-05", "1950-01-05"))
+    refused(["forecast", file, "--holdout", 7], "h.csv", "spans 27,795 days", watch=[tmp_path])
 
 
 def test_forecast_names_how_many_records(tmp_path: Path) -> None:

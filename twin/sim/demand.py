@@ -16,6 +16,7 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
+from twin.csv_tables import check_shape
 from twin.domain import Network
 from twin.domain.demand_families import DEMAND_FAMILIES
 from twin.domain.fields import MAX_UNITS
@@ -114,8 +115,11 @@ def load_trace(path: str | os.PathLike[str], network: Network) -> pd.DataFrame:
     """
     file = Path(path)
     try:
-        frame = (pd.read_parquet(file) if file.suffix == ".parquet"
-                 else pd.read_csv(file, dtype={"hospital": str, "department": str, "item": str}))
+        if file.suffix == ".parquet":
+            frame = pd.read_parquet(file)
+        else:
+            check_shape(file)
+            frame = pd.read_csv(file, dtype={"hospital": str, "department": str, "item": str})
     except FileNotFoundError:
         raise InputError([Problem(str(file), "", "file not found")]) from None
     except (OSError, ValueError) as exc:

@@ -15,7 +15,7 @@ import numpy as np
 from pydantic import Field, TypeAdapter, ValidationError, model_validator
 
 from twin.domain import Network
-from twin.domain.fields import DomainModel, field
+from twin.domain.fields import MAX_FACTOR, DomainModel, field
 from twin.problems import InputError, Problem, format_path
 from twin.sim.index import NetworkIndex
 from twin.yaml_input import located, read_yaml
@@ -146,7 +146,8 @@ class SupplierDisruption(_Window):
     supplier: str = field(description="supplier id")
     outage: bool = field(False, description="accepts no orders during the window")
     lead_time_factor: float = field(
-        1.0, unit="factor", description="lead times of orders placed in the window × factor", gt=0)
+        1.0, unit="factor", description="lead times of orders placed in the window × factor", gt=0,
+        le=MAX_FACTOR)
 
     def check(self, index: NetworkIndex) -> list[tuple[tuple[str, ...], str]]:
         return _unknown(self.supplier, index.supplier_of, "supplier", "supplier")
@@ -162,7 +163,7 @@ class DemandMultiplier(_Window):
 
     kind: Literal["demand_multiplier"] = "demand_multiplier"
     region: str | None = field(None, description="region id; none = every region")
-    factor: float = field(unit="factor", description="demand multiplier", ge=0)
+    factor: float = field(unit="factor", description="demand multiplier", ge=0, le=MAX_FACTOR)
 
     def check(self, index: NetworkIndex) -> list[tuple[tuple[str, ...], str]]:
         return _unknown(self.region, index.region_of, "region", "region")
@@ -177,7 +178,8 @@ class ExcursionMultiplier(_Window):
 
     kind: Literal["excursion_multiplier"] = "excursion_multiplier"
     lane: str | None = field(None, description="lane id; none = every lane")
-    factor: float = field(unit="factor", description="excursion probability multiplier", ge=0)
+    factor: float = field(unit="factor", description="excursion probability multiplier", ge=0,
+                          le=MAX_FACTOR)
 
     def check(self, index: NetworkIndex) -> list[tuple[tuple[str, ...], str]]:
         return _unknown(self.lane, index.lane_of, "lane", "lane")
