@@ -8,6 +8,7 @@ problem naming the path. Both exit with :attr:`ExitCode.INPUT`.
 import functools
 import logging
 from collections.abc import Callable
+from pathlib import Path
 from typing import ParamSpec, TypeVar
 
 import click
@@ -26,6 +27,8 @@ def os_problem(exc: OSError) -> Problem:
     log.debug("file-system error", exc_info=exc)
     where = str(exc.filename) if exc.filename is not None else "<file system>"
     why = exc.strerror or str(exc)
+    if isinstance(exc, FileExistsError | NotADirectoryError) and Path(where).is_file():
+        why = "is a file where a folder is needed"
     if exc.filename2 is not None:
         why += f" (with {exc.filename2})"
     return Problem(where, "", why)

@@ -105,6 +105,17 @@ def test_nightly_refuses_a_bad_network_before_creating_anything(tmp_path: Path) 
     refused(["nightly", "--config", config], "missing", "file not found", watch=[tmp_path])
 
 
+def test_nightly_lock_file_below_a_regular_file(tiny_dir: Path, tmp_path: Path) -> None:
+    """An operating-system error no check foresaw still ends as one line and exit 2."""
+    (tmp_path / "file").write_text("x")
+    config = tmp_path / "nightly.yaml"
+    config.write_text(f"network: {tiny_dir}\nerp: {tmp_path / 'erp'}\n"
+                      f"store: sqlite:///{tmp_path / 'store' / 'm.db'}\n"
+                      f"lock_file: {tmp_path / 'file' / 'n.lock'}\n")
+    refused(["nightly", "--config", config], "file: is a file where a folder is needed",
+            watch=[tmp_path])
+
+
 @pytest.mark.parametrize(("erp", "why"), [
     ("http://planner:hunter2@localhost:8000/medtwin", "must not carry a password"),
     ("http://localhost:99999/medtwin", "65535")])
