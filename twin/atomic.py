@@ -107,11 +107,13 @@ def atomic_paths(*targets: str | os.PathLike[str]) -> Iterator[tuple[Path, ...]]
 
 
 def _discard(tmp: Path) -> None:
+    """Remove a temporary file if there is one (its folder may not even exist)."""
     with suppress(OSError):
         tmp.unlink()
 
 
 def _remove_empty(folders: list[Path]) -> None:
+    """Remove the folders made for a failed write, innermost first, while they are empty."""
     for folder in folders:
         try:
             folder.rmdir()
