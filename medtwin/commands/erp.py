@@ -23,7 +23,7 @@ import click
 from medtwin.errors import report_input_errors
 from medtwin.exit_codes import ExitCode
 from twin.bundled import builtin_networks
-from twin.problems import InputError, Problem, format_path
+from twin.problems import InputError, Problem
 
 if TYPE_CHECKING:
     from twin.domain import Network, Plan
@@ -92,6 +92,7 @@ def load_plan(path: Path) -> Plan:
     from pydantic import ValidationError
 
     from twin.domain import Plan
+    from twin.yaml_input import located
 
     try:
         text = path.read_text(encoding="utf-8")
@@ -102,7 +103,7 @@ def load_plan(path: Path) -> Plan:
     try:
         return Plan.model_validate_json(text)
     except ValidationError as exc:
-        raise InputError([Problem(str(path), format_path(tuple(e["loc"])),
+        raise InputError([located(str(path), tuple(e["loc"]),
                                   str(e["msg"]).removeprefix("Value error, "))
                           for e in exc.errors()]) from None
 

@@ -25,9 +25,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from cli_contract import run
+from cli_contract import run as run_checked
 from cli_inputs import history, scms
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from medtwin.planning import make_plan
@@ -57,7 +57,9 @@ def _paths(doc: Any, prefix: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
 
 @st.composite
 def mutated(draw: st.DrawFn, doc: Doc) -> Doc:
-    """``doc`` (JSON-like) with one to three mutations."""
+    """``doc`` (JSON-like) with one to three mutations: a number scaled (often still valid,
+    so the command runs on), a value replaced by a nasty one, a key removed or added, a
+    list or mapping emptied, a list element repeated."""
     out = json.loads(json.dumps(doc, default=str))
     for _ in range(draw(st.integers(1, 3))):
         paths = list(_paths(out))
@@ -67,10 +69,13 @@ def mutated(draw: st.DrawFn, doc: Doc) -> Doc:
         parent = out
         for part in parent_path:
             parent = parent[part]
-        kind = draw(st.sampled_from(["replace", "replace", "delete", "add", "empty",
-                                     "repeat"]))
+        kind = draw(st.sampled_from(["perturb", "perturb", "replace", "replace", "delete",
+                                     "add", "empty", "repeat"]))
         value = parent[key]
-        if kind == "delete":
+        if kind == "perturb" and isinstance(value, int | float) and not isinstance(value, bool):
+            scaled = value * draw(st.sampled_from([0, 0.5, 0.9, 1.1, 2, 10]))
+            parent[key] = round(scaled) if isinstance(value, int) else scaled
+        elif kind == "delete":
             del parent[key]
         elif kind == "add" and isinstance(value, dict):
             value[draw(st.sampled_from(["extra", "solver", "id", "weekly"]))] = draw(nasty)
@@ -147,6 +152,15 @@ NIGHTLY = {"network": str(TINY), "erp": "out/erp", "store": "sqlite:///out/m.db"
            "stress": {"scenarios": ["baseline"], "reps": 2, "days": 7},
            "approval": {"min_critical_fill_rate": 0.99}, "retry": {"attempts": 3},
            "lock_file": "out/n.lock"}
+
+
+def run(args: list[Any], watch: list[Path]) -> Any:
+    """:func:`cli_contract.run`, counting exit codes per command (``--hypothesis-show-
+    statistics`` shows how many mutants were refused and how many ran)."""
+    result = run_checked(args, watch)
+    event(f"{' '.join(str(a) for a in args[:2] if not str(a).startswith('/'))} exit "
+          f"{result.exit_code}")
+    return result
 
 
 def network_yaml() -> dict[str, Any]:
