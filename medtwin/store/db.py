@@ -1,6 +1,7 @@
 """Tables of the plan store (SQLAlchemy 2.0 typed ORM) and opening a store from a URL."""
 
 import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 
 from sqlalchemy import ForeignKey, Integer, String, Text, create_engine, event
@@ -89,6 +90,17 @@ def _sqlite_pragmas(engine: Engine) -> None:
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=30000")
         cur.close()
+
+
+@contextlib.contextmanager
+def refused_writes() -> Iterator[None]:
+    """A database error while the store is used (a read-only database file, a full disk)
+    becomes an :class:`~twin.problems.InputError`: the transaction was rolled back."""
+    try:
+        yield
+    except OperationalError as exc:
+        raise InputError([Problem("<store>", "", f"cannot use the plan store: {exc.orig}; "
+                                                 "nothing changed")]) from None
 
 
 def store_problem(url: str, why: object) -> InputError:

@@ -116,6 +116,21 @@ def test_nightly_lock_file_below_a_regular_file(tiny_dir: Path, tmp_path: Path) 
             watch=[tmp_path])
 
 
+def test_nightly_with_a_read_only_store(tiny_dir: Path, tmp_path: Path) -> None:
+    """The store is found read-only when the run writes to it: exit 2, the store as it was
+    (the run's lock file, in its own folder, stays as after any run)."""
+    store = tmp_path / "store"
+    assert run(["users", "add", "ann", "--role", "viewer", "--store",
+                f"sqlite:///{store / 'm.db'}"]).exit_code == 0
+    config = tmp_path / "nightly.yaml"
+    config.write_text(f"network: {tiny_dir}\nerp: {tmp_path / 'erp'}\n"
+                      f"store: sqlite:///file:{store / 'm.db'}?mode=ro&uri=true\n"
+                      f"lock_file: {tmp_path / 'lock' / 'n.lock'}\n"
+                      f"out_dir: {tmp_path / 'out'}\n")
+    refused(["nightly", "--config", config], "<store>", "readonly database", watch=[store])
+    assert not (tmp_path / "out").exists()
+
+
 @pytest.mark.parametrize(("erp", "why"), [
     ("http://planner:hunter2@localhost:8000/medtwin", "must not carry a password"),
     ("http://localhost:99999/medtwin", "65535")])
