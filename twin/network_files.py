@@ -34,7 +34,7 @@ from twin.domain import (
 )
 from twin.problems import InputError, Problem, format_path
 from twin.validation import check_network
-from twin.yaml_input import located
+from twin.yaml_input import FAST_LOADER, located
 
 TABLES: dict[tuple[str, ...], type[BaseModel]] = {
     ("warehouses",): Warehouse,
@@ -48,7 +48,6 @@ TABLES: dict[tuple[str, ...], type[BaseModel]] = {
 }
 TABLE_SUFFIXES = (".csv", ".parquet")
 M = typing.TypeVar("M", bound=BaseModel)
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
@@ -136,7 +135,7 @@ def _load_yaml(path: Path) -> dict[str, object]:
         why = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
         raise InputError([Problem(str(path), "", f"cannot read: {why}")]) from None
     try:
-        doc = yaml.load(text, Loader=_Loader)
+        doc = yaml.load(text, Loader=FAST_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""

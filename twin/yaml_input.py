@@ -11,7 +11,8 @@ from pydantic import BaseModel, ValidationError
 from twin.problems import InputError, Problem, format_path
 from twin.problems import Path as FieldPath
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""The C safe loader when PyYAML was built with libyaml, else the pure-Python one."""
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -32,7 +33,7 @@ def yaml_line(text: str, path: FieldPath) -> int | None:
     deepest ancestor present, e.g. the mapping a missing field belongs to); ``None`` when
     the text is not YAML."""
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        node = yaml.compose(text, Loader=FAST_LOADER)
     except yaml.YAMLError:
         return None
     if node is None:
