@@ -1,6 +1,6 @@
 # Two commands do all the set-up on a fresh machine:
 #   make demo   — the main job on the bundled reference network
-#   make test   — the test suite (what CI runs)
+#   make test   — the test suite (what CI runs; the CLI fuzz tests with 150 examples each)
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -25,7 +25,7 @@ demo: $(BIN)/medtwin
 
 test: $(BIN)/medtwin system-deps
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	MEDTWIN_FUZZ=ci $(BIN)/python -m pytest
 	$(MAKE) test-year-ahead
 
 # The date-sensitive suites again, every process (trytond included) a year in the future

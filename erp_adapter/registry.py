@@ -11,6 +11,7 @@ importing this module stays light.
 """
 
 import os
+import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -46,6 +47,32 @@ def split_scheme(erp: str) -> tuple[str, str]:
     if sep and scheme and all(c.isalnum() or c in "+-." for c in scheme):
         return scheme.lower(), erp
     return PATH_SCHEME, erp
+
+
+def url_problem(erp: str) -> str | None:
+    """Why the ``--erp`` text cannot be used, or ``None``; checked before any connection.
+
+    A URL (``scheme://…``) needs a host, a port (when given) that is a number in 1-65535,
+    and no password (passwords come from the environment or a secrets file, see
+    :mod:`erp_adapter.credentials`); the message never repeats the password.
+    """
+    scheme, _ = split_scheme(erp)
+    if scheme == PATH_SCHEME:
+        return None if erp.strip() else "empty: give a URL or a folder"
+    try:
+        parts = urllib.parse.urlsplit(erp)
+        port = parts.port
+    except ValueError:
+        netloc = erp.partition("://")[2].partition("/")[0].rpartition("@")[2]
+        return f"not a valid URL: the port in {netloc!r} must be a number from 1 to 65535"
+    if parts.password is not None:
+        return ("the URL must not carry a password: set MEDTWIN_ERP_PASSWORD or "
+                "MEDTWIN_ERP_SECRETS instead")
+    if not parts.hostname:
+        return f"the URL names no host, like {scheme}://HOST:PORT/DATABASE"
+    if port == 0:
+        return "the port must be a number from 1 to 65535, got 0"
+    return None
 
 
 def _tryton(url: str, network: Network | None, options: AdapterOptions) -> ErpAdapter:
@@ -84,6 +111,9 @@ class ErpRegistry:
              options: AdapterOptions | None = None) -> ErpAdapter:
         """The adapter for ``erp`` (not yet connected: use it as a context manager)."""
         scheme, target = split_scheme(erp)
+        problem = url_problem(erp) if scheme in self.factories else None
+        if problem is not None:
+            raise InputError([Problem("--erp", "", problem)])
         factory = self.factories.get(scheme)
         if factory is None:
             raise InputError([Problem("--erp", "", f"no ERP adapter for {scheme}:// (known: "

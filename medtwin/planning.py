@@ -4,12 +4,15 @@ import datetime as dt
 import logging
 from collections import defaultdict
 
+from solvers.highs_bridge import option_problems
 from solvers.replenishment.model import inventory_positions, purchase_positions, solve_replenishment
 from solvers.safety_stock import SafetyStockSettings, solve_safety_stock
 from solvers.transfers import TransferSettings, solve_transfers
 from twin.domain import Network, Plan
 from twin.domain.fields import DomainModel, field
+from twin.domain.parties import PRIORITIES
 from twin.domain.plan import ReorderPointAction, action_key
+from twin.problems import Path
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +29,52 @@ EVIDENCE = ("fill_rate", "cycle_service", "fill_rate_target", "priority", "fill_
             "protection_days", "protection_demand", "protection_demand_sd",
             "expected_on_hand", "expected_cost_per_day", "binds", "not_exact")
 """What a reorder-point line keeps of its safety-stock row as evidence."""
+
+
+def _per_priority(settings: PlanSettings) -> dict[Path, dict[str, float]]:
+    """The settings given per priority class, by field path."""
+    ss, tr = settings.safety_stock, settings.transfers
+    return {("safety_stock", "fill_rate_target"): dict(ss.fill_rate_target),
+            ("safety_stock", "shortage_penalty"): dict(ss.shortage_penalty),
+            ("transfers", "shortage_penalty"): dict(tr.shortage_penalty),
+            ("transfers", "urgency_window_days"): dict(tr.urgency_window_days)}
+
+
+def check_plan_settings(settings: PlanSettings, net: Network | None = None) -> list[
+        tuple[Path, str]]:
+    """``(field path, why)`` for each setting the models cannot use: a per-priority setting
+    that leaves out a class, a fill-rate target outside (0, 1], a negative penalty or
+    urgency window, a budget that is not positive or (given ``net``) names an unknown org,
+    an option HiGHS refuses (e.g. an unknown solver)."""
+    ss, tr = settings.safety_stock, settings.transfers
+    found: list[tuple[Path, str]] = []
+    defaults = PlanSettings()
+    for path, values in _per_priority(settings).items():
+        missing = [c for c in PRIORITIES if c not in values]
+        if missing:
+            default = _per_priority(defaults)[path]
+            found.append((path, f"give a value for every priority class: {', '.join(missing)} "
+                                f"missing (defaults: {default})"))
+    for cls, target in ss.fill_rate_target.items():
+        if not 0 < target <= 1:
+            found.append((("safety_stock", "fill_rate_target", cls),
+                          f"a fill rate is a fraction in (0, 1], got {target}"))
+    for path, values in _per_priority(settings).items():
+        if path[-1] != "fill_rate_target":
+            found += [((*path, cls), f"must be ≥ 0, got {value}")
+                      for cls, value in values.items() if value < 0]
+    for org, budget in ss.org_budget.items():
+        if budget <= 0:
+            found.append((("safety_stock", "org_budget", org), f"must be > 0, got {budget}"))
+        if net is not None and org not in net.org_by_id:
+            found.append((("safety_stock", "org_budget", org),
+                          f"unknown org {org!r} (the network's orgs: "
+                          f"{', '.join(net.org_by_id)})"))
+    for section, options in (("safety_stock", ss.highs_options),
+                             ("transfers", tr.highs_options)):
+        found += [((section, "highs_options", key), why)
+                  for key, why in option_problems(options)]
+    return found
 
 
 def reorder_point_actions(net: Network, settings: SafetyStockSettings,

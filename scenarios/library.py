@@ -24,7 +24,7 @@ from twin.domain import Network
 from twin.problems import InputError, Problem, format_path
 from twin.sim import check_events
 from twin.validation import check_network
-from twin.yaml_input import read_yaml, validate_as
+from twin.yaml_input import located, read_yaml, validate_as
 
 
 class Library:
@@ -135,16 +135,16 @@ class Library:
 def _check(scenario: Scenario, file: Path, network: Network) -> None:
     """Problems of ``scenario``'s own events and overrides against ``network``."""
     where = str(file)
-    problems = [Problem(where, format_path(("events", *path)), msg)
+    problems = [located(where, ("events", *path), msg)
                 for path, msg in check_events(scenario.events, NetworkIndex(network))]
     for collection, entries in scenario.overrides.items():
         if collection not in OVERRIDABLE:
-            problems.append(Problem(where, f"overrides.{collection}", "cannot override "
+            problems.append(located(where, ("overrides", collection), "cannot override "
                                     f"{collection!r}; one of: {', '.join(OVERRIDABLE)}"))
             continue
         key = OVERRIDABLE[collection]
         known = {getattr(row, key) for row in getattr(network, collection)}
-        problems += [Problem(where, f"overrides.{collection}.{name}",
+        problems += [located(where, ("overrides", collection, name),
                              f"no {collection[:-1]} {name!r} in network {network.name}")
                      for name in entries if name not in known]
     if not problems and scenario.overrides:

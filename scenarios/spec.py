@@ -26,7 +26,7 @@ from typing import Any
 from pydantic import Field
 
 from twin.domain import Network
-from twin.domain.fields import DomainModel, field
+from twin.domain.fields import MAX_FACTOR, DomainModel, field
 from twin.sim import EVENTS, Event, Recall, day_number
 
 Overrides = dict[str, dict[str, dict[str, Any]]]
@@ -44,8 +44,8 @@ class Scenario(DomainModel):
     overrides: Overrides = field(
         dict, description="master-data changes: collection → id → field → value")
     forecast_bias: float = Field(
-        0.0, gt=-1, description="relative error of the forecast policies and plans were "
-                                "made with (forecast = actual mean × (1 + bias))")
+        0.0, gt=-1, le=MAX_FACTOR, description="relative error of the forecast policies and "
+        "plans were made with (forecast = actual mean × (1 + bias))")
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ the rows whose slack is needed.
 """
 
 import logging
+import math
 import os
 import sys
 from dataclasses import dataclass
@@ -112,6 +113,20 @@ def _configured(options: dict[str, object]) -> highspy.Highs:
     for key, value in options.items():
         h.setOptionValue(key, value)
     return h
+
+
+def option_problems(options: dict[str, object]) -> list[tuple[str, str]]:
+    """``(option, why)`` for each of ``options`` HiGHS refuses (unknown name, a value of the
+    wrong type or out of range, e.g. ``solver: gurobi``) or that is not a finite number."""
+    h = _configured({})
+    found = []
+    for key, value in options.items():
+        if isinstance(value, float) and not math.isfinite(value):
+            found.append((key, f"must be a finite number, got {value}"))
+        elif h.setOptionValue(key, value) != highspy.HighsStatus.kOk:
+            found.append((key, f"HiGHS refuses option {key!r} = {value!r} (unknown option, or a "
+                               "value of the wrong type or out of range)"))
+    return found
 
 
 _INFEASIBLE = {highspy.HighsModelStatus.kInfeasible,

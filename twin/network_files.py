@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from twin.atomic_dir import replacing_directory
 from twin.bundled import CONFIG_DIR, NETWORK_FILE, NETWORKS_DIR, builtin_networks
+from twin.csv_tables import TableError, read_rows
 from twin.domain import (
     DemandModel,
     InTransit,
@@ -33,6 +34,7 @@ from twin.domain import (
 )
 from twin.problems import InputError, Problem, format_path
 from twin.validation import check_network
+from twin.yaml_input import FAST_LOADER, located
 
 TABLES: dict[tuple[str, ...], type[BaseModel]] = {
     ("warehouses",): Warehouse,
@@ -46,7 +48,6 @@ TABLES: dict[tuple[str, ...], type[BaseModel]] = {
 }
 TABLE_SUFFIXES = (".csv", ".parquet")
 M = typing.TypeVar("M", bound=BaseModel)
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
@@ -86,14 +87,15 @@ def _row_to_record(row: dict[str, object], lists: set[str]) -> dict[str, object]
     return record
 
 
-def _read_table(path: Path, model: type[BaseModel]) -> list[dict[str, object]]:
+def _read_table(path: Path, model: type[BaseModel]) -> tuple[list[dict[str, object]], list[int]]:
+    """The records of a table file and the line (CSV) or row number (Parquet) of each."""
     lists = _list_fields(model)
     if path.suffix == ".parquet":
-        rows: Iterable[dict[str, object]] = pq.read_table(path).to_pylist()
+        rows: list[dict[str, object]] = pq.read_table(path).to_pylist()
+        lines = list(range(1, len(rows) + 1))
     else:
-        with path.open(newline="", encoding="utf-8-sig") as f:
-            rows = list(csv.DictReader(f))
-    return [_row_to_record(r, lists) for r in rows]
+        rows, lines = read_rows(path)
+    return [_row_to_record(r, lists) for r in rows], lines
 
 
 def _message(err: dict[str, typing.Any]) -> str:
@@ -111,16 +113,17 @@ class _Locator:
 
     def __init__(self, yaml_file: Path):
         self.yaml_file = yaml_file
-        self.tables: dict[tuple[str, ...], Path] = {}
+        self.tables: dict[tuple[str, ...], tuple[Path, list[int]]] = {}
 
     def problem(self, path: tuple[str | int, ...], message: str) -> Problem:
-        for section, file in self.tables.items():
+        for section, (file, lines) in self.tables.items():
             n = len(section)
-            if tuple(path[:n]) == section and len(path) > n and isinstance(path[n], int):
-                line = path[n] + 2 if file.suffix == ".csv" else path[n] + 1
+            if (tuple(path[:n]) == section and len(path) > n and isinstance(path[n], int)
+                    and path[n] < len(lines)):
+                line = lines[path[n]]
                 where = "line" if file.suffix == ".csv" else "row"
                 return Problem(str(file), f"{format_path(path)} ({where} {line})", message)
-        return Problem(str(self.yaml_file), format_path(path), message)
+        return located(str(self.yaml_file), path, message)
 
 
 def _load_yaml(path: Path) -> dict[str, object]:
@@ -128,10 +131,11 @@ def _load_yaml(path: Path) -> dict[str, object]:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputError([Problem(str(path), "", "file not found")]) from None
-    except (IsADirectoryError, UnicodeDecodeError, PermissionError) as exc:
-        raise InputError([Problem(str(path), "", f"cannot read: {exc}")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise InputError([Problem(str(path), "", f"cannot read: {why}")]) from None
     try:
-        doc = yaml.load(text, Loader=_Loader)
+        doc = yaml.load(text, Loader=FAST_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -162,13 +166,18 @@ def _read_document(yaml_file: Path, model: type[M],
                                                      f"{' or '.join(TABLE_SUFFIXES)}"))
             continue
         try:
-            parent[section[-1]] = _read_table(file, row_model)
-            locator.tables[section] = file
+            parent[section[-1]], lines = _read_table(file, row_model)
+            locator.tables[section] = (file, lines)
         except FileNotFoundError:
             problems.append(Problem(str(file), "", f"file not found (referenced by "
                                                    f"{format_path(section)} in {yaml_file.name})"))
-        except (OSError, ValueError, csv.Error) as exc:
-            problems.append(Problem(str(file), "", f"cannot read table: {exc}"))
+        except TableError as exc:
+            where = f"{format_path(section)} (line {exc.line})" if exc.line else \
+                format_path(section)
+            problems.append(Problem(str(file), where, str(exc)))
+        except (OSError, ValueError, UnicodeDecodeError, csv.Error) as exc:
+            why = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            problems.append(Problem(str(file), "", f"cannot read table: {why}"))
     if problems:
         raise InputError(problems)
     try:

@@ -81,6 +81,11 @@ def parse_erp_url(url: str) -> tuple[str, str, str | None]:
     secrets file), and the refusal does not repeat it.
     """
     parts = urllib.parse.urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        raise ErpError(f"ERP URL {redact_url(url)!r} has a port that is not a number from 1 to "
+                       "65535") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ErpError(f"ERP URL must look like http://HOST:PORT/DATABASE, got "
                        f"{redact_url(url)!r}")
@@ -95,7 +100,7 @@ def parse_erp_url(url: str) -> tuple[str, str, str | None]:
                        f"{redact_url(url)!r}")
     database = urllib.parse.unquote(segments[0])
     host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
-    netloc = f"{host}:{parts.port}" if parts.port else host
+    netloc = f"{host}:{port}" if port else host
     endpoint = f"{parts.scheme}://{netloc}/{urllib.parse.quote(database)}/rpc/"
     return endpoint, database, parts.username
 

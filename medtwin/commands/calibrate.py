@@ -23,15 +23,32 @@ def lead_times(history: Path, out: Path | None) -> None:
 
     HISTORY is the SCMS delivery history CSV (../shared/data/scms/); its quirks (two
     date formats, text in date and number columns, cross-row references) are handled and
-    counted. Lead times are fitted as gamma or lognormal (lower AIC wins).
+    counted. Lead times are fitted as gamma or lognormal (lower AIC wins). It says how many
+    lines it used; a file with fewer than 30 usable lead times, a header-only, empty or
+    truncated file is refused (exit 2).
     """
     import yaml
 
-    from solvers.calibration.lead_times import calibrate_by_mode
+    from solvers.calibration.lead_times import (
+        MIN_LEAD_TIMES,
+        ThinHistory,
+        calibrate_by_mode,
+        usable_lead_times,
+    )
     from solvers.calibration.scms import read_scms
+    from twin.atomic import check_outputs, write_atomic
+    from twin.problems import InputError, Problem
 
+    if out is not None:
+        check_outputs(out)
     history_data = read_scms(history)
-    result = calibrate_by_mode(history_data.lines)
+    try:
+        result = calibrate_by_mode(history_data.lines)
+    except ThinHistory as exc:
+        raise InputError([Problem(str(history), "", str(exc))]) from None
+    lines = history_data.lines
+    click.echo(f"used {usable_lead_times(lines)} of {len(lines)} lines (those with a usable "
+               f"lead time; at least {MIN_LEAD_TIMES} needed)")
     click.echo(f"{'mode':<12}{'n':>6}{'family':>11}{'mean d':>9}{'sd d':>8}{'KS':>7}"
                f"{'on time':>9}{'late d':>8}{'p95 late':>9}")
     for c in result:
@@ -49,5 +66,5 @@ def lead_times(history: Path, out: Path | None) -> None:
                             "ks_distance": c.lead_time.ks_distance}) if c.lead_time else None,
                         "lateness_days": asdict(c.lateness),
                         "zero_lead_times": c.zero_lead_times} for c in result}
-        out.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+        write_atomic(out, yaml.safe_dump(doc, sort_keys=False))
         click.echo(f"wrote {out}")

@@ -23,7 +23,7 @@ import click
 from medtwin.errors import report_input_errors
 from medtwin.exit_codes import ExitCode
 from twin.bundled import builtin_networks
-from twin.problems import InputError, Problem, format_path
+from twin.problems import InputError, Problem
 
 if TYPE_CHECKING:
     from twin.domain import Network, Plan
@@ -54,8 +54,18 @@ def report_erp_errors(func: Callable[P, R]) -> Callable[P, R]:
     return report_input_errors(wrapper)
 
 
+def _checked_erp(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """``--erp`` refused at parse time (exit 2, nothing contacted) when it cannot be a URL."""
+    from erp_adapter.registry import url_problem
+
+    problem = url_problem(value) if value is not None else None
+    if problem is not None:
+        raise click.BadParameter(problem, ctx, param)
+    return value
+
+
 def erp_option(required: bool = True) -> Callable[[Callable[P, R]], Callable[P, R]]:
-    return click.option("--erp", required=required, metavar="URL|DIR",
+    return click.option("--erp", required=required, metavar="URL|DIR", callback=_checked_erp,
                         help="Tryton at http://HOST:PORT/DATABASE (no password in it), or an "
                              "exchange folder of CSV/Parquet files.")
 
@@ -82,6 +92,7 @@ def load_plan(path: Path) -> Plan:
     from pydantic import ValidationError
 
     from twin.domain import Plan
+    from twin.yaml_input import located
 
     try:
         text = path.read_text(encoding="utf-8")
@@ -92,7 +103,7 @@ def load_plan(path: Path) -> Plan:
     try:
         return Plan.model_validate_json(text)
     except ValidationError as exc:
-        raise InputError([Problem(str(path), format_path(tuple(e["loc"])),
+        raise InputError([located(str(path), tuple(e["loc"]),
                                   str(e["msg"]).removeprefix("Value error, "))
                           for e in exc.errors()]) from None
 

@@ -35,8 +35,10 @@ def forecast(history: Path, horizon: int, holdout: int, out: Path | None) -> Non
 
     from solvers.forecast.history import read_history
     from solvers.forecast.selection import backtest, fit_forecast
-    from twin.atomic import write_netcdf_atomic
+    from twin.atomic import check_outputs, write_netcdf_atomic
 
+    if out is not None:
+        check_outputs(out)
     hist = read_history(history)
     try:
         bt = backtest(hist.units, holdout)
@@ -46,7 +48,7 @@ def forecast(history: Path, horizon: int, holdout: int, out: Path | None) -> Non
 
         raise InputError([Problem(str(history), "", str(exc))]) from None
     s = bt.summary()
-    click.echo(f"{len(hist.keys)} series × {hist.units.shape[1]} days "
+    click.echo(f"{hist.records} records → {len(hist.keys)} series × {hist.units.shape[1]} days "
                f"({hist.dates[0].date()} … {hist.dates[-1].date()})")
     click.echo(f"backtest on the last {holdout} days, {int(s['scored'])} series scored: MASE "
                f"mean {s['mase_mean']:.3f} (seasonal naive {s['seasonal_naive_mase_mean']:.3f}),"

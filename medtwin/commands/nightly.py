@@ -23,9 +23,11 @@ config_option = click.option(
 def _run_once(config: Path) -> int:
     from medtwin.nightly.config import load_config
     from medtwin.nightly.pipeline import Nightly, stress_with_scenarios
+    from medtwin.store.db import refused_writes
 
     cfg = load_config(config)
-    report = Nightly(cfg, stress_with_scenarios).run()
+    with refused_writes():
+        report = Nightly(cfg, stress_with_scenarios).run()
     click.echo(report.markdown())
     log.info("nightly %s", json.dumps({"outcome": report.outcome.name, "plan": report.plan_id,
                                        "as_of": report.as_of, "status": report.status}))

@@ -13,16 +13,23 @@ from medtwin.exit_codes import ExitCode
 
 if TYPE_CHECKING:
     from medtwin.planning import PlanSettings
+    from twin.domain import Network
 
 
 
-def load_plan_settings(path: Path | None, horizon: int | None) -> PlanSettings:
-    """Settings from a YAML file (validated), with ``--horizon`` on top."""
-    from medtwin.planning import PlanSettings
-    from twin.yaml_input import read_yaml, validate_as
+def load_plan_settings(path: Path | None, horizon: int | None,
+                       net: Network | None = None) -> PlanSettings:
+    """Settings from a YAML file (validated, against ``net`` when given: see
+    :func:`~medtwin.planning.check_plan_settings`), with ``--horizon`` on top."""
+    from medtwin.planning import PlanSettings, check_plan_settings
+    from twin.problems import InputError
+    from twin.yaml_input import located, read_yaml, validate_as
 
     doc = (read_yaml(path) or {}) if path is not None else {}
     settings = validate_as(PlanSettings, doc, str(path))
+    found = check_plan_settings(settings, net)
+    if found:
+        raise InputError([located(str(path), p, why) for p, why in found])
     if horizon is not None:
         settings = settings.model_copy(update={"transfers": settings.transfers.model_copy(
             update={"horizon_days": horizon})})
@@ -50,13 +57,14 @@ def plan(network: str, snapshot: Path | None, horizon: int | None, settings_file
     """
     from medtwin.planning import make_plan
     from solvers.highs_bridge import Infeasible, SolverFailed
-    from twin.atomic import write_atomic
+    from twin.atomic import check_outputs, write_atomic
     from twin.network_files import load_network, load_snapshot
 
-    settings = load_plan_settings(settings_file, horizon)
+    check_outputs(out)
     net = load_network(network)
     if snapshot is not None:
         net = load_snapshot(snapshot, net)
+    settings = load_plan_settings(settings_file, horizon, net)
     try:
         result = make_plan(net, settings, progress=True)
     except (Infeasible, SolverFailed) as exc:

@@ -51,10 +51,12 @@ def simulate(network: str, days: int, seed: int, policy: str, scenario: str | No
     Prints a KPI summary and writes an xarray Dataset (one variable per KPI, per-item stock
     balance) to OUT and the lot-level ledger to OUT's stem + .ledger.parquet.
     """
+    from twin.atomic import check_outputs
     from twin.network_files import load_network
-    from twin.sim import load_trace, summary_table
+    from twin.sim import ledger_path, load_trace, summary_table
     from twin.sim import simulate as run_simulation
 
+    check_outputs(out, ledger_path(out))
     policies = load_policies()
     net = load_network(network)
     chosen: str | PolicyFactory = policy
@@ -78,18 +80,23 @@ def simulate(network: str, days: int, seed: int, policy: str, scenario: str | No
 def _apply_scenario(spec: str, net: Network, policy: str, days: int,
                     policies: PolicyRegistry
                     ) -> tuple[Network, str | PolicyFactory, Sequence[Event]]:
-    """``--scenario``: an existing file is a list of events; otherwise a name of the bundled
-    library, run as ``medtwin compare`` runs it (the twin on the scenario's true network,
-    the policy planning on its forecast)."""
+    """``--scenario``: an existing file holding a list of events is run as such; a scenario
+    file (a mapping: includes, events, overrides, forecast bias) or a name of the bundled
+    library is resolved by the library and run as ``medtwin compare`` runs it (the twin on
+    the scenario's true network, the policy planning on its forecast)."""
     from scenarios.library import Library
     from twin.api import NetworkIndex, Policy
     from twin.problems import InputError, Problem
     from twin.sim import load_scenario
+    from twin.yaml_input import read_yaml
 
-    if Path(spec).is_file():
-        return net, policy, load_scenario(spec, net)
     library = Library()
-    if spec not in library.names():
+    if Path(spec).is_file():
+        if not isinstance(read_yaml(spec), dict):
+            return net, policy, load_scenario(spec, net)
+        if Path(spec).suffix not in (".yaml", ".yml"):
+            raise InputError([Problem(spec, "", "a scenario file must end in .yaml or .yml")])
+    elif spec not in library.names():
         raise InputError([Problem("--scenario", "", f"no file {spec!r} and no such scenario "
                                   f"in the library {library.folder}: "
                                   f"{', '.join(library.names())}")])

@@ -60,10 +60,12 @@ def report_store_errors(func: Callable[P, R]) -> Callable[P, R]:
 
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        from medtwin.store.db import refused_writes
         from medtwin.store.plans import StoreConflict, UnknownPlan, UnknownUser
 
         try:
-            return func(*args, **kwargs)
+            with refused_writes():
+                return func(*args, **kwargs)
         except (UnknownPlan, UnknownUser) as exc:
             raise InputError([Problem("<store>", "", str(exc).strip("'\""))]) from None
         except NotPermitted as exc:

@@ -48,13 +48,15 @@ def stress(plan_file: Path, network: str | None, snapshot: Path | None, against:
     """
     import xarray as xr
 
+    from erp_adapter.plan_check import check_plan
     from scenarios.experiment import Experiment
     from scenarios.stress import StressRun, stress_plan
-    from twin.atomic import write_atomic
+    from twin.atomic import check_outputs, write_atomic
     from twin.network_files import load_network
 
     _refuse_stressed(plan_file)
     plan = load_plan(plan_file)
+    check_outputs(out / f"{plan.id}.stressed.json")
     net = load_network(network or plan.network)
     if snapshot is not None:
         from twin.network_files import load_snapshot
@@ -66,6 +68,9 @@ def stress(plan_file: Path, network: str | None, snapshot: Path | None, against:
             "--snapshot here)")
         raise InputError([Problem(str(plan_file), "as_of", f"the plan starts {plan.as_of}, "
                                   f"the snapshot is of {net.snapshot.as_of}{hint}")])
+    problems = check_plan(plan, net, file=str(plan_file), stock=False)
+    if problems:  # a line naming an unknown item, warehouse, lane or supplier
+        raise InputError(problems)
     settings = StressRun(scenarios_of(scenario_spec, library, net), reps=reps, days=days,
                          seed=seed, workers=workers, against=against)
     goal = parse_target(target, net)

@@ -2,6 +2,10 @@
 
 import os
 
+from pydantic import field_validator
+
+from erp_adapter.registry import url_problem
+from medtwin.store.location import store_url_problem
 from medtwin.store.rules import ApprovalRules
 from twin.domain.fields import DomainModel, field
 from twin.problems import InputError, Problem
@@ -50,6 +54,22 @@ class NightlyConfig(DomainModel):
     publisher: str = field("auto", description="store user that publishes approved plans "
                                                "(a manager)")
     lock_file: str = field("out/nightly/nightly.lock", description="lock held during a run")
+
+    @field_validator("erp")
+    @classmethod
+    def _erp_url(cls, value: str) -> str:
+        problem = url_problem(value)
+        if problem is not None:
+            raise ValueError(problem)
+        return value
+
+    @field_validator("store")
+    @classmethod
+    def _store_url(cls, value: str | None) -> str | None:
+        problem = store_url_problem(value) if value is not None else None
+        if problem is not None:
+            raise ValueError(problem)
+        return value
 
 
 def load_config(path: str | os.PathLike[str]) -> NightlyConfig:

@@ -108,10 +108,14 @@ class Nightly:
         return PlanStore(factory, self.clock) if self.clock else PlanStore(factory)
 
     def run(self) -> NightlyReport:
-        """The whole pipeline under the run lock; the summary is written to ``out_dir``."""
+        """The whole pipeline under the run lock; the summary is written to ``out_dir``.
+
+        The network is read and checked first: an invalid one raises
+        :class:`~twin.problems.InputError` before the lock file or the store is created."""
+        net = load_network(self.cfg.network)
         try:
             with run_lock(self.cfg.lock_file):
-                report = self._run()
+                report = self._run(net)
         except AlreadyRunning as exc:
             report = NightlyReport(Outcome.LOCKED, notes=[str(exc)])
             return report
@@ -119,10 +123,9 @@ class Nightly:
         report.write(self.out)
         return report
 
-    def _run(self) -> NightlyReport:
+    def _run(self, net: Network) -> NightlyReport:
         cfg, store = self.cfg, self.store
         _ensure_users(store, cfg)
-        net = load_network(cfg.network)
         report = NightlyReport(Outcome.FAILED)
         try:
             as_of, net, history = _pull(cfg, net, self.credentials, self.sleep,

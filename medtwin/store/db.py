@@ -1,13 +1,16 @@
 """Tables of the plan store (SQLAlchemy 2.0 typed ORM) and opening a store from a URL."""
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 
 from sqlalchemy import ForeignKey, Integer, String, Text, create_engine, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
-from medtwin.store.location import store_url
+from medtwin.store.location import redacted, store_url, store_url_problem
+from twin.problems import InputError, Problem
 
 
 class Base(DeclarativeBase):
@@ -89,18 +92,62 @@ def _sqlite_pragmas(engine: Engine) -> None:
         cur.close()
 
 
+@contextlib.contextmanager
+def refused_writes() -> Iterator[None]:
+    """A database error while the store is used (a read-only database file, a full disk)
+    becomes an :class:`~twin.problems.InputError`: the transaction was rolled back."""
+    try:
+        yield
+    except OperationalError as exc:
+        raise InputError([Problem("<store>", "", f"cannot use the plan store: {exc.orig}; "
+                                                 "nothing changed")]) from None
+
+
+def store_problem(url: str, why: object) -> InputError:
+    """The input error of a store that cannot be opened or used (the URL shown redacted)."""
+    return InputError([Problem(f"--store {redacted(url)}", "", f"cannot use the plan store: "
+                                                               f"{why}")])
+
+
 def open_store(url: str | None = None) -> sessionmaker:
-    """A session factory for the store at ``url`` (tables created on first use)."""
+    """A session factory for the store at ``url`` (tables created on first use).
+
+    A URL that is not one, a database without its driver installed, or a file that is not
+    a database (or cannot be created) is an :class:`~twin.problems.InputError`.
+    """
     resolved = store_url(url)
-    if resolved.startswith("sqlite:///") and resolved != "sqlite:///:memory:":
-        Path(resolved.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(resolved)
+    problem = store_url_problem(resolved)
+    if problem is not None:
+        raise store_problem(resolved, problem)
+    try:
+        engine = create_engine(resolved)
+    except ImportError as exc:
+        raise store_problem(resolved, f"its database driver is not installed ({exc.name or exc})"
+                            ) from None
+    except ArgumentError as exc:
+        raise store_problem(resolved, exc) from None
     if engine.dialect.name == "sqlite":
         _sqlite_pragmas(engine)
+    created = []
+    if resolved.startswith("sqlite:///") and resolved != "sqlite:///:memory:":
+        folder = Path(resolved.removeprefix("sqlite:///").partition("?")[0]).parent
+        created = [p for p in (folder, *folder.parents) if not p.exists()]
+        folder.mkdir(parents=True, exist_ok=True)
+    try:
+        _create_tables(engine)
+    except DBAPIError as exc:
+        engine.dispose()
+        for empty in created:
+            with contextlib.suppress(OSError):
+                empty.rmdir()
+        raise store_problem(resolved, exc.orig) from None
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def _create_tables(engine: Engine) -> None:
     try:
         Base.metadata.create_all(engine)
     except OperationalError as exc:  # another process created the tables meanwhile
         if "already exists" not in str(exc):
             raise
         Base.metadata.create_all(engine)
-    return sessionmaker(engine, expire_on_commit=False)

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from twin.csv_tables import check_shape
 from twin.problems import InputError, Problem
 
 log = logging.getLogger(__name__)
@@ -86,15 +87,22 @@ def read_scms(path: str | Path) -> ScmsHistory:
     """Read the SCMS delivery history CSV into typed lines (one row per line item)."""
     path = Path(path)
     try:
+        check_shape(path)
         raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except FileNotFoundError:
         raise InputError([Problem(str(path), "", "file not found")]) from None
+    except OSError as exc:
+        raise InputError([Problem(str(path), "", f"cannot read: {exc.strerror or exc}")]
+                         ) from None
     except (UnicodeDecodeError, pd.errors.ParserError) as exc:
         raise InputError([Problem(str(path), "", f"not a readable CSV: {exc}")]) from None
     absent = [c for c in (*DATE_COLUMNS, *TEXT_COLUMNS, *NUMBER_COLUMNS) if c not in raw.columns]
     if absent:
         raise InputError([Problem(str(path), "", f"missing column(s) {absent}; is this the "
                                                  "SCMS delivery history?")])
+    if raw.empty:
+        raise InputError([Problem(str(path), "", "no shipment lines: the file has a header "
+                                                 "but no records")])
     lines = pd.DataFrame({new: raw[old].str.strip() for old, new in TEXT_COLUMNS.items()})
     quirks: dict[str, int] = {}
     for old, new in DATE_COLUMNS.items():

@@ -13,19 +13,27 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from twin.csv_tables import check_shape
+from twin.domain.fields import MAX_UNITS
 from twin.problems import InputError, Problem
 
 COLUMNS = ("date", "hospital", "department", "item", "quantity")
+EARLIEST, LATEST = pd.Timestamp("1900-01-01"), pd.Timestamp("2200-12-31")
+"""Dates a history may hold."""
+MAX_HISTORY_DAYS = 3_660
+"""Longest history read (about ten years of days): forecasts use the recent past."""
 SERIES = ("hospital", "department", "item")
 
 
 @dataclass(frozen=True)
 class DemandHistory:
-    """Daily demand (n_series, n_days) in units, the series keys and the first date."""
+    """Daily demand (n_series, n_days) in units, the series keys, the first date and how
+    many records (rows of the file) it was built from."""
 
     keys: pd.DataFrame
     start: pd.Timestamp
     units: np.ndarray
+    records: int
 
     @property
     def dates(self) -> pd.DatetimeIndex:
@@ -37,12 +45,16 @@ def read_history(path: str | Path) -> DemandHistory:
     """Read and check a history file; every problem names the file, the column and the row."""
     path = Path(path)
     try:
-        frame = (pd.read_parquet(path) if path.suffix == ".parquet"
-                 else pd.read_csv(path, dtype=str, keep_default_na=False))
+        if path.suffix == ".parquet":
+            frame = pd.read_parquet(path)
+        else:
+            check_shape(path)
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     except FileNotFoundError:
         raise InputError([Problem(str(path), "", "file not found")]) from None
     except (OSError, ValueError, pd.errors.ParserError) as exc:
-        raise InputError([Problem(str(path), "", f"cannot read: {exc}")]) from None
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise InputError([Problem(str(path), "", f"cannot read: {why}")]) from None
     if {"kind", "counterpart"} <= set(frame.columns) and "hospital" not in frame.columns:
         frame = _ledger_issues(frame)
     missing = [c for c in COLUMNS if c not in frame.columns]
@@ -52,11 +64,15 @@ def read_history(path: str | Path) -> DemandHistory:
     line = 2 if path.suffix != ".parquet" else 1
     dates = pd.to_datetime(frame["date"], errors="coerce", format="ISO8601")
     qty = pd.to_numeric(frame["quantity"], errors="coerce")
-    problems = [Problem(str(path), f"date (row {i + line})", f"not a date: {frame['date'][i]!r}")
-                for i in np.flatnonzero(dates.isna())[:20]]
-    bad_qty = qty.isna() | (qty < 0) | (qty != np.floor(qty))
+    bad_date = ~dates.between(EARLIEST, LATEST)  # NaT (not a date) is not between
+    problems = [Problem(str(path), f"date (row {i + line})", f"not a date from {EARLIEST.date()} "
+                                                             f"to {LATEST.date()}: "
+                                                             f"{frame['date'][i]!r}")
+                for i in np.flatnonzero(bad_date)[:20]]
+    bad_qty = ~((qty >= 0) & (qty <= MAX_UNITS)) | (qty != np.floor(qty))
     problems += [Problem(str(path), f"quantity (row {i + line})",
-                         f"must be a whole number ≥ 0, got {frame['quantity'][i]!r}")
+                         f"must be a whole number from 0 to {MAX_UNITS:,}, got "
+                         f"{frame['quantity'][i]!r}")
                  for i in np.flatnonzero(bad_qty)[:20]]
     if problems:
         raise InputError(problems)
@@ -66,13 +82,17 @@ def read_history(path: str | Path) -> DemandHistory:
     daily = frame.groupby([*SERIES, "date"], sort=True)["quantity"].sum()
     start, end = daily.index.get_level_values("date").min(), daily.index.get_level_values(
         "date").max()
+    if (end - start).days >= MAX_HISTORY_DAYS:
+        raise InputError([Problem(str(path), "date", f"the history spans {(end - start).days + 1:,}"
+                                  f" days ({start.date()} … {end.date()}); at most "
+                                  f"{MAX_HISTORY_DAYS:,} are read: cut it to the recent years")])
     keys = daily.index.droplevel("date").unique().to_frame(index=False)
     series_no = pd.Series(np.arange(len(keys)), index=pd.MultiIndex.from_frame(keys))
     units = np.zeros((len(keys), (end - start).days + 1))
     rows = series_no.loc[daily.index.droplevel("date")].to_numpy()
     cols = (daily.index.get_level_values("date") - start).days.to_numpy()
     units[rows, cols] = daily.to_numpy()
-    return DemandHistory(keys, start, units)
+    return DemandHistory(keys, start, units, len(frame))
 
 
 def _ledger_issues(ledger: pd.DataFrame) -> pd.DataFrame:

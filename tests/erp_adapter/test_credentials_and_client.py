@@ -8,8 +8,10 @@ import pytest
 
 from erp_adapter.credentials import Credentials, load_credentials
 from erp_adapter.errors import ErpAuthError, ErpError, ErpUnreachable
+from erp_adapter.registry import open_adapter, url_problem
 from erp_adapter.tryton.client import TrytonClient, _decode, _encode, parse_erp_url, redact_url
 from erp_adapter.tryton.server import free_port
+from twin.problems import InputError
 
 SECRET = "s3cr3t-Pa55"
 
@@ -19,7 +21,8 @@ def test_url_names_one_database() -> None:
         "http://127.0.0.1:8000/medtwin/rpc/", "medtwin", None)
     assert parse_erp_url("https://erp.example:8443/prod/rpc/")[1] == "prod"
     assert parse_erp_url("http://planner@127.0.0.1:8000/db")[2] == "planner"
-    for bad in ("127.0.0.1:8000/db", "http://127.0.0.1:8000/", "ftp://h/db", "http://h/a/b"):
+    for bad in ("127.0.0.1:8000/db", "http://127.0.0.1:8000/", "ftp://h/db", "http://h/a/b",
+                "http://h:99999/db", "http://h:abc/db"):
         with pytest.raises(ErpError):
             parse_erp_url(bad)
 
@@ -70,3 +73,17 @@ def test_tryton_json_values_round_trip() -> None:
     for value in (dt.date(2026, 11, 23), dt.datetime(2026, 11, 23, 8, 30, 1, 5),
                   Decimal("12.3400"), dt.timedelta(days=3), b"\x00\x01"):
         assert json.loads(json.dumps(value, default=_encode), object_hook=_decode) == value
+
+
+@pytest.mark.parametrize(("erp", "why"), [
+    ("http://localhost:99999/db", "65535"), ("http://localhost:abc/db", "65535"),
+    ("http://localhost:0/db", "65535"), ("https:///db", "names no host"),
+    (f"http://admin:{SECRET}@localhost:8000/db", "must not carry a password")])
+def test_an_erp_url_is_refused_before_any_adapter_opens(erp: str, why: str) -> None:
+    assert why in url_problem(erp) and SECRET not in url_problem(erp)
+    with pytest.raises(InputError, match="--erp"):
+        open_adapter(erp, None)
+
+
+def test_folders_and_good_urls_pass_the_check() -> None:
+    assert url_problem("out/erp") is None and url_problem("http://127.0.0.1:8000/db") is None

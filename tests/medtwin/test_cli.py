@@ -43,7 +43,7 @@ def test_validate_invalid_exits_2_naming_file_and_field(edited_tiny) -> None:
     net = edited_tiny(lambda d: d["warehouses"][0].update(org="NOPE"))
     result = run("validate", str(net))
     assert result.exit_code == 2
-    assert "network.yaml: warehouses[0].org: unknown org 'NOPE'" in result.output
+    assert "network.yaml: warehouses[0].org (line 21): unknown org 'NOPE'" in result.output
     assert "nothing was written" in result.output
 
 

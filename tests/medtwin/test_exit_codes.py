@@ -23,3 +23,12 @@ def test_no_module_of_the_shell_defines_its_own_exit_codes() -> None:
            if re.match(r"\s*EXIT_[A-Z_]+\s*=", line)
            or re.search(r"SystemExit\(\d+\)", line)]
     assert not bad, "use medtwin.exit_codes.ExitCode:\n" + "\n".join(bad)
+
+
+def test_the_readme_table_is_the_enum() -> None:
+    """One README table lists every code of the enum, with its name, and nothing else."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| (\d+) \| `([A-Z_]+)` \| .+ \|$", text, flags=re.M)
+    assert [(int(code), name) for code, name in rows] == [(int(c), c.name) for c in ExitCode]
+    scattered = re.findall(r"Exit codes(?!\s\(\[table\]\(#exit-codes\)\))", text)
+    assert len(scattered) == 1, "the per-command sentences point at the table"

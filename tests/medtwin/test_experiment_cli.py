@@ -93,8 +93,8 @@ def test_bad_scenario_file_names_file_and_field(tiny_dir: Path, library: Path,
                      "--scenarios", "broken", "--reps", 2, "--days", 5, "--out",
                      tmp_path / "x.nc")
     assert result.exit_code == 2
-    assert f"{library / 'broken.yaml'}: events[0].lane_closure: give either 'lane' or both" \
-        in result.output
+    assert (f"{library / 'broken.yaml'}: events[0].lane_closure (line 2): give either 'lane' "
+            "or both") in result.output
 
 
 def test_stress_attaches_evidence_the_store_accepts(tiny_dir: Path, library: Path,

@@ -51,8 +51,8 @@ def test_overrides_change_master_data_and_are_validated(library_dir: Path,
     with pytest.raises(InputError) as err:
         Library(library_dir).resolve("bad", tiny)
     text = str(err.value)
-    assert "bad.yaml: overrides.regions: cannot override 'regions'" in text
-    assert "bad.yaml: overrides.suppliers.SUP-NOPE: no supplier 'SUP-NOPE'" in text
+    assert "bad.yaml: overrides.regions (line 5): cannot override 'regions'" in text
+    assert "bad.yaml: overrides.suppliers.SUP-NOPE (line 4): no supplier 'SUP-NOPE'" in text
 
 
 def test_bad_scenario_files_name_file_and_field(library_dir: Path, tiny: Network) -> None:
@@ -63,16 +63,17 @@ def test_bad_scenario_files_name_file_and_field(library_dir: Path, tiny: Network
     with pytest.raises(InputError) as err:
         Library(library_dir).resolve("typo", tiny)
     messages = [str(p) for p in err.value.problems]
-    assert any("typo.yaml: events[1].lane_closure: end 3 is before start 9" in m
+    assert any("typo.yaml: events[1].lane_closure (line 3): end 3 is before start 9" in m
                for m in messages), messages
     assert any("typo.yaml: events[2]" in m and "volcano" in m for m in messages), messages
-    assert any("typo.yaml: forecast_bias" in m for m in messages), messages
+    assert any("typo.yaml: forecast_bias (line 5)" in m for m in messages), messages
 
 
 def test_unknown_reference_in_an_event_is_located(library_dir: Path, tiny: Network) -> None:
     (library_dir / "mars.yaml").write_text(
         "events:\n  - {kind: demand_multiplier, region: mars, factor: 2, start: 0, end: 3}\n")
-    with pytest.raises(InputError, match=r"mars.yaml: events\[0\].region: unknown region"):
+    with pytest.raises(InputError,
+                       match=r"mars.yaml: events\[0\].region \(line 2\): unknown region"):
         Library(library_dir).resolve("mars", tiny)
 
 

@@ -168,3 +168,83 @@ def test_save_replaces_a_previous_network(tiny_dir: Path, tmp_path: Path) -> Non
     save_network(net, tmp_path / "n")
     assert sorted(p.name for p in (tmp_path / "n").iterdir()) == ["network.yaml"]
     assert load_network(tmp_path / "n") == net
+
+
+@pytest.mark.parametrize(("section", "field", "value"), [
+    ("lanes", "cost_per_unit", float("inf")),
+    ("demand", "mean_per_day", float("nan")),
+    ("demand", "mean_per_day", float("inf")),
+    ("demand", "mean_per_day", -float("inf")),
+    ("items", "unit_cost", 1e300),
+])
+def test_numbers_are_finite_and_bounded(edited_tiny, section: str, field: str,
+                                        value: float) -> None:
+    net = edited_tiny(lambda d: d[section][0].update({field: value}))
+    msg = one_problem(net, "network.yaml", f"{section}[0].{field} (line ")
+    assert "finite" in msg or "less than or equal" in msg
+
+
+def test_nan_in_a_list_of_numbers(edited_tiny) -> None:
+    net = edited_tiny(lambda d: d["demand"][0].update(weekly=[float("nan"), *[1.0] * 6]))
+    assert one_problem(net, "demand[0].weekly[0]", "finite")
+
+
+def test_an_absurd_quantity_in_a_table(edited_tiny) -> None:
+    net = edited_tiny(lots=lambda ls: [*ls, "WH-SH,INF-SET-STD,L9,2028-01-01,"
+                                            + "1" + "0" * 30 + ",available"])
+    assert one_problem(net, "lots.csv", "quantity (line 50)", "1000000000")
+
+
+@pytest.mark.parametrize("digits", ["٠٦٩٠١٢٣٤٠٠٠٠١٦", "０６９０１２３４００００１６"])
+def test_a_gtin_in_other_digits_is_refused(edited_tiny, digits: str) -> None:
+    net = edited_tiny(lambda d: d["items"][0].update(gtin=digits))
+    assert one_problem(net, "items[0].gtin", "ASCII 0-9")
+
+
+def test_a_quantity_in_other_digits_is_refused(edited_tiny) -> None:
+    net = edited_tiny(lots=lambda ls: [*ls, "WH-SH,INF-SET-STD,L9,2028-01-01,١٢,available"])
+    assert one_problem(net, "lots.csv", "quantity (line 50)")
+
+
+@pytest.mark.parametrize(("row", "why"), [
+    ("WH-SH,INF-SET-STD,L9,2028-01-01,5,available,extra", "7 cells, the header has 6"),
+    ("WH-SH,INF-SET-STD,L9", "3 cells, the header has 6"),
+])
+def test_a_row_of_the_wrong_width_names_file_and_line(edited_tiny, row: str, why: str) -> None:
+    net = edited_tiny(lots=lambda ls: [*ls, row])
+    assert one_problem(net, "lots.csv", "snapshot.lots (line 50)", why)
+
+
+def test_line_numbers_count_quoted_line_breaks(edited_tiny) -> None:
+    net = edited_tiny(lots=lambda ls: [ls[0], ls[1].replace("SN100200", '"SN1\n00200"'),
+                                       *ls[2:], "WH-XX,INF-SET-STD,L9,2028-01-01,5,available"])
+    assert one_problem(net, "lots.csv", "unknown warehouse 'WH-XX'", "line 51")
+
+
+def test_an_empty_table_file_is_an_error(edited_tiny) -> None:
+    net = edited_tiny()
+    (net / "lots.csv").write_text("")
+    assert one_problem(net, "lots.csv", "the file is empty")
+
+
+def test_a_header_with_a_repeated_column(edited_tiny) -> None:
+    net = edited_tiny(lots=lambda ls: [ls[0] + ",status", *(line + ",x" for line in ls[1:])])
+    assert one_problem(net, "lots.csv", "status appear more than once")
+
+
+def test_a_symlink_loop_is_a_clean_error(tmp_path: Path, edited_tiny) -> None:
+    loop = tmp_path / "loop"
+    loop.symlink_to(loop)
+    assert one_problem(loop, "loop", "cannot read")
+    net = edited_tiny()
+    (net / "lots.csv").unlink()
+    (net / "lots.csv").symlink_to(net / "lots.csv")
+    assert one_problem(net, "lots.csv", "symbolic links")
+
+
+def test_a_yaml_problem_names_its_line(edited_tiny) -> None:
+    net = edited_tiny(lambda d: d["warehouses"][1].update(org="NOPE"))
+    text = (net / "network.yaml").read_text().splitlines()
+    msg = one_problem(net, "warehouses[1].org", "unknown org 'NOPE'")
+    line = int(msg.split("(line ")[1].split(")")[0])
+    assert "NOPE" in text[line - 1] or "WH-HZ" in text[line - 1]

@@ -7,7 +7,7 @@ import numpy as np
 from pydantic import model_validator
 
 from twin.domain.demand_families import DEMAND_FAMILIES, FamilyName
-from twin.domain.fields import DomainModel, field
+from twin.domain.fields import MAX_DAYS, MAX_RATE, DomainModel, field
 
 
 class DemandModel(DomainModel):
@@ -28,9 +28,11 @@ class DemandModel(DomainModel):
     item: str = field(description="item code")
     family: FamilyName = field(
         "poisson", description="demand distribution family")
-    mean_per_day: float = field(unit="units/day", description="mean daily demand", ge=0)
+    mean_per_day: float = field(unit="units/day", description="mean daily demand", ge=0,
+                                 le=MAX_RATE)
     dispersion: float = field(
-        1.0, description="negbin: variance/mean; intermittent: mean days between demands", ge=1)
+        1.0, description="negbin: variance/mean; intermittent: mean days between demands", ge=1,
+        le=MAX_DAYS)
     weekly: list[float] | None = field(
         None, description="seven day-of-week multipliers, Monday first (mean 1)")
     annual_amplitude: float = field(

@@ -5,7 +5,7 @@ from typing import Literal
 import numpy as np
 from pydantic import model_validator
 
-from twin.domain.fields import DomainModel, field
+from twin.domain.fields import MAX_DAYS, DomainModel, field
 
 Family = Literal["fixed", "normal", "lognormal", "gamma"]
 
@@ -19,8 +19,9 @@ class Distribution(DomainModel):
     """
 
     family: Family = field("gamma", description="distribution family")
-    mean: float = field(unit="days", description="mean duration", gt=0)
-    spread: float = field(0.0, unit="days", description="standard deviation", ge=0)
+    mean: float = field(unit="days", description="mean duration", gt=0, le=MAX_DAYS)
+    spread: float = field(0.0, unit="days", description="standard deviation", ge=0,
+                           le=MAX_DAYS)
 
     @model_validator(mode="after")
     def _fixed_has_no_spread(self) -> "Distribution":

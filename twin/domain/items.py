@@ -4,7 +4,7 @@ from typing import Literal
 
 from pydantic import field_validator
 
-from twin.domain.fields import DomainModel, field
+from twin.domain.fields import MAX_DAYS, MAX_MONEY, DomainModel, field
 from twin.domain.gtin import gtin_problem
 
 Tracking = Literal["lot", "serial"]
@@ -19,9 +19,11 @@ class Item(DomainModel):
     description: str = field(description="human-readable description")
     category: str = field(description="device category, e.g. 'coronary_stent', 'ivd_reagent'")
     unit: str = field("each", description="unit of measure of one stock unit")
-    unit_cost: float = field(unit="currency/unit", description="standard cost of one unit", gt=0)
+    unit_cost: float = field(unit="currency/unit", description="standard cost of one unit", gt=0,
+                             le=MAX_MONEY)
     cold_chain: bool = field(False, description="must be stored and moved at 2–8 °C")
-    shelf_life_days: int = field(unit="days", description="shelf life from manufacture", gt=0)
+    shelf_life_days: int = field(unit="days", description="shelf life from manufacture", gt=0,
+                                  le=MAX_DAYS)
     tracking: Tracking = field("lot", description="tracked by lot or by serial number")
     registered_regions: list[str] = field(
         description="regions where the item is registered and may be shipped", min_length=1)
@@ -29,7 +31,8 @@ class Item(DomainModel):
     unmet_demand: Literal["lost", "backorder"] = field(
         "lost", description="what happens to demand that cannot be served")
     qc_hold_days: int = field(
-        2, unit="days", description="quarantine after receipt before release", ge=0)
+        2, unit="days", description="quarantine after receipt before release", ge=0,
+        le=MAX_DAYS)
     excursion_rule: Literal["scrap", "release"] = field(
         "scrap", description="fate of units that suffered a cold-chain excursion, after review")
 

@@ -6,7 +6,7 @@ from functools import cached_property
 from pydantic import model_validator
 
 from twin.domain.demand import DemandModel
-from twin.domain.fields import DomainModel, field
+from twin.domain.fields import MAX_UNITS, DomainModel, field
 from twin.domain.items import Item
 from twin.domain.lanes import Lane
 from twin.domain.parties import Hospital, Org, Region, Supplier, Warehouse
@@ -19,7 +19,7 @@ class Settings(DomainModel):
     currency: str = field("CNY", description="ISO 4217 currency of all costs",
                           pattern=r"^[A-Z]{3}$")
     review_period_days: int = field(
-        7, unit="days", description="how often policies review stock", ge=1)
+        7, unit="days", description="how often policies review stock", ge=1, le=366)
 
 
 class StockPolicy(DomainModel):
@@ -27,8 +27,10 @@ class StockPolicy(DomainModel):
 
     warehouse: str = field(description="warehouse id")
     item: str = field(description="item code")
-    reorder_point: int = field(unit="units", description="reorder point s", ge=0)
-    order_up_to: int = field(unit="units", description="order-up-to level S", ge=1)
+    reorder_point: int = field(unit="units", description="reorder point s", ge=0,
+                               le=MAX_UNITS)
+    order_up_to: int = field(unit="units", description="order-up-to level S", ge=1,
+                             le=MAX_UNITS)
     source: str | None = field(
         None, description="supplier id or warehouse id to replenish from; none = first supplier")
 

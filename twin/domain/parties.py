@@ -5,7 +5,7 @@ from typing import Literal
 from pydantic import model_validator
 
 from twin.domain.distributions import Distribution
-from twin.domain.fields import DomainModel, field
+from twin.domain.fields import MAX_DAYS, MAX_FACTOR, MAX_MONEY, MAX_UNITS, DomainModel, field
 
 Priority = Literal["critical", "high", "routine"]
 PRIORITIES: tuple[Priority, ...] = ("critical", "high", "routine")
@@ -28,7 +28,7 @@ class Org(DomainModel):
     region: str = field(description="home region id")
     transfer_markup: float = field(
         0.05, unit="fraction", description="mark-up over unit cost when selling to another org",
-        ge=0)
+        ge=0, le=MAX_FACTOR)
 
 
 class Warehouse(DomainModel):
@@ -42,9 +42,11 @@ class Warehouse(DomainModel):
     latitude: float = field(unit="degrees", description="WGS84 latitude", ge=-90, le=90)
     longitude: float = field(unit="degrees", description="WGS84 longitude", ge=-180, le=180)
     cold_chain: bool = field(False, description="has 2–8 °C storage")
-    capacity: int = field(unit="units", description="storage capacity", gt=0)
+    capacity: int = field(unit="units", description="storage capacity", gt=0,
+                          le=MAX_UNITS)
     holding_rate: float = field(
-        0.2, unit="1/year", description="holding cost per year as a fraction of unit cost", ge=0)
+        0.2, unit="1/year", description="holding cost per year as a fraction of unit cost", ge=0,
+        le=MAX_FACTOR)
 
 
 class Department(DomainModel):
@@ -54,7 +56,8 @@ class Department(DomainModel):
     kind: str = field(description="e.g. icu, emergency, cardiology, orthopaedics, laboratory")
     priority: Priority = field(description="service priority class")
     min_shelf_life_days: int = field(
-        0, unit="days", description="minimum remaining shelf life accepted at issue", ge=0)
+        0, unit="days", description="minimum remaining shelf life accepted at issue", ge=0,
+        le=MAX_DAYS)
 
 
 class Hospital(DomainModel):
@@ -84,13 +87,14 @@ class SupplyOffer(DomainModel):
 
     item: str = field(description="item code")
     lead_time: Distribution = field(description="order-to-receipt lead time (days)")
-    moq: int = field(1, unit="units", description="minimum order quantity", ge=1)
+    moq: int = field(1, unit="units", description="minimum order quantity", ge=1,
+                     le=MAX_UNITS)
     unit_price: float | None = field(
         None, unit="currency/unit", description="purchase price; defaults to the item unit cost",
-        gt=0)
+        gt=0, le=MAX_MONEY)
     capacity_per_week: int | None = field(
         None, unit="units/week", description="most the supplier ships per week; none = unlimited",
-        gt=0)
+        gt=0, le=MAX_UNITS)
 
 
 class Supplier(DomainModel):
@@ -101,7 +105,8 @@ class Supplier(DomainModel):
     delivers_to: list[str] = field(
         description="warehouse ids the supplier delivers to directly", min_length=1)
     supplies: list[SupplyOffer] = field(description="items offered", min_length=1)
-    order_cost: float = field(0.0, unit="currency/order", description="fixed cost per order", ge=0)
+    order_cost: float = field(0.0, unit="currency/order", description="fixed cost per order", ge=0,
+                               le=MAX_MONEY)
     vmi: bool = field(False, description="vendor-managed inventory: replenishes on its own")
     reliability: float = field(
         0.95, unit="probability", description="share of orders delivered on time", ge=0, le=1)

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from twin.domain.fields import DomainModel, field
+from twin.domain.fields import MAX_DAYS, MAX_UNITS, DomainModel, field
 
 Evidence = dict[str, float | int | str | bool | None]
 
@@ -36,7 +36,8 @@ class TransferAction(_Action):
     mode: str = field("road", description="transport mode of the lane")
     item: str = field(description="item code")
     lot: str | None = field(None, description="lot number; none = FEFO at dispatch")
-    quantity: int = field(unit="units", description="units to ship", gt=0)
+    quantity: int = field(unit="units", description="units to ship", gt=0,
+                          le=MAX_UNITS)
     ship_date: dt.date = field(description="date to ship")
     emergency: bool = field(False, description="an emergency shipment for a critical shortage")
 
@@ -48,7 +49,8 @@ class PurchaseAction(_Action):
     supplier: str = field(description="supplier id")
     item: str = field(description="item code")
     warehouse: str = field(description="receiving warehouse id")
-    quantity: int = field(unit="units", description="units to order", gt=0)
+    quantity: int = field(unit="units", description="units to order", gt=0,
+                          le=MAX_UNITS)
     order_date: dt.date = field(description="date to place the order")
 
 
@@ -58,9 +60,12 @@ class ReorderPointAction(_Action):
     kind: Literal["reorder_point"] = "reorder_point"
     warehouse: str = field(description="warehouse id")
     item: str = field(description="item code")
-    reorder_point: int = field(unit="units", description="reorder point s", ge=0)
-    order_up_to: int = field(unit="units", description="order-up-to level S (≥ s)", ge=0)
-    safety_stock: int = field(0, unit="units", description="safety stock within s", ge=0)
+    reorder_point: int = field(unit="units", description="reorder point s", ge=0,
+                               le=MAX_UNITS)
+    order_up_to: int = field(unit="units", description="order-up-to level S (≥ s)",
+                             ge=0, le=MAX_UNITS)
+    safety_stock: int = field(0, unit="units", description="safety stock within s", ge=0,
+                             le=MAX_UNITS)
 
 
 Action = Annotated[TransferAction | PurchaseAction | ReorderPointAction,
@@ -73,6 +78,7 @@ class Plan(DomainModel):
     id: str = field(description="plan id", min_length=1)
     network: str = field(description="name of the network planned")
     as_of: dt.date = field(description="snapshot date the plan starts from")
-    horizon_days: int = field(unit="days", description="planning horizon", gt=0)
+    horizon_days: int = field(unit="days", description="planning horizon", gt=0,
+                             le=MAX_DAYS)
     created: dt.datetime = field(description="when the plan was made (UTC)")
     actions: list[Action] = field(list, description="plan lines")

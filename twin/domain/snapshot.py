@@ -3,7 +3,7 @@
 import datetime as dt
 from typing import Literal
 
-from twin.domain.fields import DomainModel, field
+from twin.domain.fields import MAX_UNITS, DomainModel, field
 
 Status = Literal["available", "quarantine", "reserved"]
 STATUSES: tuple[Status, ...] = ("available", "quarantine", "reserved")
@@ -17,7 +17,8 @@ class LotPosition(DomainModel):
     lot: str = field(description="lot number (serial number for serial-tracked items)",
                      min_length=1)
     expiry: dt.date = field(description="expiry date of the lot")
-    quantity: int = field(unit="units", description="units on hand", gt=0)
+    quantity: int = field(unit="units", description="units on hand", gt=0,
+                          le=MAX_UNITS)
     status: Status = field("available", description="stock status")
 
 
@@ -30,7 +31,8 @@ class InTransit(DomainModel):
     item: str = field(description="item code")
     lot: str = field(description="lot number", min_length=1)
     expiry: dt.date = field(description="expiry date of the lot")
-    quantity: int = field(unit="units", description="units shipped", gt=0)
+    quantity: int = field(unit="units", description="units shipped", gt=0,
+                          le=MAX_UNITS)
     shipped: dt.date = field(description="ship date")
     eta: dt.date = field(description="expected arrival date")
     temperature: Literal["ok", "excursion"] = field(
@@ -44,7 +46,8 @@ class PurchaseOrder(DomainModel):
     supplier: str = field(description="supplier id")
     item: str = field(description="item code")
     warehouse: str = field(description="receiving warehouse id")
-    quantity: int = field(unit="units", description="units ordered", gt=0)
+    quantity: int = field(unit="units", description="units ordered", gt=0,
+                          le=MAX_UNITS)
     ordered: dt.date = field(description="order date")
     due: dt.date = field(description="promised delivery date")
 

@@ -16,8 +16,10 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
+from twin.csv_tables import check_shape
 from twin.domain import Network
 from twin.domain.demand_families import DEMAND_FAMILIES
+from twin.domain.fields import MAX_UNITS
 from twin.problems import InputError, Problem
 from twin.sim.index import NetworkIndex, SeriesKey
 
@@ -113,8 +115,11 @@ def load_trace(path: str | os.PathLike[str], network: Network) -> pd.DataFrame:
     """
     file = Path(path)
     try:
-        frame = (pd.read_parquet(file) if file.suffix == ".parquet"
-                 else pd.read_csv(file, dtype={"hospital": str, "department": str, "item": str}))
+        if file.suffix == ".parquet":
+            frame = pd.read_parquet(file)
+        else:
+            check_shape(file)
+            frame = pd.read_csv(file, dtype={"hospital": str, "department": str, "item": str})
     except FileNotFoundError:
         raise InputError([Problem(str(file), "", "file not found")]) from None
     except (OSError, ValueError) as exc:
@@ -122,22 +127,33 @@ def load_trace(path: str | os.PathLike[str], network: Network) -> pd.DataFrame:
     missing = [c for c in TRACE_COLUMNS if c not in frame.columns]
     if missing:
         raise InputError([Problem(str(file), "", f"missing column(s) {missing}")])
+    if frame.empty:
+        raise InputError([Problem(str(file), "", "no rows: a demand trace needs at least one "
+                                                 "recorded demand")])
     dates = pd.to_datetime(frame["date"], errors="coerce")
     qty = pd.to_numeric(frame["quantity"], errors="coerce")
     departments = {(h.id, d.id) for h in network.hospitals for d in h.departments}
-    checks = {
-        "date": (dates.isna(), "not a date"),
-        "quantity": (~(qty >= 0) | (qty % 1 != 0), "must be a whole number ≥ 0"),
-        "hospital": (~frame["hospital"].isin(list(network.hospital_by_id)), "unknown hospital"),
-        "department": (~pd.Series([k in departments for k in zip(
+    registered = {(h.id, i.code) for h in network.hospitals for i in network.items
+                  if h.region in i.registered_regions}
+    known = frame["item"].isin(list(network.item_by_code)) & frame["hospital"].isin(
+        list(network.hospital_by_id))
+    unregistered = known & pd.Series([k not in registered for k in zip(
+        frame["hospital"], frame["item"], strict=True)], index=frame.index)
+    checks = [
+        ("date", dates.isna(), "not a date"),
+        ("quantity", ~((qty >= 0) & (qty <= MAX_UNITS)) | (qty % 1 != 0),
+         f"must be a whole number from 0 to {MAX_UNITS:,}"),
+        ("hospital", ~frame["hospital"].isin(list(network.hospital_by_id)), "unknown hospital"),
+        ("department", ~pd.Series([k in departments for k in zip(
             frame["hospital"], frame["department"], strict=True)], index=frame.index),
-            "unknown department of the hospital"),
-        "item": (~frame["item"].isin(list(network.item_by_code)), "unknown item"),
-    }
+         "unknown department of the hospital"),
+        ("item", ~frame["item"].isin(list(network.item_by_code)), "unknown item"),
+        ("item", unregistered, "not registered in the hospital's region"),
+    ]
     first_line = 2 if file.suffix == ".csv" else 1
     problems = [Problem(str(file), f"[{k}].{col} (row {k + first_line})",
                         f"{msg} (got {frame[col].iloc[k]!r})")
-                for col, (bad, msg) in checks.items() for k in np.flatnonzero(bad.to_numpy())]
+                for col, bad, msg in checks for k in np.flatnonzero(bad.to_numpy())]
     if problems:
         raise InputError(problems)
     return frame.assign(date=dates.dt.date, quantity=qty.astype(np.int64))

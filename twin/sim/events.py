@@ -15,10 +15,10 @@ import numpy as np
 from pydantic import Field, TypeAdapter, ValidationError, model_validator
 
 from twin.domain import Network
-from twin.domain.fields import DomainModel, field
+from twin.domain.fields import MAX_FACTOR, DomainModel, field
 from twin.problems import InputError, Problem, format_path
 from twin.sim.index import NetworkIndex
-from twin.yaml_input import read_yaml
+from twin.yaml_input import located, read_yaml
 
 Day = int | dt.date
 
@@ -146,7 +146,8 @@ class SupplierDisruption(_Window):
     supplier: str = field(description="supplier id")
     outage: bool = field(False, description="accepts no orders during the window")
     lead_time_factor: float = field(
-        1.0, unit="factor", description="lead times of orders placed in the window × factor", gt=0)
+        1.0, unit="factor", description="lead times of orders placed in the window × factor", gt=0,
+        le=MAX_FACTOR)
 
     def check(self, index: NetworkIndex) -> list[tuple[tuple[str, ...], str]]:
         return _unknown(self.supplier, index.supplier_of, "supplier", "supplier")
@@ -162,7 +163,7 @@ class DemandMultiplier(_Window):
 
     kind: Literal["demand_multiplier"] = "demand_multiplier"
     region: str | None = field(None, description="region id; none = every region")
-    factor: float = field(unit="factor", description="demand multiplier", ge=0)
+    factor: float = field(unit="factor", description="demand multiplier", ge=0, le=MAX_FACTOR)
 
     def check(self, index: NetworkIndex) -> list[tuple[tuple[str, ...], str]]:
         return _unknown(self.region, index.region_of, "region", "region")
@@ -177,7 +178,8 @@ class ExcursionMultiplier(_Window):
 
     kind: Literal["excursion_multiplier"] = "excursion_multiplier"
     lane: str | None = field(None, description="lane id; none = every lane")
-    factor: float = field(unit="factor", description="excursion probability multiplier", ge=0)
+    factor: float = field(unit="factor", description="excursion probability multiplier", ge=0,
+                          le=MAX_FACTOR)
 
     def check(self, index: NetworkIndex) -> list[tuple[tuple[str, ...], str]]:
         return _unknown(self.lane, index.lane_of, "lane", "lane")
@@ -199,7 +201,9 @@ def check_events(events: list[Event], index: NetworkIndex) -> list[tuple[tuple, 
 
 
 def load_scenario(path: str | os.PathLike[str], network: Network) -> list[Event]:
-    """Events of a YAML file for ``network``: a list, or a mapping with an ``events`` list.
+    """Events of a YAML file for ``network``: a list, or a mapping with only an ``events``
+    list (a scenario with includes or overrides needs the scenario library, which resolves
+    them: :mod:`scenarios.library`; here they are refused, never ignored).
 
     Raises :class:`InputError` with the file and the field path of every problem.
     """
@@ -207,6 +211,11 @@ def load_scenario(path: str | os.PathLike[str], network: Network) -> list[Event]
     doc = read_yaml(file)
     prefix: tuple[str, ...] = ()
     if isinstance(doc, dict) and "events" in doc:
+        others = sorted(str(k) for k in doc if k not in ("events", "description"))
+        if others:
+            raise InputError([Problem(str(file), str(k), "only a list of events is read here; "
+                                      "a scenario with includes or overrides is resolved by "
+                                      "the scenario library") for k in others])
         doc, prefix = doc["events"], ("events",)
     if not isinstance(doc, list):
         raise InputError([Problem(str(file), format_path(prefix),
@@ -214,10 +223,10 @@ def load_scenario(path: str | os.PathLike[str], network: Network) -> list[Event]
     try:
         events = EVENTS.validate_python(doc)
     except ValidationError as exc:
-        raise InputError([Problem(str(file), format_path((*prefix, *e["loc"])),
+        raise InputError([located(str(file), (*prefix, *e["loc"]),
                                   str(e["msg"]).removeprefix("Value error, "))
                           for e in exc.errors()]) from None
     problems = check_events(events, NetworkIndex(network))
     if problems:
-        raise InputError([Problem(str(file), format_path((*prefix, *p)), m) for p, m in problems])
+        raise InputError([located(str(file), (*prefix, *p), m) for p, m in problems])
     return events

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from twin.atomic import atomic_path, write_netcdf_atomic
+from twin.atomic import atomic_paths
 from twin.domain.parties import PRIORITIES
 from twin.sim.events import EVENTS, Event
 from twin.sim.index import NetworkIndex
@@ -138,11 +138,12 @@ class SimulationResult:
 
     def write(self, nc_path: str | os.PathLike[str]) -> tuple[Path, Path]:
         """Write the dataset to ``nc_path`` and the ledger to ``…ledger.parquet`` beside it
-        (each atomically, see :mod:`twin.atomic`)."""
-        nc = write_netcdf_atomic(self.to_dataset(), nc_path)
+        (both or neither, see :mod:`twin.atomic`)."""
+        nc = Path(nc_path)
         pq = ledger_path(nc)
-        with atomic_path(pq) as tmp:
-            self.ledger.to_parquet(tmp, index=False)
+        with atomic_paths(nc, pq) as (nc_tmp, pq_tmp):
+            self.to_dataset().to_netcdf(nc_tmp, engine="netcdf4")
+            self.ledger.to_parquet(pq_tmp, index=False)
         return nc, pq
 
 

@@ -21,3 +21,13 @@ def test_make_gtin14_round_trip() -> None:
     gtin = make_gtin14("0690123400001")
     assert gtin_problem(gtin) is None
     assert int(gtin[-1]) == gtin_check_digit(gtin[:13])
+
+
+@pytest.mark.parametrize("digits", ["٠٦٩٠١٢٣٤٠٠٠٠١٦", "０６９０１２３４００００１６",
+                                    "0690123400001６"])
+def test_digits_of_other_scripts_are_refused(digits: str) -> None:
+    """``str.isdigit`` and ``int`` accept them; a GTIN is ASCII 0-9 only."""
+    assert digits.isdigit()
+    assert "ASCII 0-9" in gtin_problem(digits)
+    with pytest.raises(ValueError, match="13 digits"):
+        make_gtin14(digits[:12] + "٣")
