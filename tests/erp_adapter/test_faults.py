@@ -156,7 +156,7 @@ def test_password_in_the_url_is_refused_and_not_echoed(tiny_dir: Path, tmp_path:
     result = CliRunner().invoke(main, ["publish", str(path), "--erp",
                                        "http://admin:Hunter2pw@127.0.0.1:9/medtwin",
                                        "--network", str(tiny_dir)])
-    assert result.exit_code == 4
+    assert result.exit_code == 2  # invalid input, refused before anything is contacted
     assert "must not carry a password" in result.output and "Hunter2pw" not in result.output
 
 
