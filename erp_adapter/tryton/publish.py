@@ -27,7 +27,7 @@ them — no duplicate, no missing document.
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from erp_adapter.errors import ErpRemoteError
@@ -51,23 +51,30 @@ class DocKind:
     key_field: str
     lines_field: str
     steps: tuple[tuple[str, str], ...]  # (state, button that leaves it), in order
-    done: frozenset[str]  # states that count as published
+    done: frozenset[str]  # states reached by the last button
     label: str
+    # what Tryton's follow-up processing (``process``, queued by the last button) makes:
+    # (line model, its field pointing at the document, the field it fills, extra domain)
+    follow_up: tuple[str, str, str, tuple[Any, ...]] | None = None
 
 
 INTERNAL = DocKind("stock.shipment.internal", "reference", "moves", (("draft", "wait"),),
                    frozenset({"waiting", "assigned", "packed", "shipped", "done"}),
                    "internal shipment")
 SALE = DocKind("sale.sale", "reference", "lines", (("draft", "quote"), ("quotation", "confirm")),
-               frozenset({"confirmed", "processing", "done"}), "sale to sister org")
+               frozenset({"confirmed", "processing", "done"}), "sale to sister org",
+               ("sale.line", "sale", "moves", (("type", "=", "line"),)))
 PURCHASE = DocKind("purchase.purchase", "reference", "lines",
                    (("draft", "quote"), ("quotation", "confirm")),
-                   frozenset({"confirmed", "processing", "done"}), "purchase")
+                   frozenset({"confirmed", "processing", "done"}), "purchase",
+                   ("purchase.line", "purchase", "moves", (("type", "=", "line"),)))
 REQUISITION = DocKind("purchase.requisition", "description", "lines",
                       (("draft", "wait"), ("waiting", "approve")),
-                      frozenset({"approved", "processing", "done"}), "purchase requisition")
+                      frozenset({"approved", "processing", "done"}), "purchase requisition",
+                      ("purchase.requisition.line", "requisition", "purchase_requests", ()))
 KINDS = (INTERNAL, SALE, PURCHASE, REQUISITION)
 STOPPED = frozenset({"cancelled", "rejected"})
+DONE = frozenset({"processed", "published"})  # line statuses with nothing left to do
 MAX_LINES = 40  # plan lines per document (its key field lists their keys)
 
 
@@ -84,6 +91,9 @@ class Part:
     header: dict[str, Any]
     child: dict[str, Any]
     summary: str
+    # other kinds that publish the same line (a purchase as an order or a requisition):
+    # a document of one of them that carries the key means the line is already there
+    alternates: tuple[DocKind, ...] = ()
 
 
 @dataclass
@@ -108,6 +118,17 @@ class Found:
     state: str
     number: str | None
     company: int
+    processed: bool | None = None  # every line has what ``process`` makes; None: not checked
+
+    def stage(self, kind: DocKind) -> str:
+        """``created`` (before its last button), ``processed`` (the whole document is
+        there: state, shipments/moves or requests), ``stuck`` (confirmed without them)
+        or ``stopped`` (cancelled/rejected in the ERP)."""
+        if self.state in STOPPED:
+            return "stopped"
+        if self.state not in kind.done:
+            return "created"
+        return "stuck" if kind.follow_up and not self.processed else "processed"
 
 
 @dataclass
@@ -252,7 +273,7 @@ class SpecBuilder:
                 "company": company, "employee": employee, "supply_date": due, "warehouse": wh,
                 "currency": s.org_currency.get(org, 0)},
                 {"product": product, "quantity": float(a.quantity), "unit": s.unit,
-                 "supplier": party, "unit_price": price}, f"request {what}"))
+                 "supplier": party, "unit_price": price}, f"request {what}", (PURCHASE,)))
             return
         address = s.party_address.get(party) if party else None
         if party and address is None:
@@ -265,7 +286,7 @@ class SpecBuilder:
             "purchase_date": a.order_date},
             {"type": "line", "product": product, "quantity": float(a.quantity), "unit": s.unit,
              "unit_price": price, "delivery_date_edit": True, "delivery_date_store": due},
-            f"order {what}"))
+            f"order {what}", (REQUISITION,)))
 
     def reorder_point(self, i: int, a: ReorderPointAction) -> None:
         s = self.sites
@@ -326,7 +347,27 @@ class Publisher:
                 for token in (r[kind.key_field] or "").split():
                     if token in wanted and doc not in out[token]:
                         out[token].append(doc)
+        self._check_processed(kind, list(docs.values()))
         return out
+
+    def _check_processed(self, kind: DocKind, docs: Sequence[Found]) -> None:
+        """Set ``processed`` on the ``docs`` past their last button: does each of their
+        lines have what Tryton's follow-up ``process`` makes (moves, purchase requests)?
+        A server killed between the confirming commit and that queued step leaves a
+        confirmed document without them."""
+        if kind.follow_up is None:
+            return
+        todo = {d.id: d for d in docs if d.state in kind.done}
+        if not todo:
+            return
+        line_model, parent, made, extra = kind.follow_up
+        has: dict[int, bool] = dict.fromkeys(todo, True)
+        for chunk in chunks(sorted(todo), 500):
+            for r in self.c.model(line_model).search_read(
+                    [(parent, "in", list(chunk)), *extra], [parent, made]):
+                has[r[parent]] = has[r[parent]] and bool(r[made])
+        for doc_id, d in todo.items():
+            d.processed = has[doc_id]
 
     def _match(self, part: Part, found: dict[str, list[Found]]) -> Found | None:
         company = self.sites.org_company[part.org]
@@ -370,42 +411,99 @@ class Publisher:
                 self.hook(f"created:{kind.model}", len(created))
         return made, errors
 
-    def _advance(self, kind: DocKind, docs: list[Found]) -> dict[int, str]:
-        """Push ``docs`` through ``kind``'s buttons until published; errors by doc id."""
-        errors: dict[int, str] = {}
+    def _press(self, kind: DocKind, button: str, todo: list[Found], errors: dict[int, str]
+               ) -> None:
+        """Click ``button`` on ``todo`` in batches per company; a refused batch is retried
+        one document at a time, so that one refusal (kept in ``errors``) stops no other."""
         model = self.c.model(kind.model)
+        by_company: dict[int, list[Found]] = defaultdict(list)
+        for d in todo:
+            by_company[d.company].append(d)
+        for company, group in by_company.items():
+            ctx = {"company": company}
+            for batch in chunks(group, self.batch):
+                try:
+                    model.button(button, [d.id for d in batch], context=ctx)
+                except ErpRemoteError:
+                    for d in batch:
+                        try:
+                            model.button(button, [d.id], context=ctx)
+                        except ErpRemoteError as exc:
+                            errors[d.id] = str(exc)
+                self.hook(f"{button}:{kind.model}", len(batch))
+
+    def _refresh(self, kind: DocKind, docs: list[Found]) -> None:
+        fresh = {r["id"]: r for r in self.c.model(kind.model).read([d.id for d in docs],
+                                                                   ["state", "number"])}
+        for d in docs:
+            d.state, d.number = fresh[d.id]["state"], fresh[d.id].get("number")
+
+    def _advance(self, kind: DocKind, docs: list[Found]) -> dict[int, str]:
+        """Push ``docs`` through ``kind``'s buttons, then make sure each confirmed one was
+        processed (its shipments/moves or requests exist), running ``process`` again for
+        those Tryton did not — as a user clicks "Process"; errors by doc id."""
+        errors: dict[int, str] = {}
         for state, button in kind.steps:
             todo = [d for d in docs if d.state == state and d.id not in errors]
-            by_company: dict[int, list[Found]] = defaultdict(list)
-            for d in todo:
-                by_company[d.company].append(d)
-            for company, group in by_company.items():
-                ctx = {"company": company}
-                for batch in chunks(group, self.batch):
-                    try:
-                        model.button(button, [d.id for d in batch], context=ctx)
-                    except ErpRemoteError:
-                        for d in batch:
-                            try:
-                                model.button(button, [d.id], context=ctx)
-                            except ErpRemoteError as exc:
-                                errors[d.id] = str(exc)
-                    self.hook(f"{button}:{kind.model}", len(batch))
+            self._press(kind, button, todo, errors)
             if todo:
-                fresh = {r["id"]: r for r in model.read([d.id for d in docs], ["state", "number"])}
-                for d in docs:
-                    d.state, d.number = fresh[d.id]["state"], fresh[d.id].get("number")
+                self._refresh(kind, docs)
+        if kind.follow_up is None:
+            return errors
+        self._check_processed(kind, [d for d in docs if not d.processed])
+        stuck = [d for d in docs if d.state in kind.done and not d.processed
+                 and d.id not in errors]
+        if stuck:
+            log.info("%d %s confirmed without what processing makes; processing them",
+                     len(stuck), kind.model)
+            self._press(kind, "process", stuck, errors)
+            self._refresh(kind, stuck)
+            self._check_processed(kind, stuck)
+            for d in stuck:
+                if not d.processed and d.id not in errors:
+                    errors[d.id] = (f"{kind.label} {d.number or d.id} is {d.state} but Tryton "
+                                    "made no shipment, move or request for it, even on "
+                                    "'process'")
         return errors
 
     def run(self, plan: Plan, specs: Specs, *, dry_run: bool = False) -> list[LineResult]:
         """Publish (or, with ``dry_run``, only look up) every part; one result per line."""
+        return self._run(plan, specs, dry_run)[0]
+
+    def _same_line_elsewhere(self, parts: list[Part]) -> tuple[list[Part], dict[int, str]]:
+        """``parts`` with those already published as another kind of document (a purchase
+        ordered before, now asked for as a requisition, or the reverse) moved to that kind,
+        so that the line is never bought twice; and a note for each line moved."""
+        out = list(parts)
+        notes: dict[int, str] = {}
+        alternates = {k for p in parts for k in p.alternates}
+        for alt in sorted(alternates, key=KINDS.index):
+            asked = [i for i, p in enumerate(out) if alt in p.alternates]
+            found = self.lookup(alt, [out[i].key for i in asked])
+            for i in asked:
+                p = out[i]
+                f = self._match(replace(p, kind=alt), found)
+                if f is not None:
+                    out[i] = replace(p, kind=alt, alternates=())
+                    notes[p.line] = (f"published before as {alt.label} {f.number or f.id}; "
+                                     f"no {p.kind.label} made for it")
+        return out, notes
+
+    def _run(self, plan: Plan, specs: Specs, dry_run: bool
+             ) -> tuple[list[LineResult], dict[int, list[str]]]:
+        """The line results, and the stage of each line's documents (see
+        :meth:`Found.stage`) after this run, by line."""
         results = [LineResult(key=a.key, kind=a.kind, outcome="exists") for a in plan.actions]
         touched: dict[int, set[str]] = defaultdict(set)  # line → {"created", "advanced", …}
         failed: dict[int, list[str]] = defaultdict(list)
         notes: dict[int, list[str]] = defaultdict(list)
         refs: dict[int, list[DocumentRef]] = defaultdict(list)
+        stages: dict[int, list[str]] = defaultdict(list)
+        all_parts, moved = self._same_line_elsewhere(specs.parts)
+        for line, note in moved.items():
+            notes[line].append(note)
         for kind in KINDS:
-            parts = [p for p in specs.parts if p.kind is kind]
+            parts = [p for p in all_parts if p.kind is kind]
             if not parts:
                 continue
             found = self.lookup(kind, [p.key for p in parts])
@@ -416,11 +514,13 @@ class Publisher:
                     f = have.get(id(p))
                     if f is None:
                         touched[p.line].add("would_create")
+                        stages[p.line].append("missing")
                         refs[p.line].append(DocumentRef(kind.model, None, "to create", None,
                                                         p.org, p.summary))
                     else:
-                        if f.state not in kind.done | STOPPED:
+                        if f.stage(kind) in ("created", "stuck"):
                             touched[p.line].add("would_complete")
+                        stages[p.line].append(f.stage(kind))
                         refs[p.line].append(self._ref(kind, f, p))
                 continue
             made, errors = self._create(kind, to_create)
@@ -428,7 +528,7 @@ class Publisher:
                 if id(p) in made:
                     touched[p.line].add("created")
                 elif id(p) in have:
-                    if have[id(p)].state not in kind.done | STOPPED:
+                    if have[id(p)].stage(kind) in ("created", "stuck"):
                         touched[p.line].add("advanced")
                 else:
                     failed[p.line].append(errors.get(id(p), "not created"))
@@ -437,7 +537,9 @@ class Publisher:
             for p in parts:
                 f = have.get(id(p)) or made.get(id(p))
                 if f is None:
+                    stages[p.line].append("missing")
                     continue
+                stages[p.line].append(f.stage(kind))
                 refs[p.line].append(self._ref(kind, f, p))
                 if f.id in adv_errors:
                     failed[p.line].append(adv_errors[f.id])
@@ -459,7 +561,7 @@ class Publisher:
                                                     ("updated", "updated"),
                                                     ("completed", "advanced")) if flag in t),
                                  "exists")
-        return results
+        return results, stages
 
     def _ref(self, kind: DocKind, f: Found, p: Part) -> DocumentRef:
         return DocumentRef(kind.model, f.id, f.state, f.number,
@@ -518,21 +620,20 @@ class Publisher:
 
     # -- status ----------------------------------------------------------------------------
     def status(self, plan: Plan, specs: Specs) -> list[LineResult]:
-        """Where each line stands: ``published``, ``incomplete``, ``missing`` or
-        ``stopped`` (cancelled/rejected in the ERP), order points ``published``/``differs``."""
-        results = self.run(plan, specs, dry_run=True)
-        for r in results:
-            states = [d.state for d in r.documents]
+        """Where each line stands, from the whole state of its documents: ``missing``,
+        ``created`` (some document not yet confirmed, or not yet made), ``processed``
+        (confirmed, with its shipments/moves or purchase requests), ``stuck`` (confirmed
+        without them: Tryton's processing never ran) or ``stopped`` (cancelled/rejected in
+        the ERP); order points ``published``/``differs``/``missing``."""
+        results, stages = self._run(plan, specs, dry_run=True)
+        for i, r in enumerate(results):
             if r.kind == "reorder_point":
                 r.outcome = {"would_create": "missing", "would_update": "differs"}.get(
                     r.outcome, "published")
-            elif not states or all(s == "to create" for s in states):
-                r.outcome = "missing"
-            elif any(s in STOPPED for s in states):
-                r.outcome = "stopped"
-            elif r.outcome in ("would_create", "would_complete"):
-                r.outcome = "incomplete"
-            else:
-                r.outcome = "published"
+                continue
+            line = set(stages.get(i, [])) or {"missing"}
+            r.outcome = next(o for o in ("stopped", "stuck", "missing", "created", "processed")
+                             if o in line)
+            if r.outcome == "missing" and line != {"missing"}:
+                r.outcome = "created"
         return results
-
