@@ -24,6 +24,7 @@ advanced state by state with the workflow buttons. A run stopped between "create
 them — no duplicate, no missing document.
 """
 
+import datetime as dt
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -44,6 +45,21 @@ Hook = Callable[[str, int], None]
 
 
 @dataclass(frozen=True)
+class FollowUp:
+    """What Tryton's follow-up ``process`` (queued by a document's last button) makes:
+    on each line of ``line_model`` (pointing at the document by ``parent``, restricted by
+    ``domain``), the records of field ``made``; it runs once the grace period
+    ``grace_field`` of ``config`` has passed (when the ERP sets one)."""
+
+    line_model: str
+    parent: str
+    made: str
+    domain: tuple[Any, ...]
+    config: str
+    grace_field: str
+
+
+@dataclass(frozen=True)
 class DocKind:
     """How one kind of Tryton document carries plan lines and moves through its states."""
 
@@ -53,9 +69,7 @@ class DocKind:
     steps: tuple[tuple[str, str], ...]  # (state, button that leaves it), in order
     done: frozenset[str]  # states reached by the last button
     label: str
-    # what Tryton's follow-up processing (``process``, queued by the last button) makes:
-    # (line model, its field pointing at the document, the field it fills, extra domain)
-    follow_up: tuple[str, str, str, tuple[Any, ...]] | None = None
+    follow_up: FollowUp | None = None
 
 
 INTERNAL = DocKind("stock.shipment.internal", "reference", "moves", (("draft", "wait"),),
@@ -63,18 +77,21 @@ INTERNAL = DocKind("stock.shipment.internal", "reference", "moves", (("draft", "
                    "internal shipment")
 SALE = DocKind("sale.sale", "reference", "lines", (("draft", "quote"), ("quotation", "confirm")),
                frozenset({"confirmed", "processing", "done"}), "sale to sister org",
-               ("sale.line", "sale", "moves", (("type", "=", "line"),)))
+               FollowUp("sale.line", "sale", "moves", (("type", "=", "line"),),
+                        "sale.configuration", "sale_process_after"))
 PURCHASE = DocKind("purchase.purchase", "reference", "lines",
                    (("draft", "quote"), ("quotation", "confirm")),
                    frozenset({"confirmed", "processing", "done"}), "purchase",
-                   ("purchase.line", "purchase", "moves", (("type", "=", "line"),)))
+                   FollowUp("purchase.line", "purchase", "moves", (("type", "=", "line"),),
+                            "purchase.configuration", "purchase_process_after"))
 REQUISITION = DocKind("purchase.requisition", "description", "lines",
                       (("draft", "wait"), ("waiting", "approve")),
                       frozenset({"approved", "processing", "done"}), "purchase requisition",
-                      ("purchase.requisition.line", "requisition", "purchase_requests", ()))
+                      FollowUp("purchase.requisition.line", "requisition", "purchase_requests", (),
+                               "purchase.configuration", "purchase_process_after"))
 KINDS = (INTERNAL, SALE, PURCHASE, REQUISITION)
 STOPPED = frozenset({"cancelled", "rejected"})
-DONE = frozenset({"processed", "published"})  # line statuses with nothing left to do
+DONE = frozenset({"processed", "confirmed", "published"})  # line statuses: nothing left to do
 MAX_LINES = 40  # plan lines per document (its key field lists their keys)
 
 
@@ -118,17 +135,22 @@ class Found:
     state: str
     number: str | None
     company: int
+    written: dt.datetime | None  # when Tryton last wrote it (UTC): for a confirmed one, then
     processed: bool | None = None  # every line has what ``process`` makes; None: not checked
+    in_grace: bool = False  # not processed yet, but within the ERP's grace period
 
     def stage(self, kind: DocKind) -> str:
-        """``created`` (before its last button), ``processed`` (the whole document is
-        there: state, shipments/moves or requests), ``stuck`` (confirmed without them)
-        or ``stopped`` (cancelled/rejected in the ERP)."""
+        """``created`` (before its last button), ``confirmed`` (past it, its processing
+        still in the ERP's grace period), ``processed`` (the whole document is there:
+        state, shipments/moves or requests), ``stuck`` (confirmed without them, its
+        processing due and not done) or ``stopped`` (cancelled/rejected in the ERP)."""
         if self.state in STOPPED:
             return "stopped"
         if self.state not in kind.done:
             return "created"
-        return "stuck" if kind.follow_up and not self.processed else "processed"
+        if kind.follow_up is None or self.processed:
+            return "processed"
+        return "confirmed" if self.in_grace else "stuck"
 
 
 @dataclass
@@ -330,6 +352,7 @@ class Publisher:
         self.batch = batch
         self.max_lines = max_lines
         self.hook = hook or (lambda event, n: None)
+        self._graces: dict[tuple[str, str], dt.timedelta | None] = {}
 
     # -- looking up ------------------------------------------------------------------------
     def lookup(self, kind: DocKind, keys: Sequence[str]) -> dict[str, list[Found]]:
@@ -340,10 +363,10 @@ class Publisher:
         for chunk in chunks(sorted(wanted), 200):
             domain: list[Any] = ["OR", *[(kind.key_field, "like", f"%{k}%") for k in chunk]]
             rows = self.c.model(kind.model).search_read(
-                domain, ["id", kind.key_field, "state", "number", "company"])
+                domain, ["id", kind.key_field, "state", "number", "company", "write_date"])
             for r in rows:
                 doc = docs.setdefault(r["id"], Found(r["id"], r["state"], r.get("number"),
-                                                     r["company"]))
+                                                     r["company"], r["write_date"]))
                 for token in (r[kind.key_field] or "").split():
                     if token in wanted and doc not in out[token]:
                         out[token].append(doc)
@@ -360,14 +383,26 @@ class Publisher:
         todo = {d.id: d for d in docs if d.state in kind.done}
         if not todo:
             return
-        line_model, parent, made, extra = kind.follow_up
+        f = kind.follow_up
         has: dict[int, bool] = dict.fromkeys(todo, True)
         for chunk in chunks(sorted(todo), 500):
-            for r in self.c.model(line_model).search_read(
-                    [(parent, "in", list(chunk)), *extra], [parent, made]):
-                has[r[parent]] = has[r[parent]] and bool(r[made])
+            for r in self.c.model(f.line_model).search_read(
+                    [(f.parent, "in", list(chunk)), *f.domain], [f.parent, f.made]):
+                has[r[f.parent]] = has[r[f.parent]] and bool(r[f.made])
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        grace = self._grace(f)
         for doc_id, d in todo.items():
             d.processed = has[doc_id]
+            d.in_grace = not d.processed and bool(grace) and d.written is not None \
+                and d.written + grace > now
+
+    def _grace(self, f: FollowUp) -> dt.timedelta | None:
+        """The ERP's grace period before it processes a confirmed document (during which a
+        user may still reset it to draft); None when it processes at once."""
+        if (f.config, f.grace_field) not in self._graces:
+            row = self.c.model(f.config).read([1], [f.grace_field])
+            self._graces[(f.config, f.grace_field)] = row[0][f.grace_field] if row else None
+        return self._graces[(f.config, f.grace_field)]
 
     def _match(self, part: Part, found: dict[str, list[Found]]) -> Found | None:
         company = self.sites.org_company[part.org]
@@ -405,7 +440,7 @@ class Publisher:
                         except ErpRemoteError as exc:
                             errors[id(part)] = str(exc)
                 for sp, new in created:
-                    doc = Found(new, kind.steps[0][0], None, ctx["company"])
+                    doc = Found(new, kind.steps[0][0], None, ctx["company"], None)
                     for part in sp.parts:
                         made[id(part)] = doc
                 self.hook(f"created:{kind.model}", len(created))
@@ -433,10 +468,11 @@ class Publisher:
                 self.hook(f"{button}:{kind.model}", len(batch))
 
     def _refresh(self, kind: DocKind, docs: list[Found]) -> None:
-        fresh = {r["id"]: r for r in self.c.model(kind.model).read([d.id for d in docs],
-                                                                   ["state", "number"])}
+        fresh = {r["id"]: r for r in self.c.model(kind.model).read(
+            [d.id for d in docs], ["state", "number", "write_date"])}
         for d in docs:
-            d.state, d.number = fresh[d.id]["state"], fresh[d.id].get("number")
+            r = fresh[d.id]
+            d.state, d.number, d.written = r["state"], r.get("number"), r["write_date"]
 
     def _advance(self, kind: DocKind, docs: list[Found]) -> dict[int, str]:
         """Push ``docs`` through ``kind``'s buttons, then make sure each confirmed one was
@@ -451,8 +487,7 @@ class Publisher:
         if kind.follow_up is None:
             return errors
         self._check_processed(kind, [d for d in docs if not d.processed])
-        stuck = [d for d in docs if d.state in kind.done and not d.processed
-                 and d.id not in errors]
+        stuck = [d for d in docs if d.stage(kind) == "stuck" and d.id not in errors]
         if stuck:
             log.info("%d %s confirmed without what processing makes; processing them",
                      len(stuck), kind.model)
@@ -546,6 +581,9 @@ class Publisher:
                 elif f.state in STOPPED:
                     notes[p.line].append(f"{kind.label} {f.number or f.id} is {f.state} in "
                                          "the ERP; not recreated")
+                elif f.stage(kind) == "confirmed":
+                    notes[p.line].append(f"{kind.label} {f.number or f.id} is {f.state}; the "
+                                         "ERP processes it after its grace period")
         self._order_points(specs.order_points, dry_run, touched, refs)
         for i, r in enumerate(results):
             r.documents = refs.get(i, [])
@@ -621,10 +659,11 @@ class Publisher:
     # -- status ----------------------------------------------------------------------------
     def status(self, plan: Plan, specs: Specs) -> list[LineResult]:
         """Where each line stands, from the whole state of its documents: ``missing``,
-        ``created`` (some document not yet confirmed, or not yet made), ``processed``
-        (confirmed, with its shipments/moves or purchase requests), ``stuck`` (confirmed
-        without them: Tryton's processing never ran) or ``stopped`` (cancelled/rejected in
-        the ERP); order points ``published``/``differs``/``missing``."""
+        ``created`` (some document not yet confirmed, or not yet made), ``confirmed``
+        (confirmed, processing in the ERP's grace period), ``processed`` (confirmed, with
+        its shipments/moves or purchase requests), ``stuck`` (confirmed without them, its
+        processing due and not done) or ``stopped`` (cancelled/rejected in the ERP); order
+        points ``published``/``differs``/``missing``."""
         results, stages = self._run(plan, specs, dry_run=True)
         for i, r in enumerate(results):
             if r.kind == "reorder_point":
@@ -632,8 +671,8 @@ class Publisher:
                     r.outcome, "published")
                 continue
             line = set(stages.get(i, [])) or {"missing"}
-            r.outcome = next(o for o in ("stopped", "stuck", "missing", "created", "processed")
-                             if o in line)
+            r.outcome = next(o for o in ("stopped", "stuck", "missing", "created", "confirmed",
+                                         "processed") if o in line)
             if r.outcome == "missing" and line != {"missing"}:
                 r.outcome = "created"
         return results
