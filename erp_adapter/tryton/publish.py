@@ -22,6 +22,14 @@ in batches in their first state with their keys; then every document found or cr
 advanced state by state with the workflow buttons. A run stopped between "create" and
 "confirm" leaves drafts that carry their keys: the next run finds them and only advances
 them — no duplicate, no missing document.
+
+"Advanced" means the whole document, not its state word: Tryton confirms a sale or a
+purchase (approves a requisition) in one transaction and makes its shipments and moves
+(purchase requests) in a follow-up ``process``, queued for a worker or run after the
+commit. A server killed in between, or a queue with no worker, leaves it confirmed without
+them; the publisher then runs ``process`` itself, unless the ERP's grace period
+(``*_process_after``) still runs. A purchase line's key is its identity whatever document
+carries it: a line ordered before is not requisitioned now, nor the reverse.
 """
 
 import datetime as dt
@@ -135,7 +143,7 @@ class Found:
     state: str
     number: str | None
     company: int
-    written: dt.datetime | None  # when Tryton last wrote it (UTC): for a confirmed one, then
+    written: dt.datetime | None  # Tryton's last write (UTC); of a confirmed one: confirming
     processed: bool | None = None  # every line has what ``process`` makes; None: not checked
     in_grace: bool = False  # not processed yet, but within the ERP's grace period
 
