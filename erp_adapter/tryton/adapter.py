@@ -10,7 +10,15 @@ from erp_adapter.plan_check import check_plan
 from erp_adapter.protocol import Capability, DemandRecord, LineResult, StockMovement
 from erp_adapter.tryton.client import TrytonClient
 from erp_adapter.tryton.mapping import Sites, load_sites
-from erp_adapter.tryton.publish import Hook, Publisher, PurchaseMode, SpecBuilder, Specs, find_lots
+from erp_adapter.tryton.publish import (
+    DONE,
+    Hook,
+    Publisher,
+    PurchaseMode,
+    SpecBuilder,
+    Specs,
+    find_lots,
+)
 from erp_adapter.tryton.pull import Puller
 from twin.domain import Network, Plan, Snapshot
 from twin.lot_trace import LotTrace
@@ -140,7 +148,7 @@ class TrytonAdapter:
         """How many lines are fully published; None when the ERP cannot tell (it is gone)."""
         try:
             publisher = Publisher(self.client, self.sites)
-            return sum(r.outcome == "published" for r in publisher.status(plan, specs))
+            return sum(r.outcome in DONE for r in publisher.status(plan, specs))
         except ErpError:
             return None
 

@@ -22,12 +22,21 @@ in batches in their first state with their keys; then every document found or cr
 advanced state by state with the workflow buttons. A run stopped between "create" and
 "confirm" leaves drafts that carry their keys: the next run finds them and only advances
 them — no duplicate, no missing document.
+
+"Advanced" means the whole document, not its state word: Tryton confirms a sale or a
+purchase (approves a requisition) in one transaction and makes its shipments and moves
+(purchase requests) in a follow-up ``process``, queued for a worker or run after the
+commit. A server killed in between, or a queue with no worker, leaves it confirmed without
+them; the publisher then runs ``process`` itself, unless the ERP's grace period
+(``*_process_after``) still runs. A purchase line's key is its identity whatever document
+carries it: a line ordered before is not requisitioned now, nor the reverse.
 """
 
+import datetime as dt
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from erp_adapter.errors import ErpRemoteError
@@ -44,6 +53,21 @@ Hook = Callable[[str, int], None]
 
 
 @dataclass(frozen=True)
+class FollowUp:
+    """What Tryton's follow-up ``process`` (queued by a document's last button) makes:
+    on each line of ``line_model`` (pointing at the document by ``parent``, restricted by
+    ``domain``), the records of field ``made``; it runs once the grace period
+    ``grace_field`` of ``config`` has passed (when the ERP sets one)."""
+
+    line_model: str
+    parent: str
+    made: str
+    domain: tuple[Any, ...]
+    config: str
+    grace_field: str
+
+
+@dataclass(frozen=True)
 class DocKind:
     """How one kind of Tryton document carries plan lines and moves through its states."""
 
@@ -51,23 +75,31 @@ class DocKind:
     key_field: str
     lines_field: str
     steps: tuple[tuple[str, str], ...]  # (state, button that leaves it), in order
-    done: frozenset[str]  # states that count as published
+    done: frozenset[str]  # states reached by the last button
     label: str
+    follow_up: FollowUp | None = None
 
 
 INTERNAL = DocKind("stock.shipment.internal", "reference", "moves", (("draft", "wait"),),
                    frozenset({"waiting", "assigned", "packed", "shipped", "done"}),
                    "internal shipment")
 SALE = DocKind("sale.sale", "reference", "lines", (("draft", "quote"), ("quotation", "confirm")),
-               frozenset({"confirmed", "processing", "done"}), "sale to sister org")
+               frozenset({"confirmed", "processing", "done"}), "sale to sister org",
+               FollowUp("sale.line", "sale", "moves", (("type", "=", "line"),),
+                        "sale.configuration", "sale_process_after"))
 PURCHASE = DocKind("purchase.purchase", "reference", "lines",
                    (("draft", "quote"), ("quotation", "confirm")),
-                   frozenset({"confirmed", "processing", "done"}), "purchase")
+                   frozenset({"confirmed", "processing", "done"}), "purchase",
+                   FollowUp("purchase.line", "purchase", "moves", (("type", "=", "line"),),
+                            "purchase.configuration", "purchase_process_after"))
 REQUISITION = DocKind("purchase.requisition", "description", "lines",
                       (("draft", "wait"), ("waiting", "approve")),
-                      frozenset({"approved", "processing", "done"}), "purchase requisition")
+                      frozenset({"approved", "processing", "done"}), "purchase requisition",
+                      FollowUp("purchase.requisition.line", "requisition", "purchase_requests", (),
+                               "purchase.configuration", "purchase_process_after"))
 KINDS = (INTERNAL, SALE, PURCHASE, REQUISITION)
 STOPPED = frozenset({"cancelled", "rejected"})
+DONE = frozenset({"processed", "confirmed", "published"})  # line statuses: nothing left to do
 MAX_LINES = 40  # plan lines per document (its key field lists their keys)
 
 
@@ -84,6 +116,9 @@ class Part:
     header: dict[str, Any]
     child: dict[str, Any]
     summary: str
+    # other kinds that publish the same line (a purchase as an order or a requisition):
+    # a document of one of them that carries the key means the line is already there
+    alternates: tuple[DocKind, ...] = ()
 
 
 @dataclass
@@ -108,6 +143,22 @@ class Found:
     state: str
     number: str | None
     company: int
+    written: dt.datetime | None  # Tryton's last write (UTC); of a confirmed one: confirming
+    processed: bool | None = None  # every line has what ``process`` makes; None: not checked
+    in_grace: bool = False  # not processed yet, but within the ERP's grace period
+
+    def stage(self, kind: DocKind) -> str:
+        """``created`` (before its last button), ``confirmed`` (past it, its processing
+        still in the ERP's grace period), ``processed`` (the whole document is there:
+        state, shipments/moves or requests), ``stuck`` (confirmed without them, its
+        processing due and not done) or ``stopped`` (cancelled/rejected in the ERP)."""
+        if self.state in STOPPED:
+            return "stopped"
+        if self.state not in kind.done:
+            return "created"
+        if kind.follow_up is None or self.processed:
+            return "processed"
+        return "confirmed" if self.in_grace else "stuck"
 
 
 @dataclass
@@ -252,7 +303,7 @@ class SpecBuilder:
                 "company": company, "employee": employee, "supply_date": due, "warehouse": wh,
                 "currency": s.org_currency.get(org, 0)},
                 {"product": product, "quantity": float(a.quantity), "unit": s.unit,
-                 "supplier": party, "unit_price": price}, f"request {what}"))
+                 "supplier": party, "unit_price": price}, f"request {what}", (PURCHASE,)))
             return
         address = s.party_address.get(party) if party else None
         if party and address is None:
@@ -265,7 +316,7 @@ class SpecBuilder:
             "purchase_date": a.order_date},
             {"type": "line", "product": product, "quantity": float(a.quantity), "unit": s.unit,
              "unit_price": price, "delivery_date_edit": True, "delivery_date_store": due},
-            f"order {what}"))
+            f"order {what}", (REQUISITION,)))
 
     def reorder_point(self, i: int, a: ReorderPointAction) -> None:
         s = self.sites
@@ -309,6 +360,7 @@ class Publisher:
         self.batch = batch
         self.max_lines = max_lines
         self.hook = hook or (lambda event, n: None)
+        self._graces: dict[tuple[str, str], dt.timedelta | None] = {}
 
     # -- looking up ------------------------------------------------------------------------
     def lookup(self, kind: DocKind, keys: Sequence[str]) -> dict[str, list[Found]]:
@@ -319,14 +371,46 @@ class Publisher:
         for chunk in chunks(sorted(wanted), 200):
             domain: list[Any] = ["OR", *[(kind.key_field, "like", f"%{k}%") for k in chunk]]
             rows = self.c.model(kind.model).search_read(
-                domain, ["id", kind.key_field, "state", "number", "company"])
+                domain, ["id", kind.key_field, "state", "number", "company", "write_date"])
             for r in rows:
                 doc = docs.setdefault(r["id"], Found(r["id"], r["state"], r.get("number"),
-                                                     r["company"]))
+                                                     r["company"], r["write_date"]))
                 for token in (r[kind.key_field] or "").split():
                     if token in wanted and doc not in out[token]:
                         out[token].append(doc)
+        self._check_processed(kind, list(docs.values()))
         return out
+
+    def _check_processed(self, kind: DocKind, docs: Sequence[Found]) -> None:
+        """Set ``processed`` on the ``docs`` past their last button: does each of their
+        lines have what Tryton's follow-up ``process`` makes (moves, purchase requests)?
+        A server killed between the confirming commit and that queued step leaves a
+        confirmed document without them."""
+        if kind.follow_up is None:
+            return
+        todo = {d.id: d for d in docs if d.state in kind.done}
+        if not todo:
+            return
+        f = kind.follow_up
+        has: dict[int, bool] = dict.fromkeys(todo, True)
+        for chunk in chunks(sorted(todo), 500):
+            for r in self.c.model(f.line_model).search_read(
+                    [(f.parent, "in", list(chunk)), *f.domain], [f.parent, f.made]):
+                has[r[f.parent]] = has[r[f.parent]] and bool(r[f.made])
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        grace = self._grace(f)
+        for doc_id, d in todo.items():
+            d.processed = has[doc_id]
+            d.in_grace = not d.processed and bool(grace) and d.written is not None \
+                and d.written + grace > now
+
+    def _grace(self, f: FollowUp) -> dt.timedelta | None:
+        """The ERP's grace period before it processes a confirmed document (during which a
+        user may still reset it to draft); None when it processes at once."""
+        if (f.config, f.grace_field) not in self._graces:
+            row = self.c.model(f.config).read([1], [f.grace_field])
+            self._graces[(f.config, f.grace_field)] = row[0][f.grace_field] if row else None
+        return self._graces[(f.config, f.grace_field)]
 
     def _match(self, part: Part, found: dict[str, list[Found]]) -> Found | None:
         company = self.sites.org_company[part.org]
@@ -364,48 +448,105 @@ class Publisher:
                         except ErpRemoteError as exc:
                             errors[id(part)] = str(exc)
                 for sp, new in created:
-                    doc = Found(new, kind.steps[0][0], None, ctx["company"])
+                    doc = Found(new, kind.steps[0][0], None, ctx["company"], None)
                     for part in sp.parts:
                         made[id(part)] = doc
                 self.hook(f"created:{kind.model}", len(created))
         return made, errors
 
-    def _advance(self, kind: DocKind, docs: list[Found]) -> dict[int, str]:
-        """Push ``docs`` through ``kind``'s buttons until published; errors by doc id."""
-        errors: dict[int, str] = {}
+    def _press(self, kind: DocKind, button: str, todo: list[Found], errors: dict[int, str]
+               ) -> None:
+        """Click ``button`` on ``todo`` in batches per company; a refused batch is retried
+        one document at a time, so that one refusal (kept in ``errors``) stops no other."""
         model = self.c.model(kind.model)
+        by_company: dict[int, list[Found]] = defaultdict(list)
+        for d in todo:
+            by_company[d.company].append(d)
+        for company, group in by_company.items():
+            ctx = {"company": company}
+            for batch in chunks(group, self.batch):
+                try:
+                    model.button(button, [d.id for d in batch], context=ctx)
+                except ErpRemoteError:
+                    for d in batch:
+                        try:
+                            model.button(button, [d.id], context=ctx)
+                        except ErpRemoteError as exc:
+                            errors[d.id] = str(exc)
+                self.hook(f"{button}:{kind.model}", len(batch))
+
+    def _refresh(self, kind: DocKind, docs: list[Found]) -> None:
+        fresh = {r["id"]: r for r in self.c.model(kind.model).read(
+            [d.id for d in docs], ["state", "number", "write_date"])}
+        for d in docs:
+            r = fresh[d.id]
+            d.state, d.number, d.written = r["state"], r.get("number"), r["write_date"]
+
+    def _advance(self, kind: DocKind, docs: list[Found]) -> dict[int, str]:
+        """Push ``docs`` through ``kind``'s buttons, then make sure each confirmed one was
+        processed (its shipments/moves or requests exist), running ``process`` again for
+        those Tryton did not — as a user clicks "Process"; errors by doc id."""
+        errors: dict[int, str] = {}
         for state, button in kind.steps:
             todo = [d for d in docs if d.state == state and d.id not in errors]
-            by_company: dict[int, list[Found]] = defaultdict(list)
-            for d in todo:
-                by_company[d.company].append(d)
-            for company, group in by_company.items():
-                ctx = {"company": company}
-                for batch in chunks(group, self.batch):
-                    try:
-                        model.button(button, [d.id for d in batch], context=ctx)
-                    except ErpRemoteError:
-                        for d in batch:
-                            try:
-                                model.button(button, [d.id], context=ctx)
-                            except ErpRemoteError as exc:
-                                errors[d.id] = str(exc)
-                    self.hook(f"{button}:{kind.model}", len(batch))
+            self._press(kind, button, todo, errors)
             if todo:
-                fresh = {r["id"]: r for r in model.read([d.id for d in docs], ["state", "number"])}
-                for d in docs:
-                    d.state, d.number = fresh[d.id]["state"], fresh[d.id].get("number")
+                self._refresh(kind, docs)
+        if kind.follow_up is None:
+            return errors
+        self._check_processed(kind, [d for d in docs if not d.processed])
+        stuck = [d for d in docs if d.stage(kind) == "stuck" and d.id not in errors]
+        if stuck:
+            log.info("%d %s confirmed without what processing makes; processing them",
+                     len(stuck), kind.model)
+            self._press(kind, "process", stuck, errors)
+            self._refresh(kind, stuck)
+            self._check_processed(kind, stuck)
+            for d in stuck:
+                if not d.processed and d.id not in errors:
+                    errors[d.id] = (f"{kind.label} {d.number or d.id} is {d.state} but Tryton "
+                                    "made no shipment, move or request for it, even on "
+                                    "'process'")
         return errors
 
     def run(self, plan: Plan, specs: Specs, *, dry_run: bool = False) -> list[LineResult]:
         """Publish (or, with ``dry_run``, only look up) every part; one result per line."""
+        return self._run(plan, specs, dry_run)[0]
+
+    def _same_line_elsewhere(self, parts: list[Part]) -> tuple[list[Part], dict[int, str]]:
+        """``parts`` with those already published as another kind of document (a purchase
+        ordered before, now asked for as a requisition, or the reverse) moved to that kind,
+        so that the line is never bought twice; and a note for each line moved."""
+        out = list(parts)
+        notes: dict[int, str] = {}
+        alternates = {k for p in parts for k in p.alternates}
+        for alt in sorted(alternates, key=KINDS.index):
+            asked = [i for i, p in enumerate(out) if alt in p.alternates]
+            found = self.lookup(alt, [out[i].key for i in asked])
+            for i in asked:
+                p = out[i]
+                f = self._match(replace(p, kind=alt), found)
+                if f is not None:
+                    out[i] = replace(p, kind=alt, alternates=())
+                    notes[p.line] = (f"published before as {alt.label} {f.number or f.id}; "
+                                     f"no {p.kind.label} made for it")
+        return out, notes
+
+    def _run(self, plan: Plan, specs: Specs, dry_run: bool
+             ) -> tuple[list[LineResult], dict[int, list[str]]]:
+        """The line results, and the stage of each line's documents (see
+        :meth:`Found.stage`) after this run, by line."""
         results = [LineResult(key=a.key, kind=a.kind, outcome="exists") for a in plan.actions]
         touched: dict[int, set[str]] = defaultdict(set)  # line → {"created", "advanced", …}
         failed: dict[int, list[str]] = defaultdict(list)
         notes: dict[int, list[str]] = defaultdict(list)
         refs: dict[int, list[DocumentRef]] = defaultdict(list)
+        stages: dict[int, list[str]] = defaultdict(list)
+        all_parts, moved = self._same_line_elsewhere(specs.parts)
+        for line, note in moved.items():
+            notes[line].append(note)
         for kind in KINDS:
-            parts = [p for p in specs.parts if p.kind is kind]
+            parts = [p for p in all_parts if p.kind is kind]
             if not parts:
                 continue
             found = self.lookup(kind, [p.key for p in parts])
@@ -416,11 +557,13 @@ class Publisher:
                     f = have.get(id(p))
                     if f is None:
                         touched[p.line].add("would_create")
+                        stages[p.line].append("missing")
                         refs[p.line].append(DocumentRef(kind.model, None, "to create", None,
                                                         p.org, p.summary))
                     else:
-                        if f.state not in kind.done | STOPPED:
+                        if f.stage(kind) in ("created", "stuck"):
                             touched[p.line].add("would_complete")
+                        stages[p.line].append(f.stage(kind))
                         refs[p.line].append(self._ref(kind, f, p))
                 continue
             made, errors = self._create(kind, to_create)
@@ -428,7 +571,7 @@ class Publisher:
                 if id(p) in made:
                     touched[p.line].add("created")
                 elif id(p) in have:
-                    if have[id(p)].state not in kind.done | STOPPED:
+                    if have[id(p)].stage(kind) in ("created", "stuck"):
                         touched[p.line].add("advanced")
                 else:
                     failed[p.line].append(errors.get(id(p), "not created"))
@@ -437,13 +580,18 @@ class Publisher:
             for p in parts:
                 f = have.get(id(p)) or made.get(id(p))
                 if f is None:
+                    stages[p.line].append("missing")
                     continue
+                stages[p.line].append(f.stage(kind))
                 refs[p.line].append(self._ref(kind, f, p))
                 if f.id in adv_errors:
                     failed[p.line].append(adv_errors[f.id])
                 elif f.state in STOPPED:
                     notes[p.line].append(f"{kind.label} {f.number or f.id} is {f.state} in "
                                          "the ERP; not recreated")
+                elif f.stage(kind) == "confirmed":
+                    notes[p.line].append(f"{kind.label} {f.number or f.id} is {f.state}; the "
+                                         "ERP processes it after its grace period")
         self._order_points(specs.order_points, dry_run, touched, refs)
         for i, r in enumerate(results):
             r.documents = refs.get(i, [])
@@ -459,7 +607,7 @@ class Publisher:
                                                     ("updated", "updated"),
                                                     ("completed", "advanced")) if flag in t),
                                  "exists")
-        return results
+        return results, stages
 
     def _ref(self, kind: DocKind, f: Found, p: Part) -> DocumentRef:
         return DocumentRef(kind.model, f.id, f.state, f.number,
@@ -518,21 +666,21 @@ class Publisher:
 
     # -- status ----------------------------------------------------------------------------
     def status(self, plan: Plan, specs: Specs) -> list[LineResult]:
-        """Where each line stands: ``published``, ``incomplete``, ``missing`` or
-        ``stopped`` (cancelled/rejected in the ERP), order points ``published``/``differs``."""
-        results = self.run(plan, specs, dry_run=True)
-        for r in results:
-            states = [d.state for d in r.documents]
+        """Where each line stands, from the whole state of its documents: ``missing``,
+        ``created`` (some document not yet confirmed, or not yet made), ``confirmed``
+        (confirmed, processing in the ERP's grace period), ``processed`` (confirmed, with
+        its shipments/moves or purchase requests), ``stuck`` (confirmed without them, its
+        processing due and not done) or ``stopped`` (cancelled/rejected in the ERP); order
+        points ``published``/``differs``/``missing``."""
+        results, stages = self._run(plan, specs, dry_run=True)
+        for i, r in enumerate(results):
             if r.kind == "reorder_point":
                 r.outcome = {"would_create": "missing", "would_update": "differs"}.get(
                     r.outcome, "published")
-            elif not states or all(s == "to create" for s in states):
-                r.outcome = "missing"
-            elif any(s in STOPPED for s in states):
-                r.outcome = "stopped"
-            elif r.outcome in ("would_create", "would_complete"):
-                r.outcome = "incomplete"
-            else:
-                r.outcome = "published"
+                continue
+            line = set(stages.get(i, [])) or {"missing"}
+            r.outcome = next(o for o in ("stopped", "stuck", "missing", "created", "confirmed",
+                                         "processed") if o in line)
+            if r.outcome == "missing" and line != {"missing"}:
+                r.outcome = "created"
         return results
-

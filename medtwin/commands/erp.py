@@ -220,7 +220,13 @@ def _window(as_of: dt.date, history_days: int, replay: str = "medtwin replay") -
 @network_option("Network the plan is for (default: the plan's, if built in).")
 @report_erp_errors
 def status(plan_file: Path, erp: str, network_name: str | None) -> None:
-    """Where each line of a published plan stands in the ERP."""
+    """Where each line of a published plan stands in the ERP.
+
+    Per line, from the whole state of its documents: missing, created (not yet
+    confirmed), confirmed (its processing in the ERP's grace period), processed (with its
+    shipments, moves or purchase requests), stuck (confirmed without them: publish again)
+    or stopped (cancelled or rejected in the ERP); reorder points published, differs or
+    missing."""
     from erp_adapter.protocol import Capability, require
     from erp_adapter.registry import open_adapter
 

@@ -93,6 +93,197 @@ def test_crash_between_create_and_confirm_resumes_without_duplicates(
         assert {r.outcome for r in adapter.publish(plan)} == {"exists"}
 
 
+QUEUE_WITHOUT_WORKER = "TRYTOND_QUEUE__WORKER"
+"""Set to ``True`` for a server, Tryton queues the ``process`` that confirming a sale or
+purchase (approving a requisition) asks for, for a worker that never comes: the database
+is left exactly as a server killed between the confirming commit and that follow-up step
+leaves it (the document confirmed, its ``ir.queue`` task pending, no shipment or move)."""
+
+# kill point: (event after which the server dies, server queues processing for an absent
+# worker, purchase mode) → status of the lines (inside, across, purchase) before the resume
+FAULT_MATRIX = {
+    "created:stock.shipment.internal": (False, "order", ("created", "missing", "missing")),
+    "wait:stock.shipment.internal": (False, "order", ("processed", "missing", "missing")),
+    "created:sale.sale": (False, "order", ("processed", "created", "missing")),
+    "quote:sale.sale": (False, "order", ("processed", "created", "missing")),
+    "confirm:sale.sale": (False, "order", ("processed", "created", "missing")),
+    "confirm:sale.sale/unprocessed": (True, "order", ("processed", "stuck", "missing")),
+    "process:sale.sale": (True, "order", ("processed", "created", "missing")),
+    "created:purchase.purchase": (False, "order", ("processed", "created", "missing")),
+    "quote:purchase.purchase": (False, "order", ("processed", "created", "created")),
+    "confirm:purchase.purchase": (False, "order", ("processed", "processed", "created")),
+    "confirm:purchase.purchase/unprocessed": (True, "order", ("processed", "stuck", "created")),
+    "process:purchase.purchase": (True, "order", ("processed", "processed", "stuck")),
+    "created:purchase.requisition": (False, "requisition", ("processed", "processed",
+                                                            "created")),
+    "wait:purchase.requisition": (False, "requisition", ("processed", "processed", "created")),
+    "approve:purchase.requisition/unprocessed": (True, "requisition", ("processed",
+                                                                       "processed", "stuck")),
+    "process:purchase.requisition": (True, "requisition", ("processed", "processed",
+                                                           "processed")),
+}
+
+
+def whole_state(url: str, credentials: Credentials, plan: Plan) -> dict[str, list[str]]:
+    """Per line, each document carrying its key with what it should have made: an internal
+    shipment its moves, a sale its shipment and one move per line, a purchase one move per
+    line, a requisition one purchase request per line (read independently of the
+    publisher's own check)."""
+    keys = {a.key for a in plan.actions}
+    out: dict[str, list[str]] = {k: [] for k in keys}
+    with TrytonClient(url, credentials) as client:
+        for model, field, lines, made in (
+                ("stock.shipment.internal", "reference", None, None),
+                ("sale.sale", "reference", "sale.line", "moves"),
+                ("purchase.purchase", "reference", "purchase.line", "moves"),
+                ("purchase.requisition", "description", "purchase.requisition.line",
+                 "purchase_requests")):
+            extra = {"stock.shipment.internal": ["moves"], "sale.sale": ["shipments"]}
+            for doc in client.model(model).search_read(
+                    [(field, "!=", None)], [field, "state", "lines" if lines else "moves",
+                                            *extra.get(model, [])]):
+                mine = [k for k in doc[field].split() if k in keys]
+                if not mine:
+                    continue
+                if lines is None:
+                    shape = f"{doc['state']} with {len(doc['moves'])} moves"
+                else:
+                    counts = sorted({len(r[made]) for r in client.model(lines).read(
+                        doc["lines"], [made])})
+                    shape = f"{doc['state']} with {counts} {made} per line"
+                if model == "sale.sale":
+                    shape += f", {len(doc['shipments'])} shipment"
+                for k in mine:
+                    out[k].append(f"{model}: {shape}")
+    return {k: sorted(v) for k, v in out.items()}
+
+
+FAST = {"confirm:sale.sale", "confirm:sale.sale/unprocessed", "confirm:purchase.purchase",
+        "confirm:purchase.purchase/unprocessed", "process:purchase.purchase",
+        "approve:purchase.requisition/unprocessed", "process:purchase.requisition"}
+"""The boundaries around the confirming step run in the quick suite; the others (create,
+quote, wait: drafts resumed, as the crash test above also checks) with the slow ones."""
+
+
+@pytest.mark.parametrize("kill_at", [k if k in FAST else pytest.param(k, marks=pytest.mark.slow)
+                                     for k in FAULT_MATRIX])
+def test_server_killed_at_each_step_boundary_resumes_to_whole_documents(
+        start_server, seeded_tiny, erp_net: Network, erp_day: dt.date, erp_env: Credentials,
+        monkeypatch: pytest.MonkeyPatch, kill_at: str) -> None:
+    unprocessed, mode, before = FAULT_MATRIX[kill_at]
+    event = kill_at.split("/")[0]
+    plan = many_lines_plan(erp_day, n_inside=1, n_across=1, n_purchases=1)
+    if unprocessed:
+        monkeypatch.setenv(QUEUE_WITHOUT_WORKER, "True")
+    erp = start_server(seeded_tiny)
+    monkeypatch.delenv(QUEUE_WITHOUT_WORKER, raising=False)  # restarts come up normal
+    calls: list[str] = []
+
+    def crash(ev: str, n: int) -> None:
+        calls.append(ev)
+        if ev == event:
+            erp.kill()
+
+    adapter = TrytonAdapter(erp.url, erp_net, purchase_mode=mode, hook=crash).connect()
+    with pytest.raises(PublishInterrupted, match="run the same publish again"):
+        adapter.publish(plan)
+    assert calls[-1] == event
+    erp.start()
+    with TrytonAdapter(erp.url, erp_net, purchase_mode=mode) as adapter:
+        assert tuple(r.outcome for r in adapter.status(plan)) == before
+        resumed = adapter.publish(plan)
+        status = adapter.status(plan)
+    assert {r.outcome for r in resumed} <= {"created", "completed", "exists"}
+    assert [r.outcome for r in status] == ["processed"] * 3
+    inside, across, purchase = (a.key for a in plan.actions)
+    bought = (["purchase.purchase: processing with [1] moves per line"] if mode == "order"
+              else ["purchase.requisition: processing with [1] purchase_requests per line"])
+    assert whole_state(erp.url, erp_env, plan) == {
+        inside: ["stock.shipment.internal: waiting with 2 moves"],  # out to transit, in
+        across: ["purchase.purchase: processing with [1] moves per line",
+                 "sale.sale: processing with [1] moves per line, 1 shipment"],
+        purchase: bought}
+
+
+@pytest.mark.parametrize(("first", "then"), [("order", "requisition"), ("requisition", "order")])
+def test_a_line_is_bought_once_whatever_the_purchase_mode(
+        tiny_erp: TrytonServer, erp_net: Network, erp_day: dt.date, erp_env: Credentials,
+        docs, first: str, then: str) -> None:
+    plan = many_lines_plan(erp_day, n_inside=0, n_purchases=2)
+    one = plan.model_copy(update={"actions": plan.actions[:1]})
+    with TrytonAdapter(tiny_erp.url, erp_net, purchase_mode=first) as adapter:
+        assert [r.outcome for r in adapter.publish(one)] == ["created"]
+    with TrytonAdapter(tiny_erp.url, erp_net, purchase_mode=then) as adapter:
+        results = adapter.publish(plan)
+        status = adapter.status(plan)
+    assert [r.outcome for r in results] == ["exists", "created"]
+    model = {"order": "purchase.purchase", "requisition": "purchase.requisition"}
+    label = {"order": "purchase", "requisition": "purchase requisition"}
+    assert results[0].message.startswith(f"published before as {label[first]} ")
+    assert results[0].message.endswith(f"no {label[then]} made for it")
+    assert [d.model for d in results[0].documents] == [model[first]]
+    assert [r.outcome for r in status] == ["processed"] * 2
+    keyed = docs.keyed(tiny_erp.url, [a.key for a in plan.actions])
+    assert keyed == {plan.actions[0].key: [(model[first], "processing")],
+                     plan.actions[1].key: [(model[then], "processing")]}
+
+
+def test_processing_in_the_erps_grace_period_is_left_to_the_erp_then_done_when_due(
+        start_server, seeded_tiny, erp_net: Network, erp_day: dt.date, erp_env: Credentials,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(QUEUE_WITHOUT_WORKER, "True")
+    erp = start_server(seeded_tiny)
+    plan = many_lines_plan(erp_day, n_inside=0, n_purchases=1)
+    with TrytonClient(erp.url, erp_env) as client:  # a user may reset it to draft for a day
+        client.model("purchase.configuration").write(
+            [1], {"purchase_process_after": dt.timedelta(days=1)})
+    with TrytonAdapter(erp.url, erp_net) as adapter:
+        published = adapter.publish(plan)
+        assert [r.outcome for r in adapter.status(plan)] == ["confirmed"]
+    assert published[0].outcome == "created"
+    assert "is confirmed; the ERP processes it after its grace period" in published[0].message
+    key = plan.actions[0].key
+    assert whole_state(erp.url, erp_env, plan) == {
+        key: ["purchase.purchase: confirmed with [0] moves per line"]}
+    with TrytonClient(erp.url, erp_env) as client:  # no grace: due now, and no worker runs
+        client.model("purchase.configuration").write([1], {"purchase_process_after": None})
+    with TrytonAdapter(erp.url, erp_net) as adapter:
+        assert [r.outcome for r in adapter.status(plan)] == ["stuck"]
+        assert [r.outcome for r in adapter.publish(plan)] == ["completed"]
+        assert [r.outcome for r in adapter.status(plan)] == ["processed"]
+    assert whole_state(erp.url, erp_env, plan) == {
+        key: ["purchase.purchase: processing with [1] moves per line"]}
+
+
+def test_erp_status_reports_a_stuck_sale_and_publish_unsticks_it(
+        start_server, seeded_tiny, erp_net: Network, erp_day: dt.date, erp_env: Credentials,
+        tiny_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(QUEUE_WITHOUT_WORKER, "True")
+    erp = start_server(seeded_tiny)
+    monkeypatch.delenv(QUEUE_WITHOUT_WORKER)
+    plan = many_lines_plan(erp_day, n_inside=1, n_across=2)
+
+    def crash(ev: str, n: int) -> None:
+        if ev == "confirm:sale.sale":
+            erp.kill()
+
+    with pytest.raises(PublishInterrupted):
+        TrytonAdapter(erp.url, erp_net, hook=crash).connect().publish(plan)
+    erp.start()
+    path = tmp_path / "plan.json"
+    path.write_text(plan.model_dump_json(by_alias=True))
+    args = ["--erp", erp.url, "--network", str(tiny_dir)]
+    stuck = CliRunner().invoke(main, ["erp", "status", str(path), *args])
+    assert stuck.exit_code == 0, stuck.output
+    assert f"{plan.actions[1].key} transfer: stuck" in stuck.output
+    assert "status: 1 processed, 2 stuck" in stuck.output
+    published = CliRunner().invoke(main, ["publish", str(path), *args])
+    assert published.exit_code == 0, published.output
+    assert "2 created, 1 exists" in published.output  # the sale processed, its purchase made
+    after = CliRunner().invoke(main, ["erp", "status", str(path), *args])
+    assert "status: 3 processed" in after.output
+
+
 def _count_keyed(db_file: Path) -> int:
     con = sqlite3.connect(f"file:{db_file}?mode=ro", uri=True, timeout=5)
     try:
