@@ -397,12 +397,14 @@ class Publisher:
             for r in self.c.model(f.line_model).search_read(
                     [(f.parent, "in", list(chunk)), *f.domain], [f.parent, f.made]):
                 has[r[f.parent]] = has[r[f.parent]] and bool(r[f.made])
-        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         grace = self._grace(f)
+        today = self.c.today() if grace else None  # the ERP's calendar, not this machine's
         for doc_id, d in todo.items():
             d.processed = has[doc_id]
-            d.in_grace = not d.processed and bool(grace) and d.written is not None \
-                and d.written + grace > now
+            # in grace while the grace period ends on the ERP's today or later: by whole
+            # days, so a document may wait until the next day before it counts as stuck
+            d.in_grace = (not d.processed and grace is not None and today is not None
+                          and d.written is not None and (d.written + grace).date() >= today)
 
     def _grace(self, f: FollowUp) -> dt.timedelta | None:
         """The ERP's grace period before it processes a confirmed document (during which a
