@@ -6,6 +6,7 @@ from panel.viewable import Viewer
 
 from dashboards.data import DataStore, lot_whereabouts
 from medtwin.services.recall import lot_item, recall_impact
+from scenarios.run_settings import Days, RunSettings, bounds
 
 
 class RecallView(Viewer):
@@ -14,7 +15,7 @@ class RecallView(Viewer):
 
     data = param.ClassSelector(class_=DataStore)
     lot = param.Selector(objects=[])
-    days = param.Integer(default=60, bounds=(7, 365))
+    days = param.Integer(default=RunSettings().days, bounds=bounds(Days))
     policy = param.String(default="heuristic")
     impact = param.DataFrame(default=None, allow_None=True)
 

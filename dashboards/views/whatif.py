@@ -17,6 +17,7 @@ from panel.viewable import Viewer
 from dashboards.data import DataStore
 from medtwin.services.whatif import run_whatif
 from scenarios.library import Library
+from scenarios.run_settings import Days, Replications, RunSettings, Seed, bounds
 from scenarios.stats import as_rows, summarise
 from solvers.registry import shipped_policies
 from twin.problems import InputError
@@ -32,9 +33,10 @@ class WhatIfView(Viewer):
     data = param.ClassSelector(class_=DataStore)
     policies = param.ListSelector(default=["heuristic"], objects=sorted(shipped_policies()))
     scenarios = param.ListSelector(default=["baseline"], objects=[])
-    reps = param.Integer(default=4, bounds=(2, 200), doc="replications per scenario")
-    days = param.Integer(default=60, bounds=(7, 730), doc="simulated days")
-    seed = param.Integer(default=0, bounds=(0, None))
+    reps = param.Integer(default=RunSettings().reps, bounds=bounds(Replications),
+                         doc="replications per scenario")
+    days = param.Integer(default=RunSettings().days, bounds=bounds(Days), doc="simulated days")
+    seed = param.Integer(default=RunSettings().seed, bounds=bounds(Seed))
     edit_name = param.String(default="", doc="name of an edited scenario to add (optional)")
     written = param.String(default="", doc="the newest result file of this page")
     message = param.String(default="")

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from medtwin.commands.erp import report_erp_errors
+from medtwin.commands.run_options import run_setting
 
 log = logging.getLogger(__name__)
 
@@ -17,9 +18,9 @@ log = logging.getLogger(__name__)
               help="Folder for the local ERP, the plan store, plans, results and reports.")
 @click.option("--network", default="reference", show_default=True,
               help="Network seeded into the local ERP (built-in name or directory).")
-@click.option("--reps", type=click.IntRange(2, 1000), default=4, show_default=True,
+@click.option("--reps", type=int, default=4, show_default=True, callback=run_setting,
               help="Stress-test replications per scenario.")
-@click.option("--days", type=click.IntRange(7, 730), default=60, show_default=True,
+@click.option("--days", type=int, default=60, show_default=True, callback=run_setting,
               help="Stress-test days per run.")
 @click.option("--cache", type=click.Path(file_okay=False, path_type=Path),
               default=Path(".cache") / "tryton", show_default=True,

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from medtwin.commands.run_options import run_setting
 from scenarios.paths import DEFAULT_LIBRARY
 from twin.problems import InputError, Problem
 
@@ -35,15 +36,15 @@ def experiment_options(default_reps: int, default_days: int) -> Callable:
             click.option("--library", type=click.Path(file_okay=False, path_type=Path),
                          default=DEFAULT_LIBRARY, show_default="bundled configs/scenarios",
                          help="Folder of scenario YAML files."),
-            click.option("--reps", type=click.IntRange(2, 100_000), default=default_reps,
+            click.option("--reps", type=int, default=default_reps, callback=run_setting,
                          show_default=True, help="Replications per scenario (the first batch "
                                                  "with --target)."),
-            click.option("--days", type=click.IntRange(1, 3650), default=default_days,
+            click.option("--days", type=int, default=default_days, callback=run_setting,
                          show_default=True, help="Simulated days per run."),
-            click.option("--seed", type=click.IntRange(0), default=0, show_default=True,
+            click.option("--seed", type=int, default=0, show_default=True, callback=run_setting,
                          help="Base seed; replication r uses the same seed for every policy "
                               "and scenario (common random numbers)."),
-            click.option("--workers", type=click.IntRange(1, 512), default=1,
+            click.option("--workers", type=int, default=1, callback=run_setting,
                          show_default=True, help="Local Dask workers (1 = serial, in "
                                                  "process)."),
             click.option("--scheduler", metavar="ADDRESS",

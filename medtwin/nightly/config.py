@@ -7,6 +7,7 @@ from pydantic import field_validator
 from erp_adapter.registry import url_problem
 from medtwin.store.location import store_url_problem
 from medtwin.store.rules import ApprovalRules
+from scenarios.run_settings import Days, Replications, Seed, Workers
 from twin.domain.fields import DomainModel, field
 from twin.problems import InputError, Problem
 from twin.yaml_input import read_yaml, validate_as
@@ -18,10 +19,10 @@ class StressSettings(DomainModel):
     scenarios: list[str] = field(lambda: ["all"], description="scenario names, or ['all']")
     library: str | None = field(None, description="folder of scenario files (default "
                                                   "configs/scenarios)")
-    reps: int = field(10, unit="replications", description="replications per scenario", ge=2)
-    days: int = field(90, unit="days", description="simulated days per run", ge=7)
-    workers: int = field(0, description="Dask local workers; 0 = serial in-process", ge=0)
-    seed: int = field(0, description="base seed of the replications")
+    reps: Replications = 10
+    days: Days = 90
+    workers: Workers = 0
+    seed: Seed = 0
 
 
 class RetrySettings(DomainModel):
