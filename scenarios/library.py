@@ -51,10 +51,12 @@ class Library:
                                   f"{self.folder} has: {', '.join(self.names())}")])
 
     def read(self, name: str) -> tuple[Scenario, Path]:
-        """The scenario as written and its file."""
+        """The scenario as written and its file (a bare list is a scenario of only those
+        events)."""
         file = self.file(name)
         doc = read_yaml(file)
-        return validate_as(Scenario, {} if doc is None else doc, str(file)), file
+        doc = {} if doc is None else {"events": doc} if isinstance(doc, list) else doc
+        return validate_as(Scenario, doc, str(file)), file
 
     def select(self, spec: str | Iterable[str]) -> list[str]:
         """Names (or paths) chosen by ``spec``: ``all``, ``a,b`` or an iterable of names."""

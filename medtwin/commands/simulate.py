@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import click
 
 from medtwin.commands.policies import POLICY_NAMES, load_policies
+from medtwin.commands.run_options import run_setting
 from medtwin.errors import report_input_errors
 
 if TYPE_CHECKING:
@@ -25,9 +26,9 @@ PROGRESS_STOCK_POINT_DAYS = 2_000_000
 
 @click.command()
 @click.argument("network")
-@click.option("--days", type=click.IntRange(1, 36_500), required=True,
+@click.option("--days", type=int, required=True, callback=run_setting,
               help="Number of days to simulate from the snapshot date.")
-@click.option("--seed", type=click.IntRange(0), default=0, show_default=True,
+@click.option("--seed", type=int, default=0, show_default=True, callback=run_setting,
               help="Replication seed (same seed → same demand and disruptions).")
 @click.option("--policy", type=click.Choice(POLICY_NAMES), default="fixed_ss",
               show_default=True, help="Replenishment policy.")
@@ -80,20 +81,16 @@ def simulate(network: str, days: int, seed: int, policy: str, scenario: str | No
 def _apply_scenario(spec: str, net: Network, policy: str, days: int,
                     policies: PolicyRegistry
                     ) -> tuple[Network, str | PolicyFactory, Sequence[Event]]:
-    """``--scenario``: an existing file holding a list of events is run as such; a scenario
-    file (a mapping: includes, events, overrides, forecast bias) or a name of the bundled
-    library is resolved by the library and run as ``medtwin compare`` runs it (the twin on
-    the scenario's true network, the policy planning on its forecast)."""
+    """``--scenario``: a scenario file (includes, events, overrides, forecast bias; or a
+    bare list of events) or a name of the bundled library, resolved by the library and run
+    as ``medtwin compare`` runs it (the twin on the scenario's true network, the policy
+    planning on its forecast)."""
     from scenarios.library import Library
     from twin.api import NetworkIndex, Policy
     from twin.problems import InputError, Problem
-    from twin.sim import load_scenario
-    from twin.yaml_input import read_yaml
 
     library = Library()
     if Path(spec).is_file():
-        if not isinstance(read_yaml(spec), dict):
-            return net, policy, load_scenario(spec, net)
         if Path(spec).suffix not in (".yaml", ".yml"):
             raise InputError([Problem(spec, "", "a scenario file must end in .yaml or .yml")])
     elif spec not in library.names():

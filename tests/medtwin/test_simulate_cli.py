@@ -24,7 +24,7 @@ def test_bad_scenario_exits_2_naming_file_and_field(tmp_path, tiny_dir):
     result = CliRunner().invoke(simulate, [str(tiny_dir), "--days", "5", "--scenario",
                                            str(scenario), "--out", str(tmp_path / "o.nc")])
     assert result.exit_code == 2
-    assert f"{scenario}: [0].warehouse (line 1): unknown warehouse 'WH-XX'" in result.output
+    assert f"{scenario}: events[0].warehouse (line 1): unknown warehouse 'WH-XX'" in result.output
     assert "Traceback" not in result.output
     assert not (tmp_path / "o.nc").exists()
 

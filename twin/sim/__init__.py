@@ -24,7 +24,6 @@ from twin.sim.events import (
                              WarehouseOutage,
                              check_events,
                              day_number,
-                             load_scenario,
 )
 from twin.sim.kpis import RUN_KPIS, Kpis, RunKpi, run_kpi
 from twin.sim.kpis import summary as kpi_summary
@@ -59,7 +58,6 @@ __all__ = [
     "day_number",
     "kpi_summary",
     "ledger_path",
-    "load_scenario",
     "load_trace",
     "run_kpi",
     "simulate",

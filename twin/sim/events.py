@@ -7,18 +7,13 @@ day; several active windows combine (any outage closes, factors multiply).
 """
 
 import datetime as dt
-import os
-from pathlib import Path
 from typing import Annotated, Literal
 
 import numpy as np
-from pydantic import Field, TypeAdapter, ValidationError, model_validator
+from pydantic import Field, TypeAdapter, model_validator
 
-from twin.domain import Network
 from twin.domain.fields import MAX_FACTOR, DomainModel, field
-from twin.problems import InputError, Problem, format_path
 from twin.sim.index import NetworkIndex
-from twin.yaml_input import located, read_yaml
 
 Day = int | dt.date
 
@@ -198,35 +193,3 @@ EVENTS = TypeAdapter(list[Event])
 def check_events(events: list[Event], index: NetworkIndex) -> list[tuple[tuple, str]]:
     """Every unknown reference of ``events`` as ((position, field…), message)."""
     return [((k, *path), msg) for k, ev in enumerate(events) for path, msg in ev.check(index)]
-
-
-def load_scenario(path: str | os.PathLike[str], network: Network) -> list[Event]:
-    """Events of a YAML file for ``network``: a list, or a mapping with only an ``events``
-    list (a scenario with includes or overrides needs the scenario library, which resolves
-    them: :mod:`scenarios.library`; here they are refused, never ignored).
-
-    Raises :class:`InputError` with the file and the field path of every problem.
-    """
-    file = Path(path)
-    doc = read_yaml(file)
-    prefix: tuple[str, ...] = ()
-    if isinstance(doc, dict) and "events" in doc:
-        others = sorted(str(k) for k in doc if k not in ("events", "description"))
-        if others:
-            raise InputError([Problem(str(file), str(k), "only a list of events is read here; "
-                                      "a scenario with includes or overrides is resolved by "
-                                      "the scenario library") for k in others])
-        doc, prefix = doc["events"], ("events",)
-    if not isinstance(doc, list):
-        raise InputError([Problem(str(file), format_path(prefix),
-                                  "expected a list of events")])
-    try:
-        events = EVENTS.validate_python(doc)
-    except ValidationError as exc:
-        raise InputError([located(str(file), (*prefix, *e["loc"]),
-                                  str(e["msg"]).removeprefix("Value error, "))
-                          for e in exc.errors()]) from None
-    problems = check_events(events, NetworkIndex(network))
-    if problems:
-        raise InputError([located(str(file), (*prefix, *p), m) for p, m in problems])
-    return events
