@@ -3,10 +3,11 @@
 import datetime as dt
 import logging
 from collections import defaultdict
+from collections.abc import Mapping
 
 from solvers.highs_bridge import option_problems
 from solvers.replenishment.model import inventory_positions, purchase_positions, solve_replenishment
-from solvers.safety_stock import SafetyStockSettings, solve_safety_stock
+from solvers.safety_stock import SafetyStockSettings, build_inputs, solve_safety_stock
 from solvers.transfers import TransferSettings, solve_transfers
 from twin.domain import Network, Plan
 from twin.domain.fields import DomainModel, field
@@ -27,7 +28,7 @@ class PlanSettings(DomainModel):
 
 EVIDENCE = ("fill_rate", "cycle_service", "fill_rate_target", "priority", "fill_basis",
             "protection_days", "protection_demand", "protection_demand_sd",
-            "expected_on_hand", "expected_cost_per_day", "binds", "not_exact")
+            "expected_on_hand", "expected_cost_per_day", "binds", "not_exact", "crossing_risk")
 """What a reorder-point line keeps of its safety-stock row as evidence."""
 
 
@@ -78,10 +79,15 @@ def check_plan_settings(settings: PlanSettings, net: Network | None = None) -> l
 
 
 def reorder_point_actions(net: Network, settings: SafetyStockSettings,
-                          progress: bool = False) -> list[ReorderPointAction]:
+                          progress: bool = False,
+                          forecast_error: Mapping[tuple[str, str, str], float] | None = None
+                          ) -> list[ReorderPointAction]:
     """(s, S) per position from the safety-stock model, with the service each achieves;
-    positions with no demand routed to them (s = S = 0, e.g. backup warehouses) get none."""
-    result = solve_safety_stock(net, settings, progress=progress)
+    positions with no demand routed to them (s = S = 0, e.g. backup warehouses) get none.
+    ``forecast_error``: σ_e (units/day) per (hospital, department, item) where a forecast
+    exists (:func:`solvers.safety_stock.build_inputs`)."""
+    result = solve_safety_stock(net, settings, progress=progress,
+                                inputs=build_inputs(net, forecast_error))
     out = []
     for row in result.rows():
         if row["order_up_to"] == 0:
@@ -96,16 +102,18 @@ def reorder_point_actions(net: Network, settings: SafetyStockSettings,
 
 
 def make_plan(net: Network, settings: PlanSettings | None = None,
-              created: dt.datetime | None = None, progress: bool = False) -> Plan:
+              created: dt.datetime | None = None, progress: bool = False,
+              forecast_error: Mapping[tuple[str, str, str], float] | None = None) -> Plan:
     """A draft plan for ``net`` as of its snapshot date (``progress``: a progress bar on
-    stderr for the safety-stock models).
+    stderr for the safety-stock models; ``forecast_error``: the forecast's σ_e per demand
+    series, where one exists, for the reorder points).
 
     ``created`` defaults to midnight UTC of the snapshot date so that the same inputs give
     the same plan file, bit for bit.
     """
     st = settings or PlanSettings()
     as_of = net.snapshot.as_of
-    rop = reorder_point_actions(net, st.safety_stock, progress)
+    rop = reorder_point_actions(net, st.safety_stock, progress, forecast_error)
     transfers = solve_transfers(net, st.transfers)
     today = [a for a in transfers.actions if a.ship_date == as_of]
     moved_in: dict[tuple[str, str], int] = defaultdict(int)

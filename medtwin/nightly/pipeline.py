@@ -171,7 +171,7 @@ class Nightly:
                                     prior_days=cfg.forecast_prior_days)
         report.notes.append(f"forecast: {update}")
         settings = PlanSettings(transfers=TransferSettings(horizon_days=cfg.horizon_days))
-        plan = make_plan(net, settings)
+        plan = make_plan(net, settings, forecast_error=update.forecast_error)
         kinds = Counter(a.kind for a in plan.actions)
         report.notes.append("plan: " + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())))
         evidence = self.stress(net, plan, cfg.stress, self.out)

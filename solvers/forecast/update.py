@@ -10,6 +10,13 @@ model's prior mean in proportion to the evidence:
 ``μ' = w · level + (1 − w) · μ₀`` with ``w = T / (T + prior_days)`` (a conjugate-style
 credibility weight: ``prior_days`` is how many days of history the prior is worth).
 
+The forecast's error — per series the root mean square of the chosen method's in-sample
+one-step errors over its selection window, σ_e (units/day;
+:func:`~solvers.forecast.selection.fit_forecast`) — is reported per demand model
+(``DemandUpdate.forecast_error``, empty when the history is too short to forecast) for the
+safety-stock model, which plans against σ_e where it exceeds the demand model's own
+daily standard deviation (:func:`solvers.safety_stock.inputs.build_inputs`).
+
 Only the days the history covers count: the window is trimmed to the first … last day on
 which anything was recorded (T is the trimmed length). Empty days at either end are days
 the ERP had not recorded (history that starts later, or a day not yet booked), not days
@@ -19,7 +26,7 @@ prior stands (w = 0). Less than half the window found is reported as a warning.
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -47,6 +54,8 @@ class DemandUpdate:
     mean_before: float
     mean_after: float
     unmatched_units: int
+    forecast_error: dict[tuple[str, str, str], float] = field(default_factory=dict)
+    # σ_e per (hospital, department, item), units/day (see the module docstring)
 
     @property
     def short_history(self) -> bool:
@@ -101,8 +110,11 @@ def update_demand(net: Network, records: pd.DataFrame, since: dt.date, until: dt
     first, last = (int(covered[0]), int(covered[-1])) if covered.size else (0, -1)
     y = y[:, first:last + 1]
     days = y.shape[1]
+    error: dict[tuple[str, str, str], float] = {}
     if days >= MIN_FORECAST_DAYS:
-        ahead = fit_forecast(y, horizon).mean.mean(axis=1)
+        fitted = fit_forecast(y, horizon)
+        ahead = fitted.mean.mean(axis=1)
+        error = {key: float(fitted.sigma[k]) for key, k in row_of.items()}
     elif days:
         ahead = y.mean(axis=1)
     else:
@@ -123,7 +135,7 @@ def update_demand(net: Network, records: pd.DataFrame, since: dt.date, until: dt
                           since + dt.timedelta(days=first) if days else None,
                           since + dt.timedelta(days=last) if days else None, weight,
                           sum(m.mean_per_day for m in models),
-                          sum(m.mean_per_day for m in updated), unmatched)
+                          sum(m.mean_per_day for m in updated), unmatched, error)
     if report.short_history:
         log.warning("forecast: %s", report.warning())
     return net.model_copy(update={"demand": updated}), report

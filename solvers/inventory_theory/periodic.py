@@ -28,6 +28,16 @@ cycle lasts M(S − s) reviews and spends m(j) of them at y = S − j, so
 
 and fill rate, on-hand and orders/day are the same weighted means of their parts of G.
 
+**Random lead time (backorder).** Each order's lead time L is drawn independently from
+P(L = ℓ) (:mod:`~solvers.inventory_theory.lead_time`). If orders cannot cross
+(ℓ_max − ℓ_min ≤ R), give every review a lead time of that law (for a review without an
+order any value serves: no order changes the stock between it and the next one); the days
+from L_n to R + L_{n+1} − 1 after review n then have net inventory y_n − A_k, and since
+L_n, L_{n+1} are independent of y_n and alike, E[Σ_{k=L_n}^{R+L_{n+1}−1} f(y, k)] =
+E_L[Σ_{k=L}^{L+R−1} f(y, k)] (the two sums differ by F(R + L_{n+1}) − F(R + L_n), mean 0).
+So G(y) = Σ_ℓ P(L = ℓ)·G_ℓ(y): each k-day term weighted by w_k = P(k − R < L ≤ k). Where
+orders may cross this is an approximation whose error grows with the crossing probability.
+
 **Lost sales (L ≤ R).** With L ≤ R every order has arrived by the next review, so the state
 is the on-hand x at a review (0 ≤ x ≤ S once S has been reached). Over a cycle: L − 1 days
 from x, the order S − x (if x ≤ s) arrives, R − L + 1 more days; with lost sales the on-hand
@@ -45,13 +55,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from solvers.inventory_theory.demand import DailyDemand, convolve
+from solvers.inventory_theory.lead_time import LeadPmf
 
 
 @dataclass(frozen=True)
 class Position:
     """One item at one location: demand, review period R (days), lead time L (whole days
-    ≥ 1), h (currency per unit-day on hand at day end), p (currency per unit short), K
-    (currency per order) and what happens to demand not met from stock."""
+    ≥ 1; with ``lead_pmf`` a random lead time of that law and L its longest value), h
+    (currency per unit-day on hand at day end), p (currency per unit short), K (currency
+    per order) and what happens to demand not met from stock."""
 
     demand: DailyDemand
     review_days: int
@@ -60,6 +72,12 @@ class Position:
     shortage: float
     order_cost: float
     backorder: bool = True
+    lead_pmf: LeadPmf = ()
+
+    @property
+    def leads(self) -> LeadPmf:
+        """(ℓ, P(L = ℓ)) of the lead time (one value when it is fixed)."""
+        return self.lead_pmf or ((self.lead_days, 1.0),)
 
     def __post_init__(self) -> None:
         if self.review_days < 1 or self.lead_days < 1:
@@ -68,6 +86,11 @@ class Position:
         if not self.backorder and self.lead_days > self.review_days:
             raise ValueError(f"lost sales with L={self.lead_days} > R={self.review_days}: the "
                              "state would need the open orders; not supported")
+        if self.lead_pmf and (not self.backorder or min(d for d, _ in self.lead_pmf) < 1
+                              or max(d for d, _ in self.lead_pmf) != self.lead_days
+                              or abs(sum(p for _, p in self.lead_pmf) - 1) > 1e-9):
+            raise ValueError("a random lead time needs backorders, days ≥ 1 with "
+                             "probabilities summing to 1 and lead_days its longest day")
         if self.demand.mean <= 0:
             raise ValueError("a position without demand has no (s, S) to evaluate")
         if self.holding <= 0 or self.shortage < 0 or self.order_cost < 0:
@@ -99,22 +122,25 @@ def _ramp_and_min(pmf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 @dataclass(frozen=True)
 class DayTables:
-    """Per start level u = 0…Y and day counts ``days``: on-hand Σ_k E[(u − A_k)⁺] and
-    units served on time Σ_k E[min(D, (u − A_{k−1})⁺)], for demand drawn from u on without
-    replenishment (units)."""
+    """Per start level u = 0…Y and day counts k weighted w_k (``days``: a range, each k
+    weighted 1, or k ↦ w_k): on-hand Σ_k w_k·E[(u − A_k)⁺] and units served on time
+    Σ_k w_k·E[min(D, (u − A_{k−1})⁺)], for demand drawn from u on without replenishment
+    (units)."""
 
     on_hand: np.ndarray
     served: np.ndarray
 
     @classmethod
-    def build(cls, sums: np.ndarray, daily: np.ndarray, days: range) -> "DayTables":
+    def build(cls, sums: np.ndarray, daily: np.ndarray, days: range | dict[int, float]
+              ) -> "DayTables":
         """From the k-day tables ``sums`` (:meth:`DailyDemand.sums`) and the daily pmf."""
         upto = sums.shape[1] - 1
         ramp, served_from = _ramp_and_min(daily)
         on_hand, served = np.zeros(upto + 1), np.zeros(upto + 1)
-        for k in days:
-            on_hand += convolve(sums[k], ramp, upto)
-            served += convolve(sums[k - 1], served_from, upto)
+        weights = dict.fromkeys(days, 1.0) if isinstance(days, range) else days
+        for k, w in weights.items():
+            on_hand += w * convolve(sums[k], ramp, upto)
+            served += w * convolve(sums[k - 1], served_from, upto)
         return cls(on_hand, served)
 
 
@@ -127,7 +153,7 @@ class BackorderTables:
             raise ValueError("backorder tables for a lost-sales position")
         self.pos, self.upto = pos, upto
         self.on_hand, self.served, self.m = _backorder_parts(pos.demand, pos.review_days,
-                                                             pos.lead_days, upto)
+                                                             pos.leads, upto)
         self.mu_r = pos.demand.mean * pos.review_days
         self.G = pos.holding * self.on_hand + pos.shortage * (self.mu_r - self.served)
         self.M = np.concatenate(([0.0], np.cumsum(self.m)))
@@ -156,12 +182,18 @@ class BackorderTables:
 
 
 @functools.lru_cache(maxsize=8)
-def _backorder_parts(demand: DailyDemand, review: int, lead: int, upto: int
+def _backorder_parts(demand: DailyDemand, review: int, leads: LeadPmf, upto: int
                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """On-hand and on-time parts of G for y = −1…Y (index y + 1) and the renewal m(0…Y):
-    cost-free, so cached across the cost rates a search tries (read-only arrays)."""
-    sums = demand.sums(lead + review, upto)
-    day = DayTables.build(sums, sums[1], range(lead, lead + review))
+    cost-free, so cached across the cost rates a search tries (read-only arrays). Day k
+    after a review weighs w_k = P(k − R < L ≤ k) (1 on L…L + R − 1 for a fixed L)."""
+    longest = max(d for d, _ in leads)
+    sums = demand.sums(longest + review, upto)
+    weights: dict[int, float] = {}
+    for lead, p in leads:
+        for k in range(lead, lead + review):
+            weights[k] = weights.get(k, 0.0) + p
+    day = DayTables.build(sums, sums[1], weights)
     # y = −1: nothing on hand, nothing served on time
     out = (np.concatenate(([0.0], day.on_hand)), np.concatenate(([0.0], day.served)),
            _renewal(sums[review], upto + 1))

@@ -4,14 +4,18 @@ runs it; the network's budgets and capacities priced over candidates by a select
 A position is *exact* when the periodic-review model of :mod:`solvers.inventory_theory`
 is the twin's own dynamics for it: replenished by a supplier (not a warehouse), no warehouse
 replenished from it (its demand is its departments' daily demand, not lumps of orders),
-a fixed lead time (L whole days), a supplier reliability of 1, no QC or excursion hold,
+a fixed lead time (L whole days) or, for backorders, a random one whose orders cross with
+probability ≤ :data:`CROSSING_RISK` (the whole-day law the twin samples,
+:func:`~solvers.inventory_theory.lead_time.whole_day_pmf`, mixed into the chain; exact when
+orders cannot cross), a supplier reliability of 1, no QC or excursion hold,
 no scrapped deliveries, not VMI, no weekly supplier capacity, stationary demand, no
 critical demand that another warehouse could serve by emergency shipment (the twin counts
-those units as served on time), stock
+those units as served on time), no demand series whose forecast error is wider than its
+model (the scenarios plan those on the forecast's error), stock
 that cannot expire before use (:func:`expiry_risk` ≤ :data:`EXPIRY_RISK`), and for
 lost sales L ≤ R and levels up to :data:`LOST_SALES_MAX_LEVEL` (:func:`why_not_exact`
-names the first condition a position fails). Everything else (random or late lead times,
-holds, hub lumpiness) still goes through the scenarios of
+names the first condition a position fails). Everything else (lead times whose orders
+may cross, late deliveries, holds, hub lumpiness) still goes through the scenarios of
 :mod:`solvers.safety_stock.sampling`, and its fill rate stays a sample-average estimate.
 
 Daily demand of an exact position: the sum of its departments' series, each with the
@@ -37,6 +41,7 @@ budgets or capacity the λ = 0 candidate is the exact optimum; with them
 counted at their sample-average levels.
 """
 
+import functools
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, replace
@@ -47,14 +52,20 @@ import pyomo.environ as pyo
 from solvers.highs_bridge import Infeasible, solve
 from solvers.inventory_theory import DailyDemand, Performance, Position, evaluate
 from solvers.inventory_theory import optimal_policy as exact_optimum
+from solvers.inventory_theory.lead_time import LeadPmf, crossing_risk, whole_day_pmf
 from solvers.inventory_theory.optimize import FILL_TOLERANCE
 from solvers.safety_stock.inputs import SafetyStockInputs
 from solvers.safety_stock.settings import SafetyStockSettings
+from twin.domain import Distribution
 
 log = logging.getLogger(__name__)
 BUDGET_PRICES = (0.0, 0.1, 0.2, 0.35, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0, 16.0,
                  24.0, 32.0)
 """λ: prices of average on-hand value as multiples of the holding rate (candidate levels)."""
+CROSSING_RISK = 1e-3
+"""Largest chance that an order overtakes the one placed a review period earlier for which a
+random lead time counts as exact (the chain assumes orders never cross; measured against
+the twin in the tests)."""
 EXPIRY_RISK = 1e-3
 """Largest :func:`expiry_risk` of an exact position: the chain does not model write-offs."""
 LOST_SALES_MAX_LEVEL = 1500
@@ -86,13 +97,17 @@ def why_not_exact(x: SafetyStockInputs) -> np.ndarray:
     rp = x.replenishment
     n = x.size
     no = np.zeros(n, dtype=bool)
+    random = np.array([lt.spread > 0 for lt in x.lead_time], dtype=bool)
     feeds = np.isin(np.arange(n), rp.parent) if rp is not None else no
     checks = [
         ("no demand", x.mean_per_day <= 0),
         ("no holding cost", x.unit_cost * x.holding_rate <= 0),
         ("replenished from a warehouse", rp.parent >= 0 if rp is not None else no),
         ("replenishes other warehouses (lumpy orders)", feeds),
-        ("random lead time", np.array([lt.spread > 0 for lt in x.lead_time], dtype=bool)),
+        ("random lead time with lost sales",
+         random & ~x.backorder if x.backorder is not None else no),
+        (f"random lead time: orders may cross (P > {CROSSING_RISK:g} that an order "
+         "overtakes the one placed a review period earlier)", _may_cross(x, random)),
         ("late deliveries (reliability < 1)",
          rp.late_probability > 0 if rp is not None else no),
         ("QC or excursion holds", rp.hold_probability * rp.hold_days > 0 if rp is not None
@@ -105,6 +120,8 @@ def why_not_exact(x: SafetyStockInputs) -> np.ndarray:
         ("a weekly supplier capacity", x.supply_capped if x.supply_capped is not None else no),
         ("critical demand other warehouses may serve by emergency shipment",
          x.emergency_backup if x.emergency_backup is not None else no),
+        ("the forecast's error exceeds the demand model's spread (planned on the forecast)",
+         x.forecast_wider if x.forecast_wider is not None else no),
     ]
     out = np.full(n, "", dtype=object)
     for why, hit in reversed(checks):
@@ -112,8 +129,22 @@ def why_not_exact(x: SafetyStockInputs) -> np.ndarray:
     return out
 
 
+def _may_cross(x: SafetyStockInputs, random: np.ndarray) -> np.ndarray:
+    """Positions with a random lead time whose :func:`crossing_risk` exceeds
+    :data:`CROSSING_RISK`."""
+    return np.array([bool(r) and crossing_risk(lead_pmf(lt.family, lt.mean, lt.spread),
+                                               x.review_days) > CROSSING_RISK
+                     for r, lt in zip(random, x.lead_time, strict=True)], dtype=bool)
+
+
+@functools.lru_cache(maxsize=4096)
+def lead_pmf(family: str, mean: float, spread: float) -> LeadPmf:
+    """The twin's whole-day lead-time law (cached: positions share their offers' laws)."""
+    return whole_day_pmf(Distribution(family=family, mean=mean, spread=spread))
+
+
 def lead_days(x: SafetyStockInputs) -> np.ndarray:
-    """Lead time in whole days as the twin rounds it: max(1, round(mean))."""
+    """Lead time in whole days as the twin rounds its mean: max(1, round(mean))."""
     return np.maximum(np.rint([lt.mean for lt in x.lead_time]), 1).astype(np.int64)
 
 
@@ -128,9 +159,12 @@ def position_model(x: SafetyStockInputs, p: int, penalty: float, price: float = 
         demand = (DailyDemand.poisson(mu) if var <= mu * (1 + 1e-9)
                   else DailyDemand.negative_binomial(mu, var))
     backorder = True if x.backorder is None else bool(x.backorder[p])
-    return Position(demand, x.review_days, int(lead_days(x)[p]),
+    lt = x.lead_time[p]
+    pmf = lead_pmf(lt.family, lt.mean, lt.spread) if lt.spread > 0 else ()
+    return Position(demand, x.review_days, max(d for d, _ in pmf) if pmf
+                    else int(lead_days(x)[p]),
                     float(x.unit_cost[p] * x.holding_rate[p] / 365 * (1 + price)),
-                    float(penalty), float(x.order_cost[p]), backorder)
+                    float(penalty), float(x.order_cost[p]), backorder, pmf)
 
 
 def candidates(x: SafetyStockInputs, p: int, penalty: float, target: float,

@@ -14,10 +14,16 @@ order is late by :func:`twin.api.late_delay_mean` on average.
 :class:`Replenishment` holds what stands between an order and usable stock besides the
 nominal lead time — supplier lateness, QC and excursion holds, lost shipments and the
 upstream warehouse — for :mod:`solvers.safety_stock.delays`.
+
+Where a forecast's error σ_e (units/day) is known for a demand series
+(:mod:`solvers.forecast.update`) and exceeds the series' own daily standard deviation, the
+series counts with variance σ_e² (the forecast is that uncertain about a day's demand);
+such a position is planned by the scenarios only.
 """
 
 import logging
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from typing import NamedTuple
 
@@ -87,6 +93,8 @@ class SafetyStockInputs:
     supply_capped: np.ndarray | None = None  # the supplier's offer has a weekly capacity
     emergency_backup: np.ndarray | None = None  # critical demand another warehouse can serve
     # by an emergency shipment (a lane into the warehouse; cold lane from a cold one if cold)
+    forecast_wider: np.ndarray | None = None  # a series' forecast error exceeds its model's
+    # standard deviation (its variance is σ_e², see the module docstring)
 
     @property
     def size(self) -> int:
@@ -154,8 +162,13 @@ def _replenishment(net: Network) -> dict[tuple[str, str], _Source]:
     return out
 
 
-def build_inputs(net: Network) -> SafetyStockInputs:
-    """Positions with demand or a stock policy, and everything the model needs about them."""
+def build_inputs(net: Network,
+                 forecast_error: Mapping[tuple[str, str, str], float] | None = None
+                 ) -> SafetyStockInputs:
+    """Positions with demand or a stock policy, and everything the model needs about them;
+    ``forecast_error``: σ_e (units/day) per (hospital, department, item) where a forecast
+    exists (see the module docstring)."""
+    errors = forecast_error or {}
     whs, items, hosps = net.warehouse_by_id, net.item_by_code, net.hospital_by_id
     # per position: variance, then mean by priority class (units²/day, units/day)
     own: dict[tuple[str, str], np.ndarray] = defaultdict(lambda: np.zeros(1 + len(PRIORITIES)))
@@ -163,6 +176,7 @@ def build_inputs(net: Network) -> SafetyStockInputs:
     min_life: dict[tuple[str, str], int] = defaultdict(int)
     series: dict[tuple[str, str], list[Series]] = defaultdict(list)
     seasonal: set[tuple[str, str]] = set()
+    wider: set[tuple[str, str]] = set()
     for d in net.demand:
         hosp = hosps[d.hospital]
         wh = net.serving_warehouse(d.hospital, d.item)
@@ -170,7 +184,10 @@ def build_inputs(net: Network) -> SafetyStockInputs:
             continue
         dept = next(x for x in hosp.departments if x.id == d.department)
         key = (wh, d.item)
-        own[key][0] += d.daily_variance
+        sigma_e = errors.get((d.hospital, d.department, d.item), 0.0)
+        own[key][0] += max(d.daily_variance, sigma_e ** 2)
+        if sigma_e ** 2 > d.daily_variance:
+            wider.add(key)
         own[key][1 + _RANK[dept.priority]] += d.mean_per_day
         prio[key] = min(prio.get(key, "routine"), dept.priority, key=_RANK.__getitem__)
         min_life[key] = max(min_life[key], dept.min_shelf_life_days)
@@ -234,6 +251,7 @@ def build_inputs(net: Network) -> SafetyStockInputs:
             (w, items[i].cold_chain) in emergency) for p, (w, i) in enumerate(keys)],
             dtype=bool),
         supply_capped=np.array([r.capped for r in rows], dtype=bool),
+        forecast_wider=np.array([k in wider for k in keys], dtype=bool),
     )
 
 

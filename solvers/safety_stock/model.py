@@ -51,7 +51,8 @@ import pyomo.environ as pyo
 from tqdm import tqdm
 
 from solvers.highs_bridge import Solution, solve
-from solvers.safety_stock.exact import ExactLevels, exact_levels, lead_days
+from solvers.inventory_theory.lead_time import crossing_risk
+from solvers.safety_stock.exact import ExactLevels, exact_levels, lead_days, lead_pmf
 from solvers.safety_stock.inputs import SafetyStockInputs, build_inputs
 from solvers.safety_stock.reasons import reorder_point_reason
 from solvers.safety_stock.sampling import Upstream, sample_cycle_demand
@@ -77,6 +78,8 @@ class SafetyStockResult:
     solution: Solution
     level_s: np.ndarray          # integer reorder point s (see :func:`integer_levels`)
     level_big_s: np.ndarray      # integer order-up-to level S
+    on_hand: np.ndarray          # expected on-hand, units: exact where exact, else the
+    # scenarios' E[(s − D)⁺] + (S − s)/2 (:func:`expected_on_hand`, what budgets count)
     exact: ExactLevels | None = None  # exact levels and figures where representable
 
     @property
@@ -103,6 +106,16 @@ class SafetyStockResult:
         mean = np.where(exact, x.mean_per_day * days, self.mean_cycle_demand)
         return days, mean, np.sqrt(x.var_per_day * days)
 
+    def _lead_law(self, p: int) -> dict[str, float]:
+        """``{"crossing_risk": P}`` for an exact position with a random lead time: the chance
+        that an order overtakes the one placed a review period earlier (the chain assumes
+        it never does; :func:`~solvers.inventory_theory.lead_time.crossing_risk`)."""
+        lt = self.inputs.lead_time[p]
+        if lt.spread <= 0:
+            return {}
+        return {"crossing_risk": crossing_risk(lead_pmf(lt.family, lt.mean, lt.spread),
+                                               self.inputs.review_days)}
+
     def rows(self) -> list[dict[str, object]]:
         """One record per position with integer (s, S) as a planner would set them, its
         figures and the ``reason`` (:func:`~solvers.safety_stock.reasons.
@@ -118,9 +131,9 @@ class SafetyStockResult:
                  "fill_basis": self.fill_basis[p],
                  "protection_days": float(days[p]), "protection_demand": float(mean[p]),
                  "protection_demand_sd": float(sd[p]),
-                 **({"expected_on_hand": float(self.exact.on_hand[p]),
-                     "expected_cost_per_day": float(self.exact.cost[p]),
-                     "binds": self.exact.binds[p]}
+                 "expected_on_hand": float(self.on_hand[p]),
+                 **({"expected_cost_per_day": float(self.exact.cost[p]),
+                     "binds": self.exact.binds[p], **self._lead_law(p)}
                     if self.exact is not None and self.exact.mask[p] else
                     {"not_exact": self.exact.why_not[p] if self.exact is not None
                      else "not evaluated"})}
@@ -361,15 +374,17 @@ def solve_safety_stock(net: Network, settings: SafetyStockSettings | None = None
              x.size, d.shape[1], len(solutions), solution.seconds, solution.status)
     target = np.array([st.fill_rate_target[p] for p in x.priority])
     level_s, level_big_s = integer_levels(x, d, r, q, st)
+    saa_on_hand = expected_on_hand(d, level_s.astype(float), level_big_s.astype(float))
     exact = exact_levels(x, st, shortage_weight(x, st) * value, level_s, level_big_s,
-                         expected_on_hand(d, level_s.astype(float), level_big_s.astype(float)))
+                         saa_on_hand)
     m = exact.mask
     level_s, level_big_s = np.where(m, exact.s, level_s), np.where(m, exact.big_s, level_big_s)
     r = np.where(m, level_s, r)
     q = np.where(m, level_big_s - level_s, q)
     return SafetyStockResult(x, q, r, d.mean(axis=1), np.where(m, exact.fill_rate, fill),
                              (d <= r[:, None] + 1e-9).mean(axis=1), target, expiring, solution,
-                             level_s, level_big_s, exact)
+                             level_s, level_big_s, np.where(m, exact.on_hand, saa_on_hand),
+                             exact)
 
 
 def integer_levels(x: SafetyStockInputs, d: np.ndarray, r: np.ndarray, q: np.ndarray,

@@ -5,7 +5,8 @@
 reads: the fill rate and how it was computed (exact periodic-review chain, or the
 sample-average estimate and why the position is not exact), the class target, the demand
 over the protection interval (R + L − 1 days: from one review to the arrival of the next
-review's order), the expected on-hand and cost, and what binds.
+review's order), the expected on-hand (exact, or the scenarios' estimate) and, where
+exact, the cost and what binds.
 """
 
 from collections.abc import Mapping
@@ -26,9 +27,13 @@ def reorder_point_reason(row: Mapping[str, object]) -> str:
     demand = (f"demand over the {_number(row, 'protection_days'):.0f}-day protection interval "
               f"{_number(row, 'protection_demand'):.1f} units")
     if row["fill_basis"] == "exact":
+        lead = (f", its random lead time mixed over the whole-day law the twin samples "
+                f"(orders cross with P = {_number(row, 'crossing_risk'):.1e})"
+                if "crossing_risk" in row else "")
         return (f"{head} (exact: long-run mean of the periodic-review Markov chain the twin "
-                f"runs); {demand} ± {_number(row, 'protection_demand_sd'):.1f}; expected "
+                f"runs{lead}); {demand} ± {_number(row, 'protection_demand_sd'):.1f}; expected "
                 f"on-hand {_number(row, 'expected_on_hand'):.1f} units, cost "
                 f"{_number(row, 'expected_cost_per_day'):.2f}/day; set by: {row['binds']}")
     return (f"{head} (estimate: sample average over demand scenarios, per-cycle formula "
-            f"1 − E[(D − s)⁺]/Q; not exact: {row['not_exact']}); {demand}")
+            f"1 − E[(D − s)⁺]/Q; not exact: {row['not_exact']}); {demand}; expected on-hand "
+            f"{_number(row, 'expected_on_hand'):.1f} units (estimate: E[(s − D)⁺] + (S − s)/2)")

@@ -6,7 +6,9 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from medtwin.cli import main
+from medtwin.planning import make_plan
 from twin.domain import Plan
+from twin.network_files import load_network
 
 
 def run(*args: str):
@@ -65,3 +67,21 @@ def test_plan_from_a_separate_snapshot(tiny_dir: Path, tmp_path: Path) -> None:
                     "lot: X1, expiry: 2028-01-01, quantity: 10}\n")
     result = run("plan", str(tiny_dir), "--snapshot", str(snap), "--out", str(tmp_path / "p.json"))
     assert result.exit_code == 2 and "snapshot.yaml: lots[0].warehouse" in result.output
+
+
+def test_a_forecast_error_reaches_the_reorder_points(tiny_dir: Path) -> None:
+    # what the nightly passes on: a demand series forecast with an error far above its
+    # model's spread raises its position's reorder point and the line says so
+    net = load_network(tiny_dir)
+    m = net.demand[0]
+    key = (m.hospital, m.department, m.item)
+    where = (net.serving_warehouse(m.hospital, m.item), m.item)
+
+    def line(plan: Plan):
+        return next(a for a in plan.actions if a.kind == "reorder_point"
+                    and (a.warehouse, a.item) == where)
+
+    before = line(make_plan(net))
+    after = line(make_plan(net, forecast_error={key: 10 * m.daily_variance ** 0.5 + 10}))
+    assert after.reorder_point > before.reorder_point
+    assert after.evidence["fill_basis"] == "sample average"

@@ -71,6 +71,13 @@ def serve_demand(state: SimState, day: int, date: dt.date, emergency: bool) -> N
                                      np.where(backorder, 0, short), extra])
     for name, total in zip(_SERVICE_KPIS, sums, strict=True):
         k[name][day] += total
+    at = state.serving[active]
+    home = at >= 0
+    shape = k["position_demand_units"].shape
+    for name, units in (("position_demand_units", new[active]),
+                        ("position_served_on_time_units", on_time)):
+        k[name][...] += np.bincount(at[home], weights=units[home], minlength=ix.n_positions
+                                    ).astype(np.int64).reshape(shape)
     state.recent_demand[day % len(state.recent_demand)] = np.bincount(
         state.serving[routed], weights=new[routed], minlength=ix.n_positions)
 

@@ -1,6 +1,8 @@
 """Daily KPI arrays of one run, declared once with their dimensions, unit and meaning.
 
-Flows are per day (units or currency of the day); levels are end-of-day. Run-level
+Flows are per day (units or currency of the day); levels are end-of-day. Per position
+(warehouse × item) the run totals of departments' demand, of its part served on time and of
+the on-hand unit-days give each position's fill rate and mean on-hand. Run-level
 ratios are computed from the flows by :func:`summary`: fill rate = units served on the day
 they were demanded / units demanded; stockout rate = share of stock points serving demand
 with no available stock at day end; days of supply = inventory value / expected daily
@@ -60,6 +62,15 @@ KPIS: dict[str, Meta] = {
     "on_order_units": Meta(("item",), "units", "units on open purchase orders at day end"),
     **{name: Meta(("item",), "units", f"stock balance: {name.replace('_', ' ')}")
        for name in BALANCE},
+    "position_demand_units": Meta(("warehouse", "item"), "units",
+                                  "departments' new demand routed to the position, run total",
+                                  daily=False),
+    "position_served_on_time_units": Meta(
+        ("warehouse", "item"), "units", "of it, units served on the day demanded (emergency "
+        "shipments from other warehouses included), run total", daily=False),
+    "position_on_hand_unit_days": Meta(("warehouse", "item"), "unit-days",
+                                       "Σ over days of units on hand at day end, any status",
+                                       daily=False),
     "rejected_actions": Meta(("rejection",), "actions",
                              "actions refused or cut by a physical rule", daily=False),
     "rejected_units": Meta(("rejection",), "units", "units refused by a physical rule",

@@ -257,6 +257,7 @@ def close_day(state: SimState, day: int) -> None:
     k["holding_cost"][day] = np.bincount(ix.wh_org, minlength=len(ix.orgs),
                                          weights=value.sum(axis=1) * ix.wh_holding_rate / 365.0)
     k["inventory_units"][day] = units.sum(axis=1)
+    k["position_on_hand_unit_days"][...] += units
     k["available_units"][day] = available.reshape(W, n_items).sum(axis=1)
     k["inventory_value"][day] = value.sum(axis=1)
     k["demand_value_rate"][day] = state.demand_value_rate

@@ -3,6 +3,7 @@
 import datetime as dt
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -78,3 +79,20 @@ def test_unknown_series_and_outside_window_are_left_out(flat: Network) -> None:
     out, report = update_demand(flat, pd.concat([records(flat, 7, 3), extra]), since, UNTIL)
     assert report.unmatched_units == 5
     assert out.demand[0].mean_per_day == pytest.approx(3.0)
+
+
+def test_the_forecast_error_is_reported_per_series(flat: Network) -> None:
+    # Poisson(3) days: the one-step error of a level forecast is about the day's own
+    # spread √3; a steady 3 units a day is forecast without error; 7 days: no forecast
+    days = 56
+    since = UNTIL - dt.timedelta(days=days - 1)
+    rng = np.random.default_rng(4)
+    noisy = records(flat, days, 0).assign(quantity=rng.poisson(3.0, len(flat.demand) * days))
+    _, report = update_demand(flat, noisy, since, UNTIL)
+    keys = {(m.hospital, m.department, m.item) for m in flat.demand}
+    assert set(report.forecast_error) == keys
+    assert np.median(list(report.forecast_error.values())) == pytest.approx(np.sqrt(3), rel=0.2)
+    _, steady = update_demand(flat, records(flat, days, 3), since, UNTIL)
+    assert max(steady.forecast_error.values()) < 0.05
+    short = UNTIL - dt.timedelta(days=6)
+    assert update_demand(flat, records(flat, 7, 3), short, UNTIL)[1].forecast_error == {}

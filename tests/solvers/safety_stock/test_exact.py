@@ -15,7 +15,7 @@ from solvers.inventory_theory import (
     least_reorder_point,
     zheng_federgruen,
 )
-from solvers.safety_stock import SafetyStockSettings, solve_safety_stock
+from solvers.safety_stock import SafetyStockSettings, build_inputs, solve_safety_stock
 from twin.domain import Network
 from twin.sim import simulate
 
@@ -151,13 +151,47 @@ def test_capacity_is_priced_across_exact_positions() -> None:
     assert set(capped.exact.binds) <= {"capacity", "cost"} and "capacity" in capped.exact.binds
 
 
-def test_random_lead_times_stay_sample_average_and_say_so() -> None:
+def test_random_lead_times_whose_orders_may_cross_stay_sample_average_and_say_so() -> None:
+    # daily review, 5 ± 2 days: an order often overtakes the one placed the day before
     net = one_item(10.0, lead_time={"family": "gamma", "mean": 5.0, "spread": 2.0})
     result = solve_safety_stock(net, SafetyStockSettings())
     row = result.rows()[0]
     assert row["fill_basis"] == "sample average" and not np.any(result.exact.mask)
     assert "estimate: sample average" in row["reason"]
-    assert "not exact: random lead time" in row["reason"]
+    assert "not exact: random lead time: orders may cross" in row["reason"]
+    assert f"expected on-hand {row['expected_on_hand']:.1f} units (estimate" in row["reason"]
+    lost = one_item(10.0, review=7, unmet="lost",
+                    lead_time={"family": "gamma", "mean": 5.0, "spread": 1.5})
+    assert solve_safety_stock(lost, SafetyStockSettings()).rows()[0]["not_exact"] == (
+        "random lead time with lost sales")
+
+
+def test_a_random_lead_time_that_orders_rarely_cross_is_exact_and_the_twin_agrees() -> None:
+    # weekly review, gamma 5 ± 1.5 days (orders cross with P ≈ 5.5e-4): the chain mixed over
+    # the whole-day law the twin samples states the fill the twin measures; the fixed 5-day
+    # lead time would state 99.73 % at the same levels (0.9 pp too high)
+    lead = {"family": "gamma", "mean": 5.0, "spread": 1.5}
+    net = one_item(20.0, review=7, order_cost=50.0, unit_cost=10.0, holding_rate=0.2,
+                   priority="critical", lead_time=lead)
+    row = solve_safety_stock(net, SafetyStockSettings(shortage_penalty=TINY_PENALTY)).rows()[0]
+    assert row["fill_basis"] == "exact" and row["fill_rate"] >= 0.99
+    assert row["crossing_risk"] == pytest.approx(5.5e-4, rel=0.05)
+    assert "random lead time mixed over the whole-day law" in row["reason"]
+    s, big_s = row["reorder_point"], row["order_up_to"]
+    at = net.model_copy(update={"stock_policies": [
+        p.model_copy(update={"reorder_point": s, "order_up_to": big_s})
+        for p in net.stock_policies]})
+    demand = on_time = on_hand = 0.0
+    for seed in (1, 2, 3):
+        k = simulate(at, days=6000, seed=seed, policy="fixed_ss").kpis
+        demand += k["demand_units"][70:].sum()
+        on_time += k["served_on_time_units"][70:].sum()
+        on_hand += k["inventory_units"][70:].mean() / 3
+    assert on_time / demand == pytest.approx(row["fill_rate"], abs=0.005)
+    assert on_hand == pytest.approx(row["expected_on_hand"], rel=0.03)
+    fixed = evaluate(Position(DailyDemand.poisson(20.0), 7, 5, 10 * 0.2 / 365, 1e-5, 50.0),
+                     s, big_s)
+    assert abs(fixed.fill_rate - on_time / demand) > 0.005
 
 
 def test_an_exact_line_states_its_figures_and_what_binds() -> None:
@@ -219,3 +253,20 @@ def test_critical_demand_with_emergency_backup_is_not_called_exact() -> None:
     assert row["fill_basis"] == "sample average" and "emergency" in row["not_exact"]
     alone = one_item(10.0, priority="critical", others=(warehouse("B"),))
     assert solve_safety_stock(alone, SafetyStockSettings()).rows()[0]["fill_basis"] == "exact"
+
+
+def test_a_forecast_less_sure_than_the_demand_model_is_planned_on_its_error() -> None:
+    # Poisson 20/day (σ = 4.5): a forecast error σ_e = 9 units/day widens the position's
+    # daily variance to 81 and the scenarios plan it (a higher s); σ_e = 3 changes nothing
+    net = one_item(20.0, review=7, lead=5, order_cost=50.0, unit_cost=10.0, holding_rate=0.2)
+    key = ("H", "DX0", "X0")
+    st = SafetyStockSettings(shortage_penalty=TINY_PENALTY)
+    base = solve_safety_stock(net, st)
+    calm = solve_safety_stock(net, st, inputs=build_inputs(net, {key: 3.0}))
+    wide_inputs = build_inputs(net, {key: 9.0})
+    wide = solve_safety_stock(net, st, inputs=wide_inputs)
+    assert wide_inputs.var_per_day[0] == pytest.approx(81.0)
+    assert calm.rows()[0] == base.rows()[0] and base.rows()[0]["fill_basis"] == "exact"
+    row = wide.rows()[0]
+    assert row["fill_basis"] == "sample average" and "forecast's error" in row["not_exact"]
+    assert row["reorder_point"] > base.rows()[0]["reorder_point"]

@@ -127,6 +127,18 @@ def _check_cold_chain(led: pd.DataFrame, net: Network) -> None:
     assert stored["warehouse"].isin(cold_wh).all(), "cold item into a non-cold warehouse"
 
 
+def _check_position_totals(ds) -> None:
+    """Per-position run totals agree with the daily KPIs they refine (demand of series with
+    no serving warehouse, e.g. during an outage, belongs to no position)."""
+    on_hand = ds["position_on_hand_unit_days"].sum("item")
+    assert (on_hand == ds["inventory_units"].sum("time")).all()
+    demand, on_time = ds["position_demand_units"], ds["position_served_on_time_units"]
+    assert (on_time >= 0).all() and (on_time <= demand).all()
+    assert int(demand.sum()) <= int(ds["demand_units"].sum())
+    assert int(demand.sum() - on_time.sum()) <= int(
+        (ds["demand_units"] - ds["served_on_time_units"]).sum())
+
+
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(runs())
 def test_stock_is_conserved_and_physical_rules_hold(run):
@@ -138,5 +150,6 @@ def test_stock_is_conserved_and_physical_rules_hold(run):
     _check_issues(led, net)
     _check_fefo(led)
     _check_cold_chain(led, net)
+    _check_position_totals(ds)
     served = ds["served_on_time_units"] + ds["served_late_units"]
     assert int(served.sum()) == int(led.loc[led["kind"] == "issue", "quantity"].sum())
