@@ -190,7 +190,7 @@ def main() -> None:
                 print(f"{label}: {len(plan.actions)} lines in {seconds:.1f} s "
                       f"({calls} calls): {dict(outcomes)}")
         # the reference network's own plan (make_plan: reorder points, transfers, purchases)
-        from medtwin.planning import make_plan
+        from solvers.planning import make_plan
         real, plan_s = timed(lambda: make_plan(net))
         server = TrytonServer.from_template(db_file, Path(tmp) / "real")
         with server:

@@ -1,7 +1,7 @@
 """What a reorder-point line states against what the twin measures (issue 15, part 2).
 
 Plans the network's reorder points as ``medtwin plan`` does
-(:func:`medtwin.planning.reorder_point_actions` with the default plan settings), runs the
+(:func:`solvers.planning.reorder_point_actions` with the default plan settings), runs the
 twin with exactly those (s, S) (:class:`solvers.policies.levels.LevelsSS`, emergency
 shipments on, as the optimised policy runs) for ``--reps`` replications with common random
 numbers (seeds ``--first-seed`` …), and compares per group of lines — priority class of the
@@ -38,7 +38,7 @@ import numpy as np
 from scipy import stats
 from tqdm import tqdm
 
-from medtwin.planning import PlanSettings, reorder_point_actions
+from solvers.planning import PlanSettings, reorder_point_actions
 from solvers.policies.levels import LevelsSS
 from twin.domain import Network
 from twin.domain.plan import ReorderPointAction

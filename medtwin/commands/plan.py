@@ -12,7 +12,7 @@ from medtwin.errors import report_input_errors
 from medtwin.exit_codes import ExitCode
 
 if TYPE_CHECKING:
-    from medtwin.planning import PlanSettings
+    from solvers.planning import PlanSettings
     from twin.domain import Network
 
 
@@ -20,8 +20,8 @@ if TYPE_CHECKING:
 def load_plan_settings(path: Path | None, horizon: int | None,
                        net: Network | None = None) -> PlanSettings:
     """Settings from a YAML file (validated, against ``net`` when given: see
-    :func:`~medtwin.planning.check_plan_settings`), with ``--horizon`` on top."""
-    from medtwin.planning import PlanSettings, check_plan_settings
+    :func:`~solvers.planning.check_plan_settings`), with ``--horizon`` on top."""
+    from solvers.planning import PlanSettings, check_plan_settings
     from twin.problems import InputError
     from twin.yaml_input import located, read_yaml, validate_as
 
@@ -55,8 +55,8 @@ def plan(network: str, snapshot: Path | None, horizon: int | None, settings_file
     3 a model is infeasible (the message names the constraint families that bind) or the
     solver found no plan.
     """
-    from medtwin.planning import make_plan
     from solvers.highs_bridge import Infeasible, SolverFailed
+    from solvers.planning import make_plan
     from twin.atomic import check_outputs, write_atomic
     from twin.network_files import load_network, load_snapshot
 

@@ -28,7 +28,6 @@ from medtwin.nightly.config import NightlyConfig, StressSettings
 from medtwin.nightly.lock import AlreadyRunning, run_lock
 from medtwin.nightly.retry import with_retries
 from medtwin.nightly.summary import NightlyReport, Outcome
-from medtwin.planning import PlanSettings, make_plan
 from medtwin.store import PlanStore, Role, Status, UnknownPlan, open_store
 from medtwin.store.rules import evidence_summary
 from scenarios.evidence import StressEvidence
@@ -36,6 +35,7 @@ from scenarios.library import Library
 from scenarios.stress import StressRun, stress_plan
 from solvers.forecast.update import update_demand
 from solvers.highs_bridge import Infeasible, SolverFailed
+from solvers.planning import PlanSettings, make_plan
 from solvers.transfers import TransferSettings
 from twin.atomic import write_atomic
 from twin.domain import Network, Plan

@@ -30,7 +30,7 @@ from cli_inputs import history, scms
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from medtwin.planning import make_plan
+from solvers.planning import make_plan
 from twin.network_files import load_network
 
 TINY = Path(__file__).resolve().parents[1] / "data" / "tiny"

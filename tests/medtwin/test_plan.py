@@ -6,7 +6,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from medtwin.cli import main
-from medtwin.planning import make_plan
+from solvers.planning import make_plan
 from twin.domain import Plan
 from twin.network_files import load_network
 
