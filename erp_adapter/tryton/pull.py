@@ -362,9 +362,8 @@ class Puller:
         for r in rows:
             src = self.sites.locations.get(r["from_location"])
             dst = self.sites.locations.get(r["to_location"])
-            ends = [(dst.warehouse if dst else None, 1, src), (src.warehouse if src else None,
-                                                              -1, dst)]
-            if ends[0][0] == ends[1][0]:
+            into, out_of = (dst.warehouse if dst else None), (src.warehouse if src else None)
+            if into == out_of:
                 continue  # inside one warehouse, or outside every warehouse
             item = self.sites.item_of_product.get(r["product"])
             if item is None or item not in self.net.item_by_code:
@@ -372,7 +371,7 @@ class Puller:
                                 "item of the network; skipped")
                 continue
             lot = (r.get("lot.") or {}).get("number") or ""
-            for wh, sign, other in ends:
+            for wh, sign, other in ((into, 1, src), (out_of, -1, dst)):
                 if wh is not None and wh in self.net.warehouse_by_id:
                     out.append(StockMovement(
                         date=r["effective_date"], warehouse=wh, item=item, lot=lot,
