@@ -13,6 +13,7 @@ from medtwin.nightly.config import NightlyConfig, StressSettings
 from medtwin.nightly.pipeline import Nightly, StressStep
 from medtwin.nightly.summary import NightlyReport
 from scenarios.library import Library
+from twin.atomic import write_atomic
 from twin.domain import Network
 from twin.network_files import load_network
 
@@ -39,7 +40,7 @@ def run_demo(out: Path, stress: StressStep, *, network: str = "reference",
         shutil.rmtree(erp, ignore_errors=True)
         store.unlink(missing_ok=True)
         copy_database(seeded.db_file, erp / "medtwin.sqlite")
-        marker.write_text(seeded.key, encoding="utf-8")
+        write_atomic(marker, seeded.key)
     server = TrytonServer(directory=erp, database="medtwin")
     cfg = NightlyConfig(
         network=network, erp=server.url, store=f"sqlite:///{store}",

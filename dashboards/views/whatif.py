@@ -20,6 +20,7 @@ from scenarios.library import Library
 from scenarios.run_settings import Days, Replications, RunSettings, Seed, bounds
 from scenarios.stats import as_rows, summarise
 from solvers.registry import shipped_policies
+from twin.atomic import write_atomic
 from twin.problems import InputError
 
 log = logging.getLogger(__name__)
@@ -70,10 +71,12 @@ class WhatIfView(Viewer):
         names = list(self.scenarios)
         if self.editor.value.strip():
             name = self.edit_name.strip() or "edited"
-            target = folder / "scenarios" / f"{name}.yaml"
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(self.editor.value, encoding="utf-8")
-            names.append(str(target))
+            target = write_atomic(folder / "scenarios" / f"{name}.yaml", self.editor.value)
+            try:
+                return self.library.resolve_all([*names, str(target)], net)
+            except InputError:
+                target.unlink()  # an edited scenario that is not valid is not kept
+                raise
         return self.library.resolve_all(names, net)
 
     def _run(self, _event: object = None) -> None:

@@ -62,6 +62,7 @@ def test_whatif_reports_an_invalid_edited_scenario(data: DataStore, tmp_path: Pa
     assert "Scenario not valid" in whatif.message and "unknown warehouse 'WH-NOPE'" \
         in whatif.message
     assert not list(tmp_path.glob("whatif-*.nc"))
+    assert not list(Path(data.results_dir).rglob("bad.yaml"))  # nothing kept of it
 
 
 def test_whatif_load_copies_a_library_scenario(data: DataStore) -> None:
