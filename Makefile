@@ -16,7 +16,7 @@ $(BIN)/medtwin: pyproject.toml
 	@echo "installing medtwin and its dependencies into $(VENV) (about a minute, once)"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet --no-compile -e '.[test,erp]'  # bytecode on first import: 2.5x faster
+	$(BIN)/pip install --quiet --no-compile -e '.[test,erp,postgresql]'  # bytecode on first import: 2.5x faster
 	touch $@
 
 demo: $(BIN)/medtwin
@@ -25,18 +25,21 @@ demo: $(BIN)/medtwin
 
 test: $(BIN)/medtwin system-deps
 	$(BIN)/ruff check .
-	MEDTWIN_FUZZ=ci $(BIN)/python -m pytest
+	MEDTWIN_FUZZ=ci MEDTWIN_POSTGRES=required $(BIN)/python -m pytest
 	$(MAKE) test-year-ahead
 
 # The date-sensitive suites again, every process (trytond included) a year in the future
 test-year-ahead: $(BIN)/medtwin system-deps
 	$(YEAR_AHEAD) $(BIN)/python -m pytest -m date_sensitive -p no:cacheprovider
 
-# Debian packages the tests drive: Chromium (dashboard end to end) and faketime
+# Debian packages the tests drive: Chromium (dashboard end to end), faketime and PostgreSQL
+# (the plan store and Tryton on a real server)
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v faketime >/dev/null 2>&1 || missing="$$missing faketime"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 \
+		|| missing="$$missing postgresql"; \
 	if [ -n "$$missing" ]; then \
 		SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO="sudo"; \
 		echo "installing$$missing (apt-get)"; \

@@ -1,12 +1,16 @@
-"""Shared fixtures: paths to the bundled test networks and a copy-and-edit helper."""
+"""Shared fixtures: paths to the bundled test networks, a copy-and-edit helper and a
+throw-away PostgreSQL server."""
 
+import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+
+from tests.postgres import ENV_REQUIRED, LocalPostgres, local_postgres, pg_bin
 
 DATA = Path(__file__).parent / "data"
 TINY = DATA / "tiny"
@@ -40,3 +44,16 @@ def edited_tiny(tmp_path: Path) -> Callable[..., Path]:
         return target
 
     return make
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[LocalPostgres]:
+    """A PostgreSQL server on 127.0.0.1 for the whole session (skipped on a machine
+    without PostgreSQL unless ``MEDTWIN_POSTGRES=required``, as ``make test`` sets)."""
+    if pg_bin() is None:
+        if os.environ.get(ENV_REQUIRED) == "required":
+            pytest.fail("PostgreSQL is required (MEDTWIN_POSTGRES=required) but initdb "
+                        "was not found: apt-get install postgresql")
+        pytest.skip("PostgreSQL is not installed (apt-get install postgresql)")
+    with local_postgres() as server:
+        yield server
