@@ -24,6 +24,7 @@ COMMANDS = {
     "plans": "medtwin.commands.plans:plans",
     "users": "medtwin.commands.users:users",
     "audit": "medtwin.commands.audit:audit",
+    "rules": "medtwin.commands.rules:rules",
     "nightly": "medtwin.commands.nightly:nightly",
     "schedule": "medtwin.commands.nightly:schedule",
     "dashboard": "medtwin.commands.dashboard:dashboard",

@@ -12,6 +12,9 @@ from erp_adapter.tryton.server import TrytonServer, copy_database
 from medtwin.nightly.config import NightlyConfig, StressSettings
 from medtwin.nightly.pipeline import Nightly, StressStep
 from medtwin.nightly.summary import NightlyReport
+from medtwin.store import PlanStore, open_store
+from medtwin.store.accounts import AUTO_USER, USER_NAME
+from medtwin.store.identity import os_account
 from scenarios.library import Library
 from twin.atomic import write_atomic
 from twin.domain import Network
@@ -38,9 +41,14 @@ def run_demo(out: Path, stress: StressStep, *, network: str = "reference",
             log.warning("the demo ERP and plan store in %s were seeded on another day: "
                         "starting afresh from %s", out, seeded.network.snapshot.as_of)
         shutil.rmtree(erp, ignore_errors=True)
-        store.unlink(missing_ok=True)
+        for kept in (store, *store.parent.glob(store.name + ".*")):  # secrets, head, locks
+            if kept.is_dir():
+                shutil.rmtree(kept)
+            else:
+                kept.unlink(missing_ok=True)
         copy_database(seeded.db_file, erp / "medtwin.sqlite")
         write_atomic(marker, seeded.key)
+    _bootstrap(f"sqlite:///{store}")
     server = TrytonServer(directory=erp, database="medtwin")
     cfg = NightlyConfig(
         network=network, erp=server.url, store=f"sqlite:///{store}",
@@ -51,6 +59,17 @@ def run_demo(out: Path, stress: StressStep, *, network: str = "reference",
         log.info("local Tryton at %s", server.url)
         return Nightly(cfg, stress, credentials=Credentials("admin", seeded.password)).run()
 
+
+def _bootstrap(url: str) -> None:
+    """Make whoever runs the demo the first manager of its new store (the nightly then
+    acts as them); a store that has users is left as it is."""
+    store = PlanStore(open_store(url))
+    if store.users():
+        return
+    account = os_account()
+    name = account if USER_NAME.fullmatch(account) and account != AUTO_USER else "manager"
+    store.bootstrap(name, account)
+    log.info("demo: %s is the plan store's first manager (OS account %s)", name, account)
 
 
 def _applicable_scenarios(net: Network) -> list[str]:

@@ -102,6 +102,10 @@ class StressEvidence(_Evidence):
     results_file: str | None = None
     idle_scenarios: list[str] | None = None
     files: dict[str, str] | None = None
+    plan_sha256: str | None = None
+    """sha256 of the plan's content (its JSON without evidence) this evidence is about."""
+    signature: str | None = None
+    """medtwin's seal: a keyed hash of the rest, checked when the plan store takes it."""
 
     @classmethod
     def parse(cls, doc: "StressEvidence | dict[str, Any]") -> "StressEvidence":

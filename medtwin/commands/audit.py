@@ -19,13 +19,17 @@ def audit() -> None:
 @store_option
 @report_store_errors
 def verify(store_url: str | None) -> None:
-    """Recompute the hash chain. Exit codes: 0 intact, 8 a row was edited or deleted (the
-    message names the first bad row)."""
+    """Recompute the keyed hash chain, hold its head against the checkpoint file, and
+    rebuild the tables (users, rules, plans, lines, decisions) from the log to compare
+    with what they hold. Exit codes: 0 intact, 8 a row was edited, forged or deleted, or a
+    table changed without the log (the message names the first bad row)."""
     result = open_store(store_url).verify_audit()
     if not result.ok:
         click.echo(f"error: audit log broken: {result.problem}", err=True)
         raise SystemExit(ExitCode.AUDIT_BROKEN)
-    click.echo(f"audit log intact: {result.rows} rows")
+    late = (f"; the newest {result.unconfirmed} not yet checkpointed (a writer stopped "
+            "between commit and checkpoint)" if result.unconfirmed else "")
+    click.echo(f"audit log intact: {result.rows} rows, the tables equal their replay{late}")
 
 
 @audit.command()

@@ -50,12 +50,12 @@ def demo(out: Path, network: str, reps: int, days: int, cache: Path) -> None:
         click.echo(f"  plan:       {report.files['plan']}")
     if "report" in report.files:
         click.echo(f"  report:     {report.files['report']}  (open in a browser)")
-    click.echo(f"  dashboard:  medtwin users add YOU --role manager --store {store} "
-               "--password-stdin")
+    click.echo(f"  dashboard:  medtwin users password YOU --store {store} <<< 'a password'"
+               "   (YOU: `medtwin users list`)")
     click.echo(f"              medtwin dashboard --results {out} --store {store} "
                f"--network {network}   → http://127.0.0.1:5006")
     if report.outcome == Outcome.WAITING:
         click.echo(f"  approve:    medtwin plans approve {report.plan_id} --store {store} "
-                   "--user YOU --comment …")
+                   "--comment …")
     if report.outcome not in (Outcome.PUBLISHED, Outcome.WAITING):
         raise SystemExit(int(report.outcome))

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from configs import bundled
+from medtwin.commands.store_options import report_store_errors
 from medtwin.errors import report_input_errors
 from twin.problems import InputError, Problem
 
@@ -36,14 +37,18 @@ def _run_once(config: Path) -> int:
 
 @click.command()
 @config_option
-@report_input_errors
+@report_store_errors
 def nightly(config: Path) -> None:
     """Run the nightly pipeline once: pull snapshot and history → forecast → plan →
     stress-test → gate → publish → morning summary.
 
+    It acts as the store user of the token in $MEDTWIN_SECRETS (a `service` user), else
+    of its OS account, and gates with the store's approval rules.
+
     Exit codes: 0 published (or already published tonight), 10 the plan waits for a
     manager's approval, 11 failed (ERP unreachable, model infeasible, lines refused —
-    nothing is recorded as published), 12 another run holds the lock, 2 invalid config.
+    nothing is recorded as published), 12 another run holds the lock, 2 invalid config,
+    6 not authenticated or not permitted.
     """
     raise SystemExit(_run_once(config))
 

@@ -4,13 +4,20 @@ draft → stress_tested → approved | rejected → published → superseded. Pl
 and attach stress evidence; managers approve (all lines or a subset), reject and publish.
 """
 
-import json
+from __future__ import annotations
+
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 import click
 
-from configs import bundled
-from medtwin.commands.erp import erp_option, network_option, report_erp_errors
+from medtwin.commands.erp import (
+    erp_option,
+    network_option,
+    report_erp_errors,
+    resolve_network,
+)
 from medtwin.commands.publish import send_plan
 from medtwin.commands.store_options import (
     acting_user,
@@ -22,6 +29,13 @@ from medtwin.commands.store_options import (
 from medtwin.exit_codes import ExitCode
 from medtwin.store import Status
 from twin.problems import InputError, Problem
+
+if TYPE_CHECKING:
+    from erp_adapter.protocol import LineResult
+    from twin.domain import Network, Plan
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def _read(path: Path) -> str:
@@ -36,20 +50,51 @@ def _read(path: Path) -> str:
 @click.group()
 def plans() -> None:
     """Plans in the store and their lifecycle (exit codes: 2 invalid input, 6 not permitted
-    for your role, 7 refused by the lifecycle)."""
+    — not authenticated, or not for your role —, 7 refused by the lifecycle or another act
+    on the plan in progress)."""
+
+
+def _network_for(text: str, network_name: str | None, snapshot: Path | None, source: str
+                 ) -> Network:
+    """The network a plan file is checked against: --network, else the plan's own when
+    built in; with the stock of --snapshot when given."""
+    from medtwin.store.admission import parse_document
+    from twin.domain import Plan
+    from twin.network_files import load_snapshot
+
+    doc = parse_document(text, source)
+    named = doc.get("network")
+    net = resolve_network(network_name, Plan.model_construct(network=named)
+                          if isinstance(named, str) else None)
+    return load_snapshot(snapshot, net) if snapshot is not None else net
+
+
+def snapshot_option(func: Callable[P, R]) -> Callable[P, R]:
+    return click.option("--snapshot", type=click.Path(dir_okay=False, path_type=Path),
+                        help="The snapshot the plan was made from, when not the network's "
+                             "own (e.g. pulled from the ERP): its stock is what the plan's "
+                             "transfers are checked against.")(func)
 
 
 @plans.command()
 @click.argument("plan_file", metavar="PLAN.json", type=click.Path(dir_okay=False,
                                                                   path_type=Path))
+@network_option("Network the plan is checked against (default: the plan's, if built in).")
+@snapshot_option
 @user_option
 @store_option
 @report_store_errors
-def add(plan_file: Path, user: str | None, store_url: str | None) -> None:
-    """Store PLAN.json as a draft — stress-tested if it carries stress evidence (as
-    written by `medtwin stress`). Planners and managers."""
-    info = open_store(store_url).add_plan(_read(plan_file), acting_user(user),
-                                          str(plan_file))
+def add(plan_file: Path, network_name: str | None, snapshot: Path | None, user: str | None,
+        store_url: str | None) -> None:
+    """Store PLAN.json as a draft — stress-tested if it carries medtwin's sealed stress
+    evidence (as written by `medtwin stress`). The plan is checked at the door against
+    its network and the stock it starts from (items, lanes, cold chain, registration,
+    availability, duplicate line keys or JSON members): every problem is named, exit 2.
+    Planners, managers and the nightly's service user."""
+    text = _read(plan_file)
+    net = _network_for(text, network_name, snapshot, str(plan_file))
+    store = open_store(store_url)
+    info = store.add_plan(text, acting_user(store, user), str(plan_file), net)
     click.echo(f"plan {info.id} stored: {info.status}, {info.lines} lines")
 
 
@@ -62,22 +107,21 @@ def add(plan_file: Path, user: str | None, store_url: str | None) -> None:
 @report_store_errors
 def attach_evidence(plan_id: str, evidence_file: Path, user: str | None,
                     store_url: str | None) -> None:
-    """Attach the stress evidence of STRESSED_PLAN.json (from `medtwin stress`) to PLAN_ID:
-    the plan becomes stress-tested. Planners and managers."""
-    from medtwin.store.plans import stress_evidence
+    """Attach the stress evidence of STRESSED_PLAN.json (written by `medtwin stress`, sealed
+    with this store's key and bound to the plan's content) to PLAN_ID: the plan becomes
+    stress-tested. Evidence written or edited by hand is refused (exit 6)."""
+    from medtwin.store.admission import evidence_of, parse_document
 
-    try:
-        doc = json.loads(_read(evidence_file))
-    except json.JSONDecodeError as exc:
-        raise InputError([Problem(str(evidence_file), "", f"not JSON: {exc}")]) from None
-    evidence = stress_evidence(doc, str(evidence_file)) if isinstance(doc, dict) else None
+    source = str(evidence_file)
+    doc = parse_document(_read(evidence_file), source)
+    evidence = evidence_of(doc, source)
     if evidence is None:
-        raise InputError([Problem(str(evidence_file), "stress_test",
-                                  "no stress evidence in this file")])
+        raise InputError([Problem(source, "stress_test", "no stress evidence in this file")])
     if doc.get("id") not in (None, plan_id):
-        raise InputError([Problem(str(evidence_file), "id",
+        raise InputError([Problem(source, "id",
                                   f"evidence is for plan {doc['id']!r}, not {plan_id!r}")])
-    info = open_store(store_url).attach_evidence(plan_id, evidence, acting_user(user))
+    store = open_store(store_url)
+    info = store.attach_evidence(plan_id, evidence, acting_user(store, user), source)
     click.echo(f"plan {info.id}: {info.status} (evidence {info.evidence_sha256[:12]})")
 
 
@@ -134,13 +178,15 @@ def show(plan_id: str, store_url: str | None) -> None:
 @report_store_errors
 def approve(plan_id: str, lines: str | None, comment: str, without_evidence: bool,
             user: str | None, store_url: str | None) -> None:
-    """Approve PLAN_ID (all lines, or --lines), recording who, when, the comment and the
-    digest of the evidence seen. Managers only."""
+    """Approve PLAN_ID (every line not yet approved, or --lines — also lines left after a
+    partial publish), recording who, when, the comment and the digest of the evidence
+    seen. Managers only."""
     from medtwin.services.plans import PlanService
 
     keys = [k.strip() for k in lines.split(",") if k.strip()] if lines else None
-    p = PlanService(store=open_store(store_url)).approve(plan_id, acting_user(user), comment,
-                                                         keys, without_evidence)
+    store = open_store(store_url)
+    p = PlanService(store=store).approve(plan_id, acting_user(store, user), comment, keys,
+                                         without_evidence)
     click.echo(f"plan {p.id}: approved {p.approved_lines} of {p.lines} lines")
 
 
@@ -154,26 +200,22 @@ def reject(plan_id: str, comment: str, user: str | None, store_url: str | None) 
     """Reject PLAN_ID. Managers only."""
     from medtwin.services.plans import PlanService
 
-    PlanService(store=open_store(store_url)).reject(plan_id, acting_user(user), comment)
+    store = open_store(store_url)
+    PlanService(store=store).reject(plan_id, acting_user(store, user), comment)
     click.echo(f"plan {plan_id}: rejected")
 
 
 @plans.command()
 @click.argument("plan_id")
-@click.option("--rules", "rules_file", type=click.Path(dir_okay=False, path_type=Path),
-              default=bundled("approval.yaml"), show_default="bundled configs/approval.yaml",
-              help="Auto-approval rules (YAML); the bundled default: critical fill ≥ 99 % "
-                   "(CI lower bound) and cost ≤ +5 %.")
+@user_option
 @store_option
 @report_store_errors
-def gate(plan_id: str, rules_file: Path, store_url: str | None) -> None:
-    """Apply the auto-approval rules to PLAN_ID: approve it as `auto` when every rule
-    passes, else leave it waiting for a manager and say why."""
-    from medtwin.store.rules import load_rules
-
-    rules = load_rules(rules_file)
+def gate(plan_id: str, user: str | None, store_url: str | None) -> None:
+    """Apply the store's approval rules (`medtwin rules show`) to PLAN_ID: approve it as
+    `auto` when every rule passes on its sealed stress evidence, else leave it waiting for
+    a manager and say why. Planners, managers and the nightly's service user."""
     store = open_store(store_url)
-    outcomes = store.gate(plan_id, rules)
+    outcomes = store.gate(plan_id, acting_user(store, user))
     for o in outcomes:
         click.echo(f"  {'pass' if o.passed else 'FAIL'} {o.rule}: {o.why}")
     status = store.info(plan_id).status
@@ -195,18 +237,23 @@ def gate(plan_id: str, rules_file: Path, store_url: str | None) -> None:
 @report_erp_errors
 def publish(plan_id: str, erp: str, network_name: str | None, dry_run: bool,
             purchase_mode: str, user: str | None, store_url: str | None) -> None:
-    """Publish the approved lines of PLAN_ID to the ERP and record every document created
-    in the audit log; the network's previous published plan becomes superseded. Managers
-    only. Idempotent: publishing again creates nothing new. When some lines are refused,
-    the lines done are recorded and the plan stays approved — publish again to resume.
-    Exit codes as `medtwin publish` (4 ERP failed, 5 stopped part-way — run again) plus 6
-    and 7."""
-    store, who = open_store(store_url), acting_user(user)
-    subset = store.approved_plan(plan_id, who)
-    results = send_plan(subset, erp, network_name, dry_run=dry_run,
-                        purchase_mode=purchase_mode, file=f"store:{plan_id}")
-    if not dry_run:
-        info = store.record_published(plan_id, who, results, erp)
+    """Publish the approved lines of PLAN_ID not yet published to the ERP — the only way a
+    plan reaches it — and record every document created in the audit log; the network's
+    previous published plan becomes superseded. Managers and the nightly's service user.
+    Idempotent: publishing again creates nothing new. When some lines are refused, the
+    lines done are recorded and the plan stays approved — publish again to resume. Exit
+    codes as `medtwin publish` (4 ERP failed, 5 stopped part-way — run again) plus 6 and
+    7."""
+    store = open_store(store_url)
+    who = acting_user(store, user)
+
+    def send(subset: Plan) -> list[LineResult]:
+        return send_plan(subset, erp, network_name, dry_run=dry_run,
+                         purchase_mode=purchase_mode, file=f"store:{plan_id}")
+    if dry_run:
+        results = send(store.approved_plan(plan_id, who))
+    else:
+        info, results = store.publish(plan_id, who, send, erp)
         click.echo(f"plan {plan_id}: {info.status} ({info.published_lines} of "
                    f"{info.approved_lines} approved lines published)")
     if any(r.outcome == "failed" for r in results):

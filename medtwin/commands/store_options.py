@@ -1,8 +1,10 @@
-"""Options and error handling shared by the plan-store commands (plans, users, audit).
+"""Options and error handling shared by the plan-store commands (plans, users, rules,
+audit).
 
-Exit codes: 2 invalid input (unknown plan or user, bad file), 6 not permitted for the
-acting user's role, 7 refused by the lifecycle (illegal status change, conflicting
-request), 8 the audit chain is broken.
+Exit codes: 2 invalid input (unknown plan or user, bad file), 6 not permitted (not
+authenticated, another identity claimed, the role does not allow it, evidence not sealed
+by medtwin), 7 refused by the lifecycle (illegal status change, conflicting request,
+another act on the plan in progress), 8 the audit chain is broken.
 """
 
 from __future__ import annotations
@@ -35,7 +37,9 @@ def store_option(func: Callable[P, R]) -> Callable[P, R]:
 
 def user_option(func: Callable[P, R]) -> Callable[P, R]:
     return click.option("--user", "user", metavar="NAME",
-                        help=f"Acting user (default ${ENV_USER}).")(func)
+                        help=f"Who you expect to act as (default ${ENV_USER}): checked "
+                             "against who you are — the token in $MEDTWIN_SECRETS, else "
+                             "your OS account — never used in its place.")(func)
 
 
 def open_store(url: str | None) -> PlanStore:
@@ -46,13 +50,12 @@ def open_store(url: str | None) -> PlanStore:
     return PlanStore(_open(url))
 
 
-def acting_user(user: str | None) -> str:
-    """``--user`` or ``$MEDTWIN_USER``; an input error when neither is set."""
-    name = user or os.environ.get(ENV_USER)
-    if not name:
-        raise InputError([Problem("--user", "", f"say who is acting: --user NAME or "
-                                                f"${ENV_USER}")])
-    return name
+def acting_user(store: PlanStore, user: str | None) -> str:
+    """Who is acting, authenticated now (:func:`medtwin.store.identity.acting_user`);
+    ``--user`` / ``$MEDTWIN_USER``, when given, must name that user."""
+    from medtwin.store.identity import acting_user as identify
+
+    return identify(store, user or os.environ.get(ENV_USER))
 
 
 def report_store_errors(func: Callable[P, R]) -> Callable[P, R]:
@@ -61,7 +64,7 @@ def report_store_errors(func: Callable[P, R]) -> Callable[P, R]:
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         from medtwin.store.db import refused_writes
-        from medtwin.store.plans import StoreConflict, UnknownPlan, UnknownUser
+        from medtwin.store.plans import PlanBusy, StoreConflict, UnknownPlan, UnknownUser
 
         try:
             with refused_writes():
@@ -71,7 +74,7 @@ def report_store_errors(func: Callable[P, R]) -> Callable[P, R]:
         except NotPermitted as exc:
             click.echo(f"error: not permitted: {exc}; nothing changed", err=True)
             raise SystemExit(ExitCode.NOT_PERMITTED) from None
-        except (IllegalTransition, StoreConflict) as exc:
+        except (IllegalTransition, StoreConflict, PlanBusy) as exc:
             click.echo(f"error: {exc}; nothing changed", err=True)
             raise SystemExit(ExitCode.LIFECYCLE) from None
 

@@ -6,7 +6,6 @@ from pydantic import field_validator
 
 from erp_adapter.registry import url_problem
 from medtwin.store.location import store_url_problem
-from medtwin.store.rules import ApprovalRules
 from scenarios.run_settings import Days, Replications, Seed, Workers
 from twin.domain.fields import DomainModel, field
 from twin.problems import InputError, Problem
@@ -34,7 +33,12 @@ class RetrySettings(DomainModel):
 
 
 class NightlyConfig(DomainModel):
-    """Everything one nightly run needs (relative paths from the working directory)."""
+    """Everything one nightly run needs (relative paths from the working directory).
+
+    Who the run acts as is not a setting: it is the store user holding the token in
+    ``$MEDTWIN_SECRETS`` (a *service* user: it adds, stress-tests, gates and publishes,
+    never approves), else the one mapped to the OS account it runs under. The approval
+    rules are the store's (``medtwin rules``)."""
 
     network: str = field("reference", description="built-in network name, directory or "
                                                   "network.yaml")
@@ -49,11 +53,7 @@ class NightlyConfig(DomainModel):
                                        "is worth when blended with the forecast", gt=0)
     horizon_days: int = field(28, unit="days", description="planning horizon", ge=1, le=366)
     stress: StressSettings = field(StressSettings, description="stress test")
-    approval: ApprovalRules = field(ApprovalRules, description="auto-approval rules")
     retry: RetrySettings = field(RetrySettings, description="ERP retries")
-    planner: str = field("nightly", description="store user that adds the plan (a planner)")
-    publisher: str = field("auto", description="store user that publishes approved plans "
-                                               "(a manager)")
     lock_file: str = field("out/nightly/nightly.lock", description="lock held during a run")
 
     @field_validator("erp")

@@ -28,8 +28,10 @@ from medtwin.nightly.config import NightlyConfig, StressSettings
 from medtwin.nightly.lock import AlreadyRunning, run_lock
 from medtwin.nightly.retry import with_retries
 from medtwin.nightly.summary import NightlyReport, Outcome
-from medtwin.store import PlanStore, Role, Status, UnknownPlan, open_store
+from medtwin.store import PlanStore, Status, UnknownPlan, open_store
+from medtwin.store.identity import acting_user
 from medtwin.store.rules import evidence_summary
+from medtwin.store.seal import seal
 from scenarios.evidence import StressEvidence
 from scenarios.library import Library
 from scenarios.stress import StressRun, stress_plan
@@ -77,13 +79,6 @@ def _pull(cfg: NightlyConfig, net: Network, credentials: Credentials | None,
     return as_of, net.model_copy(update={"snapshot": snapshot}), frame
 
 
-def _ensure_users(store: PlanStore, cfg: NightlyConfig) -> None:
-    known = dict(store.users())
-    for name, role in ((cfg.planner, Role.PLANNER), (cfg.publisher, Role.MANAGER)):
-        if name not in known:
-            store.add_user(name, role, actor="nightly")
-
-
 class Nightly:
     """A nightly run for one config; ``run()`` returns the report (never raises for an ERP
     failure, a locked run or an infeasible model — those are outcomes). ERP credentials
@@ -125,7 +120,7 @@ class Nightly:
 
     def _run(self, net: Network) -> NightlyReport:
         cfg, store = self.cfg, self.store
-        _ensure_users(store, cfg)
+        self.user = acting_user(store)
         report = NightlyReport(Outcome.FAILED)
         try:
             as_of, net, history = _pull(cfg, net, self.credentials, self.sleep,
@@ -151,7 +146,7 @@ class Nightly:
             self._compare(report, net.name)
             return report
         if status in (Status.DRAFT, Status.STRESS_TESTED):
-            report.rules = store.gate(plan_id, cfg.approval)
+            report.rules = store.gate(plan_id, self.user)
         self._compare(report, net.name)
         status = store.info(plan_id).status
         report.status = str(status)
@@ -176,13 +171,13 @@ class Nightly:
         report.notes.append("plan: " + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())))
         evidence = self.stress(net, plan, cfg.stress, self.out)
         doc = json.loads(plan.model_dump_json(by_alias=True))
-        doc["stress_test"] = evidence.to_doc()
+        doc["stress_test"] = seal(evidence.to_doc(), plan, self.store.keyring)
         text = json.dumps(doc, indent=2)
         path = write_atomic(self.out / f"plan-{plan.id}.json", text)
         report.files["plan"] = str(path)
         for name, file in (evidence.files or {}).items():
             report.files[name] = str(file)
-        return self.store.add_plan(text, cfg.planner, str(path)).status
+        return self.store.add_plan(text, self.user, str(path), net).status
 
     def _compare(self, report: NightlyReport, network: str) -> None:
         store = self.store
@@ -200,15 +195,16 @@ class Nightly:
 
     def _publish(self, plan_id: str, net: Network, report: NightlyReport) -> NightlyReport:
         cfg, store = self.cfg, self.store
-        subset = store.approved_plan(plan_id, cfg.publisher)
 
-        def send() -> list:
-            with open_adapter(cfg.erp, net, credentials=self.credentials,
-                              registry=self.registry) as adapter:
-                return require(adapter, Capability.PUBLISH).publish(subset,
-                                                                    file=f"store:{plan_id}")
+        def send(subset: Plan) -> list:
+            def once() -> list:
+                with open_adapter(cfg.erp, net, credentials=self.credentials,
+                                  registry=self.registry) as adapter:
+                    return require(adapter, Capability.PUBLISH).publish(
+                        subset, file=f"store:{plan_id}")
+            return with_retries("publish", once, cfg.retry, self.sleep)
         try:
-            results = with_retries("publish", send, cfg.retry, self.sleep)
+            _, results = store.publish(plan_id, self.user, send, cfg.erp)
         except ErpError as exc:
             report.outcome = Outcome.FAILED
             report.notes.append(f"publish failed: {exc}; the plan stays approved — the next "
@@ -218,7 +214,6 @@ class Nightly:
             report.outcome = Outcome.FAILED
             report.notes.append(f"the ERP refused the plan before anything was sent: {exc}")
             return report
-        store.record_published(plan_id, cfg.publisher, results, cfg.erp)
         failed = [r for r in results if r.outcome == "failed"]
         if failed:
             report.outcome = Outcome.FAILED

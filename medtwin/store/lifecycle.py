@@ -3,6 +3,8 @@
 draft → stress_tested → approved | rejected; approved → published → superseded. A draft
 may be approved or rejected directly only by a manager who accepts it without stress
 evidence (the CLI asks for ``--without-evidence``); a stress-tested plan may be re-tested.
+More lines of an approved or (partly) published plan may be approved later: it becomes
+approved again until those are published too.
 """
 
 from enum import StrEnum
@@ -22,9 +24,9 @@ class Status(StrEnum):
 TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.DRAFT: frozenset({Status.STRESS_TESTED, Status.APPROVED, Status.REJECTED}),
     Status.STRESS_TESTED: frozenset({Status.STRESS_TESTED, Status.APPROVED, Status.REJECTED}),
-    Status.APPROVED: frozenset({Status.PUBLISHED, Status.REJECTED}),
+    Status.APPROVED: frozenset({Status.APPROVED, Status.PUBLISHED, Status.REJECTED}),
     Status.REJECTED: frozenset(),
-    Status.PUBLISHED: frozenset({Status.PUBLISHED, Status.SUPERSEDED}),
+    Status.PUBLISHED: frozenset({Status.APPROVED, Status.PUBLISHED, Status.SUPERSEDED}),
     Status.SUPERSEDED: frozenset(),
 }
 

@@ -1,4 +1,10 @@
-"""Roles and what each may do."""
+"""Roles and what each may do.
+
+A *planner* adds plans and stress evidence; a *manager* also approves, rejects, publishes,
+adds users, changes roles and sets the approval rules; a *service* (the nightly) adds,
+stress-tests, gates and publishes but never approves: its plans are approved by the rules
+or by a manager; a *viewer* only reads.
+"""
 
 from enum import StrEnum
 
@@ -8,28 +14,34 @@ class Role(StrEnum):
 
     PLANNER = "planner"
     MANAGER = "manager"
+    SERVICE = "service"
     VIEWER = "viewer"
 
 
 class Permission(StrEnum):
-    """An act on a plan that needs a role."""
+    """An act that needs a role."""
 
     CREATE = "create"
     STRESS_TEST = "stress-test"
+    GATE = "gate"
     APPROVE = "approve"
     REJECT = "reject"
     PUBLISH = "publish"
+    MANAGE_USERS = "manage users"
+    SET_RULES = "set approval rules"
 
 
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.PLANNER: frozenset({Permission.CREATE, Permission.STRESS_TEST}),
+    Role.PLANNER: frozenset({Permission.CREATE, Permission.STRESS_TEST, Permission.GATE}),
     Role.MANAGER: frozenset(Permission),
+    Role.SERVICE: frozenset({Permission.CREATE, Permission.STRESS_TEST, Permission.GATE,
+                             Permission.PUBLISH}),
     Role.VIEWER: frozenset(),
 }
 
 
 class NotPermitted(Exception):
-    """The acting user's role does not allow the act."""
+    """The acting user may not do this (role, identity or a refused credential)."""
 
 
 def require(user: str, role: Role, permission: Permission) -> None:

@@ -31,3 +31,38 @@ def evidence(fill_lower: float, cost: float) -> dict:
                 "purchase_cost": {"mean": 0.0}, "transfer_cost": {"mean": 0.0}}
     return {"scenarios": [{"scenario": "baseline", "kpis": kpis(min(fill_lower + 0.004, 1))},
                           {"scenario": "demand-surge", "kpis": kpis(fill_lower)}]}
+
+
+def tiny_net():  # noqa: ANN201 - a Network
+    """The tiny test network (its snapshot is of :data:`DAY`)."""
+    from tests.conftest import TINY
+    from twin.network_files import load_network
+
+    return load_network(TINY)
+
+
+def sealed(store, plan_id: str, doc: dict) -> dict:  # noqa: ANN001
+    """``doc`` sealed by ``store`` for the sample plan ``plan_id`` (as `medtwin stress`
+    does)."""
+    from medtwin.store.seal import seal
+
+    return seal(doc, Plan.model_validate_json(plan_json(plan_id)), store.keyring)
+
+
+def sealed_plan(store, plan_id: str, doc: dict) -> str:  # noqa: ANN001
+    """The sample plan ``plan_id`` carrying ``doc`` sealed by ``store``."""
+    return plan_json(plan_id, sealed(store, plan_id, doc))
+
+
+def new_store(url: str, clock=None):  # noqa: ANN001, ANN201
+    """A store at ``url`` bootstrapped with manager ``mia`` (this process's OS account),
+    planner ``pat`` and viewer ``vic``; tokens of pat and vic in ``store.tokens``."""
+    from medtwin.store import PlanStore, Role, open_store
+    from medtwin.store.identity import os_account
+
+    store = PlanStore(open_store(url), clock=clock) if clock else PlanStore(open_store(url))
+    store.bootstrap("mia", os_account(), password="s3cret")
+    store.add_user("mia", "pat", Role.PLANNER)
+    store.add_user("mia", "vic", Role.VIEWER)
+    store.tokens = {u: store.issue_token("mia", u) for u in ("pat", "vic")}
+    return store
