@@ -91,10 +91,11 @@ def add(plan_file: Path, network_name: str | None, snapshot: Path | None, user: 
     its network and the stock it starts from (items, lanes, cold chain, registration,
     availability, duplicate line keys or JSON members): every problem is named, exit 2.
     Planners, managers and the nightly's service user."""
-    text = _read(plan_file)
-    net = _network_for(text, network_name, snapshot, str(plan_file))
     store = open_store(store_url)
-    info = store.add_plan(text, acting_user(store, user), str(plan_file), net)
+    who = acting_user(store, user)
+    text = _read(plan_file)
+    info = store.add_plan(text, who, str(plan_file),
+                          _network_for(text, network_name, snapshot, str(plan_file)))
     click.echo(f"plan {info.id} stored: {info.status}, {info.lines} lines")
 
 

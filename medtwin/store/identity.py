@@ -64,4 +64,4 @@ def write_token_file(path: Path, token: str) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         f.write(f"# a medtwin user's API token: set {ENV_SECRETS} to this file\n"
-                f"token: {token}\n")
+                f"token: \"{token}\"\n")

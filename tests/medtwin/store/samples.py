@@ -33,7 +33,7 @@ def evidence(fill_lower: float, cost: float) -> dict:
                           {"scenario": "demand-surge", "kpis": kpis(fill_lower)}]}
 
 
-def tiny_net():  # noqa: ANN201 - a Network
+def tiny_net():
     """The tiny test network (its snapshot is of :data:`DAY`)."""
     from tests.conftest import TINY
     from twin.network_files import load_network
@@ -41,7 +41,7 @@ def tiny_net():  # noqa: ANN201 - a Network
     return load_network(TINY)
 
 
-def sealed(store, plan_id: str, doc: dict) -> dict:  # noqa: ANN001
+def sealed(store, plan_id: str, doc: dict) -> dict:
     """``doc`` sealed by ``store`` for the sample plan ``plan_id`` (as `medtwin stress`
     does)."""
     from medtwin.store.seal import seal
@@ -49,12 +49,12 @@ def sealed(store, plan_id: str, doc: dict) -> dict:  # noqa: ANN001
     return seal(doc, Plan.model_validate_json(plan_json(plan_id)), store.keyring)
 
 
-def sealed_plan(store, plan_id: str, doc: dict) -> str:  # noqa: ANN001
+def sealed_plan(store, plan_id: str, doc: dict) -> str:
     """The sample plan ``plan_id`` carrying ``doc`` sealed by ``store``."""
     return plan_json(plan_id, sealed(store, plan_id, doc))
 
 
-def new_store(url: str, clock=None):  # noqa: ANN001, ANN201
+def new_store(url: str, clock=None):
     """A store at ``url`` bootstrapped with manager ``mia`` (this process's OS account),
     planner ``pat`` and viewer ``vic``; tokens of pat and vic in ``store.tokens``."""
     from medtwin.store import PlanStore, Role, open_store

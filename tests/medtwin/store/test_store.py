@@ -189,7 +189,7 @@ def test_evidence_not_sealed_by_medtwin_for_this_plan_is_refused(
         from twin.domain import Plan
         other = Keyring(store.keyring.source, store.keyring.head, b"k" * 32)
         doc = seal(evidence(0.995, 100), Plan.model_validate_json(plan_json()), other)
-    with pytest.raises(NotPermitted, match="stress evidence .* is refused"):
+    with pytest.raises(NotPermitted, match=r"stress evidence .* is refused"):
         store.add_plan(plan_json("tiny-1", doc), "pat", "p.json", tiny_net())
     add(store)
     with pytest.raises(NotPermitted, match="is refused"):
