@@ -1,8 +1,11 @@
 """``medtwin stress``: run a plan across the scenario library and attach the evidence."""
 
+from __future__ import annotations
+
 import json
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -15,8 +18,12 @@ from medtwin.commands.experiment_options import (
     summary_text,
 )
 from medtwin.commands.policies import POLICY_NAMES
+from medtwin.commands.store_options import store_option
 from medtwin.errors import report_input_errors
 from twin.problems import InputError, Problem
+
+if TYPE_CHECKING:
+    from twin.domain import Plan
 
 log = logging.getLogger(__name__)
 
@@ -33,18 +40,20 @@ log = logging.getLogger(__name__)
 @experiment_options(default_reps=10, default_days=90)
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Folder for <plan id>.stress.nc and <plan id>.stressed.json.")
+@store_option
 @report_input_errors
 def stress(plan_file: Path, network: str | None, snapshot: Path | None, against: str | None,
            scenario_spec: str, library: Path, reps: int, days: int, seed: int, workers: int,
            scheduler: str | None, target: str | None, max_reps: int, progress: bool,
-           out: Path) -> None:
+           out: Path, store_url: str | None) -> None:
     """Stress-test PLAN.json (from `medtwin plan`) across scenarios.
 
     The plan runs in the twin (its transfers and purchases on their dates, then its
     reorder points) in every scenario with common random numbers. Writes the experiment
     (NetCDF) and the plan with its evidence under `stress_test` (KPIs with 95 % CIs per
-    scenario, the worst scenario and why) — the file `medtwin plans add` or
-    `medtwin plans attach-evidence` takes.
+    scenario, the worst scenario and why), bound to the plan's content and sealed with the
+    plan store's key (--store) — the file `medtwin plans add` or `medtwin plans
+    attach-evidence` takes.
     """
     import xarray as xr
 
@@ -84,12 +93,26 @@ def stress(plan_file: Path, network: str | None, snapshot: Path | None, against:
     except ValueError as exc:
         raise InputError([Problem(str(plan_file), "", str(exc))]) from None
     doc = json.loads(plan.model_dump_json(by_alias=True))
-    doc["stress_test"] = found.to_doc()
+    doc["stress_test"] = _sealed(found.to_doc(), plan, store_url)
     stressed = out / f"{plan.id}.stressed.json"
     write_atomic(stressed, json.dumps(doc, indent=2))
     click.echo(summary_text(ran["ds"], against))
     click.echo(f"worst scenario: {found.worst.scenario} — {found.worst.why}")
     click.echo(f"wrote {found.results_file} and {stressed}")
+
+
+def _sealed(evidence: dict, plan: Plan, store_url: str | None) -> dict:
+    """The evidence sealed with the plan store's key (what `medtwin plans add` checks);
+    unsealed, with a warning, when the store has no secrets yet."""
+    from medtwin.store.keyring import load_keyring
+    from medtwin.store.seal import seal
+
+    try:
+        keyring = load_keyring(store_url)
+    except InputError as exc:
+        log.warning("the evidence is not sealed (%s): the plan store will refuse it", exc)
+        return evidence
+    return seal(evidence, plan, keyring)
 
 
 def _refuse_stressed(path: Path) -> None:

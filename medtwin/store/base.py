@@ -53,10 +53,7 @@ class StoreBase:
     @property
     def url(self) -> str:
         """The store's URL as given to :func:`open_store` (SQLite path or PostgreSQL)."""
-        url = self.engine.url
-        if url.get_backend_name() == "postgresql":
-            return url.set(drivername="postgresql").render_as_string(hide_password=False)
-        return url.render_as_string(hide_password=False)
+        return str(self._sessions.kw["info"]["store_url"])
 
     @cached_property
     def keyring(self) -> Keyring:

@@ -2,14 +2,13 @@
 
 import contextlib
 from collections.abc import Iterator
-from pathlib import Path
 
 from sqlalchemy import ForeignKey, Integer, String, Text, create_engine, event, inspect, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
-from medtwin.store.location import redacted, store_url, store_url_problem
+from medtwin.store.location import redacted, sqlite_file, store_url, store_url_problem
 from twin.problems import InputError, Problem
 
 
@@ -180,8 +179,9 @@ def open_store(url: str | None = None) -> sessionmaker:
     if engine.dialect.name == "sqlite":
         _sqlite_pragmas(engine)
     created = []
-    if resolved.startswith("sqlite:///") and resolved != "sqlite:///:memory:":
-        folder = Path(resolved.removeprefix("sqlite:///").partition("?")[0]).parent
+    file = sqlite_file(resolved)
+    if file is not None:
+        folder = file.parent
         created = [p for p in (folder, *folder.parents) if not p.exists()]
         folder.mkdir(parents=True, exist_ok=True)
     try:
@@ -198,7 +198,7 @@ def open_store(url: str | None = None) -> sessionmaker:
         raise store_problem(resolved, f"it was made by another version of medtwin (schema "
                                       f"{schema}, this one reads {SCHEMA_VERSION}); start a "
                                       "new store or use that version")
-    return sessionmaker(engine, expire_on_commit=False)
+    return sessionmaker(engine, expire_on_commit=False, info={"store_url": resolved})
 
 
 def _create_tables(engine: Engine) -> None:

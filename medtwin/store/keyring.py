@@ -21,7 +21,7 @@ from pathlib import Path
 
 import yaml
 
-from medtwin.store.location import store_url
+from medtwin.store.location import sqlite_file, store_url
 from twin.problems import InputError, Problem
 
 ENV_STORE_SECRETS = "MEDTWIN_STORE_SECRETS"
@@ -69,9 +69,8 @@ def secrets_path(url: str | None = None) -> Path:
     env = os.environ.get(ENV_STORE_SECRETS)
     if env:
         return Path(env)
-    resolved = store_url(url)
-    if resolved.startswith("sqlite:///") and not resolved.endswith(":memory:"):
-        db = Path(resolved.removeprefix("sqlite:///").partition("?")[0])
+    db = sqlite_file(store_url(url))
+    if db is not None:
         return db.with_name(db.name + ".secrets.yaml")
     raise InputError([Problem(ENV_STORE_SECRETS, "", "not set: a store that is not a SQLite "
                               "file keeps its audit key in the file this variable names")])

@@ -20,6 +20,17 @@ def store_url(url: str | None = None) -> str:
     return url or os.environ.get(ENV_STORE) or DEFAULT_URL
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The database file of a SQLite URL (``sqlite:///FILE``, also in SQLite's URI form
+    ``sqlite:///file:FILE?mode=ro&uri=true``); None for another database or ``:memory:``."""
+    if not url.startswith("sqlite:///") or url.endswith(":memory:"):
+        return None
+    path, _, query = url.removeprefix("sqlite:///").partition("?")
+    if "uri=true" in query and path.startswith("file:"):
+        path = path.removeprefix("file:")
+    return Path(path)
+
+
 def redacted(url: str) -> str:
     """``url`` with any password replaced by ``***`` (safe to print)."""
     return re.sub(r"://([^:/@]*):[^@/]*@", r"://\1:***@", url)

@@ -60,7 +60,7 @@ def plan_lock(engine: Engine, plan_id: str, act: str) -> Iterator[None]:
         finally:
             lock.release()
         return
-    folder = Path(f"{database}.locks")
+    folder = Path(f"{database.removeprefix('file:')}.locks")
     folder.mkdir(exist_ok=True)
     path = folder / f"{hashlib.sha256(plan_id.encode()).hexdigest()[:32]}.lock"
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)

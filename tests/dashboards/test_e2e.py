@@ -11,13 +11,13 @@ import pytest
 from dashboards.app import serve
 from dashboards.data import DataStore
 from erp_adapter.tryton.server import free_port
-from medtwin.store import PlanStore, Role, Status, open_store
+from medtwin.store import Status
 from scenarios.execution import run
 from scenarios.experiment import Experiment
 from scenarios.library import Library
 from scenarios.results import write
 from solvers.registry import shipped_policies
-from tests.medtwin.store.samples import evidence, plan_json
+from tests.medtwin.store.samples import add_plan, evidence, new_store
 from twin.network_files import load_network
 from twin.sim import simulate
 
@@ -37,10 +37,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, DataSt
     and a stress-tested plan, and the dashboard serving them."""
     folder = tmp_path_factory.mktemp("site")
     url = f"sqlite:///{folder / 'store.db'}"
-    store = PlanStore(open_store(url))
-    store.add_user("mia", Role.MANAGER, "mia-secret")
-    store.add_user("pat", Role.PLANNER, "pat-secret")
-    store.add_plan(plan_json(evidence=evidence(0.995, 100.0)), "pat")
+    store = new_store(url, passwords={"mia": "mia-secret", "pat": "pat-secret"})
+    add_plan(store, "tiny-1", evidence(0.995, 100.0))
     net = load_network(TINY)
     tiny_library = folder / "lib"
     tiny_library.mkdir()

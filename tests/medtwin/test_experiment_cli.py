@@ -102,9 +102,11 @@ def test_stress_attaches_evidence_the_store_accepts(tiny_dir: Path, library: Pat
     plan = tmp_path / "plan.json"
     assert _invoke("plan", tiny_dir, "--out", plan).exit_code == 0
     out = tmp_path / "stress"
+    store = f"sqlite:///{tmp_path / 'store.db'}"
+    assert _invoke("users", "bootstrap", "ann", "--store", store).exit_code == 0
     result = _invoke("stress", plan, "--network", tiny_dir, "--library", library,
                      "--reps", 3, "--days", 20, "--against", "heuristic", "--out", out,
-                     "--no-progress")
+                     "--no-progress", "--store", store)
     assert result.exit_code == 0, result.output
     plan_id = json.loads(plan.read_text())["id"]
     stressed = json.loads((out / f"{plan_id}.stressed.json").read_text())
@@ -112,10 +114,8 @@ def test_stress_attaches_evidence_the_store_accepts(tiny_dir: Path, library: Pat
     assert [s["scenario"] for s in evidence["scenarios"]] == ["baseline", "surge"]
     assert evidence["worst"]["scenario"] in ("baseline", "surge")
     assert read(out / f"{plan_id}.stress.nc").attrs["plan_id"] == plan_id
-    store = f"sqlite:///{tmp_path / 'store.db'}"
-    assert _invoke("users", "add", "ann", "--role", "planner", "--store", store).exit_code == 0
     added = _invoke("plans", "add", out / f"{plan_id}.stressed.json", "--store", store,
-                    "--user", "ann")
+                    "--network", tiny_dir, "--user", "ann")
     assert added.exit_code == 0, added.output
     shown = _invoke("plans", "show", plan_id, "--store", store)
     assert "stress_tested" in shown.output

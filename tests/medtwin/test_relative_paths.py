@@ -52,9 +52,10 @@ def test_results_and_store_at_relative_paths(tmp_path: Path,
     assert sim.exit_code == 0, sim.output
     with xr.open_dataset(tmp_path / "runs" / "tiny.nc") as ds:
         assert ds.sizes["time"] == 7
-    users = runner.invoke(main, ["users", "add", "pat", "--role", "planner",
+    users = runner.invoke(main, ["users", "bootstrap", "pat",
                                  "--store", "sqlite:///store/medtwin.db"])
     assert users.exit_code == 0, users.output
     listed = runner.invoke(main, ["users", "list", "--store", "sqlite:///store/medtwin.db"])
     assert listed.exit_code == 0 and "pat" in listed.output, listed.output
     assert (tmp_path / "store" / "medtwin.db").exists()
+    assert (tmp_path / "store" / "medtwin.db.secrets.yaml").exists()

@@ -8,16 +8,15 @@ import pytest
 from dashboards.data import DataStore
 from dashboards.views.compare import CompareView
 from dashboards.views.whatif import WhatIfView
-from medtwin.store import PlanStore, Role, open_store
 from scenarios.results import read
+from tests.medtwin.store.samples import new_store
 
 TINY = Path(__file__).resolve().parents[2] / "data" / "tiny"
 
 
 @pytest.fixture
 def data(tmp_path: Path) -> DataStore:
-    store = PlanStore(open_store(f"sqlite:///{tmp_path / 's.db'}"))
-    store.add_user("mia", Role.MANAGER, "pw")
+    new_store(f"sqlite:///{tmp_path / 's.db'}", passwords={"mia": "pw"})
     return DataStore(results_dir=str(tmp_path), store_url=f"sqlite:///{tmp_path / 's.db'}",
                      network_name=str(TINY))
 

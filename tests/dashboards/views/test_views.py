@@ -11,8 +11,8 @@ from dashboards.views.inventory import InventoryView
 from dashboards.views.network import NetworkView
 from dashboards.views.plans import PlanReview
 from dashboards.views.recall import RecallView
-from medtwin.store import PlanStore, Role, Status, open_store
-from tests.medtwin.store.samples import evidence, plan_json
+from medtwin.store import Status
+from tests.medtwin.store.samples import add_plan, evidence, new_store
 from twin.network_files import load_network
 from twin.sim import simulate
 
@@ -21,15 +21,13 @@ TINY = Path(__file__).resolve().parents[2] / "data" / "tiny"
 
 @pytest.fixture
 def data(tmp_path: Path) -> DataStore:
-    store = PlanStore(open_store(f"sqlite:///{tmp_path / 's.db'}"))
-    store.add_user("pat", Role.PLANNER, "pw")
-    store.add_user("mia", Role.MANAGER, "pw")
+    new_store(f"sqlite:///{tmp_path / 's.db'}", passwords={"mia": "pw", "pat": "pw"})
     return DataStore(results_dir=str(tmp_path), store_url=f"sqlite:///{tmp_path / 's.db'}",
                      network_name=str(TINY))
 
 
 def _stored_plan(data: DataStore) -> str:
-    data.plans().store.add_plan(plan_json(evidence=evidence(0.995, 100.0)), "pat")
+    add_plan(data.plans().store, "tiny-1", evidence(0.995, 100.0))
     return "tiny-1"
 
 

@@ -52,5 +52,10 @@ def test_unreachable_erp_ends_failed_with_exit_11(tmp_path: Path, monkeypatch) -
                              f"lock_file: {tmp_path / 'lock'}\n"
                              "retry: {attempts: 2, backoff_seconds: 0}\n")
     result = CliRunner().invoke(main, ["nightly", "--config", str(path)])
+    assert result.exit_code == 6 and "is not a user of this store" in result.output
+    monkeypatch.delenv("MEDTWIN_SECRETS", raising=False)
+    assert CliRunner().invoke(main, ["users", "bootstrap", "mia", "--store",
+                                     f"sqlite:///{tmp_path / 's.db'}"]).exit_code == 0
+    result = CliRunner().invoke(main, ["nightly", "--config", str(path)])
     assert result.exit_code == 11, result.output
     assert "FAILED" in result.output and "pull from the ERP failed" in result.output

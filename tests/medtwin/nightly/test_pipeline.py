@@ -46,7 +46,26 @@ def erp(tmp_path: Path) -> Iterator[tuple[TrytonServer, str]]:
     server.stop()
 
 
-def _config(tmp_path: Path, url: str, **changes: object) -> NightlyConfig:
+LAX = ApprovalRules(min_critical_fill_rate=0.5, max_cost_increase=None)
+
+
+def _service(store_url: str, folder: Path, rules: ApprovalRules) -> Path:
+    """Bootstrap the store (mia, this OS account), set ``rules``, add the nightly's service
+    user; its token file (MEDTWIN_SECRETS)."""
+    from medtwin.store import Role
+    from medtwin.store.identity import os_account, write_token_file
+
+    store = PlanStore(open_store(store_url))
+    store.bootstrap("mia", os_account())
+    store.set_rules("mia", rules)
+    store.add_user("mia", "nightly", Role.SERVICE)
+    token = folder / "nightly.secrets.yaml"
+    write_token_file(token, store.issue_token("mia", "nightly"))
+    return token
+
+
+def _config(tmp_path: Path, url: str, monkeypatch: pytest.MonkeyPatch,
+            rules: ApprovalRules = LAX, **changes: object) -> NightlyConfig:
     library = tmp_path / "scenarios"
     library.mkdir(exist_ok=True)
     for name, text in LIBRARY.items():
@@ -57,8 +76,8 @@ def _config(tmp_path: Path, url: str, **changes: object) -> NightlyConfig:
         lock_file=str(tmp_path / "out" / "nightly.lock"),
         stress=StressSettings(scenarios=["baseline", "surge"], library=str(library), reps=3,
                               days=21),
-        approval=ApprovalRules(min_critical_fill_rate=0.5, max_cost_increase=None),
         retry=RetrySettings(attempts=2, backoff_seconds=0))
+    monkeypatch.setenv("MEDTWIN_SECRETS", str(_service(base.store, tmp_path, rules)))
     return base.model_copy(update=changes)
 
 
@@ -67,9 +86,10 @@ def _documents(url: str, password: str) -> dict[str, int]:
         return {m: client.model(m).search_count([]) for m in DOC_MODELS}
 
 
-def test_whole_pipeline_publishes_and_a_rerun_sends_nothing(erp, tmp_path: Path) -> None:
+def test_whole_pipeline_publishes_and_a_rerun_sends_nothing(erp, tmp_path: Path,
+                                                           monkeypatch) -> None:
     server, password = erp
-    cfg = _config(tmp_path, server.url)
+    cfg = _config(tmp_path, server.url, monkeypatch)
     before = _documents(server.url, password)
     report = Nightly(cfg, stress_with_scenarios, credentials=Credentials("admin", password),
                      sleep=lambda s: None).run()
@@ -97,10 +117,10 @@ def test_whole_pipeline_publishes_and_a_rerun_sends_nothing(erp, tmp_path: Path)
     assert _documents(server.url, password) == after
 
 
-def test_plan_waits_for_a_manager_when_a_rule_fails(erp, tmp_path: Path) -> None:
+def test_plan_waits_for_a_manager_when_a_rule_fails(erp, tmp_path: Path, monkeypatch) -> None:
     server, password = erp
-    cfg = _config(tmp_path, server.url,
-                  approval=ApprovalRules(min_critical_fill_rate=0.99, max_cost_increase=None))
+    cfg = _config(tmp_path, server.url, monkeypatch,
+                  ApprovalRules(min_critical_fill_rate=0.99, max_cost_increase=None))
     cfg = cfg.model_copy(update={"stress": cfg.stress.model_copy(
         update={"scenarios": ["baseline", "drought"]})})
     before = _documents(server.url, password)
@@ -113,9 +133,9 @@ def test_plan_waits_for_a_manager_when_a_rule_fails(erp, tmp_path: Path) -> None
 
 
 def test_erp_outage_before_publish_fails_and_nothing_is_half_published(
-        erp, tmp_path: Path) -> None:
+        erp, tmp_path: Path, monkeypatch) -> None:
     server, password = erp
-    cfg = _config(tmp_path, server.url)
+    cfg = _config(tmp_path, server.url, monkeypatch)
 
     def stress_then_outage(*args: object) -> dict:
         found = stress_with_scenarios(*args)  # type: ignore[arg-type]
@@ -135,9 +155,9 @@ def test_erp_outage_before_publish_fails_and_nothing_is_half_published(
     assert store.info(report.plan_id).status == Status.PUBLISHED
 
 
-def test_two_concurrent_runs_publish_exactly_once(erp, tmp_path: Path) -> None:
+def test_two_concurrent_runs_publish_exactly_once(erp, tmp_path: Path, monkeypatch) -> None:
     server, password = erp
-    cfg = _config(tmp_path, server.url)
+    cfg = _config(tmp_path, server.url, monkeypatch)
     config = tmp_path / "nightly.yaml"
     config.write_text(json.dumps(json.loads(cfg.model_dump_json())))
     env = {**os.environ, "MEDTWIN_ERP_USER": "admin", "MEDTWIN_ERP_PASSWORD": password}

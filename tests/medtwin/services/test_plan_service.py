@@ -5,18 +5,16 @@ from pathlib import Path
 import pytest
 
 from medtwin.services.plans import REFUSED, PlanService
-from medtwin.store import PlanStore, Role, Status, open_store
-from tests.medtwin.store.samples import evidence, plan_json
+from medtwin.store import Role, Status
+from tests.medtwin.store.samples import add_plan, evidence, new_store
 
 
 @pytest.fixture
 def service(tmp_path: Path) -> PlanService:
     url = f"sqlite:///{tmp_path / 's.db'}"
-    store = PlanStore(open_store(url))
-    store.add_user("pat", Role.PLANNER)
-    store.add_user("mia", Role.MANAGER, password="pw")
-    store.add_plan(plan_json(evidence=evidence(0.995, 100.0)), "pat")
-    store.add_plan(plan_json("tiny-2"), "pat")
+    store = new_store(url, passwords={"mia": "pw"})
+    add_plan(store, "tiny-1", evidence(0.995, 100.0))
+    add_plan(store, "tiny-2")
     return PlanService(url)
 
 

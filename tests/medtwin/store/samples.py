@@ -54,9 +54,10 @@ def sealed_plan(store, plan_id: str, doc: dict) -> str:
     return plan_json(plan_id, sealed(store, plan_id, doc))
 
 
-def new_store(url: str, clock=None):
+def new_store(url: str, clock=None, passwords: dict | None = None):
     """A store at ``url`` bootstrapped with manager ``mia`` (this process's OS account),
-    planner ``pat`` and viewer ``vic``; tokens of pat and vic in ``store.tokens``."""
+    planner ``pat`` and viewer ``vic``; tokens of pat and vic in ``store.tokens``;
+    dashboard ``passwords`` by user (mia's default: s3cret)."""
     from medtwin.store import PlanStore, Role, open_store
     from medtwin.store.identity import os_account
 
@@ -65,4 +66,13 @@ def new_store(url: str, clock=None):
     store.add_user("mia", "pat", Role.PLANNER)
     store.add_user("mia", "vic", Role.VIEWER)
     store.tokens = {u: store.issue_token("mia", u) for u in ("pat", "vic")}
+    for user, password in (passwords or {}).items():
+        store.set_password("mia", user, password)
     return store
+
+
+def add_plan(store, plan_id: str = "tiny-1", doc: dict | None = None,
+             user: str = "pat") -> None:
+    """Store the sample plan ``plan_id`` as ``user``, with ``doc`` as its sealed evidence."""
+    text = sealed_plan(store, plan_id, doc) if doc is not None else plan_json(plan_id)
+    store.add_plan(text, user, f"{plan_id}.json", tiny_net())

@@ -22,35 +22,33 @@ from tests.erp_adapter.conftest import (  # noqa: F401  (fixtures of the real Tr
     tiny_net,
     tryton_template,
 )
+from medtwin.store.seal import seal
 from tests.erp_adapter.test_tryton_publish import every_kind_plan
+from tests.medtwin.store.samples import new_store
 
 pytestmark = pytest.mark.date_sensitive  # CI runs these a year ahead too
 
 
 def test_subset_publish_to_tryton_logs_each_document(tiny_erp: TrytonServer, docs,  # noqa: F811
                                                      erp_day: dt.date,  # noqa: F811
-                                                     tiny_dir: Path, tmp_path: Path) -> None:
+                                                     erp_net, tiny_dir: Path,  # noqa: F811
+                                                     tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'store.db'}"
+    store = new_store(url)
     plan = every_kind_plan(erp_day)
     doc = json.loads(plan.model_dump_json(by_alias=True))
-    doc["stress_test"] = {"scenarios": []}
-    plan_file = tmp_path / "plan.json"
-    plan_file.write_text(json.dumps(doc))
+    doc["stress_test"] = seal({"scenarios": []}, plan, store.keyring)
+    store.add_plan(json.dumps(doc), "pat", "plan.json", erp_net)
     chosen = [plan.actions[2].key, plan.actions[3].key]   # cross-org transfer, one purchase
-    runner = CliRunner(env={"MEDTWIN_STORE": url})
+    runner = CliRunner(env={"MEDTWIN_STORE": url, "MEDTWIN_SECRETS": None})
 
     def run(*args: str) -> str:
         result = runner.invoke(main, list(args))
         assert result.exit_code == 0, result.output
         return result.output
 
-    run("users", "add", "pat", "--role", "planner")
-    run("users", "add", "mia", "--role", "manager")
-    run("plans", "add", str(plan_file), "--user", "pat")
-    run("plans", "approve", plan.id, "--lines", ",".join(chosen), "--comment", "two lines",
-        "--user", "mia")
-    run("plans", "publish", plan.id, "--erp", tiny_erp.url, "--network", str(tiny_dir),
-        "--user", "mia")
+    run("plans", "approve", plan.id, "--lines", ",".join(chosen), "--comment", "two lines")
+    run("plans", "publish", plan.id, "--erp", tiny_erp.url, "--network", str(tiny_dir))
 
     keyed = docs.keyed(tiny_erp.url, [a.key for a in plan.actions])
     assert {k for k, found in keyed.items() if found} == set(chosen)
