@@ -101,10 +101,9 @@ def load_keyring(url: str | None = None) -> Keyring:
         raw = b""
     if len(raw) < 32:
         raise InputError([Problem(str(path), "audit_key", "must be at least 64 hex digits")])
-    head = Path(str(doc.get("audit_head") or path.with_name(
-        path.name.removesuffix(".secrets.yaml") + ".audit-head")))
-    if not head.is_absolute():
-        head = path.parent / head
+    named = doc.get("audit_head")
+    head = path.parent / str(named) if named else path.with_name(
+        path.name.removesuffix(".secrets.yaml") + ".audit-head")
     return Keyring(path, head, raw)
 
 
