@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from erp_adapter.tryton.server import TrytonServer
 from medtwin.cli import main
 from medtwin.store import PlanStore, open_store
+from medtwin.store.seal import seal
 from tests.erp_adapter.conftest import (  # noqa: F401  (fixtures of the real Tryton)
     docs,
     erp_day,
@@ -22,7 +23,6 @@ from tests.erp_adapter.conftest import (  # noqa: F401  (fixtures of the real Tr
     tiny_net,
     tryton_template,
 )
-from medtwin.store.seal import seal
 from tests.erp_adapter.test_tryton_publish import every_kind_plan
 from tests.medtwin.store.samples import new_store
 
