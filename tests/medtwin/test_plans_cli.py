@@ -94,19 +94,6 @@ def test_credentials_that_prove_nothing_are_refused(env: dict, tmp_path: Path) -
     assert result.exit_code == 2 and "user name ''" in result.output
 
 
-def test_a_plan_file_is_never_published_directly(env: dict, tmp_path: Path) -> None:
-    run = env["run"]
-    plain = tmp_path / "plain.json"
-    plain.write_text(plan_json("tiny-1"))
-    result = run("publish", str(plain), "--erp", env["erp"], "--network", env["tiny"])
-    assert result.exit_code == 6 and "medtwin plans publish" in result.output
-    assert not (Path(env["erp"]) / "plan_lines.csv").exists()
-    result = run("publish", str(plain), "--erp", env["erp"], "--network", env["tiny"],
-                 "--dry-run")
-    assert result.exit_code == 0, result.output
-    assert not (Path(env["erp"]) / "plan_lines.csv").exists()
-
-
 def test_hand_written_evidence_is_refused(env: dict, tmp_path: Path) -> None:
     run = env["run"]
     forged = tmp_path / "forged.json"
