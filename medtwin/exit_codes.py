@@ -22,11 +22,14 @@ class ExitCode(IntEnum):
     INCOMPLETE = 5
     """A publish stopped part-way; run it again to resume."""
     NOT_PERMITTED = 6
-    """The acting user's role does not allow it."""
+    """Not permitted: not authenticated, another identity claimed, the role does not allow
+    it, evidence not sealed by medtwin, a plan file sent without the store."""
     LIFECYCLE = 7
-    """Refused by the plan lifecycle (illegal status change, conflicting request)."""
+    """Refused by the plan lifecycle (illegal status change, conflicting request, another
+    act on the plan in progress)."""
     AUDIT_BROKEN = 8
-    """The audit chain is broken (a row was edited or deleted)."""
+    """The audit trail is broken (a row edited, forged or deleted, or a table changed
+    without it)."""
     WAITING = 10
     """The nightly's plan waits for a manager's approval."""
     FAILED = 11

@@ -232,12 +232,16 @@ def gate(plan_id: str, user: str | None, store_url: str | None) -> None:
 @click.option("--purchases", "purchase_mode", type=click.Choice(["order", "requisition"]),
               default="order", show_default=True, help="Purchase lines as orders or "
                                                        "requisitions.")
+@click.option("--batch", type=click.IntRange(1, 1000), default=50, show_default=True,
+              help="Documents created or advanced per ERP call.")
+@click.option("--json", "as_json", is_flag=True, help="Print the line results as JSON.")
 @user_option
 @store_option
 @report_store_errors
 @report_erp_errors
 def publish(plan_id: str, erp: str, network_name: str | None, dry_run: bool,
-            purchase_mode: str, user: str | None, store_url: str | None) -> None:
+            purchase_mode: str, batch: int, as_json: bool, user: str | None,
+            store_url: str | None) -> None:
     """Publish the approved lines of PLAN_ID not yet published to the ERP — the only way a
     plan reaches it — and record every document created in the audit log; the network's
     previous published plan becomes superseded. Managers and the nightly's service user.
@@ -250,12 +254,13 @@ def publish(plan_id: str, erp: str, network_name: str | None, dry_run: bool,
 
     def send(subset: Plan) -> list[LineResult]:
         return send_plan(subset, erp, network_name, dry_run=dry_run,
-                         purchase_mode=purchase_mode, file=f"store:{plan_id}")
+                         purchase_mode=purchase_mode, batch=batch, file=f"store:{plan_id}",
+                         as_json=as_json)
     if dry_run:
         results = send(store.approved_plan(plan_id, who))
     else:
         info, results = store.publish(plan_id, who, send, erp)
         click.echo(f"plan {plan_id}: {info.status} ({info.published_lines} of "
-                   f"{info.approved_lines} approved lines published)")
+                   f"{info.approved_lines} approved lines published)", err=as_json)
     if any(r.outcome == "failed" for r in results):
         raise SystemExit(ExitCode.INCOMPLETE)

@@ -1,4 +1,6 @@
-"""``medtwin publish``: send an approved plan to the ERP, idempotently."""
+"""``medtwin publish``: check a plan file against the ERP (``--dry-run``). A plan reaches
+the ERP only through the plan store (``medtwin plans publish``: approved lines); the
+sending itself, :func:`send_plan`, is shared with that command."""
 
 from __future__ import annotations
 
@@ -30,7 +32,7 @@ if TYPE_CHECKING:
 @erp_option()
 @click.option("--dry-run", is_flag=True,
               help="Print the documents that would be created and those that already exist; "
-                   "write nothing.")
+                   "write nothing (required: plans are sent from the plan store).")
 @network_option("Network the plan is for (default: the plan's, if built in).")
 @click.option("--purchases", "purchase_mode", type=click.Choice(["order", "requisition"]),
               default="order", show_default=True,
@@ -41,20 +43,24 @@ if TYPE_CHECKING:
 @report_erp_errors
 def publish(plan_file: Path, erp: str, dry_run: bool, network_name: str | None,
             purchase_mode: str, batch: int, as_json: bool) -> None:
-    """Publish PLAN.json to the ERP: transfers, purchases and reorder points.
+    """Check PLAN.json against the ERP with --dry-run: the documents its transfers,
+    purchases and reorder points would create and those that already exist.
 
-    Every document carries its plan line's key, so publishing again creates nothing new
-    and a publish that was interrupted resumes without duplicates. The plan is checked
-    against its network and the ERP's stock first; a plan with any problem is rejected
-    before anything is sent. Exit codes: 0 published (or dry run), 2 invalid plan or a
-    code the ERP lacks, 4 the ERP failed before anything was written, 5 the publish
-    stopped part-way or some lines were refused (run it again to resume).
+    A plan file is never sent from here: a plan reaches the ERP only through the plan
+    store once a manager (or the store's approval rules) approved it — `medtwin plans
+    add`, then `medtwin plans publish`. Without --dry-run this command refuses and sends
+    nothing. Exit codes: 0 dry run done, 2 invalid plan or a code the ERP lacks, 4 the ERP
+    is unreachable or refused the login, 6 not a dry run.
     """
+    if not dry_run:
+        click.echo("error: not permitted: a plan file is not published directly — only the "
+                   "approved lines of a stored plan are: `medtwin plans add PLAN.json`, a "
+                   "manager's approval (or the gate), then `medtwin plans publish PLAN_ID`; "
+                   "--dry-run checks the file against the ERP; nothing sent", err=True)
+        raise SystemExit(ExitCode.NOT_PERMITTED)
     plan = load_plan(plan_file)
-    results = send_plan(plan, erp, network_name, dry_run=dry_run, purchase_mode=purchase_mode,
-                        batch=batch, file=str(plan_file), as_json=as_json)
-    if any(r.outcome == "failed" for r in results):
-        raise SystemExit(ExitCode.INCOMPLETE)
+    send_plan(plan, erp, network_name, dry_run=True, purchase_mode=purchase_mode,
+              batch=batch, file=str(plan_file), as_json=as_json)
 
 
 def send_plan(plan: Plan, erp: str, network_name: str | None, *, dry_run: bool,

@@ -21,6 +21,7 @@ from erp_adapter.tryton.adapter import TrytonAdapter
 from erp_adapter.tryton.client import TrytonClient
 from erp_adapter.tryton.server import TrytonServer, free_port
 from medtwin.cli import main
+from tests.medtwin.store.samples import approved_in_store
 from twin.domain import Network, Plan, PurchaseAction, TransferAction
 from twin.domain.plan import action_key
 
@@ -277,7 +278,8 @@ def test_erp_status_reports_a_stuck_sale_and_publish_unsticks_it(
     assert stuck.exit_code == 0, stuck.output
     assert f"{plan.actions[1].key} transfer: stuck" in stuck.output
     assert "status: 1 processed, 2 stuck" in stuck.output
-    published = CliRunner().invoke(main, ["publish", str(path), *args])
+    url, plan_id = approved_in_store(path, erp_net, tmp_path)
+    published = CliRunner().invoke(main, ["plans", "publish", plan_id, "--store", url, *args])
     assert published.exit_code == 0, published.output
     assert "2 created, 1 exists" in published.output  # the sale processed, its purchase made
     after = CliRunner().invoke(main, ["erp", "status", str(path), *args])
@@ -297,13 +299,14 @@ def _count_keyed(db_file: Path) -> int:
 
 @pytest.mark.slow
 def test_server_killed_during_a_cli_publish_then_published_again(
-        tiny_erp: TrytonServer, erp_day: dt.date, erp_env: Credentials, docs,
-        tiny_dir: Path, tmp_path: Path) -> None:
+        tiny_erp: TrytonServer, erp_day: dt.date, erp_net: Network, erp_env: Credentials,
+        docs, tiny_dir: Path, tmp_path: Path) -> None:
     plan = many_lines_plan(erp_day, n_inside=30, n_across=4, n_purchases=4)
     path = tmp_path / "plan.json"
     path.write_text(plan.model_dump_json(by_alias=True))
-    cmd = [sys.executable, "-m", "medtwin", "publish", str(path), "--erp", tiny_erp.url,
-           "--network", str(tiny_dir), "--batch", "2"]
+    url, plan_id = approved_in_store(path, erp_net, tmp_path)
+    cmd = [sys.executable, "-m", "medtwin", "plans", "publish", plan_id, "--store", url,
+           "--erp", tiny_erp.url, "--network", str(tiny_dir), "--batch", "2"]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env=os.environ.copy())
     deadline = time.monotonic() + 60
@@ -330,7 +333,7 @@ def test_wrong_password_is_a_clear_error_and_writes_nothing(
     before = docs.count(tiny_erp.url)
     monkeypatch.setenv("MEDTWIN_ERP_PASSWORD", "not-the-Pa55word")
     result = CliRunner().invoke(main, ["publish", str(path), "--erp", tiny_erp.url,
-                                       "--network", str(tiny_dir)])
+                                       "--network", str(tiny_dir), "--dry-run"])
     assert result.exit_code == 4
     assert "refused the login of 'admin'" in result.output
     assert "not-the-Pa55word" not in result.output
@@ -346,7 +349,7 @@ def test_password_in_the_url_is_refused_and_not_echoed(tiny_dir: Path, tmp_path:
     path.write_text(many_lines_plan(erp_day, 1).model_dump_json(by_alias=True))
     result = CliRunner().invoke(main, ["publish", str(path), "--erp",
                                        "http://admin:Hunter2pw@127.0.0.1:9/medtwin",
-                                       "--network", str(tiny_dir)])
+                                       "--network", str(tiny_dir), "--dry-run"])
     assert result.exit_code == 2  # invalid input, refused before anything is contacted
     assert "must not carry a password" in result.output and "Hunter2pw" not in result.output
 
@@ -357,7 +360,7 @@ def test_unreachable_server(tiny_dir: Path, tmp_path: Path, tiny_net: Network,
     path = tmp_path / "plan.json"
     path.write_text(many_lines_plan(erp_day, 1).model_dump_json(by_alias=True))
     url = f"http://127.0.0.1:{free_port()}/medtwin"
-    for args in (["publish", str(path)], ["erp", "pull", "--out", str(tmp_path / "o")],
+    for args in (["publish", str(path), "--dry-run"], ["erp", "pull", "--out", str(tmp_path / "o")],
                  ["trace", "INF2601"]):
         result = CliRunner().invoke(main, [*args, "--erp", url]
                                     + (["--network", str(tiny_dir)] if args[0] != "trace"
@@ -379,7 +382,7 @@ def test_unknown_product_code_is_rejected_before_anything_is_sent(
     path.write_text(plan.model_dump_json(by_alias=True))
     before = docs.count(tiny_erp.url)
     result = CliRunner().invoke(main, ["publish", str(path), "--erp", tiny_erp.url,
-                                       "--network", str(tiny_dir)])
+                                       "--network", str(tiny_dir), "--dry-run"])
     assert result.exit_code == 2, result.output
     assert (f"{path}: actions[0].item: item 'INF-SET-STD' has no product with code "
             f"'INF-SET-STD' in the ERP at {tiny_erp.url}") in result.output
@@ -406,7 +409,7 @@ def test_a_plan_that_fails_validation_sends_nothing(
     path.write_text(plan.model_dump_json(by_alias=True))
     before = docs.count(tiny_erp.url)
     result = CliRunner().invoke(main, ["publish", str(path), "--erp", tiny_erp.url,
-                                       "--network", str(tiny_dir)])
+                                       "--network", str(tiny_dir), "--dry-run"])
     assert result.exit_code == 2, result.output
     assert f"{path}: actions[1]" in result.output
     assert message.format(day=erp_day) in result.output

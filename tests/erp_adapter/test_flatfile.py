@@ -9,6 +9,7 @@ from click.testing import CliRunner
 from erp_adapter.flatfile import FlatFileAdapter, read_rows, write_folder
 from erp_adapter.protocol import DemandRecord
 from medtwin.cli import main
+from tests.medtwin.store.samples import approved_in_store
 from twin.domain import Network, Plan, ReorderPointAction, TransferAction
 from twin.problems import InputError
 
@@ -86,12 +87,18 @@ def test_publish_cli_on_a_folder(tiny_net: Network, tmp_path: Path, tiny_dir: Pa
     folder = write_folder(tmp_path / "x", tiny_net.snapshot)
     plan_file = tmp_path / "plan.json"
     plan_file.write_text(plan(TRANSFER, ROP).model_dump_json(by_alias=True))
-    args = ["publish", str(plan_file), "--erp", str(folder), "--network", str(tiny_dir)]
+    refused = CliRunner().invoke(main, ["publish", str(plan_file), "--erp", str(folder),
+                                        "--network", str(tiny_dir)])
+    assert refused.exit_code == 6 and not (folder / "plan_lines.csv").exists()
+    url, plan_id = approved_in_store(plan_file, tiny_net, tmp_path)
+    args = ["plans", "publish", plan_id, "--store", url, "--erp", str(folder), "--network",
+            str(tiny_dir)]
     first = CliRunner().invoke(main, args)
     assert first.exit_code == 0, first.output
     assert "2 created" in first.output
-    second = CliRunner().invoke(main, args)
-    assert second.exit_code == 0 and "2 exists" in second.output
+    second = CliRunner().invoke(main, [*args[:5], "--erp", str(folder), "--network",
+                                       str(tiny_dir), "--dry-run"])
+    assert second.exit_code == 0 and "dry run" in second.output
 
 
 def test_refuses_to_overwrite_a_foreign_folder(tiny_net: Network, tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from erp_adapter.tryton.adapter import TrytonAdapter
 from erp_adapter.tryton.client import TrytonClient
 from erp_adapter.tryton.server import TrytonServer
 from medtwin.cli import main
+from tests.medtwin.store.samples import approved_in_store
 from twin.domain import Network, Plan, PurchaseAction, ReorderPointAction, TransferAction
 from twin.domain.plan import action_key
 
@@ -130,8 +131,8 @@ def test_purchases_as_requisitions_make_purchase_requests(
 
 
 def test_dry_run_lists_documents_and_writes_nothing(
-        tiny_erp: TrytonServer, erp_day: dt.date, tiny_dir: Path, erp_env: Credentials,
-        tmp_path: Path, docs) -> None:
+        tiny_erp: TrytonServer, erp_day: dt.date, erp_net: Network, tiny_dir: Path,
+        erp_env: Credentials, tmp_path: Path, docs) -> None:
     plan = every_kind_plan(erp_day)
     path = write_plan(tmp_path, plan)
     before = docs.count(tiny_erp.url)
@@ -143,8 +144,9 @@ def test_dry_run_lists_documents_and_writes_nothing(
     assert "6 would_create, 1 would_update" in dry.output
     assert "sale.sale (new) [to create] org GRP: sell 5 × IVD-TROP-100 lot TROP2610A" in dry.output
     assert "purchase.purchase (new) [to create] org SUB-S: buy 5 × IVD-TROP-100" in dry.output
-    real = CliRunner().invoke(main, ["publish", str(path), "--erp", tiny_erp.url, "--network",
-                                     str(tiny_dir), "--json"])
+    url, plan_id = approved_in_store(path, erp_net, tmp_path)
+    real = CliRunner().invoke(main, ["plans", "publish", plan_id, "--store", url, "--erp",
+                                     tiny_erp.url, "--network", str(tiny_dir), "--json"])
     assert real.exit_code == 0, real.output
     results = json.loads(real.stdout)
     assert {r["outcome"] for r in results} == {"created", "updated"}
@@ -156,14 +158,15 @@ def test_dry_run_lists_documents_and_writes_nothing(
 
 
 def test_status_cli_reports_missing_then_published(
-        tiny_erp: TrytonServer, erp_day: dt.date, tiny_dir: Path, erp_env: Credentials,
-        tmp_path: Path) -> None:
+        tiny_erp: TrytonServer, erp_day: dt.date, erp_net: Network, tiny_dir: Path,
+        erp_env: Credentials, tmp_path: Path) -> None:
     path = write_plan(tmp_path, every_kind_plan(erp_day))
     args = ["erp", "status", str(path), "--erp", tiny_erp.url, "--network", str(tiny_dir)]
     before = CliRunner().invoke(main, args)
     assert before.exit_code == 0, before.output
     assert "status: 1 differs, 6 missing" in before.output
-    CliRunner().invoke(main, ["publish", str(path), "--erp", tiny_erp.url, "--network",
-                              str(tiny_dir)])
+    url, plan_id = approved_in_store(path, erp_net, tmp_path)
+    CliRunner().invoke(main, ["plans", "publish", plan_id, "--store", url, "--erp",
+                              tiny_erp.url, "--network", str(tiny_dir)])
     after = CliRunner().invoke(main, args)
     assert "status: 5 processed, 2 published" in after.output

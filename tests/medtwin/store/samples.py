@@ -76,3 +76,21 @@ def add_plan(store, plan_id: str = "tiny-1", doc: dict | None = None,
     """Store the sample plan ``plan_id`` as ``user``, with ``doc`` as its sealed evidence."""
     text = sealed_plan(store, plan_id, doc) if doc is not None else plan_json(plan_id)
     store.add_plan(text, user, f"{plan_id}.json", tiny_net())
+
+
+def approved_in_store(plan_file, net, folder) -> tuple[str, str]:
+    """Store ``plan_file`` (checked against ``net``) in a store in ``folder`` — made on
+    first use, mia (this OS account) its manager — approved by mia without evidence:
+    (store URL, plan id), ready for `medtwin plans publish ID --store URL`."""
+    from pathlib import Path
+
+    from medtwin.store import PlanStore, open_store
+
+    url = f"sqlite:///{Path(folder) / 'plans.db'}"
+    store = PlanStore(open_store(url))
+    if not store.users():
+        store = new_store(url)
+    text = Path(plan_file).read_text(encoding="utf-8")
+    info = store.add_plan(text, "pat", str(plan_file), net)
+    store.approve(info.id, "mia", "approved for the test", without_evidence=True)
+    return url, info.id
