@@ -1,5 +1,5 @@
 """Login against the plan store: Panel's basic-auth login page, passwords checked with the
-store's salted hashes (``medtwin users add NAME --role ROLE --password-stdin``)."""
+store's salted hashes (``medtwin users password NAME``)."""
 
 from panel.auth import BasicAuthProvider, BasicLoginHandler
 

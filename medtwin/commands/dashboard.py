@@ -30,7 +30,8 @@ log = logging.getLogger(__name__)
 def dashboard(port: int, results_dir: Path, network_name: str, store_url: str | None) -> None:
     """Serve the dashboards (network, compare policies, what-if, plan review and approval,
     recall, inventory) on http://127.0.0.1:PORT behind a login against the plan store's
-    users (`medtwin users add NAME --role manager --password-stdin`). Ctrl-C stops it."""
+    users' passwords (`medtwin users password NAME`); every approval or rejection acts as
+    the signed-in user, whose role is checked again when it acts. Ctrl-C stops it."""
     from dashboards.app import serve
     from dashboards.data import DataStore
     from twin.network_files import load_network
@@ -40,7 +41,7 @@ def dashboard(port: int, results_dir: Path, network_name: str, store_url: str | 
     data = DataStore(results_dir=str(results_dir), store_url=store_url,
                      network_name=network_name)
     if not data.plans().users():
-        click.echo("warning: the plan store has no users yet — add one with `medtwin users "
-                   "add NAME --role manager --password-stdin`", err=True)
+        click.echo("warning: the plan store has no users yet — the first manager comes from "
+                   "`medtwin users bootstrap NAME --password-stdin`", err=True)
     click.echo(f"medtwin dashboard on http://127.0.0.1:{port}  (Ctrl-C to stop)")
     serve(data, port)

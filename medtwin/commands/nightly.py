@@ -10,7 +10,6 @@ import click
 
 from configs import bundled
 from medtwin.commands.store_options import report_store_errors
-from medtwin.errors import report_input_errors
 from twin.problems import InputError, Problem
 
 log = logging.getLogger(__name__)
@@ -59,7 +58,7 @@ def nightly(config: Path) -> None:
               help="Cron expression (minute hour day month weekday), local time.")
 @click.option("--next", "show_next", type=click.IntRange(1, 100),
               help="Only print the next N run times and exit.")
-@report_input_errors
+@report_store_errors
 def schedule(config: Path, cron: str, show_next: int | None) -> None:
     """Run the nightly pipeline on a cron schedule (APScheduler) until stopped.
 
@@ -71,7 +70,7 @@ def schedule(config: Path, cron: str, show_next: int | None) -> None:
 
     from medtwin.nightly.config import load_config
 
-    load_config(config)  # fail now, not at 02:30
+    cfg = load_config(config)  # fail now, not at 02:30
     try:
         trigger = CronTrigger.from_crontab(cron)
     except ValueError as exc:
@@ -87,11 +86,15 @@ def schedule(config: Path, cron: str, show_next: int | None) -> None:
             previous, now = fire, fire + dt.timedelta(seconds=1)
         return
     importlib.import_module("medtwin.nightly.pipeline")  # a broken install fails now, not at 02:30
+    from medtwin.commands.store_options import acting_user, open_store
+
+    who = acting_user(open_store(cfg.store), None)  # so does a run that could not act
 
     scheduler = BlockingScheduler()
     scheduler.add_job(_run_once, trigger, args=[config], id="nightly", max_instances=1,
                       coalesce=True, misfire_grace_time=3600)
-    click.echo(f"medtwin nightly scheduled '{cron}' with {config}; Ctrl-C to stop")
+    click.echo(f"medtwin nightly scheduled '{cron}' with {config}, acting as {who}; Ctrl-C to "
+               "stop")
     try:
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):

@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from medtwin.store import IllegalTransition, NotPermitted, PlanStore, Role, Status, open_store
-from medtwin.store.plans import Decision, PlanInfo, StoreConflict, UnknownUser
+from medtwin.store.plans import Decision, PlanBusy, PlanInfo, StoreConflict, UnknownUser
 from medtwin.store.rules import ScenarioEvidence, evidence_summary
 from scenarios.evidence import StressEvidence
 from twin.domain import Plan
+from twin.problems import InputError
 
-REFUSED = (NotPermitted, IllegalTransition, StoreConflict, UnknownUser)
+REFUSED = (NotPermitted, IllegalTransition, StoreConflict, UnknownUser, PlanBusy, InputError)
 """What an approve or reject may be refused with (each says why)."""
 
 __all__ = ["REFUSED", "Decision", "PlanInfo", "PlanService", "Role", "ScenarioEvidence",
