@@ -64,7 +64,13 @@ def report_store_errors(func: Callable[P, R]) -> Callable[P, R]:
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         from medtwin.store.db import refused_writes
-        from medtwin.store.plans import PlanBusy, StoreConflict, UnknownPlan, UnknownUser
+        from medtwin.store.plans import (
+            AuditBroken,
+            PlanBusy,
+            StoreConflict,
+            UnknownPlan,
+            UnknownUser,
+        )
 
         try:
             with refused_writes():
@@ -74,6 +80,9 @@ def report_store_errors(func: Callable[P, R]) -> Callable[P, R]:
         except NotPermitted as exc:
             click.echo(f"error: not permitted: {exc}; nothing changed", err=True)
             raise SystemExit(ExitCode.NOT_PERMITTED) from None
+        except AuditBroken as exc:
+            click.echo(f"error: {exc}", err=True)
+            raise SystemExit(ExitCode.AUDIT_BROKEN) from None
         except (IllegalTransition, StoreConflict, PlanBusy) as exc:
             click.echo(f"error: {exc}; nothing changed", err=True)
             raise SystemExit(ExitCode.LIFECYCLE) from None

@@ -31,8 +31,12 @@ from scenarios.evidence import StressEvidence, evidence_doc
 from twin.domain import Network, Plan
 from twin.problems import InputError, Problem
 
-__all__ = ["AUTO_USER", "DONE_OUTCOMES", "Decision", "PlanBusy", "PlanInfo", "PlanStore",
-           "StoreConflict", "UnknownPlan", "UnknownUser"]
+__all__ = ["AUTO_USER", "DONE_OUTCOMES", "AuditBroken", "Decision", "PlanBusy", "PlanInfo",
+           "PlanStore", "StoreConflict", "UnknownPlan", "UnknownUser"]
+
+class AuditBroken(RuntimeError):
+    """The audit trail does not vouch for the store's state: nothing is gated or sent."""
+
 
 DONE_OUTCOMES = frozenset({"created", "completed", "updated", "exists"})
 """Publish outcomes that mean the ERP holds the line's documents (``exists``: made by an
@@ -186,6 +190,7 @@ class PlanStore(Accounts):
         :data:`AUTO_USER` (the comment lists the verdicts); otherwise leave the plan
         waiting. Returns each rule's verdict. Only a draft or stress-tested plan goes
         through the gate (:class:`IllegalTransition` otherwise)."""
+        self._require_intact("gated")
         with plan_lock(self.engine, plan_id, "gated"), self._tx() as s:
             require(user, self._role(s, user), Permission.GATE)
             row = self._plan(s, plan_id)
@@ -212,6 +217,7 @@ class PlanStore(Accounts):
         what the ERP now holds. The user's role is checked before sending and again when
         recording."""
         with plan_lock(self.engine, plan_id, "published"):
+            self._require_intact("published")
             subset = self.approved_plan(plan_id, user)
             results = list(send(subset))
             return self.record_published(plan_id, user, results, erp), results
@@ -326,6 +332,13 @@ class PlanStore(Accounts):
             if plan_id is not None:
                 q = q.where(AuditRow.plan_id == plan_id)
             return list(s.scalars(q))
+
+    def _require_intact(self, act: str) -> None:
+        """Refuse to gate or publish from a state the audit trail does not vouch for."""
+        found = self.verify_audit()
+        if not found.ok:
+            raise AuditBroken(f"the audit trail is broken ({found.problem}): nothing {act}; "
+                              "`medtwin audit verify` names the first bad row")
 
     def verify_audit(self) -> audit.Verification:
         """Check the keyed chain, its checkpoints, and the tables against a replay of the

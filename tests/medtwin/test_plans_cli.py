@@ -184,10 +184,35 @@ def test_audit_verify_catches_every_edit(env: dict, tmp_path: Path, sql: str, wh
     _sql(env["db"], sql)
     result = run("audit", "verify")
     assert result.exit_code == 8 and why in result.output, result.output
-    if "plans SET" in sql:      # a draft marked approved by SQL is not published
-        result = run("plans", "publish", "tiny-2", "--erp", env["erp"], "--network",
-                     env["tiny"])
+    for plan in ("tiny-1", "tiny-2"):    # nothing is published from a state not vouched for
+        result = run("plans", "publish", plan, "--erp", env["erp"], "--network", env["tiny"])
+        assert result.exit_code in (7, 8), result.output
         assert not (Path(env["erp"]) / "plan_lines.csv").exists()
+
+
+def test_a_draft_approved_by_sql_is_not_published(env: dict, tmp_path: Path) -> None:
+    run = env["run"]
+    draft = tmp_path / "draft.json"
+    draft.write_text(plan_json("tiny-2"))
+    run("plans", "add", str(draft), who="pat")
+    _sql(env["db"], "UPDATE plans SET status='approved' WHERE id='tiny-2'")
+    _sql(env["db"], "UPDATE plan_lines SET approved=1 WHERE plan_id='tiny-2'")
+    result = run("plans", "publish", "tiny-2", "--erp", env["erp"], "--network", env["tiny"])
+    assert result.exit_code == 8 and "audit trail is broken" in result.output, result.output
+    assert not (Path(env["erp"]) / "plan_lines.csv").exists()
+
+
+def test_a_plan_file_is_never_published_directly(env: dict, tmp_path: Path) -> None:
+    run = env["run"]
+    plain = tmp_path / "plain.json"
+    plain.write_text(plan_json("tiny-1"))
+    result = run("publish", str(plain), "--erp", env["erp"], "--network", env["tiny"])
+    assert result.exit_code == 6 and "medtwin plans publish" in result.output
+    assert not (Path(env["erp"]) / "plan_lines.csv").exists()
+    result = run("publish", str(plain), "--erp", env["erp"], "--network", env["tiny"],
+                 "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert not (Path(env["erp"]) / "plan_lines.csv").exists()
 
 
 def test_a_chain_recomputed_without_the_key_is_caught(env: dict) -> None:
