@@ -244,3 +244,28 @@ def test_gate_refuses_a_plan_past_the_gate(store: PlanStore) -> None:
     with pytest.raises(IllegalTransition, match="only a draft or stress-tested plan"):
         store.gate("tiny-1", "pat")
     assert [d.user for d in store.decisions("tiny-1")] == ["mia"]
+
+
+@pytest.mark.parametrize(("sql", "why"), [
+    ("DELETE FROM audit WHERE seq=(SELECT max(seq) FROM audit)", "newest rows were deleted"),
+    ("UPDATE audit SET actor='vic' WHERE seq=3", "was edited or forged"),
+    ("UPDATE plans SET status='rejected'", "plans['tiny-1'].status"),
+    ("UPDATE users SET token_sha256=NULL WHERE name='pat'", "users['pat'].token_sha256"),
+    ("UPDATE plans SET evidence_json=replace(evidence_json, '0.995', '0.999')",
+     "evidence_content_sha256"),
+])
+def test_tampering_is_caught_and_nothing_is_published(store: PlanStore, sql: str,
+                                                      why: str) -> None:
+    from medtwin.store.plans import AuditBroken
+
+    add(store, doc=evidence(0.995, 100))
+    store.approve("tiny-1", "mia", "ok", lines=["t-1"])
+    assert store.verify_audit().ok
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql(sql)
+    found = store.verify_audit()
+    assert not found.ok and why in found.problem, found.problem
+    sent = []
+    with pytest.raises(AuditBroken, match="nothing published"):
+        store.publish("tiny-1", "mia", sent.append, "erp")
+    assert sent == []
