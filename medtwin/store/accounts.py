@@ -63,7 +63,12 @@ class Accounts(StoreBase):
             if s.scalars(select(UserRow).limit(1)).first() is not None:
                 raise NotPermitted("the store already has users: only a manager adds users "
                                    "(`medtwin users add`)")
-        self.__dict__["keyring"] = create_keyring(self.url)
+        keyring = create_keyring(self.url)
+        if keyring.head_entries():
+            raise NotPermitted(f"the checkpoint file {keyring.head} records an audit trail this "
+                               "store does not hold: it was emptied or replaced (a new store "
+                               "needs its own secrets and checkpoint files)")
+        self.__dict__["keyring"] = keyring
         with self._tx() as s:
             if s.scalar(select(func.count()).select_from(UserRow)):
                 raise NotPermitted("the store already has users: only a manager adds users")

@@ -110,10 +110,12 @@ def load_keyring(url: str | None = None) -> Keyring:
 def create_keyring(url: str | None = None) -> Keyring:
     """Write a new secrets file (mode 600) for the store at ``url`` unless one exists."""
     path = secrets_path(url)
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(f"# the plan store's secrets: keep them out of the database\n"
-                    f"audit_key: {secrets.token_hex(32)}\n")
+    except FileExistsError:  # kept (another process may have just written it)
+        return load_keyring(url)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(f"# the plan store's secrets: keep them out of the database\n"
+                f"audit_key: {secrets.token_hex(32)}\n")
     return load_keyring(url)

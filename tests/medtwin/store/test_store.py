@@ -269,3 +269,18 @@ def test_tampering_is_caught_and_nothing_is_published(store: PlanStore, sql: str
     with pytest.raises(AuditBroken, match="nothing published"):
         store.publish("tiny-1", "mia", sent.append, "erp")
     assert sent == []
+
+
+def test_an_emptied_store_is_not_bootstrapped_again(store: PlanStore) -> None:
+    """Deleting every row (or swapping in an empty database) leaves the checkpoints: verify
+    names the missing rows and bootstrap refuses to start over on them."""
+    from medtwin.store.db import Base
+
+    add(store)
+    with store.engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            if table.name != "store_meta":
+                conn.execute(table.delete())
+    assert "were deleted" in store.verify_audit().problem
+    with pytest.raises(NotPermitted, match="emptied or replaced"):
+        store.bootstrap("eve", "eve")
