@@ -106,6 +106,11 @@ purchase (approving a requisition) asks for, for a worker that never comes: the 
 is left exactly as a server killed between the confirming commit and that follow-up step
 leaves it (the document confirmed, its ``ir.queue`` task pending, no shipment or move)."""
 
+# The rows are every step the publisher drives, on each document type. Shipments: an
+# internal shipment's last step is ``wait`` (the publisher never presses ``assign_try``:
+# reserving stock is the warehouse's business); a sale's customer shipment is created and
+# set waiting by Tryton's ``process`` inside that one transaction (``sale_wait_shipment``,
+# on by default), so its boundaries are those around ``confirm`` and ``process``.
 # kill point: (event after which the server dies, server queues processing for an absent
 # worker, purchase mode) → status of the lines (inside, across, purchase) before the resume
 FAULT_MATRIX = {
@@ -133,9 +138,9 @@ FAULT_MATRIX = {
 
 def whole_state(url: str, credentials: Credentials, plan: Plan) -> dict[str, list[str]]:
     """Per line, each document carrying its key with what it should have made: an internal
-    shipment its moves, a sale its shipment and one move per line, a purchase one move per
-    line, a requisition one purchase request per line (read independently of the
-    publisher's own check)."""
+    shipment its moves, a sale its customer shipment (and its state) and one move per line,
+    a purchase one move per line, a requisition one purchase request per line (read
+    independently of the publisher's own check)."""
     keys = {a.key for a in plan.actions}
     out: dict[str, list[str]] = {k: [] for k in keys}
     with TrytonClient(url, credentials) as client:
@@ -158,8 +163,10 @@ def whole_state(url: str, credentials: Credentials, plan: Plan) -> dict[str, lis
                     counts = sorted({len(r[made]) for r in client.model(lines).read(
                         doc["lines"], [made])})
                     shape = f"{doc['state']} with {counts} {made} per line"
-                if model == "sale.sale":
-                    shape += f", {len(doc['shipments'])} shipment"
+                if model == "sale.sale":  # the customer shipment Tryton's process made
+                    states = sorted(r["state"] for r in client.model(
+                        "stock.shipment.out").read(doc["shipments"], ["state"]))
+                    shape += f", {len(states)} shipment {' '.join(states)}"
                 for k in mine:
                     out[k].append(f"{model}: {shape}")
     return {k: sorted(v) for k, v in out.items()}
@@ -209,7 +216,7 @@ def test_server_killed_at_each_step_boundary_resumes_to_whole_documents(
     assert whole_state(erp.url, erp_env, plan) == {
         inside: ["stock.shipment.internal: waiting with 2 moves"],  # out to transit, in
         across: ["purchase.purchase: processing with [1] moves per line",
-                 "sale.sale: processing with [1] moves per line, 1 shipment"],
+                 "sale.sale: processing with [1] moves per line, 1 shipment waiting"],
         purchase: bought}
 
 
