@@ -86,7 +86,7 @@ class Backend(Protocol):
     name (``database`` gives the name trytond knows it by); a *saved* database is a file
     in the cache that :meth:`load` copies into a new database."""
 
-    name: str  # as in a pytest id and the cache: ``sqlite``, ``postgresql``
+    name: str  # ``sqlite``, ``postgresql`` (in logs)
     uri: str  # trytond's ``[database] uri``
     suffix: str  # of a saved database's file
     tag: str  # added to the names of its cache entries
@@ -171,7 +171,7 @@ class Postgres:
         with psycopg.connect(f"{self.uri}postgres", autocommit=True) as con:
             rows: list[tuple] = []
             for statement in statements:
-                cur = con.execute(statement.encode())
+                cur = con.execute(statement.encode())  # bytes: composed, not literal
                 rows = cur.fetchall() if cur.description else []
             return rows
 
