@@ -1,9 +1,14 @@
-"""Start and stop a local ``trytond`` on SQLite, and build the template database.
+"""Start and stop a local ``trytond`` on SQLite or PostgreSQL, and build the template
+database.
 
 Facts this relies on (``shared/notes/tryton.md``): the SQLite file must exist before
-``trytond-admin`` initialises it; initialising the modules takes about a minute, so it is
-done once into a template whose ``.sqlite`` file is copied for each server; ``trytond``
-needs ``-d`` to serve a database.
+``trytond-admin`` initialises it; initialising the modules takes about a minute (more than
+three on PostgreSQL), so it is done once into a template that is saved in a cache (a
+``.sqlite`` file; a ``pg_dump`` archive) and copied for each server; ``trytond`` needs
+``-d`` to serve a database.
+
+Where the databases live is a :class:`Backend`: :data:`SQLITE` (files in the server's
+folder, the default) or :class:`Postgres` (databases on a PostgreSQL server).
 
 ``python -m erp_adapter.tryton.server build DIR`` builds the template into ``DIR``.
 """
@@ -28,6 +33,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
+from typing import ClassVar, Protocol
 
 from tqdm import tqdm
 
@@ -75,14 +81,144 @@ def copy_database(source: Path, target: Path) -> Path:
     return target
 
 
-def write_config(directory: Path, port: int) -> Path:
-    """A ``trytond.conf`` serving SQLite databases in ``directory`` on ``127.0.0.1:port``
-    (written as an absolute path: trytond resolves a relative one against its own
-    folder, not the working directory)."""
+class Backend(Protocol):
+    """Where a server's databases live. A database is named by the server's folder and a
+    name (``database`` gives the name trytond knows it by); a *saved* database is a file
+    in the cache that :meth:`load` copies into a new database."""
+
+    name: str  # ``sqlite``, ``postgresql`` (in logs)
+    uri: str  # trytond's ``[database] uri``
+    suffix: str  # of a saved database's file
+    tag: str  # added to the names of its cache entries
+
+    def database(self, directory: Path, name: str) -> str:
+        """The database trytond serves for ``name`` in ``directory``."""
+        ...
+
+    def create(self, directory: Path, name: str) -> None:
+        """A new empty database (for ``trytond-admin``), replacing one of that name."""
+        ...
+
+    def save(self, directory: Path, name: str, target: Path) -> Path:
+        """Save the database (its server stopped) into the file ``target``."""
+        ...
+
+    def load(self, saved: Path, directory: Path, name: str) -> None:
+        """A new database, a copy of the saved one, replacing one of that name."""
+        ...
+
+    def drop(self, directory: Path, name: str) -> None:
+        """Remove the database, if there is one."""
+        ...
+
+
+class Sqlite:
+    """Tryton's SQLite backend: database ``NAME`` is the file ``NAME.sqlite`` in the
+    server's folder, and a saved database is such a file."""
+
+    name: ClassVar[str] = "sqlite"
+    uri: ClassVar[str] = "sqlite://"
+    suffix: ClassVar[str] = ".sqlite"
+    tag: ClassVar[str] = ""
+
+    def database(self, directory: Path, name: str) -> str:
+        return name
+
+    def create(self, directory: Path, name: str) -> None:
+        db_file = directory / f"{name}.sqlite"
+        db_file.unlink(missing_ok=True)
+        db_file.touch()  # trytond-admin needs the file
+
+    def save(self, directory: Path, name: str, target: Path) -> Path:
+        return copy_database(directory / f"{name}.sqlite", target)
+
+    def load(self, saved: Path, directory: Path, name: str) -> None:
+        copy_database(saved, directory / f"{name}.sqlite")
+
+    def drop(self, directory: Path, name: str) -> None:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{directory / name}.sqlite{suffix}").unlink(missing_ok=True)
+
+
+SQLITE = Sqlite()
+
+
+@dataclass(frozen=True)
+class Postgres:
+    """Tryton's PostgreSQL backend on the server at ``uri`` (``postgresql://USER@HOST:PORT/``,
+    a superuser: it creates and drops databases); ``bin`` is the folder of that server's
+    ``pg_dump`` and ``pg_restore``.
+
+    Databases are global to the server, so a server's database is named after its folder
+    too. A saved database is a ``pg_dump`` archive; the first :meth:`load` restores it into
+    a database on the server (``saved_…``, named after the archive) that every later one
+    copies with ``CREATE DATABASE … TEMPLATE`` (a file copy, a fraction of a second).
+    """
+
+    uri: str
+    bin: Path
+    name: ClassVar[str] = "postgresql"
+    suffix: ClassVar[str] = ".pgdump"
+    tag: ClassVar[str] = "-postgresql"
+
+    def database(self, directory: Path, name: str) -> str:
+        folder = hashlib.sha256(str(directory.resolve()).encode()).hexdigest()[:12]
+        return f"{name}_{folder}"
+
+    def _execute(self, *statements: str) -> list[tuple]:
+        import psycopg  # the erp extra installs it (Tryton's backend needs it too)
+
+        with psycopg.connect(f"{self.uri}postgres", autocommit=True) as con:
+            rows: list[tuple] = []
+            for statement in statements:
+                cur = con.execute(statement.encode())  # bytes: composed, not literal
+                rows = cur.fetchall() if cur.description else []
+            return rows
+
+    def _replace(self, database: str, template: str | None = None) -> None:
+        self._execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)',
+                      f'CREATE DATABASE "{database}"'
+                      + (f' TEMPLATE "{template}"' if template else ""))
+
+    def _tool(self, name: str, *args: str) -> None:
+        done = subprocess.run([str(self.bin / name), *args], capture_output=True, text=True)
+        if done.returncode != 0:
+            raise ErpError(f"{name} failed: {done.stderr[-2000:]}")
+
+    def create(self, directory: Path, name: str) -> None:
+        self._replace(self.database(directory, name))
+
+    def save(self, directory: Path, name: str, target: Path) -> Path:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        self._tool("pg_dump", "--format=custom", "--no-owner", f"--file={target}",
+                   f"--dbname={self.uri}{self.database(directory, name)}")
+        return target
+
+    def load(self, saved: Path, directory: Path, name: str) -> None:
+        saved = saved.resolve()
+        stamp = f"{saved}:{saved.stat().st_mtime_ns}".encode()
+        source = f"saved_{hashlib.sha256(stamp).hexdigest()[:16]}"
+        with file_lock(saved.with_name(f".{saved.name}.lock")):
+            if not self._execute(f"SELECT 1 FROM pg_database WHERE datname = '{source}'"):
+                loading = f"{source}_loading"  # renamed once whole: never half a copy
+                self._replace(loading)
+                self._tool("pg_restore", "--no-owner", f"--dbname={self.uri}{loading}",
+                           str(saved))
+                self._execute(f'ALTER DATABASE "{loading}" RENAME TO "{source}"')
+        self._replace(self.database(directory, name), template=source)
+
+    def drop(self, directory: Path, name: str) -> None:
+        self._execute(f'DROP DATABASE IF EXISTS "{self.database(directory, name)}" WITH (FORCE)')
+
+
+def write_config(directory: Path, port: int, backend: Backend = SQLITE) -> Path:
+    """A ``trytond.conf`` serving ``backend``'s databases (SQLite: the files in
+    ``directory``) on ``127.0.0.1:port`` (``directory`` written as an absolute path:
+    trytond resolves a relative one against its own folder, not the working directory)."""
     directory = directory.resolve()
     conf = directory / "trytond.conf"
     conf.write_text(
-        f"[database]\nuri = sqlite://\npath = {directory}\n\n"
+        f"[database]\nuri = {backend.uri}\npath = {directory}\n\n"
         f"[web]\nlisten = 127.0.0.1:{port}\n\n"
         "[session]\nmax_attempt = 50\n", encoding="utf-8")
     return conf
@@ -99,24 +235,27 @@ def template_fingerprint() -> str:
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
 
-def build_template(directory: Path, password: str) -> Path:
-    """Initialise a SQLite database with :data:`MODULES` in ``directory`` (~1 min)."""
+def build_template(directory: Path, password: str, backend: Backend = SQLITE) -> Path:
+    """Initialise a database with :data:`MODULES` (~1 min on SQLite, ~3 on PostgreSQL);
+    saved as ``template`` + the backend's suffix in ``directory``, which it returns."""
     directory = directory.resolve()
-    directory.mkdir(parents=True, exist_ok=True)
-    conf = write_config(directory, free_port())
-    db_file = directory / f"{TEMPLATE_DB}.sqlite"
-    db_file.unlink(missing_ok=True)
-    db_file.touch()
+    work = directory / "build"
+    work.mkdir(parents=True, exist_ok=True)
+    conf = write_config(work, free_port(), backend)
+    saved = directory / f"{TEMPLATE_DB}{backend.suffix}"
+    backend.create(work, TEMPLATE_DB)
     passfile = directory / "admin-password"
     passfile.write_text(password + "\n", encoding="utf-8")
     passfile.chmod(0o600)
     env = {**os.environ, "TRYTONPASSFILE": str(passfile)}
     started = time.monotonic()
-    log.info("building the Tryton template database (once, about a minute)")
+    log.info("building the Tryton template database on %s (once, a few minutes)",
+             backend.name)
     tail: deque[str] = deque(maxlen=100)
     loaded: set[str] = set()
     with subprocess.Popen(
-            [_bin("trytond-admin"), "-vv", "-c", str(conf), "-d", TEMPLATE_DB, "--email",
+            [_bin("trytond-admin"), "-vv", "-c", str(conf), "-d",
+             backend.database(work, TEMPLATE_DB), "--email",
              "admin@example.com", "--activate-dependencies", "-u", *MODULES],
             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as proc, \
             tqdm(desc="Tryton template", unit=" modules", disable=None, leave=False) as bar:
@@ -127,13 +266,17 @@ def build_template(directory: Path, password: str) -> Path:
             if found and found.group(1) not in loaded:
                 loaded.add(found.group(1))
                 bar.update(1)
-    if proc.returncode != 0:
-        db_file.unlink(missing_ok=True)
-        raise ErpError("trytond-admin failed to build the template database:\n"
-                       + "".join(tail)[-3000:])
-    log.info("built Tryton template (%d modules) in %.0f s", len(loaded),
+    try:
+        if proc.returncode != 0:
+            raise ErpError("trytond-admin failed to build the template database:\n"
+                           + "".join(tail)[-3000:])
+        backend.save(work, TEMPLATE_DB, saved)
+    finally:
+        backend.drop(work, TEMPLATE_DB)
+        shutil.rmtree(work, ignore_errors=True)
+    log.info("built Tryton template (%d modules, %s) in %.0f s", len(loaded), backend.name,
              time.monotonic() - started)
-    return db_file
+    return saved
 
 
 @contextlib.contextmanager
@@ -148,26 +291,31 @@ def file_lock(path: Path) -> Iterator[None]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def ensure_template(cache_dir: Path) -> tuple[Path, str]:
-    """The cached template ``.sqlite`` and its admin password, built on first use.
+def ensure_template(cache_dir: Path, backend: Backend = SQLITE, password: str | None = None
+                    ) -> tuple[Path, str]:
+    """The cached template (the saved database: a ``.sqlite`` file, a ``pg_dump``
+    archive) and its admin password, built on first use.
 
-    The cache is keyed by :func:`template_fingerprint`; a file lock lets parallel test
-    sessions share one build.
+    The cache is keyed by :func:`template_fingerprint` and the backend's tag;
+    a file lock lets parallel test sessions share one build. With ``password``, a cached
+    template built with another one is built again.
     """
     cache_dir = cache_dir.resolve()
-    target = cache_dir / template_fingerprint()
-    db_file, passfile = target / f"{TEMPLATE_DB}.sqlite", target / "admin-password"
+    target = cache_dir / f"{template_fingerprint()}{backend.tag}"
+    saved, passfile = target / f"{TEMPLATE_DB}{backend.suffix}", target / "admin-password"
     with file_lock(cache_dir / f".{target.name}.lock"):
-        if not (db_file.exists() and passfile.exists() and (target / "ok").exists()):
+        if not (saved.exists() and passfile.exists() and (target / "ok").exists()
+                and password in (None, passfile.read_text(encoding="utf-8").strip())):
             shutil.rmtree(target, ignore_errors=True)
-            build_template(target, secrets.token_urlsafe(16))
+            build_template(target, password or secrets.token_urlsafe(16), backend)
             (target / "ok").touch()
-    return db_file, passfile.read_text(encoding="utf-8").strip()
+    return saved, passfile.read_text(encoding="utf-8").strip()
 
 
 @dataclass
 class TrytonServer:
-    """A ``trytond`` serving ``database`` from ``directory`` on ``127.0.0.1:port``.
+    """A ``trytond`` serving ``database`` on ``127.0.0.1:port``, its configuration, log and
+    (on SQLite) database file in ``directory``; ``backend`` says where its database lives.
 
     With ``optimize`` (the default) it runs with ``PYTHONOPTIMIZE=1`` (Python's ``-O``),
     which drops ``assert`` statements: trytond's ORM asserts, each time it instantiates
@@ -181,35 +329,43 @@ class TrytonServer:
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
     optimize: bool = True
+    backend: Backend = SQLITE
 
     def __post_init__(self) -> None:
         self.directory = Path(self.directory).resolve()
 
     @classmethod
-    def from_template(cls, template: Path, directory: Path, database: str = "medtwin"
-                      ) -> "TrytonServer":
-        """A server on a fresh copy of ``template`` (a ``.sqlite`` file)."""
-        copy_database(template, directory / f"{database}.sqlite")
-        return cls(directory=directory, database=database)
+    def from_template(cls, template: Path, directory: Path, database: str = "medtwin",
+                      backend: Backend = SQLITE) -> "TrytonServer":
+        """A server on a fresh copy of ``template`` (a saved database of ``backend``)."""
+        directory.mkdir(parents=True, exist_ok=True)
+        backend.load(template, directory, database)
+        return cls(directory=directory, database=database, backend=backend)
+
+    @property
+    def db_name(self) -> str:
+        """The database trytond serves (on SQLite: ``database``)."""
+        return self.backend.database(self.directory, self.database)
 
     @property
     def url(self) -> str:
         """The ERP URL medtwin takes (``--erp``)."""
-        return f"http://127.0.0.1:{self.port}/{self.database}"
+        return f"http://127.0.0.1:{self.port}/{self.db_name}"
 
     @property
     def db_file(self) -> Path:
+        """The SQLite database file (on SQLite only)."""
         return self.directory / f"{self.database}.sqlite"
 
     def start(self, timeout: float = 30.0) -> "TrytonServer":
         """Start ``trytond`` and wait until it listens."""
         if self.process is not None and self.process.poll() is None:
             return self
-        conf = write_config(self.directory, self.port)
+        conf = write_config(self.directory, self.port, self.backend)
         logfile = (self.directory / "trytond.log").open("ab")
         env = {**os.environ, "PYTHONOPTIMIZE": "1"} if self.optimize else None
         self.process = subprocess.Popen(
-            [_bin("trytond"), "-c", str(conf), "-d", self.database],
+            [_bin("trytond"), "-c", str(conf), "-d", self.db_name],
             stdout=logfile, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             start_new_session=True, env=env)
         logfile.close()

@@ -7,6 +7,12 @@ taken on the ERP's today, so the tests hold on any date (``erp_net`` and ``erp_d
 what the ERP holds; ``tiny_net`` is the file as written). Each test
 that needs a server copies a ``.sqlite`` file into its own ``tmp_path`` and starts its own
 ``trytond`` on a free 127.0.0.1 port, so a test that kills its server affects no other.
+
+The same on PostgreSQL (``*_pg``): the template and the seeded network are cached as
+``pg_dump`` archives, restored into the session's server (the ``postgres`` fixture), and
+each test's database is a copy of one of them. ``tryton_backend`` says which a test's
+server (``seeded_erp``, ``tiny_erp``) runs on: ``sqlite``, unless a test module overrides
+it with a fixture parametrized over both (the ``postgresql`` runs marked ``postgresql``).
 """
 
 import datetime as dt
@@ -19,7 +25,8 @@ import pytest
 from erp_adapter.credentials import Credentials
 from erp_adapter.tryton.client import TrytonClient
 from erp_adapter.tryton.seeded import SeededDatabase, ensure_seeded
-from erp_adapter.tryton.server import TrytonServer, copy_database, ensure_template
+from erp_adapter.tryton.server import SQLITE, Backend, Postgres, TrytonServer, ensure_template
+from tests.postgres import LocalPostgres
 from twin.domain import Network
 from twin.network_files import load_network
 
@@ -33,10 +40,12 @@ DOC_MODELS = ("stock.shipment.internal", "sale.sale", "purchase.purchase",
 
 @dataclass(frozen=True)
 class Template:
-    """A ready database file and the admin password it was built with."""
+    """A ready saved database (a ``.sqlite`` file, a ``pg_dump`` archive) of ``backend``
+    and the admin password it was built with."""
 
     db_file: Path
     password: str
+    backend: Backend = SQLITE
 
 
 @pytest.fixture(scope="session")
@@ -82,6 +91,44 @@ def erp_day(erp_net: Network) -> dt.date:
     return erp_net.snapshot.as_of
 
 
+@pytest.fixture(scope="session")
+def tryton_postgres(postgres: LocalPostgres) -> Postgres:
+    """Tryton's PostgreSQL backend on the session's PostgreSQL server."""
+    return Postgres(postgres.url(""), postgres.bin)
+
+
+@pytest.fixture(scope="session")
+def tryton_template_pg(tryton_postgres: Postgres, tryton_template: Template) -> Template:
+    """The template on PostgreSQL (~3 min to build, cached), with the SQLite template's
+    admin password: one login (``erp_env``) serves both."""
+    saved, password = ensure_template(CACHE, tryton_postgres, tryton_template.password)
+    return Template(saved, password, tryton_postgres)
+
+
+@pytest.fixture(scope="session")
+def seeded_tiny_pg(tryton_template_pg: Template, tryton_postgres: Postgres, tiny_net: Network,
+                   erp_net: Network) -> Template:
+    """``seeded_tiny`` on PostgreSQL (seeded through the API, cached for the day)."""
+    seeded = ensure_seeded(CACHE, tiny_net, HISTORY_DAYS, backend=tryton_postgres)
+    if seeded.network != erp_net:
+        pytest.fail("the ERP's day changed between seeding on SQLite and on PostgreSQL")
+    return Template(seeded.db_file, seeded.password, tryton_postgres)
+
+
+@pytest.fixture
+def tryton_backend() -> str:
+    """The backend of a test's Tryton (``seeded_erp``, ``tiny_erp``): ``sqlite``; a module
+    overrides this fixture to run its tests on ``postgresql`` too."""
+    return "sqlite"
+
+
+@pytest.fixture
+def seeded_erp(request: pytest.FixtureRequest, tryton_backend: str) -> Template:
+    """The seeded tiny network on the test's backend."""
+    name = {"sqlite": "seeded_tiny", "postgresql": "seeded_tiny_pg"}[tryton_backend]
+    return request.getfixturevalue(name)
+
+
 @pytest.fixture
 def erp_env(monkeypatch: pytest.MonkeyPatch, tryton_template: Template) -> Credentials:
     """Credentials in the environment, as the CLI reads them."""
@@ -93,27 +140,28 @@ def erp_env(monkeypatch: pytest.MonkeyPatch, tryton_template: Template) -> Crede
 
 @pytest.fixture
 def start_server(tmp_path: Path) -> Iterator[Callable[[Template], TrytonServer]]:
-    """``start_server(template)`` → a running server on a private copy; stopped after."""
+    """``start_server(template)`` → a running server on a private copy (on the template's
+    backend); stopped and its database dropped after."""
     servers: list[TrytonServer] = []
 
     def start(template: Template) -> TrytonServer:
-        work = tmp_path / f"erp{len(servers)}"
-        work.mkdir()
-        copy_database(template.db_file, work / "medtwin.sqlite")
-        server = TrytonServer(directory=work, database="medtwin").start()
+        server = TrytonServer.from_template(template.db_file, tmp_path / f"erp{len(servers)}",
+                                            backend=template.backend)
         servers.append(server)
-        return server
+        return server.start()
 
     yield start
     for server in servers:
         server.stop()
+        server.backend.drop(server.directory, server.database)
 
 
 @pytest.fixture
-def tiny_erp(start_server: Callable[[Template], TrytonServer], seeded_tiny: Template,
+def tiny_erp(start_server: Callable[[Template], TrytonServer], seeded_erp: Template,
              erp_env: Credentials) -> TrytonServer:
-    """A running Tryton holding the seeded tiny network; credentials in the environment."""
-    return start_server(seeded_tiny)
+    """A running Tryton holding the seeded tiny network (on the test's backend);
+    credentials in the environment."""
+    return start_server(seeded_erp)
 
 
 class Documents:

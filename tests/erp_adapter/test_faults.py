@@ -1,7 +1,9 @@
 """Faults: a server killed mid-publish, wrong password, unreachable server, unknown product
 code, a plan that fails validation — each ends in a clear error, a non-zero exit, and
 nothing half-written; a publish run again after a crash creates no duplicate and misses no
-document."""
+document. The kill, resume, stuck and purchase-mode tests run on Tryton on SQLite and on
+PostgreSQL (production's backend; those runs are marked ``postgresql``: ``make
+test-erp-postgresql``); the others, refused before anything is written, on SQLite."""
 
 import datetime as dt
 import os
@@ -19,13 +21,17 @@ from erp_adapter.credentials import Credentials
 from erp_adapter.errors import PublishInterrupted
 from erp_adapter.tryton.adapter import TrytonAdapter
 from erp_adapter.tryton.client import TrytonClient
-from erp_adapter.tryton.server import TrytonServer, free_port
+from erp_adapter.tryton.server import SQLITE, TrytonServer, free_port
 from medtwin.cli import main
 from tests.medtwin.store.samples import approved_in_store
 from twin.domain import Network, Plan, PurchaseAction, TransferAction
 from twin.domain.plan import action_key
 
 pytestmark = pytest.mark.date_sensitive  # CI runs these a year ahead too
+
+BOTH_BACKENDS = pytest.mark.parametrize(
+    "tryton_backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
+"""The test's server (``seeded_erp``, ``tiny_erp``) on SQLite, then on PostgreSQL."""
 
 
 def many_lines_plan(day: dt.date, n_inside: int, n_across: int = 0, n_purchases: int = 0
@@ -65,6 +71,7 @@ def assert_each_key_once_and_published(docs, url: str, plan: Plan) -> None:
             assert found == [("purchase.purchase", "processing")], (a.key, found)
 
 
+@BOTH_BACKENDS
 @pytest.mark.parametrize("kill_at", ["created:stock.shipment.internal", "quote:sale.sale",
                                      "created:purchase.purchase"])
 def test_crash_between_create_and_confirm_resumes_without_duplicates(
@@ -100,6 +107,11 @@ purchase (approving a requisition) asks for, for a worker that never comes: the 
 is left exactly as a server killed between the confirming commit and that follow-up step
 leaves it (the document confirmed, its ``ir.queue`` task pending, no shipment or move)."""
 
+# The rows are every step the publisher drives, on each document type. Shipments: an
+# internal shipment's last step is ``wait`` (the publisher never presses ``assign_try``:
+# reserving stock is the warehouse's business); a sale's customer shipment is created and
+# set waiting by Tryton's ``process`` inside that one transaction (``sale_wait_shipment``,
+# on by default), so its boundaries are those around ``confirm`` and ``process``.
 # kill point: (event after which the server dies, server queues processing for an absent
 # worker, purchase mode) → status of the lines (inside, across, purchase) before the resume
 FAULT_MATRIX = {
@@ -127,9 +139,9 @@ FAULT_MATRIX = {
 
 def whole_state(url: str, credentials: Credentials, plan: Plan) -> dict[str, list[str]]:
     """Per line, each document carrying its key with what it should have made: an internal
-    shipment its moves, a sale its shipment and one move per line, a purchase one move per
-    line, a requisition one purchase request per line (read independently of the
-    publisher's own check)."""
+    shipment its moves, a sale its customer shipment (and its state) and one move per line,
+    a purchase one move per line, a requisition one purchase request per line (read
+    independently of the publisher's own check)."""
     keys = {a.key for a in plan.actions}
     out: dict[str, list[str]] = {k: [] for k in keys}
     with TrytonClient(url, credentials) as client:
@@ -152,8 +164,10 @@ def whole_state(url: str, credentials: Credentials, plan: Plan) -> dict[str, lis
                     counts = sorted({len(r[made]) for r in client.model(lines).read(
                         doc["lines"], [made])})
                     shape = f"{doc['state']} with {counts} {made} per line"
-                if model == "sale.sale":
-                    shape += f", {len(doc['shipments'])} shipment"
+                if model == "sale.sale":  # the customer shipment Tryton's process made
+                    states = sorted(r["state"] for r in client.model(
+                        "stock.shipment.out").read(doc["shipments"], ["state"]))
+                    shape += f", {len(states)} shipment {' '.join(states)}"
                 for k in mine:
                     out[k].append(f"{model}: {shape}")
     return {k: sorted(v) for k, v in out.items()}
@@ -166,17 +180,18 @@ FAST = {"confirm:sale.sale", "confirm:sale.sale/unprocessed", "confirm:purchase.
 quote, wait: drafts resumed, as the crash test above also checks) with the slow ones."""
 
 
+@BOTH_BACKENDS
 @pytest.mark.parametrize("kill_at", [k if k in FAST else pytest.param(k, marks=pytest.mark.slow)
                                      for k in FAULT_MATRIX])
 def test_server_killed_at_each_step_boundary_resumes_to_whole_documents(
-        start_server, seeded_tiny, erp_net: Network, erp_day: dt.date, erp_env: Credentials,
+        start_server, seeded_erp, erp_net: Network, erp_day: dt.date, erp_env: Credentials,
         monkeypatch: pytest.MonkeyPatch, kill_at: str) -> None:
     unprocessed, mode, before = FAULT_MATRIX[kill_at]
     event = kill_at.split("/")[0]
     plan = many_lines_plan(erp_day, n_inside=1, n_across=1, n_purchases=1)
     if unprocessed:
         monkeypatch.setenv(QUEUE_WITHOUT_WORKER, "True")
-    erp = start_server(seeded_tiny)
+    erp = start_server(seeded_erp)
     monkeypatch.delenv(QUEUE_WITHOUT_WORKER, raising=False)  # restarts come up normal
     calls: list[str] = []
 
@@ -202,10 +217,11 @@ def test_server_killed_at_each_step_boundary_resumes_to_whole_documents(
     assert whole_state(erp.url, erp_env, plan) == {
         inside: ["stock.shipment.internal: waiting with 2 moves"],  # out to transit, in
         across: ["purchase.purchase: processing with [1] moves per line",
-                 "sale.sale: processing with [1] moves per line, 1 shipment"],
+                 "sale.sale: processing with [1] moves per line, 1 shipment waiting"],
         purchase: bought}
 
 
+@BOTH_BACKENDS
 @pytest.mark.parametrize(("first", "then"), [("order", "requisition"), ("requisition", "order")])
 def test_a_line_is_bought_once_whatever_the_purchase_mode(
         tiny_erp: TrytonServer, erp_net: Network, erp_day: dt.date, erp_env: Credentials,
@@ -229,11 +245,12 @@ def test_a_line_is_bought_once_whatever_the_purchase_mode(
                      plan.actions[1].key: [(model[then], "processing")]}
 
 
+@BOTH_BACKENDS
 def test_processing_in_the_erps_grace_period_is_left_to_the_erp_then_done_when_due(
-        start_server, seeded_tiny, erp_net: Network, erp_day: dt.date, erp_env: Credentials,
+        start_server, seeded_erp, erp_net: Network, erp_day: dt.date, erp_env: Credentials,
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(QUEUE_WITHOUT_WORKER, "True")
-    erp = start_server(seeded_tiny)
+    erp = start_server(seeded_erp)
     plan = many_lines_plan(erp_day, n_inside=0, n_purchases=1)
     with TrytonClient(erp.url, erp_env) as client:  # a user may reset it to draft for a day
         client.model("purchase.configuration").write(
@@ -256,11 +273,12 @@ def test_processing_in_the_erps_grace_period_is_left_to_the_erp_then_done_when_d
         key: ["purchase.purchase: processing with [1] moves per line"]}
 
 
+@BOTH_BACKENDS
 def test_erp_status_reports_a_stuck_sale_and_publish_unsticks_it(
-        start_server, seeded_tiny, erp_net: Network, erp_day: dt.date, erp_env: Credentials,
+        start_server, seeded_erp, erp_net: Network, erp_day: dt.date, erp_env: Credentials,
         tiny_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(QUEUE_WITHOUT_WORKER, "True")
-    erp = start_server(seeded_tiny)
+    erp = start_server(seeded_erp)
     monkeypatch.delenv(QUEUE_WITHOUT_WORKER)
     plan = many_lines_plan(erp_day, n_inside=1, n_across=2)
 
@@ -286,17 +304,25 @@ def test_erp_status_reports_a_stuck_sale_and_publish_unsticks_it(
     assert "status: 3 processed" in after.output
 
 
-def _count_keyed(db_file: Path) -> int:
-    con = sqlite3.connect(f"file:{db_file}?mode=ro", uri=True, timeout=5)
-    try:
-        return con.execute("SELECT count(*) FROM stock_shipment_internal "
-                           "WHERE reference LIKE 'transfer-%'").fetchone()[0]
-    except sqlite3.OperationalError:
-        return 0
-    finally:
-        con.close()
+def _count_keyed(server: TrytonServer) -> int:
+    """Internal shipments with a plan key, read from the server's database directly."""
+    query = ("SELECT count(*) FROM stock_shipment_internal "
+             "WHERE reference LIKE 'transfer-%'")
+    if server.backend is SQLITE:
+        con = sqlite3.connect(f"file:{server.db_file}?mode=ro", uri=True, timeout=5)
+        try:
+            return con.execute(query).fetchone()[0]
+        except sqlite3.OperationalError:
+            return 0
+        finally:
+            con.close()
+    import psycopg
+
+    with psycopg.connect(f"{server.backend.uri}{server.db_name}") as pg:
+        return pg.execute(query).fetchone()[0]
 
 
+@BOTH_BACKENDS
 @pytest.mark.slow
 def test_server_killed_during_a_cli_publish_then_published_again(
         tiny_erp: TrytonServer, erp_day: dt.date, erp_net: Network, erp_env: Credentials,
@@ -310,9 +336,9 @@ def test_server_killed_during_a_cli_publish_then_published_again(
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env=os.environ.copy())
     deadline = time.monotonic() + 60
-    while _count_keyed(tiny_erp.db_file) < 4 and time.monotonic() < deadline:
+    while _count_keyed(tiny_erp) < 4 and time.monotonic() < deadline:
         time.sleep(0.05)
-    killed_with = _count_keyed(tiny_erp.db_file)
+    killed_with = _count_keyed(tiny_erp)
     os.kill(tiny_erp.process.pid, signal.SIGKILL)  # the server dies mid-publish
     tiny_erp.process.wait()
     out, err = proc.communicate(timeout=60)
