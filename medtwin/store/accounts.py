@@ -110,30 +110,27 @@ class Accounts(StoreBase):
             row.role = str(role)
             self._set_user(s, actor, row)
 
+    def _set_credential(self, actor: str, name: str, column: str, value: str) -> None:
+        """Set one credential column of ``name``: themself, or a manager for anyone."""
+        with self._tx() as s:
+            if actor != name:
+                require(actor, self._role(s, actor), Permission.MANAGE_USERS)
+            row = s.get(UserRow, name)
+            if row is None:
+                raise UnknownUser(f"unknown user {name!r}")
+            setattr(row, column, value)
+            self._set_user(s, actor, row)
+
     def issue_token(self, actor: str, name: str) -> str:
         """A new API token for ``name`` (returned once; the store keeps its sha256). A user
         may renew their own; a manager, anyone's. The old token stops working."""
         token = secrets.token_hex(32)
-        with self._tx() as s:
-            if actor != name:
-                require(actor, self._role(s, actor), Permission.MANAGE_USERS)
-            row = s.get(UserRow, name)
-            if row is None:
-                raise UnknownUser(f"unknown user {name!r}")
-            row.token_sha256 = token_sha256(token)
-            self._set_user(s, actor, row)
+        self._set_credential(actor, name, "token_sha256", token_sha256(token))
         return token
 
     def set_password(self, actor: str, name: str, password: str) -> None:
         """Set ``name``'s dashboard password (themself, or a manager)."""
-        with self._tx() as s:
-            if actor != name:
-                require(actor, self._role(s, actor), Permission.MANAGE_USERS)
-            row = s.get(UserRow, name)
-            if row is None:
-                raise UnknownUser(f"unknown user {name!r}")
-            row.password_hash = hash_password(password)
-            self._set_user(s, actor, row)
+        self._set_credential(actor, name, "password_hash", hash_password(password))
 
     # -- who is acting ----------------------------------------------------------------
     def identify_os(self, account: str) -> str:
