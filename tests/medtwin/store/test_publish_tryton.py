@@ -17,11 +17,16 @@ from tests.erp_adapter.conftest import (  # noqa: F401  (fixtures of the real Tr
     erp_env,
     erp_net,
     seeded,
+    seeded_erp,
     seeded_tiny,
+    seeded_tiny_pg,
     start_server,
     tiny_erp,
     tiny_net,
+    tryton_backend,
+    tryton_postgres,
     tryton_template,
+    tryton_template_pg,
 )
 from tests.erp_adapter.test_tryton_publish import every_kind_plan
 from tests.medtwin.store.samples import new_store
