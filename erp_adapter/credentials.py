@@ -7,13 +7,11 @@ and every message.
 
 import logging
 import os
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from erp_adapter.errors import ErpAuthError
+from twin.private_yaml import SecretsUnreadable, read_private_yaml
 
 log = logging.getLogger(__name__)
 
@@ -35,17 +33,15 @@ class Credentials:
 
 def _from_file(path: Path) -> tuple[str | None, str | None]:
     try:
-        mode = path.stat().st_mode
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ErpAuthError(f"{ENV_SECRETS} names {path}, which does not exist") from None
-    except (OSError, yaml.YAMLError) as exc:
-        # the YAML error could quote the password line: say only where
-        raise ErpAuthError(f"cannot read secrets file {path}: {type(exc).__name__}") from None
-    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        found = read_private_yaml(path)
+    except SecretsUnreadable as exc:
+        if exc.missing:
+            raise ErpAuthError(f"{ENV_SECRETS} names {path}, which does not exist") from None
+        raise ErpAuthError(f"secrets file {path} {exc}; it must be a YAML mapping with user "
+                           "and password") from None
+    if found.open_to_others:
         log.warning("secrets file %s is readable by group or others; chmod 600 it", path)
-    if not isinstance(doc, dict):
-        raise ErpAuthError(f"secrets file {path} must be a YAML mapping with user and password")
+    doc = found.doc
     user, password = doc.get("user"), doc.get("password")
     return (str(user) if user is not None else None,
             str(password) if password is not None else None)

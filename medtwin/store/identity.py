@@ -6,13 +6,11 @@ else the store user mapped to the process's OS account. A name the caller types
 
 import os
 import pwd
-import stat
 from pathlib import Path
-
-import yaml
 
 from medtwin.store.accounts import Accounts, NotAuthenticated
 from medtwin.store.roles import NotPermitted
+from twin.private_yaml import SecretsUnreadable, read_private_yaml
 
 ENV_SECRETS = "MEDTWIN_SECRETS"
 
@@ -25,17 +23,16 @@ def os_account() -> str:
 def token_from(path: Path) -> str:
     """The ``token`` of a user's secrets file; refused when the file is open to others."""
     try:
-        mode = path.stat().st_mode
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise NotAuthenticated(f"{ENV_SECRETS} names {path}, which does not exist") from None
-    except (OSError, yaml.YAMLError) as exc:
-        raise NotAuthenticated(f"cannot read secrets file {path}: {type(exc).__name__}"
-                               ) from None
-    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        found = read_private_yaml(path)
+    except SecretsUnreadable as exc:
+        if exc.missing:
+            raise NotAuthenticated(f"{ENV_SECRETS} names {path}, which does not exist"
+                                   ) from None
+        raise NotAuthenticated(f"secrets file {path} {exc}") from None
+    if found.open_to_others:
         raise NotAuthenticated(f"secrets file {path} is readable by group or others; "
                                "chmod 600 it (its token is refused until then)")
-    token = doc.get("token") if isinstance(doc, dict) else None
+    token = found.doc.get("token")
     if not isinstance(token, str) or not token:
         raise NotAuthenticated(f"secrets file {path} has no 'token:'")
     return token

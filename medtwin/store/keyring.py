@@ -15,13 +15,11 @@ import hashlib
 import hmac
 import os
 import secrets
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from medtwin.store.location import sqlite_file, store_url
+from twin.private_yaml import SecretsUnreadable, read_private_yaml
 from twin.problems import InputError, Problem
 
 ENV_STORE_SECRETS = "MEDTWIN_STORE_SECRETS"
@@ -81,19 +79,15 @@ def load_keyring(url: str | None = None) -> Keyring:
     is missing, unreadable, open to others or malformed."""
     path = secrets_path(url)
     try:
-        mode = path.stat().st_mode
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError([Problem(str(path), "", "the store's secrets file does not exist: "
-                                  "an empty store gets one from `medtwin users bootstrap`; "
-                                  f"otherwise set {ENV_STORE_SECRETS}")]) from None
-    except (OSError, yaml.YAMLError) as exc:
-        raise InputError([Problem(str(path), "", f"cannot read: {type(exc).__name__}")]
-                         ) from None
-    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        found = read_private_yaml(path)
+    except SecretsUnreadable as exc:
+        why = ("the store's secrets file does not exist: an empty store gets one from "
+               f"`medtwin users bootstrap`; otherwise set {ENV_STORE_SECRETS}" if exc.missing
+               else f"the store's secrets file {exc}")
+        raise InputError([Problem(str(path), "", why)]) from None
+    if found.open_to_others:
         raise InputError([Problem(str(path), "", "readable by group or others: chmod 600 it")])
-    if not isinstance(doc, dict):
-        raise InputError([Problem(str(path), "", "must be a mapping with audit_key")])
+    doc = found.doc
     key = doc.get("audit_key")
     try:
         raw = bytes.fromhex(str(key))
