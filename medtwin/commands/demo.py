@@ -40,6 +40,7 @@ def demo(out: Path, network: str, reps: int, days: int, cache: Path) -> None:
     from medtwin.demo import run_demo
     from medtwin.nightly.pipeline import stress_with_scenarios
     from medtwin.nightly.summary import Outcome
+    from medtwin.store import PlanStore, Role, open_store
 
     report = run_demo(out.resolve(), stress_with_scenarios, network=network, reps=reps,
                       days=days, cache=cache)
@@ -50,8 +51,10 @@ def demo(out: Path, network: str, reps: int, days: int, cache: Path) -> None:
         click.echo(f"  plan:       {report.files['plan']}")
     if "report" in report.files:
         click.echo(f"  report:     {report.files['report']}  (open in a browser)")
-    click.echo(f"  dashboard:  medtwin users password YOU --store {store} <<< 'a password'"
-               "   (YOU: `medtwin users list`)")
+    manager = next((n for n, role in PlanStore(open_store(store)).users()
+                    if role == Role.MANAGER), "YOU")
+    click.echo(f"  dashboard:  medtwin users password {manager} --store {store} "
+               "<<< 'a password'   (you are its manager, by your OS account)")
     click.echo(f"              medtwin dashboard --results {out} --store {store} "
                f"--network {network}   → http://127.0.0.1:5006")
     if report.outcome == Outcome.WAITING:
