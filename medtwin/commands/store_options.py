@@ -76,7 +76,7 @@ def report_store_errors(func: Callable[P, R]) -> Callable[P, R]:
             with refused_writes():
                 return func(*args, **kwargs)
         except (UnknownPlan, UnknownUser) as exc:
-            raise InputError([Problem("<store>", "", str(exc).strip("'\""))]) from None
+            raise InputError([Problem("<store>", "", str(exc.args[0]))]) from None
         except NotPermitted as exc:
             click.echo(f"error: not permitted: {exc}; nothing changed", err=True)
             raise SystemExit(ExitCode.NOT_PERMITTED) from None

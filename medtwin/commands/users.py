@@ -20,6 +20,16 @@ def _password(stdin: bool) -> str | None:
     return click.get_text_stream("stdin").readline().rstrip("\n") or None
 
 
+def _check_new_file(path: Path, option: str) -> None:
+    """Refuse, before anything changes in the store, a token file that exists or could not
+    be written."""
+    from twin.atomic import check_outputs
+
+    if path.exists():
+        raise click.BadParameter(f"{path} exists; name a new file", param_hint=option)
+    check_outputs(path)
+
+
 @click.group()
 def users() -> None:
     """Users of the plan store: planner (add plans, stress evidence), manager (also approve,
@@ -68,8 +78,8 @@ def add(name: str, role: str, os_account: str | None, token_out: Path | None,
     the user or OS account exists."""
     from medtwin.store.identity import write_token_file
 
-    if token_out is not None and token_out.exists():
-        raise click.BadParameter(f"{token_out} exists; name a new file", param_hint="--token-out")
+    if token_out is not None:
+        _check_new_file(token_out, "--token-out")
     store = open_store(store_url)
     actor = acting_user(store, user)
     store.add_user(actor, name, Role(role), os_account=os_account,
@@ -105,8 +115,7 @@ def token(name: str, out: Path, user: str | None, store_url: str | None) -> None
     one stops working."""
     from medtwin.store.identity import write_token_file
 
-    if out.exists():
-        raise click.BadParameter(f"{out} exists; name a new file", param_hint="--out")
+    _check_new_file(out, "--out")
     store = open_store(store_url)
     write_token_file(out, store.issue_token(acting_user(store, user), name))
     click.echo(f"token for {name} written to {out}")

@@ -57,7 +57,9 @@ def acting_user(store: Accounts, claimed: str | None = None,
 
 
 def write_token_file(path: Path, token: str) -> None:
-    """Write a user's secrets file (mode 600, refusing to overwrite one)."""
+    """Write a user's secrets file (mode 600, refusing to overwrite one; its folder is made
+    when missing)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         f.write(f"# a medtwin user's API token: set {ENV_SECRETS} to this file\n"

@@ -281,3 +281,15 @@ def test_list_ids_and_gate_of_an_approved_plan(env: dict, tmp_path: Path) -> Non
     assert result.exit_code == 7, result.output
     assert "only a draft or stress-tested plan goes through the gate" in result.output
     assert "mia: approve 2 lines — by hand" in run("plans", "show", "tiny-1").output
+
+
+def test_a_token_file_that_cannot_be_written_adds_no_user(env: dict, tmp_path: Path) -> None:
+    run = env["run"]
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    result = run("users", "add", "eve", "--role", "planner", "--token-out",
+                 str(blocker / "eve.yaml"))
+    assert result.exit_code == 2 and "is not a folder" in result.output, result.output
+    assert "eve" not in run("users", "list").output
+    result = run("users", "token", "ghost", "--out", str(tmp_path / "g.yaml"))
+    assert result.exit_code == 2 and "unknown user 'ghost'" in result.output
