@@ -117,7 +117,7 @@ def small_network(k: int) -> Network:
         "name": "small", "regions": big.regions, "orgs": big.orgs[:1], "warehouses": whs,
         "items": [item],
         "suppliers": [{"id": "S1", "name": "S1", "delivers_to": [w.id for w in whs],
-                       "reliability": 1.0, "supplies": [{"item": item.code, "lead_time": {
+                       "supplies": [{"item": item.code, "lead_time": {
                            "family": "fixed", "mean": SMALL_LEAD}}]}],
         "hospitals": [{"id": f"H{j}", "name": f"H{j}", "region": w.region, "city": w.city,
                        "latitude": w.latitude, "longitude": w.longitude, "served_by": [w.id],

@@ -10,7 +10,7 @@ A scenario file (YAML, one scenario per file, named by its stem) holds:
     multipliers, recalls), with days counted from the snapshot date;
 ``overrides``
     changes to the network's master data for the whole run, by collection and id, e.g.
-    ``{suppliers: {SUP-A: {reliability: 0.8}}}``; the changed network is validated again;
+    ``{suppliers: {SUP-A: {order_cost: 900}}}``; the changed network is validated again;
 ``forecast_bias``
     relative error of the forecast: the network's demand models are what policies and
     plans were made with, and the twin draws demand with means / (1 + bias) — a bias of

@@ -32,16 +32,14 @@ twin's own means, with seasonality and demand multipliers).
 **Replenishment rules** (domain functions the twin itself executes, see
 :mod:`twin.domain.replenishment`): lane choice — :func:`replenishment_routes`,
 :func:`replenishment_lane`, :func:`first_open`, :func:`lane_preference`; lateness —
-:data:`LATE_DELAY_FACTOR`, :func:`late_delay_mean`, :func:`expected_late_delay`.
+:func:`late_days` (the data: :class:`twin.domain.Lateness` per supplier offer).
 """
 
 from twin.domain.demand_families import DEMAND_FAMILIES, DemandFamilies, DemandFamily
 from twin.domain.replenishment import (
-    LATE_DELAY_FACTOR,
-    expected_late_delay,
     first_open,
     lane_preference,
-    late_delay_mean,
+    late_days,
     replenishment_lane,
     replenishment_routes,
 )
@@ -67,7 +65,6 @@ from twin.sim.policy import (
 __all__ = [
     "BASE_POLICIES",
     "DEMAND_FAMILIES",
-    "LATE_DELAY_FACTOR",
     "Actions",
     "DemandFamilies",
     "DemandFamily",
@@ -89,10 +86,9 @@ __all__ = [
     "StateView",
     "StockStatus",
     "Transfers",
-    "expected_late_delay",
     "first_open",
     "lane_preference",
-    "late_delay_mean",
+    "late_days",
     "replenishment_lane",
     "replenishment_routes",
 ]

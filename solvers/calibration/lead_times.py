@@ -1,4 +1,11 @@
-"""Lead-time and lateness distributions per shipment mode from a shipment history."""
+"""Lead-time and lateness distributions per shipment mode from a shipment history.
+
+A delivery's duration splits exactly into an on-time part and lateness: delivered − sent =
+(min(delivered, promised) − sent) + max(delivered − promised, 0). The network takes the
+two parts apart (:class:`twin.domain.Lateness`), so lateness is counted once: an offer's
+``lead_time`` is the fit of the on-time part, its ``lateness`` the share of late deliveries
+and the fit of their days late (:meth:`ModeCalibration.network_fields`).
+"""
 
 import logging
 from dataclasses import dataclass
@@ -13,6 +20,8 @@ from solvers.calibration.durations import (
     fit_duration,
     summarise_lateness,
 )
+from twin.domain import Distribution
+from twin.domain import Lateness as NetworkLateness
 
 log = logging.getLogger(__name__)
 UNKNOWN_MODE = "unknown"
@@ -27,12 +36,27 @@ class ThinHistory(ValueError):
 
 @dataclass(frozen=True)
 class ModeCalibration:
-    """Calibrated lead time (order sent → delivered) and lateness for one shipment mode."""
+    """Calibrated durations of one shipment mode (days): the whole lead time (order sent →
+    delivered), its on-time part (sent → promised or earlier delivery), the days late of
+    late deliveries, and the lateness summary."""
 
     mode: str
     lead_time: FittedDuration | None
     lateness: Lateness
     zero_lead_times: int
+    on_time: FittedDuration | None = None
+    late_delay: FittedDuration | None = None
+    late_share: float = 0.0   # late share of the fully dated deliveries (sent, promised and
+    # delivered known; the on-time and late fits are made on those too)
+
+    def network_fields(self) -> tuple[Distribution, NetworkLateness] | None:
+        """(offer lead time, lateness) for a network, ``None`` when a part has too few
+        samples to fit."""
+        if self.on_time is None or (self.late_share > 0 and self.late_delay is None):
+            return None
+        delay = self.late_delay.distribution if self.late_share > 0 and self.late_delay else None
+        return self.on_time.distribution, NetworkLateness(
+            probability=round(self.late_share, 4) if delay else 0.0, delay=delay)
 
 
 def usable_lead_times(lines: pd.DataFrame) -> int:
@@ -64,9 +88,17 @@ def calibrate_by_mode(lines: pd.DataFrame) -> list[ModeCalibration]:
                         "delivered date", mode, len(rows))
             continue
         lead = rows["lead_time_days"].to_numpy(dtype=float)
-        positive = np.isfinite(lead) & (lead > 0)
-        fit = fit_duration(lead) if positive.sum() >= MIN_SAMPLES else None
-        out.append(ModeCalibration(str(mode), fit,
-                                   summarise_lateness(rows["lateness_days"].to_numpy()),
-                                   int((lead == 0).sum())))
+        late = rows["lateness_days"].to_numpy(dtype=float)
+        on_time = rows["on_time_days"].to_numpy(dtype=float)
+        dated = (lead > 0) & np.isfinite(on_time) & np.isfinite(late)
+        out.append(ModeCalibration(
+            str(mode), _fit(lead), summarise_lateness(late), int((lead == 0).sum()),
+            on_time=_fit(on_time[dated]), late_delay=_fit(late[dated]),
+            late_share=float(np.mean(late[dated] > 0)) if dated.any() else 0.0))
     return out
+
+
+def _fit(days: np.ndarray) -> FittedDuration | None:
+    """The fit of the positive, known ``days``; ``None`` with fewer than ``MIN_SAMPLES``."""
+    positive = np.isfinite(days) & (days > 0)
+    return fit_duration(days) if positive.sum() >= MIN_SAMPLES else None

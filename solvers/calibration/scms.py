@@ -116,6 +116,10 @@ def read_scms(path: str | Path) -> ScmsHistory:
     lines.loc[lines["mode"].isin(["N/A", ""]), "mode"] = None
     lines["lead_time_days"] = (lines["delivered"] - lines["po_sent"]).dt.days
     lines["lateness_days"] = (lines["delivered"] - lines["scheduled"]).dt.days
+    # the on-time part of a delivery (sent → promised, or delivered if earlier): with the
+    # lateness, delivered − sent = on_time + max(lateness, 0) on every fully dated line
+    on_time = (np.minimum(lines["delivered"], lines["scheduled"]) - lines["po_sent"]).dt.days
+    lines["on_time_days"] = on_time.where(on_time >= 0)
     negative = lines["lead_time_days"] < 0
     quirks["negative lead time (dropped)"] = int(negative.sum())
     lines.loc[negative, "lead_time_days"] = np.nan

@@ -10,6 +10,9 @@ L = max(1, round(X)) (:func:`twin.sim.randomness.whole_days`). So
 with F the family's distribution function (F(x) = Φ((x − m)/s) for the clipped normal,
 whose mass at 0 lands in L = 1).
 
+A late purchase order (:class:`twin.domain.Lateness`) arrives rint(Y) days later still,
+Y its late delay (:func:`with_lateness` mixes that into the law).
+
 Orders placed R days apart (the closest two orders of a periodic review) cross when the
 earlier one's lead time exceeds the later one's by more than R days (arriving on the same
 day is no crossing: both arrive before that day's demand):
@@ -41,18 +44,40 @@ def _cdf(dist: Distribution) -> stats.rv_continuous:
     return stats.lognorm(math.sqrt(sigma2), scale=math.exp(math.log(m) - sigma2 / 2))
 
 
+def _rounded_pmf(dist: Distribution, first: int) -> LeadPmf:
+    """P(max(first, rint(X)) = ℓ) for ℓ = first…ℓ_max, ℓ_max the first day beyond which less
+    than :data:`TAIL` remains (folded in)."""
+    if dist.family == "fixed" or dist.spread == 0:
+        return ((max(first, round(dist.mean)), 1.0),)
+    x = _cdf(dist)
+    last = max(first + 1, math.ceil(x.isf(TAIL) + 0.5))
+    edges = np.arange(first + 0.5, last - 0.25)      # first + ½, …, last − ½
+    cdf = np.concatenate((x.cdf(edges), [1.0]))
+    mass = np.diff(np.concatenate(([0.0], cdf)))
+    return tuple((day, float(p)) for day, p in zip(range(first, last + 1), mass, strict=True)
+                 if p > 0)
+
+
 def whole_day_pmf(dist: Distribution) -> LeadPmf:
     """P(L = ℓ) of the twin's rounded lead time (see the module docstring), days 1…ℓ_max
     with ℓ_max the first day beyond which less than :data:`TAIL` remains (folded in)."""
-    if dist.family == "fixed" or dist.spread == 0:
-        return ((max(1, round(dist.mean)), 1.0),)
-    x = _cdf(dist)
-    last = max(2, math.ceil(x.isf(TAIL) + 0.5))
-    edges = np.arange(1.5, last + 0.5)              # 1.5, 2.5, …, last − ½
-    cdf = np.concatenate((x.cdf(edges), [1.0]))
-    mass = np.diff(np.concatenate(([0.0], cdf)))
-    return tuple((day, float(p)) for day, p in zip(range(1, last + 1), mass, strict=True)
-                 if p > 0)
+    return _rounded_pmf(dist, 1)
+
+
+def with_lateness(pmf: LeadPmf, probability: float, delay: Distribution | None) -> LeadPmf:
+    """The law of L + B·rint(Y): the whole-day lead time ``pmf`` plus, with ``probability``,
+    a late delay Y ~ ``delay`` rounded to whole days (Y ≥ 0; :func:`twin.api.late_days`):
+
+        P(ℓ) = (1 − p)·P(L = ℓ) + p·Σ_k P(L = ℓ − k)·P(rint(Y) = k)."""
+    if probability <= 0 or delay is None:
+        return pmf
+    lead = dict(pmf)
+    late = _rounded_pmf(delay, 0)
+    out: dict[int, float] = {d: (1 - probability) * q for d, q in lead.items()}
+    for d, q in lead.items():
+        for k, r in late:
+            out[d + k] = out.get(d + k, 0.0) + probability * q * r
+    return tuple(sorted(out.items()))
 
 
 def crossing_risk(pmf: LeadPmf, review_days: int) -> float:

@@ -12,6 +12,11 @@ inventory position IP_p (available + in transit + on order, units) and (s_p, S_p
 q_p ≥ 0 integer units ordered, o_p and v_sup binary, g_p ≥ 0 the shortfall below S_p
 (penalised at π_p = penalty × unit cost, so it is used only when MOQ-free capacity runs
 out). VMI suppliers replenish to their own S and get no purchase lines.
+
+Each line says why (:func:`purchase_reason`): the position that triggered it (IP ≤ s), the
+warehouses it replenishes (their demand is in its levels), what the MOQ added above S, how
+many lines share the supplier's order cost, and the weekly capacity it shared and any
+shortfall below S that capacity left.
 """
 
 import datetime as dt
@@ -42,6 +47,7 @@ class Position:
     moq: int
     unit_price: float
     capacity_per_week: int | None
+    feeds: tuple[str, ...] = ()   # warehouses replenished from this one (their demand is in S)
 
 
 def inventory_positions(net: Network, transfers_in: dict[tuple[str, str], int] | None = None,
@@ -66,6 +72,10 @@ def inventory_positions(net: Network, transfers_in: dict[tuple[str, str], int] |
 def purchase_positions(net: Network, levels: dict[tuple[str, str], tuple[int, int]],
                        ip: dict[tuple[str, str], int]) -> list[Position]:
     """Positions with (s, S) in ``levels`` that a non-VMI supplier delivering there supplies."""
+    feeds: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for pol in net.stock_policies:
+        if pol.source in net.warehouse_by_id:
+            feeds[(pol.source, pol.item)].append(pol.warehouse)
     out = []
     for (w, i), (s, big_s) in sorted(levels.items()):
         for sup in net.suppliers:
@@ -75,9 +85,40 @@ def purchase_positions(net: Network, levels: dict[tuple[str, str], tuple[int, in
             if not sup.vmi:
                 out.append(Position(w, i, sup.id, s, big_s, ip.get((w, i), 0), offer.moq,
                                     offer.unit_price or net.item_by_code[i].unit_cost,
-                                    offer.capacity_per_week))
+                                    offer.capacity_per_week, tuple(sorted(feeds[(w, i)]))))
             break
     return out
+
+
+@dataclass(frozen=True)
+class Effects:
+    """What shaped one purchase line besides its position's (s, S)."""
+
+    moq_lift: int                 # units the MOQ added above S − IP
+    order_lines: int              # lines on the same supplier's order (sharing its cost)
+    order_cost: float             # the supplier's fixed cost per order (currency)
+    capacity_lines: int           # lines sharing the offer's weekly capacity (0: uncapped)
+    capacity_units: float | None  # that capacity over the review period (units)
+    shortfall: float              # units left below S (capacity ran out)
+
+
+def purchase_reason(p: Position, qty: int, e: Effects) -> str:
+    """One sentence: the trigger, the quantity and what shaped it (see the module doc)."""
+    parts = [f"inventory position {p.inventory_position} (available + in transit + on order "
+             f"+ today's transfers) ≤ reorder point {p.reorder_point} at {p.warehouse}: order "
+             f"{qty} to reach {p.order_up_to}"]
+    if p.feeds:
+        parts.append(f"it replenishes {', '.join(p.feeds)} (their demand is in its levels)")
+    if e.moq_lift > 0:
+        parts.append(f"the MOQ of {p.moq} adds {e.moq_lift} above that")
+    if e.order_lines > 1:
+        parts.append(f"one of {e.order_lines} lines on {p.supplier}'s order (order cost "
+                     f"{e.order_cost:,.0f} shared)")
+    if e.capacity_units is not None:
+        parts.append(f"{p.supplier}'s capacity of {e.capacity_units:,.0f} units over the review "
+                     f"period shared by {e.capacity_lines} line(s)"
+                     + (f": {e.shortfall:.0f} units short of S" if e.shortfall > 0.5 else ""))
+    return "; ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -124,25 +165,35 @@ def solve_replenishment(net: Network, positions: list[Position], order_date: dt.
     m.cost = pyo.Objective(expr=sum(cost[s] * m.v[s] for s in m.V) + sum(
         positions[k].unit_price * (m.q[k] + SHORTFALL_PENALTY * m.g[k]) for k in m.P))
     solution = solve(m)
+    qty = {k: round(pyo.value(m.q[k])) for k in triggered}
+    lines = [k for k in triggered if qty[k] > 0]
+    per_supplier = defaultdict(int)
+    for k in lines:
+        per_supplier[positions[k].supplier] += 1
     actions = []
-    for k in triggered:
-        qty = round(pyo.value(m.q[k]))
-        if qty <= 0:
-            continue
+    for k in lines:
         p = positions[k]
         gap = pyo.value(m.g[k])
-        reason = (f"inventory position {p.inventory_position} ≤ reorder point {p.reorder_point}"
-                  f" at {p.warehouse}: order {qty} to reach {p.order_up_to}"
-                  + (f" (MOQ {p.moq})" if qty == p.moq and p.moq > 1 else "")
-                  + (f"; {gap:.0f} units short of S: supplier capacity" if gap > 0.5 else ""))
+        sharing = caps.get((p.supplier, p.item), [])
+        effects = Effects(moq_lift=max(qty[k] - max(p.order_up_to - p.inventory_position, 0), 0)
+                          if qty[k] == p.moq else 0,
+                          order_lines=per_supplier[p.supplier],
+                          order_cost=cost[p.supplier],
+                          capacity_lines=len(sharing),
+                          capacity_units=p.capacity_per_week * weeks if sharing else None,
+                          shortfall=gap)
         actions.append(PurchaseAction(
             key=action_key("purchase", p.supplier, p.item, p.warehouse, order_date),
-            reason=reason, supplier=p.supplier, item=p.item, warehouse=p.warehouse,
-            quantity=qty, order_date=order_date,
+            reason=purchase_reason(p, qty[k], effects), supplier=p.supplier, item=p.item,
+            warehouse=p.warehouse, quantity=qty[k], order_date=order_date,
             evidence={"inventory_position": p.inventory_position,
                       "reorder_point": p.reorder_point, "order_up_to": p.order_up_to,
-                      "moq": p.moq, "cost": round(qty * p.unit_price, 2),
-                      "shortfall_units": round(gap, 2)}))
+                      "moq": p.moq, "moq_lift_units": effects.moq_lift,
+                      "cost": round(qty[k] * p.unit_price, 2),
+                      "order_lines_with_supplier": effects.order_lines,
+                      "capacity_units": effects.capacity_units,
+                      "capacity_lines": effects.capacity_lines,
+                      "shortfall_units": round(gap, 2), "feeds": " ".join(p.feeds)}))
     log.info("replenishment: %d triggered positions → %d purchase lines", len(triggered),
              len(actions))
     return PurchasePlan(actions, solution)

@@ -7,7 +7,8 @@ replenished from it (its demand is its departments' daily demand, not lumps of o
 a fixed lead time (L whole days) or, for backorders, a random one whose orders cross with
 probability ≤ :data:`CROSSING_RISK` (the whole-day law the twin samples,
 :func:`~solvers.inventory_theory.lead_time.whole_day_pmf`, mixed into the chain; exact when
-orders cannot cross), a supplier reliability of 1, no QC or excursion hold,
+orders cannot cross; an offer's lateness is mixed into that law,
+:func:`~solvers.inventory_theory.lead_time.with_lateness`), no QC or excursion hold,
 no scrapped deliveries, not VMI, no weekly supplier capacity, stationary demand, no
 critical demand that another warehouse could serve by emergency shipment (the twin counts
 those units as served on time), no demand series whose forecast error is wider than its
@@ -15,7 +16,7 @@ model (the scenarios plan those on the forecast's error), stock
 that cannot expire before use (:func:`expiry_risk` ≤ :data:`EXPIRY_RISK`), and for
 lost sales L ≤ R and levels up to :data:`LOST_SALES_MAX_LEVEL` (:func:`why_not_exact`
 names the first condition a position fails). Everything else (lead times whose orders
-may cross, late deliveries, holds, hub lumpiness) still goes through the scenarios of
+may cross, holds, hub lumpiness) still goes through the scenarios of
 :mod:`solvers.safety_stock.sampling`, and its fill rate stays a sample-average estimate.
 
 Daily demand of an exact position: the sum of its departments' series, each with the
@@ -52,7 +53,12 @@ import pyomo.environ as pyo
 from solvers.highs_bridge import Infeasible, solve
 from solvers.inventory_theory import DailyDemand, Performance, Position, evaluate
 from solvers.inventory_theory import optimal_policy as exact_optimum
-from solvers.inventory_theory.lead_time import LeadPmf, crossing_risk, whole_day_pmf
+from solvers.inventory_theory.lead_time import (
+    LeadPmf,
+    crossing_risk,
+    whole_day_pmf,
+    with_lateness,
+)
 from solvers.inventory_theory.optimize import FILL_TOLERANCE
 from solvers.safety_stock.inputs import SafetyStockInputs
 from solvers.safety_stock.settings import SafetyStockSettings
@@ -97,7 +103,7 @@ def why_not_exact(x: SafetyStockInputs) -> np.ndarray:
     rp = x.replenishment
     n = x.size
     no = np.zeros(n, dtype=bool)
-    random = np.array([lt.spread > 0 for lt in x.lead_time], dtype=bool)
+    random = np.array([len(lead_law(x, p)) > 1 for p in range(n)], dtype=bool)
     feeds = np.isin(np.arange(n), rp.parent) if rp is not None else no
     checks = [
         ("no demand", x.mean_per_day <= 0),
@@ -108,8 +114,6 @@ def why_not_exact(x: SafetyStockInputs) -> np.ndarray:
          random & ~x.backorder if x.backorder is not None else no),
         (f"random lead time: orders may cross (P > {CROSSING_RISK:g} that an order "
          "overtakes the one placed a review period earlier)", _may_cross(x, random)),
-        ("late deliveries (reliability < 1)",
-         rp.late_probability > 0 if rp is not None else no),
         ("QC or excursion holds", rp.hold_probability * rp.hold_days > 0 if rp is not None
          else no),
         ("scrapped deliveries", rp.loss_probability > 0 if rp is not None else no),
@@ -132,15 +136,23 @@ def why_not_exact(x: SafetyStockInputs) -> np.ndarray:
 def _may_cross(x: SafetyStockInputs, random: np.ndarray) -> np.ndarray:
     """Positions with a random lead time whose :func:`crossing_risk` exceeds
     :data:`CROSSING_RISK`."""
-    return np.array([bool(r) and crossing_risk(lead_pmf(lt.family, lt.mean, lt.spread),
-                                               x.review_days) > CROSSING_RISK
-                     for r, lt in zip(random, x.lead_time, strict=True)], dtype=bool)
+    return np.array([bool(random[p]) and crossing_risk(lead_law(x, p), x.review_days)
+                     > CROSSING_RISK for p in range(x.size)], dtype=bool)
 
 
 @functools.lru_cache(maxsize=4096)
-def lead_pmf(family: str, mean: float, spread: float) -> LeadPmf:
-    """The twin's whole-day lead-time law (cached: positions share their offers' laws)."""
-    return whole_day_pmf(Distribution(family=family, mean=mean, spread=spread))
+def _lead_pmf(lead: Distribution, late_probability: float, delay: Distribution | None
+              ) -> LeadPmf:
+    """Cached :func:`lead_law` (positions share their offers' laws)."""
+    return with_lateness(whole_day_pmf(lead), late_probability, delay)
+
+
+def lead_law(x: SafetyStockInputs, p: int) -> LeadPmf:
+    """Position ``p``'s whole-day replenishment lead time as the twin draws it: the lead
+    time's law with its offer's lateness mixed in; one day with probability 1 when fixed."""
+    rp = x.replenishment
+    late = (float(rp.late_probability[p]), rp.late_delay[p]) if rp is not None else (0.0, None)
+    return _lead_pmf(x.lead_time[p], *late)
 
 
 def lead_days(x: SafetyStockInputs) -> np.ndarray:
@@ -159,8 +171,8 @@ def position_model(x: SafetyStockInputs, p: int, penalty: float, price: float = 
         demand = (DailyDemand.poisson(mu) if var <= mu * (1 + 1e-9)
                   else DailyDemand.negative_binomial(mu, var))
     backorder = True if x.backorder is None else bool(x.backorder[p])
-    lt = x.lead_time[p]
-    pmf = lead_pmf(lt.family, lt.mean, lt.spread) if lt.spread > 0 else ()
+    pmf = lead_law(x, p)
+    pmf = pmf if len(pmf) > 1 else ()
     return Position(demand, x.review_days, max(d for d, _ in pmf) if pmf
                     else int(lead_days(x)[p]),
                     float(x.unit_cost[p] * x.holding_rate[p] / 365 * (1 + price)),

@@ -8,8 +8,8 @@ mean μ = Σ μᵢ, variance σ² = Σ σᵢ² (independent demand streams). An 
 shipment) carries every item its warehouse gets from the same source, so each item bears
 an equal share of the per-order (per-shipment) cost. A warehouse-sourced position is
 replenished on the lane the twin replenishes on (:func:`twin.api.replenishment_routes`:
-the cheapest per unit, then the fastest, a cold-chain lane for a cold item), and a late
-order is late by :func:`twin.api.late_delay_mean` on average.
+the cheapest per unit, then the fastest, a cold-chain lane for a cold item), and a
+purchase order is late as its offer's :class:`twin.domain.Lateness` says.
 
 :class:`Replenishment` holds what stands between an order and usable stock besides the
 nominal lead time — supplier lateness, QC and excursion holds, lost shipments and the
@@ -30,7 +30,7 @@ from typing import NamedTuple
 import numpy as np
 
 from solvers.inventory_theory.demand import Series
-from twin.api import first_open, late_delay_mean, replenishment_routes
+from twin.api import first_open, replenishment_routes
 from twin.domain import Distribution, Item, Network, Supplier, SupplyOffer
 from twin.domain.parties import PRIORITIES
 
@@ -45,8 +45,8 @@ class Replenishment:
     holds as in :mod:`twin.sim.lifecycle`).
     """
 
-    late_probability: np.ndarray   # chance an order is late: 1 − supplier reliability
-    late_mean: np.ndarray          # mean extra delay of a late order (days)
+    late_probability: np.ndarray   # chance an order is late (the offer's lateness)
+    late_delay: np.ndarray         # Distribution | None: days late, given late (object)
     hold_probability: np.ndarray   # chance a delivery is held in quarantine on arrival
     hold_days: np.ndarray          # length of that hold (days)
     loss_probability: np.ndarray   # chance a delivery is scrapped (QC failure, excursion)
@@ -120,7 +120,7 @@ class _Source(NamedTuple):
     moq: int
     order_cost: float      # per order or per shipment
     late_probability: float
-    late_mean: float
+    late_delay: Distribution | None
     hold_probability: float
     hold_days: int
     loss_probability: float
@@ -128,9 +128,17 @@ class _Source(NamedTuple):
     capped: bool = False        # the supplier's offer has a weekly capacity
 
 
+def _objects(values: list) -> np.ndarray:
+    """A 1-D object array of ``values`` (numpy would otherwise look inside them)."""
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
+
+
 def _from_supplier(sup: Supplier, offer: SupplyOffer, item: Item) -> _Source:
-    return _Source(sup.id, offer.lead_time, offer.moq, sup.order_cost, 1 - sup.reliability,
-                   late_delay_mean(offer.lead_time.mean), 1.0, item.qc_hold_days,
+    lateness = sup.lateness_of(offer)
+    return _Source(sup.id, offer.lead_time, offer.moq, sup.order_cost, lateness.probability,
+                   lateness.delay, 1.0, item.qc_hold_days,
                    sup.defect_rate, sup.vmi, offer.capacity_per_week is not None)
 
 
@@ -157,7 +165,7 @@ def _replenishment(net: Network) -> dict[tuple[str, str], _Source]:
                 excursion = lane.excursion_probability if item.cold_chain else 0.0
                 scrap = item.excursion_rule == "scrap"
                 out[key] = _Source(pol.source, lane.transit_time, 1, lane.cost_per_shipment,
-                                   0.0, 0.0, 0.0 if scrap else excursion, item.qc_hold_days,
+                                   0.0, None, 0.0 if scrap else excursion, item.qc_hold_days,
                                    excursion if scrap else 0.0)
     return out
 
@@ -236,8 +244,10 @@ def build_inputs(net: Network,
         capacity={w.id: w.capacity for w in net.warehouses},
         replenishment=Replenishment(
             *(np.array([getattr(r, name) for r in rows], dtype=float) for name in (
-                "late_probability", "late_mean", "hold_probability", "hold_days",
-                "loss_probability")),
+                "late_probability",)),
+            _objects([r.late_delay for r in rows]),
+            *(np.array([getattr(r, name) for r in rows], dtype=float) for name in (
+                "hold_probability", "hold_days", "loss_probability")),
             parent=np.array([at.get((r.source, i), -1) for (_, i), r in zip(keys, rows,
                                                                             strict=True)],
                             dtype=np.int64),

@@ -29,7 +29,7 @@ give back, by marginal analysis, what rounding took beyond an org's budget
 (:func:`integer_levels`).
 
 Where exact inventory theory represents a position as the twin runs it (supplier-sourced,
-fixed lead time, reliable, no holds, not feeding other warehouses; see
+fixed lead time or a random one with its lateness, no holds, not feeding other warehouses; see
 :mod:`solvers.safety_stock.exact`), its (s, S) are then replaced by the exact least-cost
 periodic-review levels meeting its fill target, with budgets and capacities priced over
 candidates, and its fill rate, on-hand and cost are the exact ones (``fill_basis``
@@ -52,7 +52,7 @@ from tqdm import tqdm
 
 from solvers.highs_bridge import Solution, solve
 from solvers.inventory_theory.lead_time import crossing_risk
-from solvers.safety_stock.exact import ExactLevels, exact_levels, lead_days, lead_pmf
+from solvers.safety_stock.exact import ExactLevels, exact_levels, lead_days, lead_law
 from solvers.safety_stock.inputs import SafetyStockInputs, build_inputs
 from solvers.safety_stock.reasons import reorder_point_reason
 from solvers.safety_stock.sampling import Upstream, sample_cycle_demand
@@ -110,11 +110,10 @@ class SafetyStockResult:
         """``{"crossing_risk": P}`` for an exact position with a random lead time: the chance
         that an order overtakes the one placed a review period earlier (the chain assumes
         it never does; :func:`~solvers.inventory_theory.lead_time.crossing_risk`)."""
-        lt = self.inputs.lead_time[p]
-        if lt.spread <= 0:
+        law = lead_law(self.inputs, p)
+        if len(law) <= 1:
             return {}
-        return {"crossing_risk": crossing_risk(lead_pmf(lt.family, lt.mean, lt.spread),
-                                               self.inputs.review_days)}
+        return {"crossing_risk": crossing_risk(law, self.inputs.review_days)}
 
     def rows(self) -> list[dict[str, object]]:
         """One record per position with integer (s, S) as a planner would set them, its

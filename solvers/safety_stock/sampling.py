@@ -2,8 +2,9 @@
 
 A position reviewed every R days that does not order at review t is next replenished by
 the order placed at t + R, usable d days later, where d (whole days) is the
-*replenishment delay*: the lead time (plus a late delay with probability 1 − reliability,
-rounded to whole days, at least one) or the lane's transit, plus a quarantine hold on
+*replenishment delay*: the lead time or the lane's transit rounded to whole days (at least
+one), plus a purchase's late delay in whole days with its offer's lateness probability
+(:mod:`twin.domain.replenishment`), plus a quarantine hold on
 arrival (QC for purchases, an excursion for cold transfers), plus R for every order the
 source cannot fill at a review (probability q of the upstream warehouse, geometric
 retries) and ⌈d/R⌉·R for every delivery scrapped on arrival (QC failure, excursion with
@@ -28,6 +29,7 @@ twin; where both can be computed the per-cycle fill formula overstates the short
 """
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -63,6 +65,19 @@ def _no_extras(x: SafetyStockInputs) -> Replenishment:
                          x.mean_per_day, x.var_per_day)
 
 
+def _sample_by_distribution(rng: np.random.Generator, dists: Sequence[Distribution | None],
+                            out: np.ndarray) -> None:
+    """Fill row p of ``out`` (P, K) with draws of ``dists[p]`` (rows of ``None`` are left),
+    one batch per distinct distribution, in order of first appearance."""
+    groups: dict[Distribution, list[int]] = defaultdict(list)
+    for p, dist in enumerate(dists):
+        if dist is not None:
+            groups[dist].append(p)
+    for dist, rows in groups.items():
+        out[rows] = np.reshape(dist.sample(rng, len(rows) * out.shape[1]),
+                               (len(rows), out.shape[1]))
+
+
 def sample_delays(x: SafetyStockInputs, rng: np.random.Generator, scenarios: int,
                   short_probability: np.ndarray) -> np.ndarray:
     """Replenishment delay d (whole days ≥ 1) per position and scenario, shape (P, K);
@@ -70,14 +85,12 @@ def sample_delays(x: SafetyStockInputs, rng: np.random.Generator, scenarios: int
     rp = x.replenishment if x.replenishment is not None else _no_extras(x)
     shape = (x.size, scenarios)
     lead = np.empty(shape)
-    groups: dict[Distribution, list[int]] = defaultdict(list)
-    for p, dist in enumerate(x.lead_time):
-        groups[dist].append(p)
-    for dist, rows in sorted(groups.items(), key=lambda kv: kv[1][0]):
-        lead[rows] = np.reshape(dist.sample(rng, len(rows) * scenarios), (len(rows), scenarios))
-    late = rng.random(shape) < rp.late_probability[:, None]
-    lead += np.where(late, rng.exponential(1.0, shape) * rp.late_mean[:, None], 0.0)
+    _sample_by_distribution(rng, x.lead_time, lead)
     days = np.maximum(np.rint(lead), 1)
+    late = rng.random(shape) < rp.late_probability[:, None]
+    delay = np.zeros(shape)
+    _sample_by_distribution(rng, rp.late_delay, delay)
+    days += np.where(late, np.rint(delay), 0.0)
     days += np.where(rng.random(shape) < rp.hold_probability[:, None], rp.hold_days[:, None], 0)
     review = x.review_days
     lost = rng.geometric(1 - np.minimum(rp.loss_probability, MAX_SHORT_PROBABILITY)[:, None],

@@ -46,7 +46,6 @@ from twin.api import (
     Purchases,
     StateView,
     Transfers,
-    expected_late_delay,
 )
 from twin.domain.parties import PRIORITIES
 
@@ -104,9 +103,8 @@ class RollingTransfers:
         ix = self.index = index
         self.settings, self.order_up_to, self.usage = settings, order_up_to, usage
         self._means = DemandMeans(index).on
-        offer_mean = ix.offer_lead_time.mean
-        late = expected_late_delay(ix.supplier_reliability[ix.offer_supplier], offer_mean)
-        self._offer_days = offer_mean + late + ix.item_qc_hold[ix.offer_item]
+        late = ix.offer_late_probability * ix.offer_late_delay.mean
+        self._offer_days = ix.offer_lead_time.mean + late + ix.item_qc_hold[ix.offer_item]
         self._lanes_from = [np.flatnonzero(ix.lane_src == w) for w in range(ix.n_warehouses)]
         self._tau = np.ceil(ix.lane_transit.mean).astype(np.int64)
 

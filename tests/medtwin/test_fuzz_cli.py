@@ -138,7 +138,8 @@ SCENARIO = {"description": "fuzzed", "include": ["baseline"], "forecast_bias": 0
                         "end": 3},
                        {"kind": "demand_multiplier", "region": "east", "factor": 2,
                         "start": 0, "end": 5}],
-            "overrides": {"suppliers": {"SUP-MED": {"reliability": 0.5}}}}
+            "overrides": {"suppliers": {"SUP-MED": {"lateness": {
+                "probability": 0.5, "delay": {"mean": 7, "spread": 7}}}}}}
 SETTINGS = {"safety_stock": {"scenarios": 20,
                              "fill_rate_target": {"critical": 0.99, "high": 0.97,
                                                   "routine": 0.95},

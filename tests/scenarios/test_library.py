@@ -41,13 +41,14 @@ def test_overrides_change_master_data_and_are_validated(library_dir: Path,
                                                          tiny: Network) -> None:
     supplier = tiny.suppliers[0].id
     (library_dir / "flaky.yaml").write_text(
-        f"overrides:\n  suppliers:\n    {supplier}: {{reliability: 0.5}}\n")
+        f"overrides:\n  suppliers:\n    {supplier}: {{lateness: {{probability: 0.5, delay: "
+        f"{{mean: 9, spread: 9}}}}}}\n")
     flaky = Library(library_dir).resolve("flaky", tiny)
-    assert flaky.true_network(tiny).supplier_by_id[supplier].reliability == 0.5
-    assert tiny.supplier_by_id[supplier].reliability != 0.5
+    assert flaky.true_network(tiny).supplier_by_id[supplier].lateness.probability == 0.5
+    assert tiny.supplier_by_id[supplier].lateness.probability != 0.5
     (library_dir / "bad.yaml").write_text(
-        f"overrides:\n  suppliers:\n    {supplier}: {{reliability: 7}}\n"
-        "    SUP-NOPE: {reliability: 0.5}\n  regions: {east: {name: x}}\n")
+        f"overrides:\n  suppliers:\n    {supplier}: {{lateness: {{probability: 7}}}}\n"
+        "    SUP-NOPE: {defect_rate: 0.5}\n  regions: {east: {name: x}}\n")
     with pytest.raises(InputError) as err:
         Library(library_dir).resolve("bad", tiny)
     text = str(err.value)

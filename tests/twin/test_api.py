@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import twin.api as api
+from solvers.inventory_theory.lead_time import whole_day_pmf, with_lateness
 from tests.twin.sim.sim_builders import (
     AS_OF,
     department,
@@ -15,24 +16,23 @@ from tests.twin.sim.sim_builders import (
     lane,
     lot,
     network,
+    receipt_days,
     supplier,
     warehouse,
 )
 from twin.api import (
-    LATE_DELAY_FACTOR,
     Actions,
     FixedSS,
     NetworkIndex,
     ShipmentKind,
     StateView,
     StockStatus,
-    expected_late_delay,
     first_open,
-    late_delay_mean,
+    late_days,
     replenishment_lane,
     replenishment_routes,
 )
-from twin.domain import PurchaseAction
+from twin.domain import Distribution, Lateness
 from twin.sim import LaneClosure, simulate
 
 
@@ -103,40 +103,34 @@ def test_the_twins_fixed_ss_ships_on_the_lane_of_the_domain_rule() -> None:
 
 
 # -- lateness ---------------------------------------------------------------------------------
-def test_late_delay_maths() -> None:
-    assert LATE_DELAY_FACTOR == 0.5
-    assert late_delay_mean(10.0) == 5.0
-    assert expected_late_delay(0.75, 10.0) == pytest.approx(1.25)
-    np.testing.assert_array_equal(late_delay_mean(np.array([2.0, 4.0])), [1.0, 2.0])
+def test_late_days_are_whole_days_of_late_orders_only() -> None:
+    late = np.array([True, False, True])
+    np.testing.assert_array_equal(late_days(late, np.array([2.4, 9.0, 0.3])), [2, 0, 0])
+    lateness = Lateness(probability=0.25, delay=Distribution(mean=4.0, spread=4.0))
+    assert lateness.expected_delay == pytest.approx(1.0)
+    assert Lateness().expected_delay == 0.0
+    with pytest.raises(ValueError, match="needs its 'delay'"):
+        Lateness(probability=0.1)
 
 
-@pytest.mark.parametrize("reliability", [0.0, 0.6])
-def test_purchase_orders_in_the_twin_are_late_as_the_domain_rule_says(reliability) -> None:
+@pytest.mark.parametrize("probability", [0.0, 0.4])
+def test_purchase_orders_in_the_twin_are_late_as_the_network_says(probability) -> None:
     lead, n = 10.0, 600
+    delay = Distribution(family="gamma", mean=5.0, spread=5.0)
+    lateness = {"probability": probability, "delay": delay.model_dump()}
     net = network(warehouses=[warehouse("A")], items=[item("X")],
                   hospitals=[hospital("H", ["A"], [department("WARD")])],
-                  suppliers=[supplier("SUP", ["A"], {"X": lead}, reliability=reliability)])
-    orders = [PurchaseAction(key=f"p{k}", reason="test", supplier="SUP", warehouse="A",
-                             item="X", quantity=1, order_date=AS_OF) for k in range(n)]
-
-    class Buyer:
-        emergency = False
-
-        def __init__(self, index: NetworkIndex):
-            del index
-
-        def decide(self, view: StateView) -> list[PurchaseAction]:
-            return orders if view.day == 0 else []
-
-    ledger = simulate(net, days=120, seed=3, policy=Buyer).ledger
-    days = ledger.loc[ledger["kind"] == "receipt", "day"].to_numpy()
+                  suppliers=[supplier("SUP", ["A"], {"X": lead}, lateness=lateness)])
+    days = receipt_days(net, "SUP", "A", "X", n, days=150)
     assert len(days) == n
-    p_late = 1 - reliability
-    mean = lead + expected_late_delay(reliability, lead)
-    sd = np.sqrt(p_late * 2 * late_delay_mean(lead) ** 2 - (mean - lead) ** 2)
-    assert abs(days.mean() - mean) < 4 * sd / np.sqrt(n) + 0.05  # + rounding to whole days
-    late = days > lead
-    assert abs(late.mean() - p_late * np.exp(-0.5 / late_delay_mean(lead))) < 0.08
+    law = with_lateness(whole_day_pmf(Distribution(family="fixed", mean=lead)), probability,
+                        delay)   # the exact whole-day law the planning models use
+    values, mass = np.array([d for d, _ in law]), np.array([q for _, q in law])
+    mean = (values * mass).sum()
+    sd = np.sqrt((values**2 * mass).sum() - mean**2)
+    assert abs(days.mean() - mean) <= 4 * sd / np.sqrt(n)
+    p_late = mass[values > lead].sum()
+    assert abs(np.mean(days > lead) - p_late) <= 4 * np.sqrt(p_late * (1 - p_late) / n) + 1e-9
 
 
 # -- typed views ------------------------------------------------------------------------------

@@ -10,7 +10,17 @@ from twin.domain.distributions import Distribution
 from twin.domain.items import Item
 from twin.domain.lanes import Lane
 from twin.domain.network import Network, Settings, StockPolicy
-from twin.domain.parties import Department, Hospital, Org, Region, Supplier, SupplyOffer, Warehouse
+from twin.domain.parties import (
+    Department,
+    Hospital,
+    Lateness,
+    Org,
+    Region,
+    ShipMode,
+    Supplier,
+    SupplyOffer,
+    Warehouse,
+)
 from twin.domain.plan import Plan, PurchaseAction, ReorderPointAction, TransferAction
 from twin.domain.snapshot import InTransit, LotPosition, PurchaseOrder, Snapshot
 
@@ -22,6 +32,7 @@ __all__ = [
     "InTransit",
     "Item",
     "Lane",
+    "Lateness",
     "LotPosition",
     "Network",
     "Org",
@@ -31,6 +42,7 @@ __all__ = [
     "Region",
     "ReorderPointAction",
     "Settings",
+    "ShipMode",
     "Snapshot",
     "StockPolicy",
     "Supplier",

@@ -82,6 +82,36 @@ class Hospital(DomainModel):
         return self
 
 
+ShipMode = Literal["road", "rail", "air", "air_charter", "ocean", "courier"]
+"""How a supplier ships to the warehouses it delivers to (the modes of shipment histories)."""
+
+
+class Lateness(DomainModel):
+    """How late a purchase order arrives beyond its lead time.
+
+    An order is late with ``probability``; a late order's extra delay is drawn from
+    ``delay`` and rounded to whole days (added to the whole-day lead time). The lead time of
+    an offer is then the on-time part of a delivery (order sent → promised or earlier
+    delivery), so that lateness is counted once: what ``medtwin calibrate lead-times``
+    fits from a history's sent, promised and delivered dates.
+    """
+
+    probability: float = field(0.0, unit="probability", ge=0, le=1,
+                               description="share of orders delivered late")
+    delay: Distribution | None = field(None, description="days late, given late")
+
+    @model_validator(mode="after")
+    def _late_orders_have_a_delay(self) -> "Lateness":
+        if self.probability > 0 and self.delay is None:
+            raise ValueError("a lateness with probability > 0 needs its 'delay' distribution")
+        return self
+
+    @property
+    def expected_delay(self) -> float:
+        """Mean extra delay over on-time and late orders (days): p · E[delay]."""
+        return self.probability * self.delay.mean if self.delay is not None else 0.0
+
+
 class SupplyOffer(DomainModel):
     """What a supplier sells of one item, and how fast."""
 
@@ -95,6 +125,8 @@ class SupplyOffer(DomainModel):
     capacity_per_week: int | None = field(
         None, unit="units/week", description="most the supplier ships per week; none = unlimited",
         gt=0, le=MAX_UNITS)
+    lateness: Lateness | None = field(
+        None, description="lateness of this offer's orders; none = the supplier's")
 
 
 class Supplier(DomainModel):
@@ -108,8 +140,21 @@ class Supplier(DomainModel):
     order_cost: float = field(0.0, unit="currency/order", description="fixed cost per order", ge=0,
                                le=MAX_MONEY)
     vmi: bool = field(False, description="vendor-managed inventory: replenishes on its own")
-    reliability: float = field(
-        0.95, unit="probability", description="share of orders delivered on time", ge=0, le=1)
+    mode: ShipMode | None = field(
+        None, description="how the supplier ships (what `calibrate lead-times --into` matches)")
+    lateness: Lateness = field(Lateness, description="lateness of its orders (offers may differ)")
     defect_rate: float = field(
         0.0, unit="probability", description="probability a received lot fails quality control",
         ge=0, le=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _reliability_is_gone(cls, data: object) -> object:
+        if isinstance(data, dict) and "reliability" in data:
+            raise ValueError("'reliability' is replaced by 'lateness: {probability: P(late), "
+                             "delay: {family, mean, spread}}' (days late, given late)")
+        return data
+
+    def lateness_of(self, offer: SupplyOffer) -> Lateness:
+        """The lateness of ``offer``'s orders: its own, else the supplier's."""
+        return offer.lateness or self.lateness

@@ -1,5 +1,5 @@
-"""Replenishment rules of the domain: which lane replenishes a position, and how late a late
-purchase order is.
+"""Replenishment rules of the domain: which lane replenishes a position, and how late a
+purchase order arrives.
 
 These are the rules the twin executes, written once. The SimPy twin
 (:mod:`twin.sim.dispatch`, :class:`twin.sim.policies.FixedSS`) and the planning models
@@ -12,41 +12,30 @@ network file (:func:`lane_preference`); a cold-chain item only on a cold-chain l
 that lane is closed, the next open lane in the same order is used
 (:func:`replenishment_routes`, :func:`first_open`, :func:`replenishment_lane`).
 
-**Lateness.** A purchase order is on time with the supplier's ``reliability``; otherwise it
-is late by an exponential delay whose mean is :data:`LATE_DELAY_FACTOR` × the offer's mean
-lead time (× the supplier's active delay factor in a disruption): :func:`late_delay_mean`.
-Averaged over on-time and late orders the expected delay is
-(1 − reliability) · :data:`LATE_DELAY_FACTOR` · mean lead time: :func:`expected_late_delay`.
+**Lateness.** Lateness is data: each supplier offer has a :class:`~twin.domain.Lateness`
+(its own or its supplier's), calibrated from history. A purchase order's arrival is
+``whole_days(lead time) + (late ? rint(delay) : 0)`` days after ordering, late with the
+lateness ``probability``, the lead time and the delay both × the supplier's active delay
+factor in a disruption (:func:`late_days`). The expected extra delay is p · E[delay]
+(:attr:`Lateness.expected_delay`).
 
 The functions take plain numbers or numpy arrays (element-wise) and return the same.
 """
 
 from collections.abc import Sequence
-from typing import TypeVar
 
 import numpy as np
 
 from twin.domain.lanes import Lane
 
-LATE_DELAY_FACTOR = 0.5
-"""A late order (probability 1 − reliability) is late by an exponential delay with mean
-``LATE_DELAY_FACTOR`` × the offer's mean lead time."""
-
 Route = tuple[str, str, bool]
 """(source warehouse id, target warehouse id, item is cold-chain)."""
 
-Days = TypeVar("Days", float, np.ndarray)
 
-
-def late_delay_mean(lead_time_mean: Days) -> Days:
-    """Mean extra delay of a late order (days): ``LATE_DELAY_FACTOR · lead_time_mean``."""
-    return LATE_DELAY_FACTOR * lead_time_mean
-
-
-def expected_late_delay(reliability: Days, lead_time_mean: Days) -> Days:
-    """Expected extra delay of an order, on time or late (days):
-    ``(1 − reliability) · LATE_DELAY_FACTOR · lead_time_mean``."""
-    return (1 - reliability) * LATE_DELAY_FACTOR * lead_time_mean
+def late_days(late: np.ndarray, delay: np.ndarray) -> np.ndarray:
+    """Whole days a purchase order arrives after its whole-day lead time: ``rint(delay)``
+    where ``late``, else 0 (``delay``: the drawn extra delay in days)."""
+    return np.where(late, np.rint(delay), 0.0).astype(np.int32)
 
 
 def lane_preference(lane: Lane) -> tuple[float, float]:

@@ -10,7 +10,7 @@ per week and, for transfers, to the available stock (FEFO, not expiring before t
 
 import numpy as np
 
-from twin.domain.replenishment import late_delay_mean
+from twin.domain.replenishment import late_days
 from twin.sim.ledger import Kind
 from twin.sim.lots import allocate, select
 from twin.sim.pipeline import Flow, shipments
@@ -101,10 +101,10 @@ def ship(state: SimState, day: int, t: Transfers) -> list[int]:
 
 
 def buy(state: SimState, day: int, p: Purchases) -> list[int]:
-    """Place purchase orders (at least the MOQ); new arrival days. Lead time: the offer's
-    distribution × the supplier's active delay factor, plus a late delay with probability
-    1 − reliability (lead-time stream) of mean :func:`~twin.domain.replenishment.late_delay_mean`
-    × the delay factor. Purchase cost is booked at ordering."""
+    """Place purchase orders (at least the MOQ); new arrival days. Arrival: the offer's lead
+    time in whole days plus, with its lateness probability, the late delay in whole days
+    (:func:`~twin.domain.replenishment.late_days`), both × the supplier's active delay
+    factor (lead-time stream). Purchase cost is booked at ordering."""
     ix, cond = state.index, state.conditions
     sup, wh, item = p.supplier, p.warehouse, p.item
     offer = ix.offer_of[sup, item]
@@ -126,15 +126,14 @@ def buy(state: SimState, day: int, p: Purchases) -> list[int]:
     sup, wh, item, offer, qty = sup[keep], wh[keep], item[keep], offer[keep], qty_ok[keep]
     rng = state.streams.lead_time
     factor = cond.lead_time_factor[sup]
-    lead = sample_durations(rng, ix.offer_lead_time, offer, factor)
-    late = rng.random(len(offer)) >= ix.supplier_reliability[sup]
-    lead += np.where(late, rng.exponential(late_delay_mean(ix.offer_lead_time.mean[offer])
-                                           * factor), 0.0)
+    lead = whole_days(sample_durations(rng, ix.offer_lead_time, offer, factor))
+    late = rng.random(len(offer)) < ix.offer_late_probability[offer]
+    lead += late_days(late, sample_durations(rng, ix.offer_late_delay, offer, factor))
     org = ix.wh_org[wh]
     cost = qty * ix.offer_price[offer] + ix.supplier_order_cost[sup]
     state.kpis["purchase_cost"][day] += np.bincount(org, weights=cost, minlength=len(ix.orgs))
     return state.pipeline.add(
-        shipments(Flow.PURCHASE, ix.position(wh, item), qty, sup, day), day + whole_days(lead))
+        shipments(Flow.PURCHASE, ix.position(wh, item), qty, sup, day), day + lead)
 
 
 def execute(state: SimState, day: int, actions: Actions) -> list[int]:

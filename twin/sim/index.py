@@ -28,12 +28,13 @@ class Durations:
     spread: np.ndarray
 
     @classmethod
-    def of(cls, dists: Iterable[Distribution]) -> "Durations":
-        """Arrays of ``dists`` in order."""
+    def of(cls, dists: Iterable[Distribution | None]) -> "Durations":
+        """Arrays of ``dists`` in order (``None``: no duration, a fixed 0 days)."""
         ds = list(dists)
-        return cls(np.array([DURATION_FAMILIES.index(d.family) for d in ds], dtype=np.int8),
-                   np.array([d.mean for d in ds], dtype=float),
-                   np.array([d.spread for d in ds], dtype=float))
+        return cls(np.array([DURATION_FAMILIES.index(d.family) if d else 0 for d in ds],
+                            dtype=np.int8),
+                   np.array([d.mean if d else 0.0 for d in ds], dtype=float),
+                   np.array([d.spread if d else 0.0 for d in ds], dtype=float))
 
 
 def _codes(values: Iterable[str], names: dict[str, int], dtype: type = np.int32) -> np.ndarray:
@@ -123,13 +124,15 @@ class NetworkIndex:
         self.offer_capacity_week = np.array([o.capacity_per_week or -1 for _, o in offers],
                                             dtype=np.int64)
         self.offer_lead_time = Durations.of(o.lead_time for _, o in offers)
+        lateness = [sups[s].lateness_of(o) for s, o in offers]
+        self.offer_late_probability = np.array([lt.probability for lt in lateness], dtype=float)
+        self.offer_late_delay = Durations.of(lt.delay for lt in lateness)
         self.offer_of = np.full((len(sups), self.n_items), -1, dtype=np.int32)
         self.offer_of[self.offer_supplier, self.offer_item] = np.arange(len(offers))
         self.delivers = np.zeros((len(sups), self.n_warehouses), dtype=bool)
         for s, sup in enumerate(sups):
             self.delivers[s, _codes(sup.delivers_to, self.wh_of)] = True
         self.supplier_order_cost = np.array([s.order_cost for s in sups], dtype=float)
-        self.supplier_reliability = np.array([s.reliability for s in sups], dtype=float)
         self.supplier_defect_rate = np.array([s.defect_rate for s in sups], dtype=float)
         self.supplier_vmi = np.array([s.vmi for s in sups], dtype=bool)
 

@@ -66,3 +66,20 @@ def test_real_history_per_mode() -> None:
     assert air.n > 3000 and air.ks_distance < 0.05
     assert ocean.distribution.mean > air.distribution.mean  # the sea is slower than the air
     assert 0.5 < by_mode["Air"].lateness.on_time_share < 1
+
+
+@pytest.mark.skipif(not REAL.exists(), reason="../shared/data/scms is not beside the repo")
+def test_the_network_fields_split_the_real_deliveries_without_counting_lateness_twice() -> None:
+    lines = read_scms(REAL).lines
+    for calibration in calibrate_by_mode(lines):
+        fields = calibration.network_fields()
+        if fields is None:
+            continue
+        lead, lateness = fields
+        rows = lines[lines["mode"].fillna("unknown") == calibration.mode]
+        dated = rows[(rows["lead_time_days"] > 0) & rows["on_time_days"].notna()
+                     & rows["lateness_days"].notna()]
+        whole = dated["lead_time_days"].mean()
+        assert lead.mean + lateness.expected_delay == pytest.approx(whole, rel=0.01), (
+            calibration.mode)
+        assert lead.mean < whole or lateness.probability == 0

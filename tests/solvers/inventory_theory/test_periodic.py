@@ -66,7 +66,7 @@ def test_renewal_weights_are_the_stationary_law_of_the_review_chain(review: int,
 
 def _one_item(s: int, big_s: int, unmet: str, mean: float, review: int, lead: int,
               dispersion: float = 1.0) -> object:
-    sup = {"id": "SUP", "name": "SUP", "delivers_to": ["A"], "reliability": 1.0,
+    sup = {"id": "SUP", "name": "SUP", "delivers_to": ["A"],
            "order_cost": 50.0,
            "supplies": [{"item": "X", "lead_time": {"family": "fixed", "mean": lead}}]}
     return network(warehouses=[warehouse("A")],

@@ -13,14 +13,15 @@ from tests.twin.sim.sim_builders import (
     supplier,
     warehouse,
 )
-from twin.api import late_delay_mean, replenishment_lane
+from twin.api import replenishment_lane
 
 
 def test_positions_are_replenished_on_the_twins_lane_and_late_by_the_domain_rule() -> None:
     lanes = [lane("A", "B", 4, mode="road", cost_per_unit=2.0),
              lane("A", "B", 6, mode="rail", cost_per_unit=1.0),
              lane("A", "B", 2, mode="air", cost_per_unit=1.5, cold_chain=True)]
-    sup = supplier("SUP", ["A"], {"X": 8.0, "C": 12.0}, reliability=0.9)
+    sup = supplier("SUP", ["A"], {"X": 8.0, "C": 12.0},
+                   lateness={"probability": 0.1, "delay": {"mean": 2.0, "spread": 2.0}})
     net = network(warehouses=[warehouse("A"), warehouse("B")],
                   items=[item("X"), item("C", cold_chain=True)], suppliers=[sup],
                   hospitals=[hospital("H", ["B"], [department("WARD")])], lanes=lanes,
@@ -37,5 +38,5 @@ def test_positions_are_replenished_on_the_twins_lane_and_late_by_the_domain_rule
         assert x.source[rows[("B", code)]] == "A"
     rp = x.replenishment
     at_a = [rows[("A", code)] for code in ("X", "C")]
-    np.testing.assert_allclose(rp.late_mean[at_a], [late_delay_mean(8.0), late_delay_mean(12.0)])
+    assert [d.mean for d in rp.late_delay[at_a]] == [2.0, 2.0]
     np.testing.assert_allclose(rp.late_probability[at_a], 0.1)

@@ -24,7 +24,8 @@ K = 40_000
 def inputs(n: int = 1, lead: Distribution | None = None, **extras: np.ndarray
            ) -> SafetyStockInputs:
     zeros = np.zeros(n)
-    rp = dict(late_probability=zeros, late_mean=zeros, hold_probability=zeros,
+    rp = dict(late_probability=zeros, late_delay=np.full(n, None, dtype=object),
+              hold_probability=zeros,
               hold_days=zeros, loss_probability=zeros, parent=np.full(n, -1),
               own_mean_per_day=np.full(n, 4.0), own_var_per_day=np.full(n, 4.0)) | extras
     return SafetyStockInputs(
@@ -52,9 +53,11 @@ def test_qc_hold_adds_its_days() -> None:
     assert set(delays(x).tolist()) == {13}
 
 
-def test_lateness_adds_its_expected_delay() -> None:
-    # late with probability 0.2 by an exponential of mean 5 days: +1 day on average
-    x = inputs(late_probability=np.array([0.2]), late_mean=np.array([5.0]))
+def test_lateness_adds_its_whole_day_delay() -> None:
+    # late with probability 0.2 by an exponential of mean 5 days, rounded: +1 day on average
+    delay = np.empty(1, dtype=object)
+    delay[0] = Distribution(family="gamma", mean=5.0, spread=5.0)
+    x = inputs(late_probability=np.array([0.2]), late_delay=delay)
     d = delays(x)
     assert d.mean() == pytest.approx(11.0, abs=0.05)
     assert np.mean(d > 10) == pytest.approx(0.2 * np.exp(-0.5 / 5), abs=0.01)
@@ -96,7 +99,7 @@ def test_tiny_network_replenishment_as_the_twin_runs_it() -> None:
     gz, sh = at[("WH-GZ", "STENT-DES-30")], at[("WH-SH", "STENT-DES-30")]
     assert x.lead_time[gz].mean == 3  # the cheapest lane (road), not the fastest (air)
     assert rp.parent[gz] == sh and rp.parent[sh] == -1
-    assert rp.late_probability[sh] == pytest.approx(0.1)  # SUP-MED reliability 0.9
+    assert rp.late_probability[sh] == pytest.approx(0.1)  # SUP-MED's lateness
     assert rp.loss_probability[sh] == pytest.approx(0.02)  # its defect rate
     assert rp.own_mean_per_day[sh] == pytest.approx(1.5)   # the ER at Zhongshan goes to GZ
     assert x.mean_per_day[sh] == pytest.approx(1.5 + 0.3)

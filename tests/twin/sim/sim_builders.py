@@ -4,10 +4,13 @@ import datetime as dt
 import itertools
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from twin.domain import Network
+from twin.api import NetworkIndex, StateView
+from twin.domain import Network, PurchaseAction
 from twin.domain.gtin import make_gtin14
+from twin.sim import simulate
 
 AS_OF = dt.date(2026, 1, 5)  # a Monday
 _gtin = itertools.count(1)
@@ -43,7 +46,7 @@ def hospital(hid: str, served_by: list[str], departments: list[dict[str, Any]],
 def supplier(sid: str, delivers_to: list[str], offers: dict[str, float], **kw: Any
              ) -> dict[str, Any]:
     """A supplier offering each item of ``offers`` with that fixed lead time (days)."""
-    return {"id": sid, "name": sid, "delivers_to": delivers_to, "reliability": 1.0,
+    return {"id": sid, "name": sid, "delivers_to": delivers_to,
             "supplies": [{"item": i, "lead_time": {"family": "fixed", "mean": lt}}
                          for i, lt in offers.items()], **kw}
 
@@ -87,3 +90,23 @@ def trace(rows: list[tuple[int, str, str, str, int]]) -> pd.DataFrame:
     """Recorded demand from (day, hospital, department, item, quantity) tuples."""
     return pd.DataFrame([(AS_OF + dt.timedelta(days=d), h, dep, i, q) for d, h, dep, i, q in rows],
                         columns=["date", "hospital", "department", "item", "quantity"])
+
+
+def receipt_days(net: Network, supplier_id: str, warehouse_id: str, item_code: str, n: int,
+                 days: int, seed: int = 3) -> np.ndarray:
+    """Days on which ``n`` one-unit purchase orders placed on day 0 are received by the twin."""
+    orders = [PurchaseAction(key=f"p{k}", reason="test", supplier=supplier_id,
+                             warehouse=warehouse_id, item=item_code, quantity=1,
+                             order_date=AS_OF) for k in range(n)]
+
+    class Buyer:
+        emergency = False
+
+        def __init__(self, index: NetworkIndex):
+            del index
+
+        def decide(self, view: StateView) -> list[PurchaseAction]:
+            return orders if view.day == 0 else []
+
+    ledger = simulate(net, days=days, seed=seed, policy=Buyer).ledger
+    return ledger.loc[ledger["kind"] == "receipt", "day"].to_numpy()

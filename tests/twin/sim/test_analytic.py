@@ -18,7 +18,7 @@ DAYS, WARMUP, BATCHES = 4000, 50, 20
 
 
 def _base_stock(lead_time: dict) -> object:
-    sup = {"id": "SUP", "name": "SUP", "delivers_to": ["A"], "reliability": 1.0,
+    sup = {"id": "SUP", "name": "SUP", "delivers_to": ["A"],
            "supplies": [{"item": "X", "lead_time": lead_time}]}
     return network(warehouses=[warehouse("A")],
                    items=[item("X", unmet_demand="backorder", shelf_life_days=20_000)],
