@@ -8,7 +8,11 @@ serial run and a Dask run of the same experiment write identical files.
 Dask: a :class:`distributed.LocalCluster` of ``workers`` single-threaded processes by
 default, or an existing scheduler (``tcp://host:8786``) whose workers have medtwin
 installed. The experiment is scattered once to every worker so that policy levels solved
-for a network are reused across the blocks a worker runs.
+for a network are reused across the blocks a worker runs. An existing scheduler is checked
+before anything runs: it answers and has a worker within Dask's connect timeout
+(``distributed.comm.timeouts.connect``, 30 s by default), and every worker runs this
+process's medtwin code (:func:`~scenarios.provenance.code_identity`); else
+:class:`ClusterError`.
 
 Progress — runs done of all, the ETA at the pace of the runs so far and the workers in
 use — goes to a tqdm bar on stderr (``progress``), else to INFO log lines about every tenth
@@ -26,8 +30,13 @@ import xarray as xr
 from tqdm import tqdm
 
 from scenarios.experiment import Block, Experiment, assemble, blocks, run_block
+from scenarios.provenance import code_identity
 
 log = logging.getLogger(__name__)
+
+
+class ClusterError(Exception):
+    """The scheduler is unreachable, has no worker, or a worker runs other medtwin code."""
 
 
 def block_size(replications: int, workers: int) -> int:
@@ -114,13 +123,44 @@ def _client(workers: int, scheduler: str | None) -> AbstractContextManager:
     from distributed import Client, LocalCluster
 
     if scheduler is not None:
-        return Client(scheduler)
+        return _connect(scheduler)
     if not log.isEnabledFor(logging.DEBUG):
         logging.getLogger("distributed").setLevel(logging.WARNING)
     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                            host="127.0.0.1", dashboard_address="127.0.0.1:0",
                            silence_logs=logging.ERROR)
     return _Owned(cluster, Client(cluster))
+
+
+def _connect(address: str) -> AbstractContextManager:
+    """A client of the scheduler at ``address`` once it has a worker, every worker running
+    this process's medtwin code (:class:`ClusterError` otherwise)."""
+    import dask
+    from dask.utils import parse_timedelta
+    from distributed import Client
+
+    timeout = parse_timedelta(dask.config.get("distributed.comm.timeouts.connect"))
+    try:
+        client = Client(address, timeout=timeout)
+    except ValueError as exc:  # not an address, e.g. an unknown scheme
+        raise ClusterError(f"scheduler {address}: {exc}") from None
+    except OSError as exc:
+        log.debug("cannot connect to %s", address, exc_info=exc)
+        raise ClusterError(f"scheduler {address}: no answer within {timeout:g} s") from None
+    try:
+        client.wait_for_workers(1, timeout=timeout)
+    except TimeoutError:
+        client.close()
+        raise ClusterError(f"scheduler {address}: no worker within {timeout:g} s") from None
+    ours = code_identity()
+    other = {w: v for w, v in client.run(code_identity).items() if v != ours}
+    if other:
+        client.close()
+        worker, theirs = min(other.items())
+        raise ClusterError(f"scheduler {address}: {len(other)} worker(s) run other medtwin "
+                           f"code ({worker}: {theirs}; here: {ours}); install this medtwin "
+                           "on every worker")
+    return client
 
 
 class _Owned(AbstractContextManager):
