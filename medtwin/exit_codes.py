@@ -30,6 +30,9 @@ class ExitCode(IntEnum):
     AUDIT_BROKEN = 8
     """The audit trail is broken (a row edited, forged or deleted, or a table changed
     without it)."""
+    CLUSTER = 9
+    """The Dask scheduler is unreachable or has no worker, or a worker runs other medtwin
+    code; nothing was written."""
     WAITING = 10
     """The nightly's plan waits for a manager's approval."""
     FAILED = 11

@@ -8,11 +8,21 @@ serial run and a Dask run of the same experiment write identical files.
 Dask: a :class:`distributed.LocalCluster` of ``workers`` single-threaded processes by
 default, or an existing scheduler (``tcp://host:8786``) whose workers have medtwin
 installed. The experiment is scattered once to every worker so that policy levels solved
-for a network are reused across the blocks a worker runs.
+for a network are reused across the blocks a worker runs. An existing scheduler is checked
+before anything runs: it answers and has a worker within Dask's connect timeout
+(``distributed.comm.timeouts.connect``, 30 s by default), and every worker runs this
+process's medtwin code (:func:`~scenarios.provenance.code_identity`); else
+:class:`ClusterError`.
+
+Progress — runs done of all, the ETA at the pace of the runs so far and the workers in
+use — goes to a tqdm bar on stderr (``progress``), else to INFO log lines about every tenth
+of the way (e.g. for the nightly, which runs without a terminal); never into the results.
 """
 
+import datetime as dt
 import logging
 import math
+import time
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 
@@ -20,8 +30,13 @@ import xarray as xr
 from tqdm import tqdm
 
 from scenarios.experiment import Block, Experiment, assemble, blocks, run_block
+from scenarios.provenance import code_identity
 
 log = logging.getLogger(__name__)
+
+
+class ClusterError(Exception):
+    """The scheduler is unreachable, has no worker, or a worker runs other medtwin code."""
 
 
 def block_size(replications: int, workers: int) -> int:
@@ -33,15 +48,15 @@ def run(exp: Experiment, replications: Sequence[int], *, workers: int = 1,
         scheduler: str | None = None, progress: bool = False,
         on_progress: Callable[[int, int], None] | None = None) -> xr.Dataset:
     """Run ``replications`` of ``exp``: in this process when ``workers`` is 1 and no
-    ``scheduler`` is given, else on Dask. ``progress``: a bar on stderr counting runs;
-    ``on_progress(runs done, runs in all)`` after each block (e.g. for a dashboard)."""
+    ``scheduler`` is given, else on Dask. ``progress``: a bar on stderr (else INFO log
+    lines); ``on_progress(runs done, runs in all)`` after each block (e.g. for a
+    dashboard)."""
     reps = list(replications)
     total = len(reps) * len(exp.scenarios) * len(exp.policies)
-    with tqdm(total=total, unit="run", disable=not progress, leave=False,
-              desc=f"{exp.network.name} {len(exp.policies)}×{len(exp.scenarios)}×{len(reps)}"
-              ) as tqdm_bar:
-        bar = _Counter(tqdm_bar, total, on_progress)
+    label = f"{exp.network.name} {len(exp.policies)}×{len(exp.scenarios)}×{len(reps)}"
+    with _Progress(label, total, progress, on_progress) as bar:
         if workers <= 1 and scheduler is None:
+            bar.start(1)
             done = []
             for s, chunk in blocks(exp, reps, size=1):
                 done.append(run_block(exp, s, chunk))
@@ -51,31 +66,101 @@ def run(exp: Experiment, replications: Sequence[int], *, workers: int = 1,
     return assemble(exp, reps, done)
 
 
-class _Counter:
-    """Counts finished runs into the progress bar and the callback."""
+class _Progress:
+    """Runs done of ``total``, the ETA and the workers in use: on a tqdm bar (``bar``),
+    else in an INFO log line each tenth of the way; ``callback(done, total)`` after each
+    block."""
 
-    def __init__(self, bar: tqdm, total: int,
+    def __init__(self, label: str, total: int, bar: bool,
                  callback: Callable[[int, int], None] | None):
-        self.bar, self.total, self.callback, self.done = bar, total, callback, 0
+        self.label, self.total, self.callback = label, total, callback
+        self.done = self.workers = self.tenths = 0
+        self.started = time.monotonic()
+        self.bar = tqdm(total=total, unit="run", disable=not bar, leave=False, desc=label)
 
-    def update(self, runs: int) -> None:
+    def __enter__(self) -> "_Progress":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.bar.close()
+
+    def start(self, workers: int) -> None:
+        """The runs start now on ``workers`` workers: the clock of the ETA starts."""
+        self.started = time.monotonic()
+        self.bar.reset(total=self.total)
+        self._workers(workers)
+
+    def update(self, runs: int, workers: int | None = None) -> None:
+        """``runs`` more are done (and ``workers`` are now in use)."""
         self.done += runs
         self.bar.update(runs)
+        if workers is not None:
+            self._workers(workers)
+        tenths = 10 * self.done // max(self.total, 1)
+        if self.bar.disable and tenths > self.tenths:
+            self.tenths = tenths
+            log.info("%s: %d/%d runs, ETA %s, %s", self.label, self.done, self.total,
+                     self.eta(), _count(self.workers))
         if self.callback is not None:
             self.callback(self.done, self.total)
+
+    def eta(self) -> str:
+        """The time left at the pace of the runs so far (H:MM:SS)."""
+        left = (time.monotonic() - self.started) * (self.total - self.done) / self.done
+        return str(dt.timedelta(seconds=round(left)))
+
+    def _workers(self, workers: int) -> None:
+        if workers != self.workers:
+            self.workers = workers
+            self.bar.set_postfix_str(_count(workers))
+
+
+def _count(workers: int) -> str:
+    return f"{workers} worker{'s' if workers != 1 else ''}"
 
 
 def _client(workers: int, scheduler: str | None) -> AbstractContextManager:
     from distributed import Client, LocalCluster
 
     if scheduler is not None:
-        return Client(scheduler)
+        return _connect(scheduler)
     if not log.isEnabledFor(logging.DEBUG):
         logging.getLogger("distributed").setLevel(logging.WARNING)
     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                            host="127.0.0.1", dashboard_address="127.0.0.1:0",
                            silence_logs=logging.ERROR)
     return _Owned(cluster, Client(cluster))
+
+
+def _connect(address: str) -> AbstractContextManager:
+    """A client of the scheduler at ``address`` once it has a worker, every worker running
+    this process's medtwin code (:class:`ClusterError` otherwise)."""
+    import dask
+    from dask.utils import parse_timedelta
+    from distributed import Client
+
+    timeout = parse_timedelta(dask.config.get("distributed.comm.timeouts.connect"))
+    try:
+        client = Client(address, timeout=timeout)
+    except ValueError as exc:  # not an address, e.g. an unknown scheme
+        raise ClusterError(f"scheduler {address}: {exc}") from None
+    except OSError as exc:
+        log.debug("cannot connect to %s", address, exc_info=exc)
+        raise ClusterError(f"scheduler {address}: no answer within {timeout:g} s") from None
+    try:
+        client.wait_for_workers(1, timeout=timeout)
+    except TimeoutError:
+        client.close()
+        raise ClusterError(f"scheduler {address}: no worker within {timeout:g} s") from None
+    ours = code_identity()
+    other = {w: v for w, v in client.run(code_identity).items() if v != ours}
+    if other:
+        client.close()
+        worker, theirs = min(other.items())
+        raise ClusterError(f"scheduler {address}: {len(other)} worker(s) run other medtwin "
+                           f"code ({worker}: {theirs}; here: {ours}); install this medtwin "
+                           "on every worker")
+    return client
 
 
 class _Owned(AbstractContextManager):
@@ -93,7 +178,7 @@ class _Owned(AbstractContextManager):
 
 
 def _run_dask(exp: Experiment, reps: list[int], workers: int, scheduler: str | None,
-              bar: _Counter) -> list[Block]:
+              bar: _Progress) -> list[Block]:
     from distributed import as_completed
 
     with _client(workers, scheduler) as client:
@@ -105,10 +190,12 @@ def _run_dask(exp: Experiment, reps: list[int], workers: int, scheduler: str | N
         shared = client.scatter(exp, broadcast=True)
         futures = [client.submit(run_block, shared, s, chunk, pure=False)
                    for s, chunk in blocks(exp, reps, size)]
+        bar.start(n)
         done = []
         for future in as_completed(futures):
             block = future.result()
             done.append(block)
-            bar.update(len(block.replications) * len(exp.policies))
+            bar.update(len(block.replications) * len(exp.policies),
+                       workers=len(client.nthreads()))
     return done
 

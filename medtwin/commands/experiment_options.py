@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import click
 
 from medtwin.commands.run_options import run_setting
+from medtwin.exit_codes import ExitCode
 from scenarios.paths import DEFAULT_LIBRARY
 from twin.problems import InputError, Problem
 
@@ -49,7 +50,8 @@ def experiment_options(default_reps: int, default_days: int) -> Callable:
                                                  "process)."),
             click.option("--scheduler", metavar="ADDRESS",
                          help="Dask scheduler of an existing cluster, e.g. tcp://host:8786 "
-                              "(its workers need medtwin installed)."),
+                              "(its workers need this medtwin installed; exit 9 when it "
+                              "cannot be reached or a worker runs other medtwin code)."),
             click.option("--target", metavar="KPI=HALF_WIDTH",
                          help="Adaptive: add replications until every mean of KPI has a 95 %% "
                               "CI half-width ≤ HALF_WIDTH, e.g. run_fill_rate_critical=0.002."),
@@ -73,7 +75,19 @@ def scenarios_of(spec: str, library: Path, network: Network) -> list:
 
 def execute(exp: Experiment, reps: int, workers: int, scheduler: str | None,
             target: tuple[str, float] | None, max_reps: int, progress: bool) -> xr.Dataset:
-    """Run ``exp``: ``reps`` replications, or adaptively up to ``max_reps`` for ``target``."""
+    """Run ``exp``: ``reps`` replications, or adaptively up to ``max_reps`` for ``target``.
+    A cluster that cannot run it ends the command with :attr:`ExitCode.CLUSTER`."""
+    from scenarios.execution import ClusterError
+
+    try:
+        return _execute(exp, reps, workers, scheduler, target, max_reps, progress)
+    except ClusterError as exc:
+        click.echo(f"error: {exc}", err=True)
+        raise SystemExit(ExitCode.CLUSTER) from None
+
+
+def _execute(exp: Experiment, reps: int, workers: int, scheduler: str | None,
+             target: tuple[str, float] | None, max_reps: int, progress: bool) -> xr.Dataset:
     from scenarios.execution import run
     from scenarios.stats import run_adaptive
 

@@ -25,6 +25,10 @@ def _run_once(config: Path) -> int:
     from medtwin.nightly.pipeline import Nightly, stress_with_scenarios
     from medtwin.store.db import refused_writes
 
+    # the stress step's progress (runs done, ETA, workers) goes to the log it may be the
+    # only output of (cron, systemd), even without -v
+    progress = logging.getLogger("scenarios.execution")
+    progress.setLevel(min(progress.getEffectiveLevel(), logging.INFO))
     cfg = load_config(config)
     with refused_writes():
         report = Nightly(cfg, stress_with_scenarios).run()

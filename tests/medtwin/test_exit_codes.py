@@ -12,8 +12,8 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_the_documented_values() -> None:
     assert {c.name: int(c) for c in ExitCode} == {
         "OK": 0, "INPUT": 2, "INFEASIBLE": 3, "ERP_UNREACHABLE": 4, "INCOMPLETE": 5,
-        "NOT_PERMITTED": 6, "LIFECYCLE": 7, "AUDIT_BROKEN": 8, "WAITING": 10, "FAILED": 11,
-        "LOCKED": 12}
+        "NOT_PERMITTED": 6, "LIFECYCLE": 7, "AUDIT_BROKEN": 8, "CLUSTER": 9, "WAITING": 10,
+        "FAILED": 11, "LOCKED": 12}
     assert [int(o) for o in Outcome] == [0, 10, 11, 12]
 
 

@@ -2,6 +2,8 @@
 
 import hashlib
 import json
+import logging
+import re
 from pathlib import Path
 
 import numpy as np
@@ -60,13 +62,32 @@ def test_dataset_contract(tiny: Network, library_dir: Path) -> None:
 
 
 def test_serial_and_dask_write_identical_files(tiny: Network, library_dir: Path,
-                                               tmp_path: Path) -> None:
+                                               tmp_path: Path, caplog) -> None:
     exp = _experiment(tiny, library_dir)
     serial = write(run(exp, range(6)), tmp_path / "serial.nc")
-    dask = write(run(exp, range(6), workers=2), tmp_path / "dask.nc")
+    with caplog.at_level(logging.INFO, logger="scenarios.execution"):
+        dask = write(run(exp, range(6), workers=2), tmp_path / "dask.nc")
     digest = [hashlib.sha256(p.read_bytes()).hexdigest() for p in (serial, dask)]
     assert digest[0] == digest[1]
     assert read(dask).identical(read(serial))
+    assert "tiny 2×2×6: 24/24 runs, ETA 0:00:00, 2 workers" in caplog.messages
+
+
+def test_progress_names_runs_eta_and_workers(tiny: Network, library_dir: Path, caplog,
+                                             capsys) -> None:
+    """Without a bar, a log line each tenth of the way; with one, the bar says it."""
+    exp = _experiment(tiny, library_dir, "baseline", ("heuristic",))
+    seen: list[tuple[int, int]] = []
+    with caplog.at_level(logging.INFO, logger="scenarios.execution"):
+        run(exp, range(4), on_progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(1, 4), (2, 4), (3, 4), (4, 4)]
+    lines = caplog.messages
+    assert [line.split(",")[0] for line in lines] == [f"tiny 1×1×4: {n}/4 runs"
+                                                      for n in range(1, 5)]
+    assert all(re.search(r", ETA \d+:\d\d:\d\d, 1 worker$", line) for line in lines)
+    caplog.clear()
+    run(exp, range(2), progress=True)
+    assert "1 worker" in capsys.readouterr().err and not caplog.records
 
 
 def test_same_seed_same_file_and_replications_are_prefix_stable(
