@@ -5,9 +5,13 @@ import logging
 from collections import defaultdict
 from collections.abc import Mapping
 
+import numpy as np
+
 from solvers.highs_bridge import option_problems
+from solvers.policies.measured import TwinCheck, measure
 from solvers.replenishment.model import inventory_positions, purchase_positions, solve_replenishment
 from solvers.safety_stock import SafetyStockSettings, build_inputs, solve_safety_stock
+from solvers.safety_stock.reasons import reorder_point_reason
 from solvers.transfers import TransferSettings, solve_transfers
 from twin.domain import Network, Plan
 from twin.domain.fields import DomainModel, field
@@ -24,11 +28,15 @@ class PlanSettings(DomainModel):
     safety_stock: SafetyStockSettings = field(SafetyStockSettings,
                                               description="safety-stock model")
     transfers: TransferSettings = field(TransferSettings, description="transfer routing model")
+    twin_check: TwinCheck = field(TwinCheck, description="the twin's measurement of the "
+                                  "reorder points no exact model represents")
 
 
 EVIDENCE = ("fill_rate", "cycle_service", "fill_rate_target", "priority", "fill_basis",
             "protection_days", "protection_demand", "protection_demand_sd",
-            "expected_on_hand", "expected_cost_per_day", "binds", "not_exact", "crossing_risk")
+            "expected_on_hand", "expected_cost_per_day", "binds", "not_exact", "crossing_risk",
+            "fill_rate_low", "fill_rate_high", "expected_on_hand_low", "expected_on_hand_high",
+            "estimate_fill_rate", "estimate_on_hand", "measured")
 """What a reorder-point line keeps of its safety-stock row as evidence."""
 
 
@@ -78,20 +86,57 @@ def check_plan_settings(settings: PlanSettings, net: Network | None = None) -> l
     return found
 
 
+def _number(value: float) -> float | None:
+    """``value`` as a plan's evidence holds it: ``None`` for NaN (none measured)."""
+    return float(value) if np.isfinite(value) else None
+
+
+def measured_rows(net: Network, rows: list[dict[str, object]], check: TwinCheck,
+                  progress: bool = False) -> list[dict[str, object]]:
+    """``rows`` whose figures no exact model gives restated as the twin measures them at
+    their levels (:func:`solvers.policies.measured.measure`): fill rate and expected
+    on-hand with 95 % intervals, ``fill_basis`` "twin", the model's estimates kept beside."""
+    keys = [(str(r["warehouse"]), str(r["item"])) for r in rows]
+    levels = {k: (int(r["reorder_point"]), int(r["order_up_to"]))  # type: ignore[call-overload]
+              for k, r in zip(keys, rows, strict=True)}
+    got = measure(net, keys, levels, check, progress)
+    fill, fill_lo, fill_hi = got.fill_rate()
+    on_hand, on_hand_lo, on_hand_hi = got.mean_on_hand()
+    note = (f"{check.replications} replications × {check.days} days after {check.warm_up} "
+            f"days' warm-up, seeds {check.first_seed}–{check.first_seed + check.replications - 1}")
+    out = []
+    for p, row in enumerate(rows):
+        if row["fill_basis"] == "exact":
+            out.append(row)
+            continue
+        new = {**row, "fill_basis": "twin", "measured": note,
+               "estimate_fill_rate": row["fill_rate"], "estimate_on_hand": row["expected_on_hand"],
+               **{key: _number(values[p]) for key, values in (
+                   ("fill_rate", fill), ("fill_rate_low", fill_lo), ("fill_rate_high", fill_hi),
+                   ("expected_on_hand", on_hand), ("expected_on_hand_low", on_hand_lo),
+                   ("expected_on_hand_high", on_hand_hi))}}
+        out.append({**new, "reason": reorder_point_reason(new)})
+    return out
+
+
 def reorder_point_actions(net: Network, settings: SafetyStockSettings,
                           progress: bool = False,
-                          forecast_error: Mapping[tuple[str, str, str], float] | None = None
-                          ) -> list[ReorderPointAction]:
+                          forecast_error: Mapping[tuple[str, str, str], float] | None = None,
+                          twin_check: TwinCheck | None = None) -> list[ReorderPointAction]:
     """(s, S) per position from the safety-stock model, with the service each achieves;
     positions with no demand routed to them (s = S = 0, e.g. backup warehouses) get none.
     ``forecast_error``: σ_e (units/day) per (hospital, department, item) where a forecast
-    exists (:func:`solvers.safety_stock.build_inputs`)."""
+    exists (:func:`solvers.safety_stock.build_inputs`); ``twin_check``: how the twin
+    measures the lines no exact model represents (:func:`measured_rows`; none: they state
+    the sample-average model's estimates)."""
     result = solve_safety_stock(net, settings, progress=progress,
                                 inputs=build_inputs(net, forecast_error))
+    rows = [row for row in result.rows() if row["order_up_to"] != 0]
+    if twin_check is not None and twin_check.replications and any(
+            row["fill_basis"] != "exact" for row in rows):
+        rows = measured_rows(net, rows, twin_check, progress)
     out = []
-    for row in result.rows():
-        if row["order_up_to"] == 0:
-            continue
+    for row in rows:
         out.append(ReorderPointAction(
             key=action_key("reorder_point", row["warehouse"], row["item"]),
             reason=row["reason"],
@@ -113,7 +158,7 @@ def make_plan(net: Network, settings: PlanSettings | None = None,
     """
     st = settings or PlanSettings()
     as_of = net.snapshot.as_of
-    rop = reorder_point_actions(net, st.safety_stock, progress, forecast_error)
+    rop = reorder_point_actions(net, st.safety_stock, progress, forecast_error, st.twin_check)
     transfers = solve_transfers(net, st.transfers)
     today = [a for a in transfers.actions if a.ship_date == as_of]
     moved_in: dict[tuple[str, str], int] = defaultdict(int)

@@ -3,7 +3,9 @@
 :func:`reorder_point_reason` turns one row of
 :meth:`~solvers.safety_stock.model.SafetyStockResult.rows` into the sentence a planner
 reads: the fill rate and how it was computed (exact periodic-review chain, or the
-sample-average estimate and why the position is not exact), the class target, the demand
+sample-average estimate and why the position is not exact, or — where a plan has the
+twin measure its lines — the twin's measurement with its interval, the estimate beside it),
+the class target, the demand
 over the protection interval (R + L − 1 days: from one review to the arrival of the next
 review's order), the expected on-hand (exact, or the scenarios' estimate) and, where
 exact, the cost and what binds.
@@ -19,13 +21,33 @@ def _number(row: Mapping[str, object], key: str) -> float:
     return float(value)
 
 
+def _interval(row: Mapping[str, object], key: str, fmt: str) -> str:
+    """`` [low, high]`` of ``key`` (``key_low``, ``key_high``), or why there is none."""
+    low, high = row.get(f"{key}_low"), row.get(f"{key}_high")
+    if low is None or high is None:
+        return " (no interval: fewer than 2 replications with demand)"
+    return f" [{_number(row, f'{key}_low'):{fmt}}, {_number(row, f'{key}_high'):{fmt}}]"
+
+
 def reorder_point_reason(row: Mapping[str, object]) -> str:
     """One sentence for a reorder-point line (see the module docstring)."""
+    demand = (f"demand over the {_number(row, 'protection_days'):.0f}-day protection interval "
+              f"{_number(row, 'protection_demand'):.1f} units")
+    if row["fill_basis"] == "twin":
+        fill = (f"fill rate {_number(row, 'fill_rate'):.2%}{_interval(row, 'fill_rate', '.2%')}"
+                if row["fill_rate"] is not None else
+                "no department of its own to serve (it replenishes other warehouses)")
+        return (f"{fill} against the {_number(row, 'fill_rate_target'):.0%} target of the "
+                f"{row['priority']} class served, and expected on-hand "
+                f"{_number(row, 'expected_on_hand'):.1f} units"
+                f"{_interval(row, 'expected_on_hand', '.1f')}: measured in the twin with these "
+                f"levels ({row['measured']}; 95 % intervals), as no exact model applies: "
+                f"{row['not_exact']}; {demand}; the sample-average model estimated fill "
+                f"{_number(row, 'estimate_fill_rate'):.2%}, on-hand "
+                f"{_number(row, 'estimate_on_hand'):.1f}")
     head = (f"fill rate {_number(row, 'fill_rate'):.2%} against the "
             f"{_number(row, 'fill_rate_target'):.0%} target of the {row['priority']} class "
             f"served")
-    demand = (f"demand over the {_number(row, 'protection_days'):.0f}-day protection interval "
-              f"{_number(row, 'protection_demand'):.1f} units")
     if row["fill_basis"] == "exact":
         lead = (f", its random lead time mixed over the whole-day law the twin samples "
                 f"(orders cross with P = {_number(row, 'crossing_risk'):.1e})"
