@@ -7,7 +7,7 @@ import param
 from panel.viewable import Viewer
 
 from dashboards.data import DataStore
-from medtwin.services.plans import REFUSED
+from medtwin.services.plans import REFUSED, Permission
 
 
 class PlanReview(Viewer):
@@ -31,7 +31,7 @@ class PlanReview(Viewer):
 
     @property
     def is_manager(self) -> bool:
-        return self.data.plans().may_decide(self.user)
+        return self.data.plans().may(self.user, Permission.APPROVE)
 
     def refresh(self) -> None:
         """Re-list the plans in the store."""
