@@ -1,5 +1,6 @@
-"""Plan review page: lines with reasons and evidence, stress evidence, approve / reject
-(managers only), and what will be published.
+"""Plan review page, for review by exception: a summary, the stress evidence, the lines
+most urgent first (filter and sort them in the column headers), approve / reject (managers
+only), and what will be published.
 
 Every decision goes to the plan store as the signed-in user, after checking that the
 login still stands; the store checks the role and the status transition and its refusal
@@ -15,7 +16,7 @@ import param
 from panel.viewable import Viewer
 
 from dashboards.auth import Login
-from dashboards.data import DataStore
+from dashboards.data import DataStore, plan_lines, plan_summary
 from medtwin.services.plans import REFUSED, Permission
 
 
@@ -24,6 +25,17 @@ def count_by_kind(kinds: list[str]) -> str:
     parts = [f"{n} {k.replace('_', ' ')}{'s' if n != 1 else ''}"
              for k, n in sorted(Counter(kinds).items(), key=lambda kn: (-kn[1], kn[0]))]
     return f"{len(kinds)} line{'s' if len(kinds) != 1 else ''} ({', '.join(parts)})"
+
+
+CHOICE = {"type": "list", "func": "in", "valuesLookup": True, "sort": "asc",
+          "multiselect": True}
+TEXT = {"type": "input", "func": "like", "placeholder": "contains"}
+LINE_FILTERS = {"kind": CHOICE, "priority": CHOICE, "org": CHOICE, "item": TEXT,
+                "from": TEXT, "to": TEXT,
+                "cold_chain": {"type": "tickCross", "tristate": True,
+                               "indeterminateValue": None},
+                "cost": {"type": "number", "func": ">=", "placeholder": "at least"}}
+"""Header filters of the lines table (Tabulator's)."""
 
 
 class PlanReview(Viewer):
@@ -45,7 +57,9 @@ class PlanReview(Viewer):
         self.lines = pn.widgets.Tabulator(pd.DataFrame(), disabled=True, show_index=False,
                                           selectable="checkbox", css_classes=["plan-lines"],
                                           sizing_mode="stretch_width", pagination="local",
-                                          page_size=15)
+                                          page_size=50, header_filters=LINE_FILTERS,
+                                          formatters={"cold_chain": {"type": "tickCross"},
+                                                      "approved": {"type": "tickCross"}})
         self.refresh()
 
     @property
@@ -55,24 +69,36 @@ class PlanReview(Viewer):
     def refresh(self) -> None:
         """Re-list the plans in the store (labelled with their status) and open the newest
         awaiting a decision."""
-        store = self.data.plans()
-        plans = {f"{p.id} ({p.status})": p.id for p in store.list()}
-        self.param.plan_id.objects = plans
-        if plans and self.plan_id not in plans.values():
-            self.plan_id = store.opening()
+        if self._relabel() and self.plan_id not in self.param.plan_id.objects:
+            self.plan_id = self.data.plans().opening()
         self._load_lines()
+
+    def _relabel(self) -> list[str]:
+        """Label the plans in the selector with their status; their ids."""
+        plans = {f"{p.id} ({p.status})": p.id for p in self.data.plans().list()}
+        self.param.plan_id.objects = plans
+        return list(plans.values())
 
     @param.depends("plan_id", watch=True)
     def _load_lines(self) -> None:
         self.pending, self.message, self.refused = None, "", False
-        if not self.plan_id:
-            return
-        plan = self.data.plans().plan(self.plan_id)
-        self.lines.value = pd.DataFrame([{
-            "key": a.key, "kind": a.kind, "reason": a.reason,
-            "evidence": ", ".join(f"{k}={v}" for k, v in a.evidence.items())}
-            for a in plan.actions])
+        if self.plan_id:
+            self._fill_lines()
+
+    def _fill_lines(self) -> None:
+        store = self.data.plans()
+        self.lines.value = plan_lines(store.plan(self.plan_id), self.data.network(),
+                                      store.approved_keys(self.plan_id))
         self.lines.selection = []
+
+    @param.depends("plan_id", "message")
+    def summary(self) -> pn.viewable.Viewable:
+        """Lines, critical lines, units and cost per kind of line."""
+        if not self.plan_id:
+            return pn.Column()
+        return pn.Column("### Summary", pn.widgets.Tabulator(
+            plan_summary(self.lines.value), disabled=True, show_index=False,
+            css_classes=["plan-summary"]))
 
     @param.depends("plan_id", "message")
     def status(self) -> pn.viewable.Viewable:
@@ -86,19 +112,23 @@ class PlanReview(Viewer):
         text += [f"- {d.time} {d.user}: {d.decision} — {d.comment}"
                  for d in store.decisions(self.plan_id)]
         parts: list = [pn.pane.Markdown("\n".join(text), css_classes=["plan-status"])]
-        if self.message:
-            parts.append(pn.pane.Alert(self.message, alert_type="danger" if self.refused
-                                       else "success",
-                                       css_classes=["plan-refused" if self.refused
-                                                    else "plan-done"]))
+        parts.append("### Stress evidence (per scenario)")
         found = store.evidence(self.plan_id)
         if found.problem is not None:
-            parts.append(pn.pane.Markdown(f"Stress evidence: {found.problem}."))
+            parts.append(pn.pane.Markdown(f"None: {found.problem}."))
         else:
             parts.append(pn.widgets.Tabulator(
                 pd.DataFrame([vars(r) for r in found.rows]).round(4), disabled=True,
                 show_index=False, css_classes=["stress-evidence"]))
         return pn.Column(*parts)
+
+    @param.depends("message")
+    def outcome(self) -> pn.viewable.Viewable:
+        """What the last act did, or the store's refusal."""
+        if not self.message:
+            return pn.Column()
+        return pn.pane.Alert(self.message, alert_type="danger" if self.refused else "success",
+                             css_classes=["plan-refused" if self.refused else "plan-done"])
 
     def _act(self, done: str, act: str, keys: list[str] | None = None) -> None:
         """Approve ``keys`` or reject, as the signed-in user; show the outcome or the
@@ -114,6 +144,8 @@ class PlanReview(Viewer):
         except REFUSED as exc:
             self.refused, self.message = True, f"Refused: {exc}"
             return
+        self._fill_lines()
+        self._relabel()
         self.refused, self.message = False, f"{done} by {user}"
 
     def _approve(self) -> None:
@@ -165,7 +197,8 @@ class PlanReview(Viewer):
         reject.on_click(lambda _: self._act("rejected", "reject"))
         return pn.Column(pn.pane.Markdown("Approve the ticked lines (none ticked: all, "
                                           "after a confirmation)."),
-                         self.comment, pn.Row(approve, reject), self.confirmation)
+                         self.comment, pn.Row(approve, reject), self.confirmation,
+                         self.outcome)
 
     @param.depends("plan_id", "message")
     def to_publish(self) -> pn.viewable.Viewable:
@@ -188,4 +221,6 @@ class PlanReview(Viewer):
     def __panel__(self) -> pn.viewable.Viewable:
         return pn.Column("## Plan review",
                          pn.widgets.Select.from_param(self.param.plan_id, label="Plan"),
-                         self.status, self.lines, self.actions(), self.to_publish)
+                         self.status, self.summary,
+                         "### Lines (most urgent first; filter and sort in the headers)",
+                         self.lines, self.actions(), self.to_publish)

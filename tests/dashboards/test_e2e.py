@@ -264,6 +264,10 @@ def test_planner_cannot_approve_and_plans_opens_on_one_awaiting_a_decision(  # t
     _tab(page, "Plans")
     page.wait_for_selector(".plan-status >> text=status stress_tested")   # not tiny-0
     assert "rejected" not in page.locator("select").first.input_value()
+    page.wait_for_selector("text=Stress evidence (per scenario)")
+    page.wait_for_selector(".plan-summary >> text=total")
+    assert page.locator(".plan-lines .tabulator-row").first.inner_text().split()[:3] == \
+        ["t-1", "transfer", "high"]                          # most urgent first
     page.wait_for_selector("text=only managers may approve")
     assert page.locator("button:has-text('Approve')").count() == 0
     assert page.locator("button:has-text('Reject')").count() == 0

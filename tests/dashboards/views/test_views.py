@@ -66,6 +66,8 @@ def test_manager_approves_selected_lines(data: DataStore) -> None:
     view.comment.value = "reorder point only"
     view._approve()
     assert view.pending is None and view.message == "1 line (1 reorder point) approved by mia"
+    assert "tiny-1 (approved)" in view.param.plan_id.names
+    assert list(view.lines.value.approved) == [False, True]
     info = data.plans().info("tiny-1")
     assert (info.status, info.approved_lines) == (Status.APPROVED, 1)
     table = view.to_publish()[1].value
