@@ -91,13 +91,13 @@ class PlanReview(Viewer):
                                       store.approved_keys(self.plan_id))
         self.lines.selection = []
 
-    @param.depends("plan_id", "message")
-    def summary(self) -> pn.viewable.Viewable:
-        """Lines, critical lines, units and cost per kind of line."""
-        if not self.plan_id:
+    @staticmethod
+    def summary(lines: pd.DataFrame) -> pn.viewable.Viewable:
+        """Lines, critical lines, units and cost per kind of line of the plan."""
+        if lines.empty:
             return pn.Column()
         return pn.Column("### Summary", pn.widgets.Tabulator(
-            plan_summary(self.lines.value), disabled=True, show_index=False,
+            plan_summary(lines), disabled=True, show_index=False,
             css_classes=["plan-summary"]))
 
     @param.depends("plan_id", "message")
@@ -133,7 +133,7 @@ class PlanReview(Viewer):
     def _act(self, done: str, act: str, keys: list[str] | None = None) -> None:
         """Approve ``keys`` or reject, as the signed-in user; show the outcome or the
         store's refusal."""
-        store, comment = self.data.plans(), self.comment.value or act
+        store, comment = self.data.plans(), self.comment.value or f"{act}d"
         self.pending = None
         try:
             user = self.login.acting_user()
@@ -221,6 +221,6 @@ class PlanReview(Viewer):
     def __panel__(self) -> pn.viewable.Viewable:
         return pn.Column("## Plan review",
                          pn.widgets.Select.from_param(self.param.plan_id, label="Plan"),
-                         self.status, self.summary,
+                         self.status, pn.bind(self.summary, self.lines.param.value),
                          "### Lines (most urgent first; filter and sort in the headers)",
                          self.lines, self.actions(), self.to_publish)

@@ -161,6 +161,16 @@ def test_approve_all_asks_first_and_cancel_approves_nothing(site, browser  # typ
     page.wait_for_selector(".approve-all-confirm", state="detached")
     page.screenshot(path=str(ARTIFACTS / "approve-all-cancelled.png"), full_page=True)
     assert data.plans().info("tiny-2").approved_lines == 0
+    # a line ticked in a filtered table is the line approved
+    page.locator(".plan-lines .tabulator-col[tabulator-field=item] input"
+                 ).press_sequentially("INF")
+    page.wait_for_selector(".plan-lines .tabulator-row >> text=t-1", state="detached")
+    assert page.locator(".plan-lines .tabulator-row").count() == 1
+    _tick_first_line(page)
+    page.click("button:has-text('Approve')")
+    page.wait_for_selector("text=1 line (1 reorder point) approved by mia")
+    page.screenshot(path=str(ARTIFACTS / "approve-filtered-line.png"), full_page=True)
+    assert data.plans().approved_keys("tiny-2") == {"r-1"}
     page.close()
 
 
