@@ -15,7 +15,8 @@ import xarray as xr
 
 from medtwin.services import results
 from medtwin.services.plans import PlanService
-from twin.domain import Network
+from twin.domain import Network, Plan
+from twin.domain.parties import PRIORITIES
 from twin.network_files import load_network
 from twin.sim import ledger_path
 
@@ -93,6 +94,56 @@ def lot_whereabouts(net: Network, lot: str) -> pd.DataFrame:
     rows += [(f"{t.source}→{t.target}", t.item, "in_transit", t.quantity, t.expiry)
              for t in net.snapshot.in_transit if t.lot == lot]
     return pd.DataFrame(rows, columns=["where", "item", "status", "units", "expiry"])
+
+
+def served_priority(net: Network) -> dict[tuple[str, str], str]:
+    """(warehouse, item) → the most urgent priority class of the departments whose demand
+    for the item is served from that warehouse."""
+    out: dict[tuple[str, str], str] = {}
+    for m in net.demand:
+        w = net.serving_warehouse(m.hospital, m.item)
+        prio = next(d.priority for d in net.hospital_by_id[m.hospital].departments
+                    if d.id == m.department)
+        best = out.get((w or "", m.item))
+        if w is not None and (best is None or PRIORITIES.index(prio) < PRIORITIES.index(best)):
+            out[(w, m.item)] = prio
+    return out
+
+
+LINE_COLUMNS = ["key", "kind", "priority", "item", "from", "to", "org", "cold_chain",
+                "qty", "cost", "approved", "reason", "evidence"]
+
+
+def plan_lines(plan: Plan, net: Network, approved: set[str]) -> pd.DataFrame:
+    """One row per plan line, for review by exception: the receiving warehouse (``to``) and
+    its org, where it comes from (warehouse or supplier), the priority class it serves
+    (:func:`served_priority`; routine when none), cold chain, units and their cost at unit
+    cost (none for a reorder-point setting); most urgent first, then by cost."""
+    items, wh, served = net.item_by_code, net.warehouse_by_id, served_priority(net)
+    rows = []
+    for a in plan.actions:
+        to = a.target if a.kind == "transfer" else a.warehouse
+        source = a.source if a.kind == "transfer" else a.supplier if a.kind == "purchase" \
+            else ""
+        qty = float(a.quantity) if a.kind != "reorder_point" else float("nan")
+        rows.append((a.key, a.kind, served.get((to, a.item), PRIORITIES[-1]), a.item, source,
+                     to, wh[to].org, items[a.item].cold_chain, qty,
+                     qty * items[a.item].unit_cost, a.key in approved, a.reason,
+                     ", ".join(f"{k}={v}" for k, v in a.evidence.items())))
+    lines = pd.DataFrame(rows, columns=LINE_COLUMNS)
+    rank = lines.priority.map(PRIORITIES.index)
+    order = pd.DataFrame({"rank": rank, "cost": -lines.cost.fillna(0)}).sort_values(
+        ["rank", "cost"], kind="stable").index
+    return lines.loc[order].reset_index(drop=True)
+
+
+def plan_summary(lines: pd.DataFrame) -> pd.DataFrame:
+    """Per kind of line (and in total): lines, critical lines, units, cost."""
+    by = lines.assign(critical=lines.priority == PRIORITIES[0]).groupby("kind").agg(
+        lines=("key", "size"), critical=("critical", "sum"), units=("qty", "sum"),
+        cost=("cost", "sum"))
+    by.loc["total"] = by.sum()
+    return by.reset_index().round(2)
 
 
 @pn.cache(max_items=16)

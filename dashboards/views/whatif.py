@@ -1,9 +1,11 @@
 """What-if page: pick policies and scenarios (or edit a scenario), Run, see the results.
 
 A run is an experiment like ``medtwin compare`` and writes the same kind of result file
-into the results folder (``whatif-<network>-<n>.nc``), so the Compare page and
-``medtwin report`` read it too. An edited scenario is validated like a scenario file and
-saved beside the results (``scenarios/<name>.yaml``) so that the run can be repeated.
+into the shared results folder (``whatif-<network>-<n>.nc``), so the Compare page and
+``medtwin report`` read it too; only a user whose role may run what-ifs (checked by the
+plan store when Run is pressed) can. An edited scenario is validated like a scenario file
+first and, only when valid, saved beside the results (``scenarios/<name>.yaml``) so that
+the run can be repeated.
 """
 
 import logging
@@ -14,13 +16,14 @@ import panel as pn
 import param
 from panel.viewable import Viewer
 
+from dashboards.auth import Login
 from dashboards.data import DataStore
-from medtwin.services.whatif import run_whatif
+from medtwin.services.plans import REFUSED, Permission
+from medtwin.services.whatif import resolve_scenarios, run_whatif
 from scenarios.library import Library
 from scenarios.run_settings import Days, Replications, RunSettings, Seed, bounds
 from scenarios.stats import as_rows, summarise
 from solvers.registry import shipped_policies
-from twin.atomic import write_atomic
 from twin.problems import InputError
 
 log = logging.getLogger(__name__)
@@ -32,6 +35,7 @@ class WhatIfView(Viewer):
     """Choose, optionally edit, Run; the result appears below and on the Compare page."""
 
     data = param.ClassSelector(class_=DataStore)
+    login = param.ClassSelector(class_=Login)
     policies = param.ListSelector(default=["heuristic"], objects=sorted(shipped_policies()))
     scenarios = param.ListSelector(default=["baseline"], objects=[])
     reps = param.Integer(default=RunSettings().reps, bounds=bounds(Replications),
@@ -55,8 +59,9 @@ class WhatIfView(Viewer):
             height=140, css_classes=["scenario-editor"])
         self.load = pn.widgets.Button(label="Edit a copy of the first chosen scenario")
         self.load.on_click(self._load)
+        self.allowed = self.data.plans().may(self.login.user, Permission.RUN_WHATIF)
         self.button = pn.widgets.Button(label="Run what-if", color="primary",
-                                        css_classes=["run-whatif"])
+                                        css_classes=["run-whatif"], disabled=not self.allowed)
         self.button.on_click(self._run)
         self.progress = pn.indicators.Progress(value=0, max=1, width=300, visible=False,
                                                css_classes=["whatif-progress"])
@@ -66,26 +71,21 @@ class WhatIfView(Viewer):
         self.editor.value = self.library.file(name).read_text(encoding="utf-8")
         self.edit_name = f"{name}-edited"
 
-    def _chosen(self, folder: Path) -> list:
-        net = self.data.network()
-        names = list(self.scenarios)
-        if self.editor.value.strip():
-            name = self.edit_name.strip() or "edited"
-            target = write_atomic(folder / "scenarios" / f"{name}.yaml", self.editor.value)
-            try:
-                return self.library.resolve_all([*names, str(target)], net)
-            except InputError:
-                target.unlink()  # an edited scenario that is not valid is not kept
-                raise
-        return self.library.resolve_all(names, net)
-
     def _run(self, _event: object = None) -> None:
         folder = Path(self.data.results_dir)
+        try:
+            self.data.plans().require(self.login.acting_user(), Permission.RUN_WHATIF)
+        except REFUSED as exc:
+            self.message = f"Refused: {exc}"
+            return
         if not self.policies or not (self.scenarios or self.editor.value.strip()):
             self.message = "Choose at least one policy and one scenario."
             return
+        edited = (self.edit_name.strip() or "edited", self.editor.value) \
+            if self.editor.value.strip() else None
         try:
-            scenarios = self._chosen(folder)
+            scenarios = resolve_scenarios(self.library, list(self.scenarios),
+                                          self.data.network(), edited, folder)
         except InputError as exc:
             self.message = "Scenario not valid:\n" + "\n".join(f"- {p}" for p in exc.problems)
             return
@@ -124,8 +124,10 @@ class WhatIfView(Viewer):
         return pn.pane.Markdown(self.message, css_classes=["whatif-message"])
 
     def __panel__(self) -> pn.viewable.Viewable:
+        note = "" if self.allowed else f"Signed in as {self.login.user}: your role may not " \
+            "run what-ifs (they write shared result files)."
         return pn.Column(
-            "## What-if",
+            "## What-if", pn.pane.Markdown(note, css_classes=["no-whatif"]),
             pn.Row(pn.widgets.MultiChoice.from_param(self.param.policies, label="Policies"),
                    pn.widgets.MultiChoice.from_param(self.param.scenarios, label="Scenarios")),
             pn.Row(pn.widgets.IntInput.from_param(self.param.reps, label="Replications"),

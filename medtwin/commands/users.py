@@ -32,11 +32,12 @@ def _check_new_file(path: Path, option: str) -> None:
 
 @click.group()
 def users() -> None:
-    """Users of the plan store: planner (add plans, stress evidence), manager (also approve,
-    reject, publish, manage users and rules), service (the nightly: add, stress, gate,
-    publish — never approve) or viewer. At the command line you act as the holder of the
-    token in $MEDTWIN_SECRETS, else as the user mapped to your OS account; the dashboard
-    asks for a password. Exit codes: 2 invalid input, 6 not permitted, 7 conflict."""
+    """Users of the plan store: planner (add plans, stress evidence, dashboard what-ifs),
+    manager (also approve, reject, publish, manage users and rules), service (the nightly:
+    add, stress, gate, publish — never approve) or viewer (only reads). At the command line
+    you act as the holder of the token in $MEDTWIN_SECRETS, else as the user mapped to your
+    OS account; the dashboard asks for a password. Exit codes: 2 invalid input, 6 not
+    permitted, 7 conflict."""
 
 
 @users.command()

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from medtwin.store import IllegalTransition, NotPermitted, PlanStore, Role, Status, open_store
+from medtwin.store.lifecycle import AWAITING_DECISION
 from medtwin.store.plans import Decision, PlanBusy, PlanInfo, StoreConflict, UnknownUser
+from medtwin.store.roles import Permission
 from medtwin.store.rules import ScenarioEvidence, evidence_summary
 from scenarios.evidence import StressEvidence
 from twin.domain import Plan
@@ -21,8 +23,8 @@ from twin.problems import InputError
 REFUSED = (NotPermitted, IllegalTransition, StoreConflict, UnknownUser, PlanBusy, InputError)
 """What an approve or reject may be refused with (each says why)."""
 
-__all__ = ["REFUSED", "Decision", "PlanInfo", "PlanService", "Role", "ScenarioEvidence",
-           "Status"]
+__all__ = ["REFUSED", "Decision", "NotPermitted", "Permission", "PlanInfo", "PlanService",
+           "Role", "ScenarioEvidence", "Status"]
 
 
 @dataclass(frozen=True)
@@ -60,13 +62,19 @@ class PlanService:
     def role_of(self, user: str) -> Role:
         return self.store.role_of(user)
 
-    def may_decide(self, user: str) -> bool:
-        """Whether ``user`` may approve or reject now (for showing the buttons; the act
+    def may(self, user: str, permission: Permission) -> bool:
+        """Whether ``user``'s role has ``permission`` now (for showing buttons; the act
         itself is checked again)."""
         try:
-            return self.store.role_of(user) == Role.MANAGER
-        except UnknownUser:
+            self.store.require(user, permission)
+        except (NotPermitted, UnknownUser):
             return False
+        return True
+
+    def require(self, user: str, permission: Permission) -> None:
+        """Refuse (:class:`NotPermitted`, :class:`UnknownUser`) unless ``user``'s role has
+        ``permission`` now — for acts outside the store, such as a what-if run."""
+        self.store.require(user, permission)
 
     # -- reading ----------------------------------------------------------------------
     def list(self, status: Status | None = None) -> list[PlanInfo]:
@@ -92,9 +100,22 @@ class PlanService:
             return EvidenceView(None, [], str(exc))
         return EvidenceView(StressEvidence.parse(doc), rows, None)  # type: ignore[arg-type]
 
+    def opening(self) -> str | None:
+        """The plan a reviewer starts on: the newest awaiting a decision (draft or
+        stress-tested), else the newest plan; None in an empty store."""
+        plans = self.list()
+        waiting = [p for p in plans if p.status in AWAITING_DECISION]
+        first = (waiting or plans)[:1]
+        return first[0].id if first else None
+
     def approved_keys(self, plan_id: str) -> set[str]:
-        """Line keys approved by the plan's decisions — what a publish will send."""
-        return {k for d in self.decisions(plan_id) if d.decision == "approve" for k in d.lines}
+        """Keys of the plan's approved lines."""
+        return self.store.approved_keys(plan_id)
+
+    def sendable(self, plan_id: str) -> set[str]:
+        """Keys of the lines a publish would send now (:class:`IllegalTransition` when the
+        plan cannot be published, e.g. rejected)."""
+        return self.store.sendable(plan_id)
 
     # -- acting -----------------------------------------------------------------------
     def approve(self, plan_id: str, user: str, comment: str,

@@ -167,6 +167,12 @@ class Accounts(StoreBase):
             return [(u.name, Role(u.role)) for u in s.scalars(select(UserRow)
                                                                .order_by(UserRow.name))]
 
+    def require(self, name: str, permission: Permission) -> None:
+        """Raise :class:`NotPermitted` unless user ``name``'s role, read now, has
+        ``permission`` (:class:`UnknownUser` if there is no such user)."""
+        with self._sessions() as s:
+            require(name, self._role(s, name), permission)
+
     def role_of(self, name: str) -> Role:
         """The role of user ``name`` (:class:`UnknownUser` if none)."""
         with self._sessions() as s:

@@ -3,6 +3,7 @@
 draft → stress_tested → approved | rejected; approved → published → superseded. A draft
 may be approved or rejected directly only by a manager who accepts it without stress
 evidence (the CLI asks for ``--without-evidence``); a stress-tested plan may be re-tested.
+A decision stands: an approved plan is not rejected afterwards, and a rejected one is final.
 More lines of an approved or (partly) published plan may be approved later: it becomes
 approved again until those are published too.
 """
@@ -24,11 +25,14 @@ class Status(StrEnum):
 TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.DRAFT: frozenset({Status.STRESS_TESTED, Status.APPROVED, Status.REJECTED}),
     Status.STRESS_TESTED: frozenset({Status.STRESS_TESTED, Status.APPROVED, Status.REJECTED}),
-    Status.APPROVED: frozenset({Status.APPROVED, Status.PUBLISHED, Status.REJECTED}),
+    Status.APPROVED: frozenset({Status.APPROVED, Status.PUBLISHED}),
     Status.REJECTED: frozenset(),
     Status.PUBLISHED: frozenset({Status.APPROVED, Status.PUBLISHED, Status.SUPERSEDED}),
     Status.SUPERSEDED: frozenset(),
 }
+
+AWAITING_DECISION = frozenset({Status.DRAFT, Status.STRESS_TESTED})
+"""Statuses of a plan no manager (nor the gate) has decided on yet."""
 
 
 class IllegalTransition(Exception):

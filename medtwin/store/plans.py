@@ -227,11 +227,28 @@ class PlanStore(Accounts):
         with self._sessions() as s:
             require(user, self._role(s, user), Permission.PUBLISH)
             row = self._plan(s, plan_id)
-            check_transition(plan_id, Status(row.status), Status.PUBLISHED)
-            keys = set(s.scalars(select(LineRow.key).where(
-                LineRow.plan_id == plan_id, LineRow.approved, LineRow.published.is_(False))))
+            keys = self._sendable(s, row)
         plan = Plan.model_validate_json(row.plan_json)
         return plan.model_copy(update={"actions": [a for a in plan.actions if a.key in keys]})
+
+    def approved_keys(self, plan_id: str) -> set[str]:
+        """Keys of the plan's approved lines (published or not)."""
+        with self._sessions() as s:
+            self._plan(s, plan_id)
+            return set(s.scalars(select(LineRow.key).where(LineRow.plan_id == plan_id,
+                                                           LineRow.approved)))
+
+    def sendable(self, plan_id: str) -> set[str]:
+        """Keys of the lines a publish would send now: approved, not yet published
+        (:class:`IllegalTransition` when the plan cannot be published, e.g. rejected)."""
+        with self._sessions() as s:
+            return self._sendable(s, self._plan(s, plan_id))
+
+    @staticmethod
+    def _sendable(s: Session, row: PlanRow) -> set[str]:
+        check_transition(row.id, Status(row.status), Status.PUBLISHED)
+        return set(s.scalars(select(LineRow.key).where(
+            LineRow.plan_id == row.id, LineRow.approved, LineRow.published.is_(False))))
 
     def record_published(self, plan_id: str, user: str, results: Sequence[Any],
                          erp: str) -> PlanInfo:

@@ -1,7 +1,8 @@
 """Roles and what each may do.
 
-A *planner* adds plans and stress evidence; a *manager* also approves, rejects, publishes,
-adds users, changes roles and sets the approval rules; a *service* (the nightly) adds,
+A *planner* adds plans and stress evidence and runs what-ifs (they write shared result
+files); a *manager* also approves, rejects, publishes, adds users, changes roles and sets
+the approval rules; a *service* (the nightly) adds,
 stress-tests, gates and publishes but never approves: its plans are approved by the rules
 or by a manager; a *viewer* only reads.
 """
@@ -29,10 +30,12 @@ class Permission(StrEnum):
     PUBLISH = "publish"
     MANAGE_USERS = "manage users"
     SET_RULES = "set approval rules"
+    RUN_WHATIF = "run what-ifs"
 
 
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.PLANNER: frozenset({Permission.CREATE, Permission.STRESS_TEST, Permission.GATE}),
+    Role.PLANNER: frozenset({Permission.CREATE, Permission.STRESS_TEST, Permission.GATE,
+                             Permission.RUN_WHATIF}),
     Role.MANAGER: frozenset(Permission),
     Role.SERVICE: frozenset({Permission.CREATE, Permission.STRESS_TEST, Permission.GATE,
                              Permission.PUBLISH}),

@@ -65,3 +65,24 @@ def test_lots_by_expiry_and_whereabouts(net: Network) -> None:
     assert where.units.sum() == sum(p.quantity for p in net.snapshot.lots if p.lot == lot) + \
         sum(t.quantity for t in net.snapshot.in_transit if t.lot == lot)
     assert isinstance(where, pd.DataFrame)
+
+
+def test_plan_lines_put_the_most_urgent_first_and_add_up(net: Network) -> None:
+    from dashboards.data import plan_lines, plan_summary, served_priority
+    from tests.medtwin.store.samples import plan_json
+    from twin.domain import Plan
+
+    assert served_priority(net)[("WH-SH", "IVD-TROP-100")] == "critical"   # H-RJ's ICU
+    assert served_priority(net)[("WH-GZ", "IVD-TROP-100")] == "high"       # H-ZS's lab
+    plan = Plan.model_validate_json(plan_json())
+    lines = plan_lines(plan, net, approved={"r-1"})
+    assert list(lines.key) == ["t-1", "r-1"]              # high before routine
+    t1 = lines.iloc[0]
+    assert (t1["from"], t1["to"], t1.org, t1.priority, t1.qty, t1.approved) == \
+        ("WH-SH", "WH-GZ", "SUB-S", "high", 5, False)
+    assert t1.cost == 5 * net.item_by_code["IVD-TROP-100"].unit_cost
+    assert bool(t1.cold_chain) == net.item_by_code["IVD-TROP-100"].cold_chain
+    assert lines.iloc[1].approved and pd.isna(lines.iloc[1].qty)
+    summary = plan_summary(lines).set_index("kind")
+    assert summary.loc["total", "lines"] == 2 and summary.loc["transfer", "units"] == 5
+    assert summary.loc["total", "cost"] == t1.cost

@@ -1,6 +1,8 @@
 """End to end in a real browser: the dashboard server on 127.0.0.1 driven by Debian's
 Chromium through Playwright. Log in, open each page, run a small what-if, approve a plan
-as a manager, check that a planner cannot. Screenshots go to ``test-artifacts/e2e``."""
+as a manager (after confirming), check that a planner or viewer cannot, that the store's
+refusals are shown, that logging out ends the login in every tab and that an invalid
+scenario writes nothing. Screenshots go to ``test-artifacts/e2e``."""
 
 import shutil
 from collections.abc import Iterator
@@ -33,12 +35,16 @@ pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, DataStore]]:
-    """A results folder (an experiment, a simulated run), a store with a planner, a manager
-    and a stress-tested plan, and the dashboard serving them."""
+    """A results folder (an experiment, a simulated run), a store with a manager, a planner
+    and a viewer, stress-tested plans tiny-1…5 (one per test that decides) and a rejected
+    tiny-0, and the dashboard serving them."""
     folder = tmp_path_factory.mktemp("site")
     url = f"sqlite:///{folder / 'store.db'}"
-    store = new_store(url, passwords={"mia": "mia-secret", "pat": "pat-secret"})
-    add_plan(store, "tiny-1", evidence(0.995, 100.0))
+    store = new_store(url, passwords={"mia": "mia-secret", "pat": "pat-secret",
+                                      "vic": "vic-secret"})
+    for n in range(6):
+        add_plan(store, f"tiny-{n}", evidence(0.995, 100.0))
+    store.reject("tiny-0", "mia", "wrong horizon")
     net = load_network(TINY)
     tiny_library = folder / "lib"
     tiny_library.mkdir()
@@ -70,7 +76,10 @@ def browser() -> Iterator[object]:
 
 
 def _login(browser: object, base: str, user: str, password: str) -> object:
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})  # type: ignore[attr-defined]
+    """A new page (in a new browser context, or in ``browser`` if it is a context) signed in
+    as ``user``."""
+    page = browser.new_page()  # type: ignore[attr-defined]
+    page.set_viewport_size({"width": 1400, "height": 1000})
     page.set_default_timeout(60_000)
     page.goto(base)
     page.fill("input[name=username]", user)
@@ -82,6 +91,18 @@ def _login(browser: object, base: str, user: str, password: str) -> object:
 
 def _tab(page: object, name: str) -> None:
     page.locator(".bk-tab").filter(has_text=name).first.click()  # type: ignore[attr-defined]
+
+
+def _plan(page: object, label: str) -> None:
+    """Open the Plans page on the plan labelled ``label`` (id and status)."""
+    _tab(page, "Plans")
+    page.wait_for_selector("text=Plan review")  # type: ignore[attr-defined]
+    page.locator("select").first.select_option(label=label)  # type: ignore[attr-defined]
+    page.wait_for_selector(f".plan-status >> text={label.split()[0]}")  # type: ignore[attr-defined]
+
+
+def _tick_first_line(page: object) -> None:
+    page.locator(".plan-lines .tabulator-row input[type=checkbox]").first.click()  # type: ignore[attr-defined]
 
 
 def test_wrong_password_is_refused(site, browser) -> None:  # type: ignore[no-untyped-def]
@@ -116,20 +137,147 @@ def test_manager_opens_every_page_runs_a_whatif_and_approves(site, browser  # ty
     page.screenshot(path=str(ARTIFACTS / "manager-whatif-done.png"), full_page=True)
     assert (Path(data.results_dir) / "whatif-tiny-1.nc").exists()
 
-    _tab(page, "Plans")
-    page.wait_for_selector("button:has-text('Approve')")
+    _plan(page, "tiny-1 (stress_tested)")
     page.get_by_placeholder("why").fill("fill holds in every scenario")
     page.click("button:has-text('Approve')")
+    page.click(".confirm-approve button")
     page.wait_for_selector("text=approved by mia")
     page.screenshot(path=str(ARTIFACTS / "manager-approved.png"), full_page=True)
     assert data.plans().info("tiny-1").status == Status.APPROVED
     page.close()
 
 
-def test_planner_cannot_approve(site, browser) -> None:  # type: ignore[no-untyped-def]
+def test_approve_all_asks_first_and_cancel_approves_nothing(site, browser  # type: ignore[no-untyped-def]
+                                                            ) -> None:
+    base, data = site
+    page = _login(browser, base, "mia", "mia-secret")
+    _plan(page, "tiny-2 (stress_tested)")
+    page.click("button:has-text('Approve')")
+    page.wait_for_selector("text=Approve all 2 lines (1 reorder point, 1 transfer) of plan "
+                           "tiny-2?")
+    page.screenshot(path=str(ARTIFACTS / "approve-all-confirm.png"), full_page=True)
+    assert data.plans().info("tiny-2").approved_lines == 0
+    page.click(".cancel-approve button")
+    page.wait_for_selector(".approve-all-confirm", state="detached")
+    page.screenshot(path=str(ARTIFACTS / "approve-all-cancelled.png"), full_page=True)
+    assert data.plans().info("tiny-2").approved_lines == 0
+    # a line ticked in a filtered table is the line approved
+    page.locator(".plan-lines .tabulator-col[tabulator-field=item] input"
+                 ).press_sequentially("INF")
+    page.wait_for_selector(".plan-lines .tabulator-row >> text=t-1", state="detached")
+    assert page.locator(".plan-lines .tabulator-row").count() == 1
+    _tick_first_line(page)
+    page.click("button:has-text('Approve')")
+    page.wait_for_selector("text=1 line (1 reorder point) approved by mia")
+    page.screenshot(path=str(ARTIFACTS / "approve-filtered-line.png"), full_page=True)
+    assert data.plans().approved_keys("tiny-2") == {"r-1"}
+    page.close()
+
+
+def test_refused_transitions_show_the_stores_reason(site, browser  # type: ignore[no-untyped-def]
+                                                     ) -> None:
+    base, data = site
+    page = _login(browser, base, "mia", "mia-secret")
+    _plan(page, "tiny-3 (stress_tested)")
+    _tick_first_line(page)
+    page.click("button:has-text('Approve')")
+    page.wait_for_selector("text=1 line (1 transfer) approved by mia")
+    page.click("button:has-text('Reject')")
+    page.wait_for_selector(".plan-refused >> text=Refused: plan tiny-3 is approved; it cannot "
+                           "become rejected")
+    page.screenshot(path=str(ARTIFACTS / "refused-reject-after-approve.png"), full_page=True)
+    assert data.plans().info("tiny-3").status == Status.APPROVED
+
+    _plan(page, "tiny-0 (rejected)")
+    page.wait_for_selector("text=Nothing will be published")
+    assert page.locator("text=What will be published").count() == 0
+    page.click("button:has-text('Approve')")
+    page.click(".confirm-approve button")
+    page.wait_for_selector(".plan-refused >> text=Refused: plan tiny-0 is rejected; it cannot "
+                           "become approved")
+    page.screenshot(path=str(ARTIFACTS / "refused-approve-of-rejected.png"), full_page=True)
+    assert data.plans().info("tiny-0").approved_lines == 0
+    page.close()
+
+
+def test_logout_in_one_tab_ends_the_login_in_the_other(site, browser  # type: ignore[no-untyped-def]
+                                                       ) -> None:
+    base, data = site
+    context = browser.new_context()
+    first = _login(context, base, "mia", "mia-secret")
+    second = context.new_page()
+    second.set_viewport_size({"width": 1400, "height": 1000})
+    second.set_default_timeout(60_000)
+    second.goto(base)
+    second.wait_for_selector("text=signed in as mia")
+    _plan(second, "tiny-4 (stress_tested)")
+    first.goto(f"{base}/logout")
+    first.screenshot(path=str(ARTIFACTS / "logout-tab1.png"), full_page=True)
+    _tick_first_line(second)
+    second.click("button:has-text('Approve')")
+    second.wait_for_selector(".plan-refused >> text=mia has logged out")
+    second.screenshot(path=str(ARTIFACTS / "logout-tab2-refused.png"), full_page=True)
+    assert data.plans().info("tiny-4").approved_lines == 0
+    second.goto(base)
+    second.wait_for_selector("input[name=username]")          # back at the login page
+    context.close()
+
+
+def test_viewer_can_neither_approve_nor_run_a_whatif(site, browser  # type: ignore[no-untyped-def]
+                                                    ) -> None:
+    base, data = site
+    before = sorted(Path(data.results_dir).rglob("*"))
+    page = _login(browser, base, "vic", "vic-secret")
+    _plan(page, "tiny-5 (stress_tested)")
+    page.wait_for_selector("text=only managers may approve")
+    assert page.locator("button:has-text('Approve')").count() == 0
+    assert page.locator("button:has-text('Reject')").count() == 0
+    page.screenshot(path=str(ARTIFACTS / "viewer-plans.png"), full_page=True)
+    _tab(page, "What-if")
+    page.wait_for_selector("text=may not run what-ifs")
+    run = page.locator("button:has-text('Run what-if')")
+    assert run.is_disabled()
+    page.screenshot(path=str(ARTIFACTS / "viewer-whatif.png"), full_page=True)
+    # enabled in the browser behind the page's back, Run is still refused by the server
+    page.evaluate("""() => { for (const m of Bokeh.documents[0].all_models)
+                             if ((m.css_classes || []).includes('run-whatif'))
+                               m.disabled = false; }""")
+    run.click()
+    page.wait_for_selector(".whatif-message >> text=Refused: user 'vic' is a viewer")
+    page.screenshot(path=str(ARTIFACTS / "viewer-whatif-refused.png"), full_page=True)
+    assert sorted(Path(data.results_dir).rglob("*")) == before
+    assert data.plans().info("tiny-5").approved_lines == 0
+    page.close()
+
+
+def test_an_invalid_scenario_writes_nothing(site, browser) -> None:  # type: ignore[no-untyped-def]
+    base, data = site
+    before = sorted(Path(data.results_dir).rglob("*"))
+    page = _login(browser, base, "pat", "pat-secret")
+    _tab(page, "What-if")
+    page.fill(".scenario-editor textarea", "events:\n  - {kind: warehouse_outage, "
+              "warehouse: WH-NOPE, start: 0, end: 3}\n")
+    page.get_by_label("Edited scenario name").fill("bad")
+    page.click("button:has-text('Run what-if')")
+    page.wait_for_selector(".whatif-message >> text=Scenario not valid")
+    page.wait_for_selector("text=unknown warehouse 'WH-NOPE'")
+    page.screenshot(path=str(ARTIFACTS / "invalid-scenario.png"), full_page=True)
+    assert sorted(Path(data.results_dir).rglob("*")) == before
+    assert not (Path(data.results_dir) / "scenarios").exists()
+    page.close()
+
+
+def test_planner_cannot_approve_and_plans_opens_on_one_awaiting_a_decision(  # type: ignore[no-untyped-def]
+        site, browser) -> None:
     base, _ = site
     page = _login(browser, base, "pat", "pat-secret")
     _tab(page, "Plans")
+    page.wait_for_selector(".plan-status >> text=status stress_tested")   # not tiny-0
+    assert "rejected" not in page.locator("select").first.input_value()
+    page.wait_for_selector("text=Stress evidence (per scenario)")
+    page.wait_for_selector(".plan-summary >> text=total")
+    assert page.locator(".plan-lines .tabulator-row").first.inner_text().split()[:3] == \
+        ["t-1", "transfer", "high"]                          # most urgent first
     page.wait_for_selector("text=only managers may approve")
     assert page.locator("button:has-text('Approve')").count() == 0
     assert page.locator("button:has-text('Reject')").count() == 0

@@ -6,6 +6,7 @@ import holoviews as hv
 import panel as pn
 import pytest
 
+from dashboards.auth import Login, Sessions
 from dashboards.data import DataStore
 from dashboards.views.inventory import InventoryView
 from dashboards.views.network import NetworkView
@@ -26,6 +27,12 @@ def data(tmp_path: Path) -> DataStore:
                      network_name=str(TINY))
 
 
+def login(user: str) -> Login:
+    """A signed-in page of ``user``."""
+    sessions = Sessions()
+    return Login(sessions, sessions.open(user), user)
+
+
 def _stored_plan(data: DataStore) -> str:
     add_plan(data.plans().store, "tiny-1", evidence(0.995, 100.0))
     return "tiny-1"
@@ -40,26 +47,80 @@ def test_network_view(data: DataStore) -> None:
 
 def test_planner_sees_no_approve_button(data: DataStore) -> None:
     _stored_plan(data)
-    view = PlanReview(data=data, user="pat")
+    view = PlanReview(data=data, login=login("pat"))
     actions = view.actions()
     assert isinstance(actions, pn.pane.Markdown) and "only managers" in actions.object
-    view._decide(True)                  # even if called, the store refuses
-    assert "refused" in view.message
+    view._approve()                     # none ticked: asks to confirm all
+    view._act("approved", "approve", view.pending)   # confirmed: still, the store refuses
+    assert "Refused: user 'pat' is a planner" in view.message
+    view._act("rejected", "reject")
+    assert view.refused and "Refused: user 'pat' is a planner" in view.message
     assert data.plans().info("tiny-1").status == Status.STRESS_TESTED
 
 
 def test_manager_approves_selected_lines(data: DataStore) -> None:
     _stored_plan(data)
-    view = PlanReview(data=data, user="mia")
+    view = PlanReview(data=data, login=login("mia"))
     assert list(view.lines.value.key) == ["t-1", "r-1"]
     view.lines.selection = [1]
     view.comment.value = "reorder point only"
-    view._decide(True)
+    view._approve()
+    assert view.pending is None and view.message == "1 line (1 reorder point) approved by mia"
+    assert "tiny-1 (approved)" in view.param.plan_id.names
+    assert list(view.lines.value.approved) == [False, True]
     info = data.plans().info("tiny-1")
     assert (info.status, info.approved_lines) == (Status.APPROVED, 1)
     table = view.to_publish()[1].value
     assert list(table.key) == ["r-1"]
     assert data.plans().decisions("tiny-1")[0].lines == ("r-1",)
+
+
+def test_approve_all_waits_for_a_confirmation_naming_the_counts(data: DataStore) -> None:
+    _stored_plan(data)
+    view = PlanReview(data=data, login=login("mia"))
+    view._approve()
+    assert view.pending == ["t-1", "r-1"]
+    alert = view.confirmation()[0].object
+    assert alert == "Approve all 2 lines (1 reorder point, 1 transfer) of plan tiny-1?"
+    assert data.plans().info("tiny-1").approved_lines == 0    # nothing until confirmed
+    cancel = view.confirmation()[1][1]
+    cancel.clicks += 1
+    assert view.pending is None and data.plans().info("tiny-1").approved_lines == 0
+    view._approve()
+    view.confirmation()[1][0].clicks += 1
+    assert data.plans().info("tiny-1").approved_lines == 2 and view.pending is None
+
+
+def test_refusals_are_the_stores_and_a_rejected_plan_publishes_nothing(
+        data: DataStore) -> None:
+    _stored_plan(data)
+    add_plan(data.plans().store, "tiny-0", evidence(0.995, 100.0))
+    data.plans().reject("tiny-0", "mia", "wrong horizon")
+    view = PlanReview(data=data, login=login("mia"))
+    assert view.plan_id == "tiny-1"              # opens on the plan awaiting a decision
+    view.lines.selection = [0]
+    view._approve()
+    view._act("rejected", "reject")
+    assert view.refused and view.message == ("Refused: plan tiny-1 is approved; it cannot "
+                                             "become rejected (allowed next: approved, "
+                                             "published)")
+    view.plan_id = "tiny-0"
+    view._approve()
+    view._act("approved", "approve", view.pending)
+    assert "Refused: plan tiny-0 is rejected; it cannot become approved" in view.message
+    none = view.to_publish()
+    assert "Nothing will be published" in none.object and "is rejected" in none.object
+
+
+def test_a_page_of_a_logged_out_session_changes_nothing(data: DataStore) -> None:
+    _stored_plan(data)
+    page = login("mia")
+    view = PlanReview(data=data, login=page)
+    page.sessions.close(page.sid)
+    view.lines.selection = [0]
+    view._approve()
+    assert view.refused and "mia has logged out" in view.message
+    assert data.plans().info("tiny-1").approved_lines == 0
 
 
 def test_recall_impact_run(data: DataStore) -> None:

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from medtwin.services.plans import REFUSED, PlanService
+from medtwin.services.plans import REFUSED, Permission, PlanService
 from medtwin.store import Role, Status
 from tests.medtwin.store.samples import add_plan, evidence, new_store
 
@@ -33,12 +33,23 @@ def test_approve_returns_typed_decisions(service: PlanService) -> None:
     assert (info.status, info.approved_lines) == (Status.APPROVED, 1)
     (decision,) = service.decisions("tiny-1")
     assert (decision.user, decision.decision, decision.lines) == ("mia", "approve", ("r-1",))
-    assert service.approved_keys("tiny-1") == {"r-1"}
+    assert service.sendable("tiny-1") == service.approved_keys("tiny-1") == {"r-1"}
+
+
+def test_a_reviewer_opens_on_a_plan_awaiting_a_decision(service: PlanService) -> None:
+    service.reject("tiny-2", "mia", "wrong horizon")
+    assert service.opening() == "tiny-1"
+    service.approve("tiny-1", "mia", "ok")
+    assert service.opening() == "tiny-1"     # none waits: the newest (then by id)
+    with pytest.raises(REFUSED, match="is rejected; it cannot become published"):
+        service.sendable("tiny-2")
 
 
 def test_the_role_is_checked_when_acting(service: PlanService, tmp_path: Path) -> None:
-    assert service.may_decide("mia") and not service.may_decide("pat")
-    assert not service.may_decide("nobody")
+    assert service.may("mia", Permission.APPROVE) and not service.may("pat", Permission.APPROVE)
+    assert service.may("pat", Permission.RUN_WHATIF) and not service.may("vic",
+                                                                          Permission.RUN_WHATIF)
+    assert not service.may("nobody", Permission.APPROVE)
     with pytest.raises(REFUSED):
         service.reject("tiny-1", "pat", "no")
     # the page was drawn for a manager, who is then replaced by a viewer of the same name

@@ -8,6 +8,7 @@ import pytest
 from erp_adapter.protocol import DocumentRef, LineResult
 from medtwin.store import IllegalTransition, NotPermitted, PlanStore, Role, Status
 from medtwin.store.plans import AUTO_USER, StoreConflict
+from medtwin.store.roles import Permission
 from medtwin.store.rules import ApprovalRules
 from tests.medtwin.store.samples import evidence, plan_json, sealed, sealed_plan, tiny_net
 from twin.problems import InputError
@@ -109,6 +110,9 @@ def test_planner_and_viewer_cannot_approve_or_publish(store: PlanStore) -> None:
             store.approved_plan("tiny-1", user)
     with pytest.raises(NotPermitted, match="may create"):
         add(store, "tiny-9", user="vic")
+    with pytest.raises(NotPermitted, match=r"user 'vic' is a viewer; only .* may run what-ifs"):
+        store.require("vic", Permission.RUN_WHATIF)
+    store.require("pat", Permission.RUN_WHATIF)
     assert store.info("tiny-1").status == Status.STRESS_TESTED
     assert len(store.audit_rows()) == len(before)
 
@@ -158,6 +162,13 @@ def test_illegal_transitions_name_status_and_allowed(store: PlanStore) -> None:
     store.reject("tiny-1", "mia", "wrong horizon")
     with pytest.raises(IllegalTransition, match=r"allowed next: none \(final\)"):
         store.approve("tiny-1", "mia", "x", without_evidence=True)
+    with pytest.raises(IllegalTransition, match="is rejected; it cannot become published"):
+        store.sendable("tiny-1")
+    add(store, "tiny-2", evidence(0.995, 100))
+    store.approve("tiny-2", "mia", "ok", lines=["r-1"])
+    assert store.sendable("tiny-2") == {"r-1"}
+    with pytest.raises(IllegalTransition, match="is approved; it cannot become rejected"):
+        store.reject("tiny-2", "mia", "changed my mind")
     with pytest.raises(StoreConflict, match="already in the store"):
         add(store)
 
