@@ -61,7 +61,8 @@ class Upstream:
 
 def _no_extras(x: SafetyStockInputs) -> Replenishment:
     zeros = np.zeros(x.size)
-    return Replenishment(zeros, zeros, zeros, zeros, zeros, np.full(x.size, -1, dtype=np.int64),
+    return Replenishment(zeros, np.full(x.size, None, dtype=object), zeros, zeros, zeros,
+                         np.full(x.size, -1, dtype=np.int64),
                          x.mean_per_day, x.var_per_day)
 
 
