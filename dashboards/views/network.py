@@ -1,43 +1,167 @@
-"""Network page: a map of warehouses, hospitals and lanes, and inventory health."""
+"""Network page: a map of the regions, warehouses, hospitals, lanes and the flows of a plan
+or a simulated run; and inventory health per warehouse."""
 
 import holoviews as hv
+import pandas as pd
 import panel as pn
 import param
 from panel.viewable import Viewer
 
-from dashboards.data import DataStore, inventory_health, network_layout
+from dashboards.data import (
+    DAYS_OF_SUPPLY_TARGET,
+    NEAR_EXPIRY_ALERT,
+    NEAR_EXPIRY_DAYS,
+    DataStore,
+    inventory_health,
+    network_layout,
+    plan_flows,
+    region_outlines,
+    run_flows,
+)
+
+NO_FLOWS = "no flows"
+MODE_DASH = {"road": "solid", "rail": "dashed", "air": "dotted"}
+COLD, AMBIENT = "#1f77b4", "#d62728"
+ALERT = "background-color: #f8d7da"
+
+
+def _mode_label(mode: str, cold: bool) -> str:
+    return f"{mode} lane, {'cold chain' if cold else 'ambient'}"
 
 
 class NetworkView(Viewer):
-    """Map (longitude/latitude; cold-chain warehouses and lanes in blue) and a table per
-    warehouse: available / quarantine / reserved / inbound units, value near expiry, days
-    of supply."""
+    """Map in longitude/latitude over a shipped outline of the regions (legend beside it,
+    hover with names and figures) and a table per warehouse: units by status, value and
+    value near expiry in the network's currency, days of supply; totals in the last row,
+    days of supply below :data:`DAYS_OF_SUPPLY_TARGET` and a near-expiry share above
+    :data:`NEAR_EXPIRY_ALERT` highlighted."""
 
     data = param.ClassSelector(class_=DataStore)
+    flows = param.Selector(objects=[NO_FLOWS], doc="plan or simulated run whose transfers "
+                                                   "are drawn on the lanes")
 
+    def __init__(self, **params: object):
+        super().__init__(**params)
+        net = self.data.network()
+        sources = [NO_FLOWS, *(f"plan {p.id}" for p in self.data.plans().list()
+                               if p.network == net.name),
+                   *(f"run {path}" for path in self.data.files("simulation"))]
+        self.param.flows.objects = sources
+        self.flows = sources[1] if len(sources) > 1 else NO_FLOWS
+
+    def flow_table(self) -> pd.DataFrame:
+        """Transfers of the chosen plan or run per (from, to): units and value."""
+        net = self.data.network()
+        kind, _, name = self.flows.partition(" ")
+        if kind == "plan":
+            return plan_flows(self.data.plans().plan(name), net)
+        if kind == "run":
+            return run_flows(self.data.ledger(name), net)
+        return pd.DataFrame(columns=["from", "to", "units", "value"])
+
+    @param.depends("flows")
     def map(self) -> hv.Overlay:
-        """Lanes, warehouses and hospitals in geographic coordinates."""
-        wh, hosp, lanes = network_layout(self.data.network())
-        segs = hv.Segments(lanes, ["x0", "y0", "x1", "y1"], ["id", "mode", "cold_chain"]).opts(
-            color="cold_chain", cmap={True: "#1f77b4", False: "#bbbbbb"}, line_width=1.5,
-            tools=["hover"])
-        hospitals = hv.Points(hosp, ["lon", "lat"], ["id", "name", "region"],
-                              label="hospitals").opts(color="#999999", size=6,
-                                                      tools=["hover"])
-        warehouses = hv.Points(wh, ["lon", "lat"], ["id", "name", "org", "cold_chain"],
-                               label="warehouses").opts(
-            color="cold_chain", cmap={True: "#1f77b4", False: "#d62728"}, size=14,
-            marker="square", tools=["hover"])
-        return (segs * hospitals * warehouses).opts(
-            width=700, height=480, xlabel="longitude", ylabel="latitude",
-            title=f"{self.data.network().name}: warehouses (blue = cold chain), hospitals, lanes")
+        """Regions, lanes by mode and cold chain, flows, warehouses and hospitals by name."""
+        net = self.data.network()
+        currency = net.settings.currency
+        rings, region_labels = region_outlines(net)
+        wh, hosp, lanes = network_layout(net)
+        health = inventory_health(net)
+        wh = wh.join(health[["available", "days_of_supply"]], on="id")
+        layers = [hv.Polygons(rings, vdims=["region"]).opts(
+            color="#f3f1ea", line_color="#b9b4a5", line_width=1, tools=["hover"],
+            hover_tooltips=[("region", "@region")]),
+            hv.Labels(region_labels, ["lon", "lat"], "region").opts(
+                text_color="#9a9483", text_font_size="10pt", text_font_style="italic")]
+        lane_tips = [("lane", "@from → @to"), ("mode", "@mode"),
+                     ("transit", "@transit_days{0.0} days"),
+                     ("cost", f"@cost_per_unit{{0,0.00}} {currency}/unit")]
+        for (mode, cold), group in lanes.groupby(["mode", "cold_chain"]):
+            layers.append(hv.Segments(group, ["x0", "y0", "x1", "y1"],
+                                      ["from", "to", "mode", "transit_days", "cost_per_unit"],
+                                      label=_mode_label(mode, cold)).opts(
+                color=COLD if cold else "#999999", line_dash=MODE_DASH.get(mode, "dashdot"),
+                line_width=1.2, alpha=0.7, tools=["hover"], hover_tooltips=lane_tips))
+        flows = self.flow_table()
+        if not flows.empty:
+            at = wh.set_index("id")
+            flows = flows.assign(
+                x0=flows["from"].map(at.lon), y0=flows["from"].map(at.lat),
+                x1=flows["to"].map(at.lon), y1=flows["to"].map(at.lat),
+                from_name=flows["from"].map(at.name), to_name=flows["to"].map(at.name),
+                width=2 + 10 * flows.units / flows.units.max(),
+                text=[f"{u:,.0f}" for u in flows.units])
+            layers.append(hv.Segments(flows, ["x0", "y0", "x1", "y1"],
+                                      ["from_name", "to_name", "units", "value", "width"],
+                                      label=f"transfers ({self.flows.split(' ')[0]})").opts(
+                color="#ff7f0e", alpha=0.6, line_width="width", tools=["hover"],
+                hover_tooltips=[("transfer", "@from_name → @to_name"),
+                                ("units", "@units{0,0}"),
+                                ("value", f"@value{{0,0}} {currency}")]))
+            mid = flows.assign(lon=(flows.x0 + flows.x1) / 2, lat=(flows.y0 + flows.y1) / 2)
+            layers.append(hv.Labels(mid, ["lon", "lat"], "text").opts(
+                text_color="#a0522d", text_font_size="9pt", text_font_style="bold"))
+        hosp_tips = [("hospital", "@name"), ("region", "@region")]
+        layers.append(hv.Points(hosp, ["lon", "lat"], ["name", "region"],
+                                label="hospital").opts(
+            color="#555555", size=6, marker="circle", tools=["hover"],
+            hover_tooltips=hosp_tips))
+        wh_tips = [("warehouse", "@name"), ("org", "@org"), ("region", "@region"),
+                   ("available", "@available{0,0} units"),
+                   ("days of supply", "@days_of_supply{0.0}")]
+        for cold, group in wh.groupby("cold_chain"):
+            layers.append(hv.Points(group, ["lon", "lat"],
+                                    ["name", "org", "region", "available", "days_of_supply"],
+                                    label=f"warehouse, {'cold chain' if cold else 'ambient'}"
+                                    ).opts(color=COLD if cold else AMBIENT, size=13,
+                                           marker="square", tools=["hover"],
+                                           hover_tooltips=wh_tips))
+        layers.append(hv.Labels(hosp, ["lon", "lat"], "name").opts(
+            text_font_size="7pt", text_color="#555555", text_align="left", xoffset=0.25))
+        layers.append(hv.Labels(wh, ["lon", "lat"], "name").opts(
+            text_font_size="9pt", text_font_style="bold", text_color="#222222",
+            text_align="left", xoffset=0.45, yoffset=0.45))
+        return hv.Overlay(layers).opts(
+            width=1050, height=720, xlabel="longitude (°E)", ylabel="latitude (°N)",
+            legend_position="right", xlim=(73, 136), ylim=(17, 54),
+            title=f"{net.name}: sites, lanes and transfers ({self.flows})")
 
     def health(self) -> pn.widgets.Tabulator:
-        """Inventory health per warehouse."""
-        df = inventory_health(self.data.network()).reset_index()
-        return pn.widgets.Tabulator(df, disabled=True, show_index=False, css_classes=["health"],
-                                    sizing_mode="stretch_width")
+        """Inventory health per warehouse, with totals and highlighted thresholds."""
+        net = self.data.network()
+        currency = net.settings.currency
+        df = inventory_health(net).reset_index()
+        df["near_expiry_share"] *= 100
+        units = {"type": "money", "thousand": ",", "precision": 0}
+        money = units | {"symbol": f" {currency}", "symbolAfter": True}
+
+        def alerts(row: pd.Series) -> list[str]:
+            low = row.days_of_supply < DAYS_OF_SUPPLY_TARGET
+            near = row.near_expiry_share > 100 * NEAR_EXPIRY_ALERT
+            return [ALERT if (c == "days_of_supply" and low) or
+                    (c in ("value_near_expiry", "near_expiry_share") and near) else ""
+                    for c in row.index]
+        table = pn.widgets.Tabulator(
+            df, disabled=True, show_index=False, css_classes=["health"],
+            sizing_mode="stretch_width", titles={
+                "in_transit": "in transit (inbound)", "stock_value": f"stock value ({currency})",
+                "value_near_expiry": f"value near expiry ({currency})",
+                "near_expiry_share": "near expiry share", "days_of_supply": "days of supply"},
+            formatters={"available": units, "quarantine": units, "reserved": units,
+                        "in_transit": units, "stock_value": money, "value_near_expiry": money,
+                        "near_expiry_share": {"type": "money", "precision": 1,
+                                              "symbol": " %", "symbolAfter": True},
+                        "days_of_supply": {"type": "money", "precision": 1}})
+        table.style.apply(alerts, axis=1)
+        return table
 
     def __panel__(self) -> pn.viewable.Viewable:
-        return pn.Column("## Network", pn.pane.HoloViews(self.map()),
-                         "### Inventory health (snapshot)", self.health())
+        return pn.Column(
+            "## Network", pn.widgets.Select.from_param(self.param.flows, label="Transfers of",
+                                                       width=420),
+            pn.pane.HoloViews(self.map), "### Inventory health (snapshot)",
+            pn.pane.Markdown(f"Highlighted: days of supply below {DAYS_OF_SUPPLY_TARGET:.0f} "
+                             f"days; value expiring within {NEAR_EXPIRY_DAYS} days above "
+                             f"{NEAR_EXPIRY_ALERT:.0%} of the stock value.",
+                             css_classes=["health-note"]),
+            self.health())

@@ -39,9 +39,18 @@ def _stored_plan(data: DataStore) -> str:
 
 
 def test_network_view(data: DataStore) -> None:
+    _stored_plan(data)
     view = NetworkView(data=data)
-    assert isinstance(view.map(), hv.Overlay)
-    assert len(view.health().value) == len(data.network().warehouses)
+    assert view.flows == "plan tiny-1"                 # flows of the stored plan
+    overlay = view.map()
+    assert isinstance(overlay, hv.Overlay)
+    legend = {el.label for el in overlay if el.label}
+    assert {"hospital", "warehouse, cold chain", "road lane, cold chain",
+            "transfers (plan)"} <= legend
+    assert view.flow_table().units.tolist() == [5.0]
+    assert len(view.health().value) == len(data.network().warehouses) + 1   # and total
+    view.flows = "no flows"
+    assert "transfers (plan)" not in {el.label for el in view.map()}
     assert isinstance(view.__panel__(), pn.Column)
 
 
