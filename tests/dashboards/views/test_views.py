@@ -133,11 +133,17 @@ def test_a_page_of_a_logged_out_session_changes_nothing(data: DataStore) -> None
 
 
 def test_recall_impact_run(data: DataStore) -> None:
-    view = RecallView(data=data, days=20)
+    view = RecallView(data=data, days=20, replications=3)
+    assert view.picker.options == view.lots and view.lot == view.lots[0]
     view._run()
-    impact = view.impact.set_index("kpi")
-    assert set(impact.columns) == {"without recall", "with recall", "difference"}
-    assert impact.loc["fill_rate", "with recall"] <= impact.loc["fill_rate", "without recall"]
+    assert view.impact.replications == 3 and len(view.impact.reach) == 3
+    shown = view.result()
+    assert "3 replications, seeds 0–2" in shown[0].object
+    table = shown[2].value.set_index("KPI")
+    assert list(table.columns) == ["without recall", "with recall", "difference", "95% CI",
+                                   "significant"]
+    assert table.loc["fill rate of the recalled item", "95% CI"].startswith("[")
+    assert "e+" not in table.to_string()
 
 
 def test_inventory_view_reads_a_simulated_run(data: DataStore, tmp_path: Path) -> None:
