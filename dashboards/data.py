@@ -147,6 +147,31 @@ def stock_over_time(ledger: pd.DataFrame, warehouse: str, item: str) -> pd.Serie
     return delta.reindex(days, fill_value=0).cumsum().rename("units")
 
 
+def stock_levels(net: Network, warehouse: str, item: str) -> tuple[int, int] | None:
+    """The configured (reorder point s, order-up-to S) of a warehouse × item (units), or
+    None when the network sets none."""
+    return next(((sp.reorder_point, sp.order_up_to) for sp in net.stock_policies
+                 if sp.warehouse == warehouse and sp.item == item), None)
+
+
+def why_not_stocked(net: Network, warehouse: str, item: str) -> str | None:
+    """Why ``warehouse`` does not stock ``item`` (None when it does: it has a stock policy
+    for it, lots of it at the snapshot or demand for it routed to it)."""
+    wh, it = net.warehouse_by_id[warehouse], net.item_by_code[item]
+    held = any(p.warehouse == warehouse and p.item == item for p in net.snapshot.lots)
+    served = any(m.item == item and net.serving_warehouse(m.hospital, item) == warehouse
+                 for m in net.demand)
+    if held or served or stock_levels(net, warehouse, item) is not None:
+        return None
+    if it.cold_chain and not wh.cold_chain:
+        return f"{item} needs 2–8 °C storage and {warehouse} has no cold chain."
+    if wh.region not in it.registered_regions:
+        return (f"{item} is not registered in {warehouse}'s region ({wh.region}); it may be "
+                f"shipped only to {', '.join(it.registered_regions)}.")
+    return (f"{warehouse} does not stock {item}: no stock policy, no lots at the snapshot and "
+            "no department's demand for it is served from there.")
+
+
 def lots_by_expiry(net: Network, warehouse: str, item: str | None = None) -> pd.DataFrame:
     """Lots on hand at one warehouse (optionally one item), soonest expiry first."""
     as_of = net.snapshot.as_of

@@ -1,12 +1,21 @@
 """Inventory drill-down: warehouse × item stock over time (from a simulated run's ledger)
-and lots by expiry (from the snapshot)."""
+against the reorder point and order-up-to level, and lots by expiry (from the snapshot)."""
 
 import holoviews as hv
 import panel as pn
 import param
+from bokeh.models import NumeralTickFormatter
 from panel.viewable import Viewer
 
-from dashboards.data import DataStore, lots_by_expiry, stock_over_time
+from dashboards.data import (
+    DataStore,
+    lots_by_expiry,
+    stock_levels,
+    stock_over_time,
+    why_not_stocked,
+)
+
+UNITS = {"type": "money", "thousand": ",", "precision": 0}
 
 
 class InventoryView(Viewer):
@@ -31,20 +40,36 @@ class InventoryView(Viewer):
 
     @param.depends("run", "warehouse", "item")
     def stock(self) -> pn.viewable.Viewable:
-        """On-hand units per day."""
+        """On-hand units per day with the configured reorder point s and order-up-to S; or
+        why the warehouse does not stock the item."""
+        why = why_not_stocked(self.data.network(), self.warehouse, self.item)
+        if why is not None:
+            return pn.pane.Alert(why, alert_type="info", css_classes=["not-stocked"])
         if not self.run:
             return pn.pane.Markdown("No simulated run with a ledger (`medtwin simulate … "
                                     "--out out/x.nc`).")
         series = stock_over_time(self.data.ledger(self.run), self.warehouse, self.item)
-        return pn.pane.HoloViews(hv.Curve((series.index, series.values), "date", "units").opts(
-            width=800, height=280, title=f"{self.item} at {self.warehouse}: units on hand"))
+        plot = hv.Curve((series.index, series.values), "date", "units", label="on hand")
+        levels = stock_levels(self.data.network(), self.warehouse, self.item)
+        if levels is not None:
+            plot = plot * hv.HLine(levels[0], label=f"reorder point s = {levels[0]:,}").opts(
+                color="#d62728", line_dash="dashed") * hv.HLine(
+                levels[1], label=f"order-up-to S = {levels[1]:,}").opts(
+                color="#2ca02c", line_dash="dotted")
+        return pn.pane.HoloViews(plot.opts(
+            hv.opts.Curve(yformatter=NumeralTickFormatter(format="0,0"), tools=["hover"],
+                          hover_tooltips=[("date", "@date{%F}"), ("units", "@units{0,0}")],
+                          hover_formatters={"@date": "datetime"}),
+            hv.opts.Overlay(width=900, height=300, legend_position="right",
+                            title=f"{self.item} at {self.warehouse}: units on hand")))
 
     @param.depends("warehouse", "item")
     def lots(self) -> pn.viewable.Viewable:
         """Lots at the warehouse, soonest expiry first."""
         return pn.widgets.Tabulator(lots_by_expiry(self.data.network(), self.warehouse,
                                                    self.item).astype({"expiry": str}),
-                                    disabled=True, show_index=False, css_classes=["lots"])
+                                    disabled=True, show_index=False, css_classes=["lots"],
+                                    formatters={"units": UNITS, "days_left": UNITS})
 
     def __panel__(self) -> pn.viewable.Viewable:
         return pn.Column("## Inventory", pn.Row(

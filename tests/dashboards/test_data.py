@@ -14,7 +14,9 @@ from dashboards.data import (
     plan_flows,
     region_outlines,
     run_flows,
+    stock_levels,
     stock_over_time,
+    why_not_stocked,
 )
 from solvers.registry import shipped_policies
 from tests.medtwin.store.samples import plan_json
@@ -128,3 +130,14 @@ def test_plan_lines_put_the_most_urgent_first_and_add_up(net: Network) -> None:
     summary = plan_summary(lines).set_index("kind")
     assert summary.loc["total", "lines"] == 2 and summary.loc["transfer", "units"] == 5
     assert summary.loc["total", "cost"] == t1.cost
+
+
+def test_stock_levels_and_why_an_item_is_not_stocked(net: Network) -> None:
+    sp = net.stock_policies[0]
+    assert stock_levels(net, sp.warehouse, sp.item) == (sp.reorder_point, sp.order_up_to)
+    assert stock_levels(net, "WH-HZ", "IVD-TROP-100") is None
+    assert why_not_stocked(net, sp.warehouse, sp.item) is None
+    assert why_not_stocked(net, "WH-HZ", "IVD-TROP-100") == \
+        "IVD-TROP-100 needs 2–8 °C storage and WH-HZ has no cold chain."
+    assert "not registered in WH-GZ's region (south)" in why_not_stocked(net, "WH-GZ",
+                                                                         "INF-SET-STD")

@@ -152,4 +152,10 @@ def test_inventory_view_reads_a_simulated_run(data: DataStore, tmp_path: Path) -
     assert view.run == str(tmp_path / "r.nc")
     pane = view.stock()
     assert isinstance(pane, pn.pane.HoloViews)
+    labels = [el.label for el in pane.object]
+    assert labels[0] == "on hand" and labels[1].startswith("reorder point s = ")
+    assert labels[2].startswith("order-up-to S = ")
     assert len(view.lots().value) >= 1
+    view.warehouse, view.item = "WH-HZ", "IVD-TROP-100"
+    empty = view.stock()
+    assert isinstance(empty, pn.pane.Alert) and "has no cold chain" in empty.object
