@@ -50,17 +50,21 @@ class InventoryView(Viewer):
                                     "--out out/x.nc`).")
         series = stock_over_time(self.data.ledger(self.run), self.warehouse, self.item)
         plot = hv.Curve((series.index, series.values), "date", "units", label="on hand")
+        top = float(series.max()) if len(series) else 0.0
         levels = stock_levels(self.data.network(), self.warehouse, self.item)
         if levels is not None:
-            plot = plot * hv.HLine(levels[0], label=f"reorder point s = {levels[0]:,}").opts(
-                color="#d62728", line_dash="dashed") * hv.HLine(
-                levels[1], label=f"order-up-to S = {levels[1]:,}").opts(
-                color="#2ca02c", line_dash="dotted")
+            for level, name, color in zip(levels, ("reorder point s", "order-up-to S"),
+                                          ("#d62728", "#2ca02c"), strict=True):
+                plot *= hv.Curve((series.index, [level] * len(series)), "date", "units",
+                                 label=f"{name} = {level:,}").opts(color=color,
+                                                                   line_dash="dashed")
+            top = max(top, levels[1])
         return pn.pane.HoloViews(plot.opts(
-            hv.opts.Curve(yformatter=NumeralTickFormatter(format="0,0"), tools=["hover"],
+            hv.opts.Curve(yformatter=NumeralTickFormatter(format="0,0.[0]"), tools=["hover"],
                           hover_tooltips=[("date", "@date{%F}"), ("units", "@units{0,0}")],
                           hover_formatters={"@date": "datetime"}),
             hv.opts.Overlay(width=900, height=300, legend_position="right",
+                            ylim=(0, 1.1 * top + 1),
                             title=f"{self.item} at {self.warehouse}: units on hand")))
 
     @param.depends("warehouse", "item")

@@ -1,6 +1,8 @@
 """Network page: a map of the regions, warehouses, hospitals, lanes and the flows of a plan
 or a simulated run; and inventory health per warehouse."""
 
+from pathlib import Path
+
 import holoviews as hv
 import pandas as pd
 import panel as pn
@@ -122,9 +124,10 @@ class NetworkView(Viewer):
             text_font_size="9pt", text_font_style="bold", text_color="#222222",
             text_align="left", xoffset=0.45, yoffset=0.45))
         return hv.Overlay(layers).opts(
-            width=1050, height=720, xlabel="longitude (°E)", ylabel="latitude (°N)",
-            legend_position="right", xlim=(73, 136), ylim=(17, 54),
-            title=f"{net.name}: sites, lanes and transfers ({self.flows})")
+            frame_width=900, frame_height=560, aspect=None, data_aspect=None,
+            xlabel="longitude (°E)", ylabel="latitude (°N)", legend_position="right",
+            xlim=(73, 136), ylim=(17, 54),
+            title=f"{net.name}: sites, lanes and transfers ({Path(self.flows).name})")
 
     def health(self) -> pn.widgets.Tabulator:
         """Inventory health per warehouse, with totals and highlighted thresholds."""
