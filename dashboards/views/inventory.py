@@ -1,10 +1,10 @@
 """Inventory drill-down: warehouse × item stock over time (from a simulated run's ledger)
 against the reorder point and order-up-to level, and lots by expiry (from the snapshot)."""
 
-import holoviews as hv
 import panel as pn
 import param
-from bokeh.models import NumeralTickFormatter
+from bokeh.models import ColumnDataSource, HoverTool, NumeralTickFormatter
+from bokeh.plotting import figure
 from panel.viewable import Viewer
 
 from dashboards.data import (
@@ -49,23 +49,26 @@ class InventoryView(Viewer):
             return pn.pane.Markdown("No simulated run with a ledger (`medtwin simulate … "
                                     "--out out/x.nc`).")
         series = stock_over_time(self.data.ledger(self.run), self.warehouse, self.item)
-        plot = hv.Curve((series.index, series.values), "date", "units", label="on hand")
+        fig = figure(width=900, height=300, x_axis_type="datetime", x_axis_label="date",
+                     y_axis_label="units", tools="pan,wheel_zoom,box_zoom,reset,save",
+                     title=f"{self.item} at {self.warehouse}: units on hand")
+        fig.yaxis.formatter = NumeralTickFormatter(format="0,0.[0]")
+        source = ColumnDataSource({"date": series.index, "units": series.values})
+        fig.add_tools(HoverTool(renderers=[fig.line("date", "units", source=source,
+                                                    legend_label="on hand", line_width=2)],
+                                tooltips=[("date", "@date{%F}"), ("units", "@units{0,0}")],
+                                formatters={"@date": "datetime"}))
         top = float(series.max()) if len(series) else 0.0
         levels = stock_levels(self.data.network(), self.warehouse, self.item)
         if levels is not None:
             for level, name, color in zip(levels, ("reorder point s", "order-up-to S"),
                                           ("#d62728", "#2ca02c"), strict=True):
-                plot *= hv.Curve((series.index, [level] * len(series)), "date", "units",
-                                 label=f"{name} = {level:,}").opts(color=color,
-                                                                   line_dash="dashed")
+                fig.line(series.index, [level] * len(series), color=color, line_dash="dashed",
+                         legend_label=f"{name} = {level:,}")
             top = max(top, levels[1])
-        return pn.pane.HoloViews(plot.opts(
-            hv.opts.Curve(yformatter=NumeralTickFormatter(format="0,0.[0]"), tools=["hover"],
-                          hover_tooltips=[("date", "@date{%F}"), ("units", "@units{0,0}")],
-                          hover_formatters={"@date": "datetime"}),
-            hv.opts.Overlay(width=900, height=300, legend_position="right",
-                            ylim=(0, 1.1 * top + 1),
-                            title=f"{self.item} at {self.warehouse}: units on hand")))
+        fig.y_range.start, fig.y_range.end = 0, 1.1 * top + 1
+        fig.add_layout(fig.legend[0], "right")
+        return pn.pane.Bokeh(fig)
 
     @param.depends("warehouse", "item")
     def lots(self) -> pn.viewable.Viewable:

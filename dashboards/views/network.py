@@ -3,10 +3,11 @@ or a simulated run; and inventory health per warehouse."""
 
 from pathlib import Path
 
-import holoviews as hv
 import pandas as pd
 import panel as pn
 import param
+from bokeh.models import ColumnDataSource, HoverTool, LabelSet
+from bokeh.plotting import figure
 from panel.viewable import Viewer
 
 from dashboards.data import (
@@ -50,6 +51,7 @@ class NetworkView(Viewer):
                    *(f"run {path}" for path in self.data.files("simulation"))]
         self.param.flows.objects = sources
         self.flows = sources[1] if len(sources) > 1 else NO_FLOWS
+        self.inventory = inventory_health(net)
 
     def flow_table(self) -> pd.DataFrame:
         """Transfers of the chosen plan or run per (from, to): units and value."""
@@ -62,28 +64,39 @@ class NetworkView(Viewer):
         return pd.DataFrame(columns=["from", "to", "units", "value"])
 
     @param.depends("flows")
-    def map(self) -> hv.Overlay:
-        """Regions, lanes by mode and cold chain, flows, warehouses and hospitals by name."""
+    def map(self) -> figure:
+        """Regions, lanes by mode and cold chain, flows, warehouses and hospitals by name
+        (Bokeh directly: a dozen layers through HoloViews took seconds to build)."""
         net = self.data.network()
         currency = net.settings.currency
         rings, region_labels = region_outlines(net)
         wh, hosp, lanes = network_layout(net)
-        health = inventory_health(net)
-        wh = wh.join(health[["available", "days_of_supply"]], on="id")
-        layers = [hv.Polygons(rings, vdims=["region"]).opts(
-            color="#f3f1ea", line_color="#b9b4a5", line_width=1, tools=["hover"],
-            hover_tooltips=[("region", "@region")]),
-            hv.Labels(region_labels, ["lon", "lat"], "region").opts(
-                text_color="#9a9483", text_font_size="10pt", text_font_style="italic")]
+        wh = wh.join(self.inventory[["available", "days_of_supply"]], on="id")
+        fig = figure(frame_width=900, frame_height=560, x_range=(73, 136), y_range=(17, 54),
+                     x_axis_label="longitude (°E)", y_axis_label="latitude (°N)",
+                     tools="pan,wheel_zoom,box_zoom,reset,save",
+                     title=f"{net.name}: sites, lanes and transfers "
+                           f"({Path(self.flows).name})")
+
+        def hover(renderer: object, tips: list[tuple[str, str]]) -> None:
+            fig.add_tools(HoverTool(renderers=[renderer], tooltips=tips))
+
+        def labels(df: pd.DataFrame, text: str, **style: object) -> None:
+            fig.add_layout(LabelSet(x="lon", y="lat", text=text, source=ColumnDataSource(df),
+                                    **style))
+
+        hover(fig.patches("x", "y", source=ColumnDataSource(pd.DataFrame(rings)),
+                          fill_color="#f3f1ea", line_color="#b9b4a5"), [("region", "@region")])
+        labels(region_labels, "region", text_color="#9a9483", text_font_size="10pt",
+               text_font_style="italic")
         lane_tips = [("lane", "@from → @to"), ("mode", "@mode"),
                      ("transit", "@transit_days{0.0} days"),
                      ("cost", f"@cost_per_unit{{0,0.00}} {currency}/unit")]
         for (mode, cold), group in lanes.groupby(["mode", "cold_chain"]):
-            layers.append(hv.Segments(group, ["x0", "y0", "x1", "y1"],
-                                      ["from", "to", "mode", "transit_days", "cost_per_unit"],
-                                      label=_mode_label(mode, cold)).opts(
-                color=COLD if cold else "#999999", line_dash=MODE_DASH.get(mode, "dashdot"),
-                line_width=1.2, alpha=0.7, tools=["hover"], hover_tooltips=lane_tips))
+            hover(fig.segment("x0", "y0", "x1", "y1", source=ColumnDataSource(group),
+                              color=COLD if cold else "#999999", alpha=0.7, line_width=1.2,
+                              line_dash=MODE_DASH.get(mode, "dashdot"),
+                              legend_label=_mode_label(mode, cold)), lane_tips)
         flows = self.flow_table()
         if not flows.empty:
             at = wh.set_index("id")
@@ -93,47 +106,36 @@ class NetworkView(Viewer):
                 from_name=flows["from"].map(at.name), to_name=flows["to"].map(at.name),
                 width=2 + 10 * flows.units / flows.units.max(),
                 text=[f"{u:,.0f}" for u in flows.units])
-            layers.append(hv.Segments(flows, ["x0", "y0", "x1", "y1"],
-                                      ["from_name", "to_name", "units", "value", "width"],
-                                      label=f"transfers ({self.flows.split(' ')[0]})").opts(
-                color="#ff7f0e", alpha=0.6, line_width="width", tools=["hover"],
-                hover_tooltips=[("transfer", "@from_name → @to_name"),
-                                ("units", "@units{0,0}"),
-                                ("value", f"@value{{0,0}} {currency}")]))
-            mid = flows.assign(lon=(flows.x0 + flows.x1) / 2, lat=(flows.y0 + flows.y1) / 2)
-            layers.append(hv.Labels(mid, ["lon", "lat"], "text").opts(
-                text_color="#a0522d", text_font_size="9pt", text_font_style="bold"))
-        hosp_tips = [("hospital", "@name"), ("region", "@region")]
-        layers.append(hv.Points(hosp, ["lon", "lat"], ["name", "region"],
-                                label="hospital").opts(
-            color="#555555", size=6, marker="circle", tools=["hover"],
-            hover_tooltips=hosp_tips))
+            flows = flows.assign(lon=(flows.x0 + flows.x1) / 2, lat=(flows.y0 + flows.y1) / 2)
+            hover(fig.segment("x0", "y0", "x1", "y1", source=ColumnDataSource(flows),
+                              color="#ff7f0e", alpha=0.6, line_width="width",
+                              legend_label=f"transfers ({self.flows.split(' ')[0]})"),
+                  [("transfer", "@from_name → @to_name"), ("units", "@units{0,0}"),
+                   ("value", f"@value{{0,0}} {currency}")])
+            labels(flows, "text", text_color="#a0522d", text_font_size="9pt",
+                   text_font_style="bold")
+        hover(fig.scatter("lon", "lat", source=ColumnDataSource(hosp), color="#555555",
+                          size=6, legend_label="hospital"),
+              [("hospital", "@name"), ("region", "@region")])
         wh_tips = [("warehouse", "@name"), ("org", "@org"), ("region", "@region"),
                    ("available", "@available{0,0} units"),
                    ("days of supply", "@days_of_supply{0.0}")]
         for cold, group in wh.groupby("cold_chain"):
-            layers.append(hv.Points(group, ["lon", "lat"],
-                                    ["name", "org", "region", "available", "days_of_supply"],
-                                    label=f"warehouse, {'cold chain' if cold else 'ambient'}"
-                                    ).opts(color=COLD if cold else AMBIENT, size=13,
-                                           marker="square", tools=["hover"],
-                                           hover_tooltips=wh_tips))
-        layers.append(hv.Labels(hosp, ["lon", "lat"], "name").opts(
-            text_font_size="7pt", text_color="#555555", text_align="left", xoffset=0.25))
-        layers.append(hv.Labels(wh, ["lon", "lat"], "name").opts(
-            text_font_size="9pt", text_font_style="bold", text_color="#222222",
-            text_align="left", xoffset=0.45, yoffset=0.45))
-        return hv.Overlay(layers).opts(
-            frame_width=900, frame_height=560, aspect=None, data_aspect=None,
-            xlabel="longitude (°E)", ylabel="latitude (°N)", legend_position="right",
-            xlim=(73, 136), ylim=(17, 54),
-            title=f"{net.name}: sites, lanes and transfers ({Path(self.flows).name})")
+            hover(fig.scatter("lon", "lat", source=ColumnDataSource(group), marker="square",
+                              size=13, color=COLD if cold else AMBIENT,
+                              legend_label=f"warehouse, {'cold chain' if cold else 'ambient'}"),
+                  wh_tips)
+        labels(hosp, "name", text_font_size="7pt", text_color="#555555", x_offset=4)
+        labels(wh, "name", text_font_size="9pt", text_font_style="bold", text_color="#222222",
+               x_offset=8, y_offset=6)
+        fig.add_layout(fig.legend[0], "right")
+        return fig
 
     def health(self) -> pn.widgets.Tabulator:
         """Inventory health per warehouse, with totals and highlighted thresholds."""
         net = self.data.network()
         currency = net.settings.currency
-        df = inventory_health(net).reset_index()
+        df = self.inventory.reset_index()
         df["near_expiry_share"] *= 100
         units = {"type": "money", "thousand": ",", "precision": 0}
         money = units | {"symbol": f" {currency}", "symbolAfter": True}
@@ -162,7 +164,7 @@ class NetworkView(Viewer):
         return pn.Column(
             "## Network", pn.widgets.Select.from_param(self.param.flows, label="Transfers of",
                                                        width=420),
-            pn.pane.HoloViews(self.map), "### Inventory health (snapshot)",
+            pn.pane.Bokeh(self.map), "### Inventory health (snapshot)",
             pn.pane.Markdown(f"Highlighted: days of supply below {DAYS_OF_SUPPLY_TARGET:.0f} "
                              f"days; value expiring within {NEAR_EXPIRY_DAYS} days above "
                              f"{NEAR_EXPIRY_ALERT:.0%} of the stock value.",

@@ -2,7 +2,6 @@
 
 from pathlib import Path
 
-import holoviews as hv
 import panel as pn
 import pytest
 
@@ -42,15 +41,13 @@ def test_network_view(data: DataStore) -> None:
     _stored_plan(data)
     view = NetworkView(data=data)
     assert view.flows == "plan tiny-1"                 # flows of the stored plan
-    overlay = view.map()
-    assert isinstance(overlay, hv.Overlay)
-    legend = {el.label for el in overlay if el.label}
+    legend = {item.label.value for item in view.map().legend[0].items}
     assert {"hospital", "warehouse, cold chain", "road lane, cold chain",
             "transfers (plan)"} <= legend
     assert view.flow_table().units.tolist() == [5.0]
     assert len(view.health().value) == len(data.network().warehouses) + 1   # and total
     view.flows = "no flows"
-    assert "transfers (plan)" not in {el.label for el in view.map()}
+    assert "transfers (plan)" not in {item.label.value for item in view.map().legend[0].items}
     assert isinstance(view.__panel__(), pn.Column)
 
 
@@ -151,8 +148,8 @@ def test_inventory_view_reads_a_simulated_run(data: DataStore, tmp_path: Path) -
     view = InventoryView(data=data)
     assert view.run == str(tmp_path / "r.nc")
     pane = view.stock()
-    assert isinstance(pane, pn.pane.HoloViews)
-    labels = [el.label for el in pane.object]
+    assert isinstance(pane, pn.pane.Bokeh)
+    labels = [item.label.value for item in pane.object.legend[0].items]
     assert labels[0] == "on hand" and labels[1].startswith("reorder point s = ")
     assert labels[2].startswith("order-up-to S = ")
     assert len(view.lots().value) >= 1
