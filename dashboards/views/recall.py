@@ -14,8 +14,11 @@ UNITS = {"type": "money", "thousand": ",", "precision": 0}
 WHY = ("Each replication runs the twin twice with the same seed — without and with the lot "
        "recalled today — so both runs meet the same demand. Lead times, transits and "
        "quality checks are drawn one per order from shared streams, so the recall's "
-       "replacement order reshuffles them for every other item: their change is noise, not "
-       "an effect of the recall. Only a difference whose interval excludes 0 is one.")
+       "replacement order reshuffles them for every item: the other items' change is not "
+       "an effect the recall could have on their stock. On the reference network it is "
+       "still significant (fewer units missed with the recall); its cause is not yet "
+       "known — read the recalled item's row. A difference whose interval spans 0 is no "
+       "evidence either way.")
 
 
 def impact_rows(impact: RecallImpact) -> pd.DataFrame:
