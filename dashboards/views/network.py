@@ -136,14 +136,16 @@ class NetworkView(Viewer):
         net = self.data.network()
         currency = net.settings.currency
         df = self.inventory.reset_index()
+        low = df.days_of_supply < DAYS_OF_SUPPLY_TARGET
         df["near_expiry_share"] *= 100
+        df["days_of_supply"] = [f"{d:,.1f}" if pd.notna(d) else "no demand served"
+                                for d in df.days_of_supply]
         units = {"type": "money", "thousand": ",", "precision": 0}
         money = units | {"symbol": f" {currency}", "symbolAfter": True}
 
         def alerts(row: pd.Series) -> list[str]:
-            low = row.days_of_supply < DAYS_OF_SUPPLY_TARGET
             near = row.near_expiry_share > 100 * NEAR_EXPIRY_ALERT
-            return [ALERT if (c == "days_of_supply" and low) or
+            return [ALERT if (c == "days_of_supply" and low[row.name]) or
                     (c in ("value_near_expiry", "near_expiry_share") and near) else ""
                     for c in row.index]
         table = pn.widgets.Tabulator(
@@ -155,8 +157,7 @@ class NetworkView(Viewer):
             formatters={"available": units, "quarantine": units, "reserved": units,
                         "in_transit": units, "stock_value": money, "value_near_expiry": money,
                         "near_expiry_share": {"type": "money", "precision": 1,
-                                              "symbol": " %", "symbolAfter": True},
-                        "days_of_supply": {"type": "money", "precision": 1}})
+                                              "symbol": " %", "symbolAfter": True}})
         table.style.apply(alerts, axis=1)
         return table
 
