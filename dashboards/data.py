@@ -6,6 +6,7 @@ views get data from; heavy reads are cached with ``pn.cache`` keyed by file and 
 """
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -26,10 +27,21 @@ ON_HAND_SIGN = {"opening": 1, "receipt": 1, "transfer_in": 1, "transfer_out": -1
 """Change of on-hand units per ledger row kind (status changes move nothing)."""
 
 
+REGIONS_FILE = Path(__file__).with_name("regions.json")
+"""Simplified outline of mainland China's seven regions (shipped, no tile server)."""
+DAYS_OF_SUPPLY_TARGET = 30.0
+"""Days of supply below which a warehouse is flagged on the Network page (days)."""
+NEAR_EXPIRY_ALERT = 0.05
+"""Share of a warehouse's stock value expiring soon above which it is flagged (1)."""
+
+
 def inventory_health(net: Network, near_days: int = NEAR_EXPIRY_DAYS) -> pd.DataFrame:
-    """Per warehouse: units available / quarantine / reserved / in transit (inbound),
-    value expiring within ``near_days`` days of the snapshot, and days of supply =
-    available value / expected demand value per day of the departments it serves."""
+    """Per warehouse (by name): units available / quarantine / reserved / in transit
+    (inbound); stock value and value expiring within ``near_days`` days of the snapshot
+    (currency of the network), their ratio ``near_expiry_share`` (1); and days of supply =
+    available value / expected demand value per day of the departments it serves (days;
+    none where it serves no demand).
+    A last row ``total`` sums the network (its days of supply from the sums)."""
     snap, items = net.snapshot, net.item_by_code
     rows = [(p.warehouse, p.status, p.quantity, p.quantity * items[p.item].unit_cost,
              (p.expiry - snap.as_of).days <= near_days) for p in snap.lots]
@@ -40,19 +52,45 @@ def inventory_health(net: Network, near_days: int = NEAR_EXPIRY_DAYS) -> pd.Data
     transit = pd.Series([t.quantity for t in snap.in_transit],
                         index=[t.target for t in snap.in_transit], dtype=float)
     out["in_transit"] = transit.groupby(level=0).sum()
+    out["stock_value"] = lots.groupby("warehouse")["value"].sum()
     out["value_near_expiry"] = lots[lots.near].groupby("warehouse")["value"].sum()
     demand: dict[str, float] = {}
     for m in net.demand:
         w = net.serving_warehouse(m.hospital, m.item)
         if w is not None:
             demand[w] = demand.get(w, 0.0) + m.mean_per_day * items[m.item].unit_cost
-    available_value = lots[lots.status == "available"].groupby("warehouse")["value"].sum()
-    out["days_of_supply"] = available_value / pd.Series(demand)
-    return out.fillna(0.0).round(1)
+    out["available_value"] = lots[lots.status == "available"].groupby("warehouse")["value"].sum()
+    out["demand_value_per_day"] = pd.Series(demand)
+    out = out.fillna(0.0)
+    out.loc["total"] = out.sum()
+    out["near_expiry_share"] = out.value_near_expiry / out.stock_value.where(out.stock_value > 0)
+    out["days_of_supply"] = out.available_value / out.demand_value_per_day.where(
+        out.demand_value_per_day > 0)
+    names = {w.id: w.name or w.id for w in net.warehouses} | {"total": "total"}
+    out.insert(0, "name", [names[w] for w in out.index])
+    return out.drop(columns=["available_value", "demand_value_per_day"])
+
+
+def region_outlines(net: Network) -> tuple[list[dict[str, object]], pd.DataFrame]:
+    """The regions of :data:`REGIONS_FILE` that the network names: one polygon ring per
+    entry (``x`` longitude, ``y`` latitude in degrees, ``region`` name), and one label point
+    per region at the mean of its largest ring's vertices."""
+    shapes = json.loads(REGIONS_FILE.read_text(encoding="utf-8"))["regions"]
+    rings, labels = [], []
+    for region in net.regions:
+        for ring in shapes.get(region.id, []):
+            xs, ys = zip(*ring, strict=True)
+            rings.append({"x": list(xs), "y": list(ys), "region": region.name})
+        if region.id in shapes:
+            lon, lat = zip(*max(shapes[region.id], key=len), strict=True)
+            labels.append((sum(lon) / len(lon), sum(lat) / len(lat), region.name))
+    return rings, pd.DataFrame(labels, columns=["lon", "lat", "region"])
 
 
 def network_layout(net: Network) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """(warehouses, hospitals, lanes) with longitude/latitude for a map."""
+    """(warehouses, hospitals, lanes) with longitude/latitude (degrees) for a map; lanes
+    with origin and destination names, mode, cold chain, mean transit (days) and cost per
+    unit (currency/unit)."""
     wh = pd.DataFrame([(w.id, w.name or w.id, w.org, w.region, w.cold_chain, w.longitude,
                         w.latitude) for w in net.warehouses],
                       columns=["id", "name", "org", "region", "cold_chain", "lon", "lat"])
@@ -60,10 +98,42 @@ def network_layout(net: Network) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFra
                          for h in net.hospitals],
                         columns=["id", "name", "region", "lon", "lat"])
     at = wh.set_index("id")
-    lanes = pd.DataFrame([(ln.id, ln.mode, ln.cold_chain, at.lon[ln.source], at.lat[ln.source],
-                           at.lon[ln.target], at.lat[ln.target]) for ln in net.lanes],
-                         columns=["id", "mode", "cold_chain", "x0", "y0", "x1", "y1"])
+    lanes = pd.DataFrame([(ln.id, at.name[ln.source], at.name[ln.target], ln.mode,
+                           ln.cold_chain, ln.transit_time.mean, ln.cost_per_unit,
+                           at.lon[ln.source], at.lat[ln.source], at.lon[ln.target],
+                           at.lat[ln.target]) for ln in net.lanes],
+                         columns=["id", "from", "to", "mode", "cold_chain", "transit_days",
+                                  "cost_per_unit", "x0", "y0", "x1", "y1"])
     return wh, hosp, lanes
+
+
+FLOW_COLUMNS = ["from", "to", "units", "value"]
+
+
+def plan_flows(plan: Plan, net: Network) -> pd.DataFrame:
+    """Transfers of a plan summed per (from, to) warehouse: units and value at unit cost
+    (currency); largest first."""
+    items = net.item_by_code
+    rows = [(a.source, a.target, float(a.quantity), a.quantity * items[a.item].unit_cost)
+            for a in plan.actions if a.kind == "transfer"]
+    return _flows(pd.DataFrame(rows, columns=FLOW_COLUMNS))
+
+
+def run_flows(ledger: pd.DataFrame, net: Network) -> pd.DataFrame:
+    """Transfers shipped in a simulated run (its ledger's ``transfer_out`` rows, whose
+    counterpart is the lane ``from>to:mode``) summed per (from, to): units and value at unit
+    cost (currency); largest first."""
+    out = ledger[ledger["kind"].astype(str) == "transfer_out"]
+    lane = out["counterpart"].astype(str).str.split(":").str[0].str.split(">")
+    cost = out["item"].astype(str).map({i.code: i.unit_cost for i in net.items})
+    return _flows(pd.DataFrame({"from": lane.str[0], "to": lane.str[1],
+                                "units": out["quantity"].astype(float),
+                                "value": out["quantity"] * cost}))
+
+
+def _flows(rows: pd.DataFrame) -> pd.DataFrame:
+    return rows.groupby(["from", "to"], as_index=False)[["units", "value"]].sum(
+        ).sort_values("units", ascending=False, ignore_index=True)
 
 
 def stock_over_time(ledger: pd.DataFrame, warehouse: str, item: str) -> pd.Series:
@@ -75,6 +145,31 @@ def stock_over_time(ledger: pd.DataFrame, warehouse: str, item: str) -> pd.Serie
         return pd.Series(dtype=float, name="units")
     days = pd.date_range(delta.index.min(), ledger["date"].max(), freq="D")
     return delta.reindex(days, fill_value=0).cumsum().rename("units")
+
+
+def stock_levels(net: Network, warehouse: str, item: str) -> tuple[int, int] | None:
+    """The configured (reorder point s, order-up-to S) of a warehouse × item (units), or
+    None when the network sets none."""
+    return next(((sp.reorder_point, sp.order_up_to) for sp in net.stock_policies
+                 if sp.warehouse == warehouse and sp.item == item), None)
+
+
+def why_not_stocked(net: Network, warehouse: str, item: str) -> str | None:
+    """Why ``warehouse`` does not stock ``item`` (None when it does: it has a stock policy
+    for it, lots of it at the snapshot or demand for it routed to it)."""
+    wh, it = net.warehouse_by_id[warehouse], net.item_by_code[item]
+    held = any(p.warehouse == warehouse and p.item == item for p in net.snapshot.lots)
+    served = any(m.item == item and net.serving_warehouse(m.hospital, item) == warehouse
+                 for m in net.demand)
+    if held or served or stock_levels(net, warehouse, item) is not None:
+        return None
+    if it.cold_chain and not wh.cold_chain:
+        return f"{item} needs 2–8 °C storage and {warehouse} has no cold chain."
+    if wh.region not in it.registered_regions:
+        return (f"{item} is not registered in {warehouse}'s region ({wh.region}); it may be "
+                f"shipped only to {', '.join(it.registered_regions)}.")
+    return (f"{warehouse} does not stock {item}: no stock policy, no lots at the snapshot and "
+            "no department's demand for it is served from there.")
 
 
 def lots_by_expiry(net: Network, warehouse: str, item: str | None = None) -> pd.DataFrame:

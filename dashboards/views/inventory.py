@@ -1,12 +1,21 @@
 """Inventory drill-down: warehouse × item stock over time (from a simulated run's ledger)
-and lots by expiry (from the snapshot)."""
+against the reorder point and order-up-to level, and lots by expiry (from the snapshot)."""
 
-import holoviews as hv
 import panel as pn
 import param
+from bokeh.models import ColumnDataSource, HoverTool, NumeralTickFormatter
+from bokeh.plotting import figure
 from panel.viewable import Viewer
 
-from dashboards.data import DataStore, lots_by_expiry, stock_over_time
+from dashboards.data import (
+    DataStore,
+    lots_by_expiry,
+    stock_levels,
+    stock_over_time,
+    why_not_stocked,
+)
+
+UNITS = {"type": "money", "thousand": ",", "precision": 0}
 
 
 class InventoryView(Viewer):
@@ -31,20 +40,43 @@ class InventoryView(Viewer):
 
     @param.depends("run", "warehouse", "item")
     def stock(self) -> pn.viewable.Viewable:
-        """On-hand units per day."""
+        """On-hand units per day with the configured reorder point s and order-up-to S; or
+        why the warehouse does not stock the item."""
+        why = why_not_stocked(self.data.network(), self.warehouse, self.item)
+        if why is not None:
+            return pn.pane.Alert(why, alert_type="info", css_classes=["not-stocked"])
         if not self.run:
             return pn.pane.Markdown("No simulated run with a ledger (`medtwin simulate … "
                                     "--out out/x.nc`).")
         series = stock_over_time(self.data.ledger(self.run), self.warehouse, self.item)
-        return pn.pane.HoloViews(hv.Curve((series.index, series.values), "date", "units").opts(
-            width=800, height=280, title=f"{self.item} at {self.warehouse}: units on hand"))
+        fig = figure(width=900, height=300, x_axis_type="datetime", x_axis_label="date",
+                     y_axis_label="units", tools="pan,wheel_zoom,box_zoom,reset,save",
+                     title=f"{self.item} at {self.warehouse}: units on hand")
+        fig.yaxis.formatter = NumeralTickFormatter(format="0,0.[0]")
+        source = ColumnDataSource({"date": series.index, "units": series.values})
+        fig.add_tools(HoverTool(renderers=[fig.line("date", "units", source=source,
+                                                    legend_label="on hand", line_width=2)],
+                                tooltips=[("date", "@date{%F}"), ("units", "@units{0,0}")],
+                                formatters={"@date": "datetime"}))
+        top = float(series.max()) if len(series) else 0.0
+        levels = stock_levels(self.data.network(), self.warehouse, self.item)
+        if levels is not None:
+            for level, name, color in zip(levels, ("reorder point s", "order-up-to S"),
+                                          ("#d62728", "#2ca02c"), strict=True):
+                fig.line(series.index, [level] * len(series), color=color, line_dash="dashed",
+                         legend_label=f"{name} = {level:,}")
+            top = max(top, levels[1])
+        fig.y_range.start, fig.y_range.end = 0, 1.1 * top + 1
+        fig.add_layout(fig.legend[0], "right")
+        return pn.pane.Bokeh(fig)
 
     @param.depends("warehouse", "item")
     def lots(self) -> pn.viewable.Viewable:
         """Lots at the warehouse, soonest expiry first."""
         return pn.widgets.Tabulator(lots_by_expiry(self.data.network(), self.warehouse,
                                                    self.item).astype({"expiry": str}),
-                                    disabled=True, show_index=False, css_classes=["lots"])
+                                    disabled=True, show_index=False, css_classes=["lots"],
+                                    formatters={"units": UNITS, "days_left": UNITS})
 
     def __panel__(self) -> pn.viewable.Viewable:
         return pn.Column("## Inventory", pn.Row(

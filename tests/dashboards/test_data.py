@@ -1,4 +1,5 @@
-"""Dashboard data: inventory health, map layout, stock over time, lots, lot whereabouts."""
+"""Dashboard data: inventory health, map layout and outline, flows, stock over time, lots,
+lot whereabouts."""
 
 from pathlib import Path
 
@@ -10,9 +11,16 @@ from dashboards.data import (
     lot_whereabouts,
     lots_by_expiry,
     network_layout,
+    plan_flows,
+    region_outlines,
+    run_flows,
+    stock_levels,
     stock_over_time,
+    why_not_stocked,
 )
-from twin.domain import Network
+from solvers.registry import shipped_policies
+from tests.medtwin.store.samples import plan_json
+from twin.domain import Network, Plan
 from twin.network_files import load_network
 from twin.sim import simulate
 
@@ -25,13 +33,48 @@ def net() -> Network:
 
 
 def test_inventory_health_adds_up_to_the_snapshot(net: Network) -> None:
-    health = inventory_health(net)
+    health = inventory_health(net).drop(index="total")
     snap = net.snapshot
     for status in ("available", "quarantine", "reserved"):
         assert health[status].sum() == sum(p.quantity for p in snap.lots if p.status == status)
     assert health["in_transit"].sum() == sum(t.quantity for t in snap.in_transit)
     assert set(health.index) == {w.id for w in net.warehouses}
-    assert (health["days_of_supply"] >= 0).all()
+    assert (health["days_of_supply"].dropna() >= 0).all()   # none where no demand is served
+
+
+def test_inventory_health_totals_the_network_in_its_currency(net: Network) -> None:
+    health = inventory_health(net)
+    sites, total = health.drop(index="total"), health.loc["total"]
+    assert list(sites.index) == [w.id for w in net.warehouses]
+    for col in ("available", "in_transit", "stock_value", "value_near_expiry"):
+        assert total[col] == pytest.approx(sites[col].sum())
+    costs = {i.code: i.unit_cost for i in net.items}
+    assert total["stock_value"] == pytest.approx(
+        sum(p.quantity * costs[p.item] for p in net.snapshot.lots))
+    assert total["near_expiry_share"] == pytest.approx(
+        total["value_near_expiry"] / total["stock_value"])
+
+
+def test_region_outlines_are_closed_rings_with_a_label_each(net: Network) -> None:
+    rings, labels = region_outlines(net)
+    assert sorted(labels.region) == sorted(r.name for r in net.regions)
+    assert {r["region"] for r in rings} == {r.name for r in net.regions}
+    for ring in rings:
+        assert len(ring["x"]) == len(ring["y"]) >= 3
+        assert all(73 <= x <= 135 for x in ring["x"]) and all(18 <= y <= 54 for y in ring["y"])
+
+
+def test_flows_of_a_plan_and_of_a_run(net: Network) -> None:
+    plan = Plan.model_validate_json(plan_json())
+    flows = plan_flows(plan, net)
+    assert flows.to_dict("records") == [{"from": "WH-SH", "to": "WH-GZ", "units": 5.0,
+                                         "value": 5 * net.item_by_code["IVD-TROP-100"].unit_cost}]
+    ledger = simulate(net, days=30, seed=3, policy="heuristic",
+                      policies=shipped_policies()).ledger
+    shipped = run_flows(ledger, net)
+    assert shipped.units.sum() == ledger.loc[ledger.kind == "transfer_out", "quantity"].sum()
+    assert set(zip(shipped["from"], shipped["to"], strict=True)) <= {
+        (ln.source, ln.target) for ln in net.lanes}
 
 
 def test_layout_has_every_site_and_lane(net: Network) -> None:
@@ -41,6 +84,7 @@ def test_layout_has_every_site_and_lane(net: Network) -> None:
     first = net.lanes[0]
     src = net.warehouse_by_id[first.source]
     assert (lanes.x0[0], lanes.y0[0]) == (src.longitude, src.latitude)
+    assert lanes["from"][0] == (src.name or src.id) and lanes.transit_days[0] > 0
 
 
 def test_stock_over_time_matches_the_twin(net: Network) -> None:
@@ -86,3 +130,14 @@ def test_plan_lines_put_the_most_urgent_first_and_add_up(net: Network) -> None:
     summary = plan_summary(lines).set_index("kind")
     assert summary.loc["total", "lines"] == 2 and summary.loc["transfer", "units"] == 5
     assert summary.loc["total", "cost"] == t1.cost
+
+
+def test_stock_levels_and_why_an_item_is_not_stocked(net: Network) -> None:
+    sp = net.stock_policies[0]
+    assert stock_levels(net, sp.warehouse, sp.item) == (sp.reorder_point, sp.order_up_to)
+    assert stock_levels(net, "WH-HZ", "IVD-TROP-100") is None
+    assert why_not_stocked(net, sp.warehouse, sp.item) is None
+    assert why_not_stocked(net, "WH-HZ", "IVD-TROP-100") == \
+        "IVD-TROP-100 needs 2–8 °C storage and WH-HZ has no cold chain."
+    assert "not registered in WH-GZ's region (south)" in why_not_stocked(net, "WH-GZ",
+                                                                         "INF-SET-STD")

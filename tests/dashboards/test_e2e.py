@@ -283,3 +283,69 @@ def test_planner_cannot_approve_and_plans_opens_on_one_awaiting_a_decision(  # t
     assert page.locator("button:has-text('Reject')").count() == 0
     page.screenshot(path=str(ARTIFACTS / "planner-plans.png"), full_page=True)
     page.close()
+
+
+PLOT_FACTS = """() => {
+  const plots = [...Bokeh.documents[0].all_models].filter(
+    m => Array.isArray(m.center) && Array.isArray(m.right));
+  const texts = [], legends = [];
+  for (const m of Bokeh.documents[0].all_models) {
+    if (m.data && typeof m.data === 'object') {
+      const data = m.data instanceof Map ? Object.fromEntries(m.data) : m.data;
+      for (const col of ['name', 'region', 'text'])
+        if (data[col]) texts.push(...Array.from(data[col]).map(String));
+    }
+  }
+  for (const p of plots) for (const side of ['center', 'right'])
+    for (const r of p[side]) if (Array.isArray(r.items))
+      legends.push({side, labels: r.items.map(i => i.label && i.label.value)});
+  return {texts, legends};
+}"""
+"""Text shown by the plots' glyphs (site names, region names, flow labels) and where each
+legend sits (``right``: beside the plot, ``center``: over it) with its entries."""
+
+
+def test_network_page_labels_sites_keeps_the_legend_outside_and_draws_flows(  # type: ignore[no-untyped-def]
+        site, browser) -> None:
+    base, data = site
+    page = _login(browser, base, "pat", "pat-secret")
+    _tab(page, "Network")
+    page.wait_for_selector(".health >> text=total")
+    page.wait_for_selector("text=Highlighted: days of supply below")
+    facts = page.evaluate(PLOT_FACTS)
+    net = data.network()
+    shown = set(facts["texts"])
+    assert {w.name or w.id for w in net.warehouses} <= shown        # sites by name
+    assert {h.name for h in net.hospitals} <= shown
+    assert {r.name for r in net.regions} <= shown                   # the outline's regions
+    assert "5" in shown                                             # plan tiny-0's transfer
+    [legend] = facts["legends"]
+    assert legend["side"] == "right"                                # beside, not over, the map
+    assert "transfers (plan)" in legend["labels"] and "road lane, cold chain" in legend["labels"]
+    assert not any(label in ("True", "False") for label in legend["labels"])
+    page.screenshot(path=str(ARTIFACTS / "network-map-flows.png"), full_page=True)
+    page.close()
+
+
+def test_recall_impact_shows_replications_and_intervals(site, browser  # type: ignore[no-untyped-def]
+                                                        ) -> None:
+    base, _ = site
+    page = _login(browser, base, "pat", "pat-secret")
+    _tab(page, "Recall")
+    picker = page.locator(".lot-picker input")
+    picker.fill("")
+    picker.press_sequentially("TROP")                               # search the lots
+    page.locator(".bk-menu >> text=TROP2610A").first.click()
+    page.wait_for_selector(".lot-where >> text=IVD-TROP-100")
+    replications = page.get_by_label("Replications")
+    replications.fill("3")
+    replications.press("Enter")
+    page.click("button:has-text('Run recall impact')")
+    page.wait_for_selector(".recall-reach >> text=3 replications, seeds 0–2", timeout=120_000)
+    page.wait_for_selector(".recall-reach >> text=units to recover")
+    page.wait_for_selector(".recall-impact >> text=95% CI")
+    page.wait_for_selector(".recall-impact >> text=fill rate of the recalled item")
+    assert page.locator(".recall-seeds .tabulator-row").count() == 3
+    page.wait_for_selector(".recall-why >> text=same seed")
+    page.screenshot(path=str(ARTIFACTS / "recall-impact-replications.png"), full_page=True)
+    page.close()

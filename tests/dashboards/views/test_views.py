@@ -2,7 +2,6 @@
 
 from pathlib import Path
 
-import holoviews as hv
 import panel as pn
 import pytest
 
@@ -39,9 +38,16 @@ def _stored_plan(data: DataStore) -> str:
 
 
 def test_network_view(data: DataStore) -> None:
+    _stored_plan(data)
     view = NetworkView(data=data)
-    assert isinstance(view.map(), hv.Overlay)
-    assert len(view.health().value) == len(data.network().warehouses)
+    assert view.flows == "plan tiny-1"                 # flows of the stored plan
+    legend = {item.label.value for item in view.map().legend[0].items}
+    assert {"hospital", "warehouse, cold chain", "road lane, cold chain",
+            "transfers (plan)"} <= legend
+    assert view.flow_table().units.tolist() == [5.0]
+    assert len(view.health().value) == len(data.network().warehouses) + 1   # and total
+    view.flows = "no flows"
+    assert "transfers (plan)" not in {item.label.value for item in view.map().legend[0].items}
     assert isinstance(view.__panel__(), pn.Column)
 
 
@@ -124,11 +130,17 @@ def test_a_page_of_a_logged_out_session_changes_nothing(data: DataStore) -> None
 
 
 def test_recall_impact_run(data: DataStore) -> None:
-    view = RecallView(data=data, days=20)
+    view = RecallView(data=data, days=20, replications=3)
+    assert view.picker.options == view.lots and view.lot == view.lots[0]
     view._run()
-    impact = view.impact.set_index("kpi")
-    assert set(impact.columns) == {"without recall", "with recall", "difference"}
-    assert impact.loc["fill_rate", "with recall"] <= impact.loc["fill_rate", "without recall"]
+    assert view.impact.replications == 3 and len(view.impact.reach) == 3
+    shown = view.result()
+    assert "3 replications, seeds 0–2" in shown[0].object
+    table = shown[2].value.set_index("KPI")
+    assert list(table.columns) == ["without recall", "with recall", "difference", "95% CI",
+                                   "significant"]
+    assert table.loc["fill rate of the recalled item", "95% CI"].startswith("[")
+    assert "e+" not in table.to_string()
 
 
 def test_inventory_view_reads_a_simulated_run(data: DataStore, tmp_path: Path) -> None:
@@ -136,5 +148,11 @@ def test_inventory_view_reads_a_simulated_run(data: DataStore, tmp_path: Path) -
     view = InventoryView(data=data)
     assert view.run == str(tmp_path / "r.nc")
     pane = view.stock()
-    assert isinstance(pane, pn.pane.HoloViews)
+    assert isinstance(pane, pn.pane.Bokeh)
+    labels = [item.label.value for item in pane.object.legend[0].items]
+    assert labels[0] == "on hand" and labels[1].startswith("reorder point s = ")
+    assert labels[2].startswith("order-up-to S = ")
     assert len(view.lots().value) >= 1
+    view.warehouse, view.item = "WH-HZ", "IVD-TROP-100"
+    empty = view.stock()
+    assert isinstance(empty, pn.pane.Alert) and "has no cold chain" in empty.object

@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+import pytest
+
 from medtwin.services.recall import lot_item, recall_impact
 from medtwin.services.results import files, result_files
 from twin.network_files import load_network
@@ -19,9 +21,18 @@ def test_a_simulated_run_is_listed_as_a_simulation(tmp_path: Path) -> None:
     assert files(tmp_path, "experiment") == []
 
 
-def test_recall_impact() -> None:
+def test_recall_impact_is_paired_over_replications_with_intervals() -> None:
     net = load_network(TINY)
     lot = net.snapshot.lots[0].lot
-    impact = recall_impact(net, lot_item(net, lot), lot, 15, 0, "heuristic").set_index("kpi")
-    assert set(impact.columns) == {"without recall", "with recall", "difference"}
-    assert impact.loc["fill_rate", "with recall"] <= impact.loc["fill_rate", "without recall"]
+    impact = recall_impact(net, lot_item(net, lot), lot, 15, range(4), "heuristic")
+    assert impact.replications == 4 and list(impact.reach.seed) == [0, 1, 2, 3]
+    snap = net.snapshot                                 # recalled on day 0: the snapshot's
+    here = sum(p.quantity for p in [*snap.lots, *snap.in_transit] if p.lot == lot)
+    assert (impact.reach.units_to_recover == here).all()
+    assert (impact.reach.units_issued == 0).all()
+    kpis = impact.kpis.set_index("kpi")
+    assert list(kpis.index[:2]) == ["recalled_item_fill_rate", "other_items_missed_units"]
+    assert (kpis.ci_low <= kpis.difference).all() and (kpis.difference <= kpis.ci_high).all()
+    assert kpis.difference.to_numpy() == pytest.approx(
+        (kpis["with recall"] - kpis["without recall"]).to_numpy())
+    assert kpis.loc["recalled_item_fill_rate", "difference"] <= 0
