@@ -22,26 +22,66 @@ PAGES = ("Network", "Compare", "What-if", "Plans", "Recall", "Inventory")
 
 
 class App(Viewer):
-    """All pages for a signed-in ``login`` (the user's role comes from the plan store)."""
+    """All pages for a signed-in ``login`` (the user's role comes from the plan store).
+
+    A page is built when its tab is first opened (building all six took ~4 s on the tiny
+    network), the first one once the browser has the header and tabs, so that a page
+    loads at once and its content follows."""
 
     data = param.ClassSelector(class_=DataStore)
     login = param.ClassSelector(class_=Login)
 
+    def __init__(self, **params: object):
+        super().__init__(**params)
+        self.tabs = pn.Tabs(*[(name, pn.Column(sizing_mode="stretch_width"))
+                              for name in PAGES], dynamic=True)
+        self.tabs.param.watch(lambda event: self._show(event.new), "active")
+        self._compare: CompareView | None = None
+
+    def compare(self) -> CompareView:
+        """The Compare page of this session (built on first use)."""
+        if self._compare is None:
+            self._compare = CompareView(data=self.data)
+        return self._compare
+
+    def _open_in_compare(self, path: str) -> None:
+        self.compare().open(path)
+        self.tabs.active = PAGES.index("Compare")
+
+    def _on_written(self, _path: str) -> None:
+        if self._compare is not None:
+            self._compare.refresh()
+
+    def _page(self, name: str) -> Viewer:
+        data, login = self.data, self.login
+        match name:
+            case "Network":
+                return NetworkView(data=data)
+            case "Compare":
+                return self.compare()
+            case "What-if":
+                return WhatIfView(data=data, login=login, on_written=self._on_written,
+                                  on_open=self._open_in_compare)
+            case "Plans":
+                return PlanReview(data=data, login=login)
+            case "Recall":
+                return RecallView(data=data)
+        return InventoryView(data=data)
+
+    def _show(self, index: int) -> None:
+        holder = self.tabs[index]
+        if not holder.objects:
+            holder.append(self._page(PAGES[index]))
+
     def __panel__(self) -> pn.viewable.Viewable:
         user = self.login.user
         role = self.data.plans().role_of(user)
-        compare = CompareView(data=self.data)
-        whatif = WhatIfView(data=self.data, login=self.login, on_written=compare.refresh)
         header = pn.Row(pn.pane.Markdown(f"# medtwin — {self.data.network().name}"),
                         pn.Spacer(),
                         pn.pane.Markdown(f"signed in as **{user}** ({role}) · "
                                          "[log out](./logout)", css_classes=["whoami"]))
-        tabs = pn.Tabs(
-            ("Network", NetworkView(data=self.data)), ("Compare", compare),
-            ("What-if", whatif), ("Plans", PlanReview(data=self.data, login=self.login)),
-            ("Recall", RecallView(data=self.data)), ("Inventory", InventoryView(data=self.data)),
-            dynamic=True)
-        return pn.Column(header, tabs, sizing_mode="stretch_width")
+        pn.state.onload(lambda: self._show(self.tabs.active))
+        return pn.Column(header, self.tabs, sizing_mode="stretch_width")
 
 
 def app_factory(data: DataStore, sessions: Sessions) -> Callable[[], pn.viewable.Viewable]:

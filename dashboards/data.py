@@ -16,6 +16,7 @@ import xarray as xr
 
 from medtwin.services import results
 from medtwin.services.plans import PlanService
+from medtwin.services.whatif import WhatIfRunner
 from twin.domain import Network, Plan
 from twin.domain.parties import PRIORITIES
 from twin.network_files import load_network
@@ -266,6 +267,10 @@ class DataStore(param.Parameterized):
     store_url = param.String(default=None, allow_None=True, doc="plan-store URL")
     network_name = param.String(default="reference", doc="network shown")
 
+    def __init__(self, **params: object):
+        super().__init__(**params)
+        self._runner: WhatIfRunner | None = None
+
     def network(self) -> Network:
         """The network (cached)."""
         return _network(self.network_name)
@@ -274,6 +279,22 @@ class DataStore(param.Parameterized):
         """Result files in the folder: ``experiment`` (with replications) or ``simulation``
         (one run, with its lot ledger beside it); newest first."""
         return results.files(self.results_dir, kind)
+
+    def experiments(self) -> list[results.ExperimentInfo]:
+        """Experiment files in the folder, described by their attributes, newest first."""
+        return results.experiments(self.results_dir)
+
+    @staticmethod
+    def opening_experiment(found: list[results.ExperimentInfo]
+                           ) -> results.ExperimentInfo | None:
+        """The one a reader starts on (the newest compare of two policies or more)."""
+        return results.opening(found)
+
+    def runner(self) -> WhatIfRunner:
+        """The what-if runner every session of this server shares (one worker pool)."""
+        if self._runner is None:
+            self._runner = WhatIfRunner()
+        return self._runner
 
     def dataset(self, path: str) -> xr.Dataset:
         """A result file, read once per modification (cached)."""

@@ -24,6 +24,7 @@ import logging
 import math
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, as_completed
 from contextlib import AbstractContextManager
 
 import xarray as xr
@@ -63,6 +64,30 @@ def run(exp: Experiment, replications: Sequence[int], *, workers: int = 1,
                 bar.update(len(chunk) * len(exp.policies))
         else:
             done = _run_dask(exp, reps, workers, scheduler, bar)
+    return assemble(exp, reps, done)
+
+
+def run_pooled(exp: Experiment, replications: Sequence[int], pool: Executor,
+               on_progress: Callable[[int, int], None] | None = None) -> xr.Dataset:
+    """Run ``replications`` of ``exp`` on ``pool``, any :class:`concurrent.futures.Executor`
+    (e.g. a process pool several experiments share, as the dashboard's what-ifs do), in
+    blocks of one replication: the blocks and assembly of :func:`run`, so the same result.
+    ``on_progress(runs done, runs in all)`` after each block; on a failed block the
+    blocks not yet started are cancelled and the error is raised."""
+    reps = list(replications)
+    total = len(reps) * len(exp.scenarios) * len(exp.policies)
+    label = f"{exp.network.name} {len(exp.policies)}×{len(exp.scenarios)}×{len(reps)}"
+    futures = [pool.submit(run_block, exp, s, chunk) for s, chunk in blocks(exp, reps, 1)]
+    done: list[Block] = []
+    with _Progress(label, total, False, on_progress) as bar:
+        try:
+            for future in as_completed(futures):
+                done.append(future.result())
+                bar.update(len(exp.policies))
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
     return assemble(exp, reps, done)
 
 

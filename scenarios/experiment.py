@@ -14,8 +14,10 @@ The result (:func:`assemble`) is one :class:`xarray.Dataset`:
   daily network totals;
 - ``demand_units`` (policy, scenario, replication, time, priority): the demand each run saw,
   so common random numbers can be checked;
-- attrs: network, network_sha256, start_date, days, seed, policies, baseline_policy,
-  scenarios (the resolved scenarios as JSON), code_version, currency.
+- attrs: network, network_sha256, start_date (the snapshot's as-of date: results carry no
+  wall-clock time), days, seed, policies, baseline_policy, scenarios (the resolved
+  scenarios as JSON), code_version, currency, run_kind (compare, what-if or stress) and
+  author.
 """
 
 import json
@@ -75,6 +77,10 @@ class Experiment:
     baseline: str | None = None
     plan: Plan | None = None
     network_sha256: str = field(default="", compare=False)
+    run_kind: str = field(default="compare", compare=False)
+    """What the run is for: ``compare``, ``what-if`` or ``stress`` (a result attribute)."""
+    author: str = field(default="", compare=False)
+    """Who ran it (a result attribute; empty when unknown)."""
     registry: PolicyRegistry = field(default_factory=shipped_policies, compare=False,
                                      repr=False)
 
@@ -116,6 +122,7 @@ class Experiment:
             "scenarios": json.dumps([s.to_dict() for s in self.scenarios]),
             "plan_id": self.plan.id if self.plan is not None else "",
             "currency": self.network.settings.currency,
+            "run_kind": self.run_kind, "author": self.author,
             "code_version": code_version(),
             "common_random_numbers": "replication r of every scenario and policy uses seed "
                                      "replication_seed[r]",

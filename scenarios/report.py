@@ -26,7 +26,7 @@ from twin.sim import RunKpi, run_kpi
 REPORT_KPIS = ["run_fill_rate_critical", "run_fill_rate", "run_lost_units",
                "run_emergency_units", "run_scrapped_units_expired", "run_scrapped_value_expired",
                "run_inventory_value_mean", "run_holding_cost", "run_transport_cost",
-               "run_purchase_cost", "run_recall_units"]
+               "run_purchase_cost", "run_total_cost", "run_recall_units"]
 PLOTTED_KPIS = ["run_fill_rate_critical", "run_inventory_value_mean",
                 "run_scrapped_value_expired"]
 STYLE = """
@@ -38,11 +38,13 @@ th:first-child, td:first-child, th:nth-child(2), td:nth-child(2) { text-align: l
 """
 
 
-def _fmt(kpi: str, value: float) -> str:
-    return run_kpi(kpi).format(None if pd.isna(value) else float(value))
+def _fmt(kpi: str, value: float, currency: str, change: bool) -> str:
+    return run_kpi(kpi).shown(None if pd.isna(value) else float(value), currency, change)
 
 
-def _kpi_table(rows: pd.DataFrame, significance: bool) -> str:
+def _kpi_table(rows: pd.DataFrame, significance: bool, currency: str) -> str:
+    """Rows of :func:`~scenarios.stats.as_rows`, in each KPI's unit (``currency`` for
+    money); ``significance``: the rows are paired differences."""
     head = "<tr><th>scenario</th><th>policy</th><th>KPI</th><th>mean</th><th>95 % CI</th>" \
            + ("<th>excludes 0</th>" if significance else "<th>n</th>") + "</tr>"
     body = []
@@ -51,11 +53,10 @@ def _kpi_table(rows: pd.DataFrame, significance: bool) -> str:
         last = (_direction(kpi, r["mean"]) if r.significant else "no") if significance \
             else f"{r.n:.0f}"
         cls = ' class="sig"' if significance and r.significant else ""
+        cells = [_fmt(k, r[s], currency, significance) for s in ("mean", "lower", "upper")]
         body.append(f"<tr{cls}><td>{html.escape(str(r.scenario))}</td>"
-                    f"<td>{html.escape(str(r.policy))}</td><td>{html.escape(kpi.label)} "
-                    f"<span class='muted'>({html.escape(kpi.unit)})</span></td>"
-                    f"<td>{_fmt(k, r['mean'])}</td><td>[{_fmt(k, r.lower)}, "
-                    f"{_fmt(k, r.upper)}]</td><td>{last}</td></tr>")
+                    f"<td>{html.escape(str(r.policy))}</td><td>{html.escape(kpi.label)}</td>"
+                    f"<td>{cells[0]}</td><td>[{cells[1]}, {cells[2]}]</td><td>{last}</td></tr>")
     return f"<table>{head}{''.join(body)}</table>"
 
 
@@ -84,6 +85,7 @@ def build(ds: xr.Dataset, title: str | None = None) -> str:
     kpis = [k for k in REPORT_KPIS if k in ds]
     baseline = str(ds.attrs.get("baseline_policy", ds.policy.values[0]))
     summary = as_rows(summarise(ds, kpis), kpis)
+    currency = str(ds.attrs.get("currency", ""))
     figures: list[tuple[str, hv.core.Dimensioned]] = []
     sections = [
         f"<h1>{html.escape(title or ds.attrs.get('title', 'medtwin experiment'))}</h1>",
@@ -94,7 +96,7 @@ def build(ds: xr.Dataset, title: str | None = None) -> str:
         f"seed {ds.attrs['seed']}. <span class='muted'>{html.escape(ds.attrs['code_version'])}"
         f", network sha256 {ds.attrs['network_sha256'][:12]}…</span></p>",
         "<h2>Scenarios</h2>", _scenario_list(ds),
-        "<h2>KPIs: mean and 95 % confidence interval</h2>", _kpi_table(summary, False)]
+        "<h2>KPIs: mean and 95 % confidence interval</h2>", _kpi_table(summary, False, currency)]
     if ds.sizes["policy"] > 1:
         diff = paired_differences(ds, baseline, kpis)
         rows = as_rows(diff, kpis)
@@ -102,8 +104,9 @@ def build(ds: xr.Dataset, title: str | None = None) -> str:
                      "<p>Same demand and disruptions in each replication; bold = the 95 % "
                      "interval excludes zero (better or worse by the KPI's own direction: "
                      "higher fill rates, lower costs, stock and losses).</p>",
-                     _kpi_table(rows[rows.policy != baseline], True)]
-        figures += [(f"Δ {k.removeprefix('run_')}", plots.differences(diff, k, baseline))
+                     _kpi_table(rows[rows.policy != baseline], True, currency)]
+        figures += [(f"Δ {k.removeprefix('run_')}",
+                     plots.differences(diff, k, baseline, currency))
                     for k in PLOTTED_KPIS if k in ds]
     figures += [(f"Distribution of {k.removeprefix('run_')}", plots.distribution(ds, k))
                 for k in PLOTTED_KPIS if k in ds]

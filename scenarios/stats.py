@@ -7,13 +7,17 @@ standard deviation). Paired differences use D_r = X_r(policy) − X_r(baseline) 
 replication r, which share demand and disruptions (common random numbers), so their
 variance is usually far below that of either policy. A difference is *significant* when
 its interval excludes zero. Replications where a KPI is undefined (NaN) are left out.
+Proportions (unit ``1``) get intervals that stay inside [0, 1] (see :func:`interval`), and
+their paired differences inside [−1, 1].
 """
 
+import warnings
 from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
 import xarray as xr
+from scipy import special
 from scipy import stats as st
 
 STAT = ["mean", "lower", "upper", "half_width", "n"]
@@ -25,38 +29,69 @@ def run_kpis(ds: xr.Dataset) -> list[str]:
             and ds[v].dims == ("policy", "scenario", "replication")]
 
 
-def interval(values: xr.DataArray, level: float = 0.95) -> xr.DataArray:
-    """Mean, CI bounds, half-width and n over ``replication`` (new dimension ``stat``)."""
-    n = values.count("replication")
-    mean = values.mean("replication")
-    sd = values.std("replication", ddof=1)
-    t = xr.apply_ufunc(lambda k: st.t.ppf(0.5 + level / 2, np.maximum(k - 1, 1)), n)
-    half = xr.where(n > 1, t * sd / np.sqrt(n), np.nan)
-    out = xr.concat([mean, mean - half, mean + half, half, n.astype(float)],
-                    dim=xr.DataArray(STAT, dims="stat", name="stat"))
-    return out.assign_attrs(values.attrs)
+def interval(values: xr.DataArray, level: float = 0.95, share: bool = False,
+             clip: tuple[float, float] | None = None) -> xr.DataArray:
+    """Mean, CI bounds, half-width and n over ``replication`` (new dimension ``stat``).
+
+    ``share``: the values are proportions in [0, 1]; the interval is the t-interval on the
+    logit scale by the delta method, logit(x̄) ± t · s / (√n · x̄ (1 − x̄)), mapped back, so
+    it stays inside [0, 1] (a mean of exactly 0 or 1 — every replication at it — has the
+    interval [x̄, x̄]); the half-width is half its length. ``clip``: bounds no interval
+    passes, e.g. (−1, 1) for differences of proportions."""
+    data = values.transpose(..., "replication")
+    x = data.values.astype(float)
+    n = np.sum(~np.isnan(x), axis=-1)
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)      # all-NaN and n = 1 cells
+        mean = np.nanmean(x, axis=-1)
+        sd = np.nanstd(x, axis=-1, ddof=1)
+        t = st.t.ppf(0.5 + level / 2, np.maximum(n - 1, 1))
+        half = np.where(n > 1, t * sd / np.sqrt(n), np.nan)
+        lower, upper = mean - half, mean + half
+        if share:
+            edge = (mean <= 0) | (mean >= 1)
+            width = half / (mean * (1 - mean))
+            lower = np.where(edge, mean, special.expit(special.logit(mean) - width))
+            upper = np.where(edge, mean, special.expit(special.logit(mean) + width))
+            lower, upper = np.where(np.isnan(half), np.nan, lower), \
+                np.where(np.isnan(half), np.nan, upper)
+            half = (upper - lower) / 2
+    if clip is not None:
+        lower, upper = np.clip(lower, *clip), np.clip(upper, *clip)
+    dims = ("stat", *data.dims[:-1])
+    coords = {"stat": STAT, **{d: data[d] for d in dims[1:] if d in data.coords}}
+    return xr.DataArray(np.stack([mean, lower, upper, half, n.astype(float)]), dims=dims,
+                        coords=coords, attrs=values.attrs)
+
+
+def is_share(values: xr.DataArray) -> bool:
+    """Whether ``values`` are proportions (unit ``1``, as result files label shares)."""
+    return values.attrs.get("units") == "1"
 
 
 def summarise(ds: xr.Dataset, kpis: Sequence[str] | None = None, level: float = 0.95
               ) -> xr.Dataset:
-    """Every KPI's mean and confidence interval per policy and scenario."""
+    """Every KPI's mean and confidence interval per policy and scenario (inside [0, 1]
+    for shares)."""
     names = list(kpis) if kpis is not None else run_kpis(ds)
-    out = xr.Dataset({k: interval(ds[k], level) for k in names})
+    out = xr.Dataset({k: interval(ds[k], level, share=is_share(ds[k])) for k in names})
     return out.assign_attrs(confidence_level=level)
 
 
 def paired_differences(ds: xr.Dataset, baseline: str, kpis: Sequence[str] | None = None,
                        level: float = 0.95) -> xr.Dataset:
-    """policy − ``baseline`` per replication, summarised like :func:`summarise`, plus
-    ``<kpi>_significant`` (the interval excludes zero)."""
+    """policy − ``baseline`` per replication, summarised like :func:`summarise` (intervals
+    of differences of shares clipped to [−1, 1]), plus ``<kpi>_significant`` (the interval
+    excludes zero)."""
     if baseline not in ds.policy.values:
         raise ValueError(f"baseline {baseline!r} is not among the policies "
                          f"{[str(p) for p in ds.policy.values]}")
     names = list(kpis) if kpis is not None else run_kpis(ds)
     out = xr.Dataset()
     for k in names:
-        diff = interval(ds[k] - ds[k].sel(policy=baseline, drop=True), level)
-        out[k] = diff
+        diff = interval(ds[k] - ds[k].sel(policy=baseline, drop=True), level,
+                        clip=(-1.0, 1.0) if is_share(ds[k]) else None)
+        out[k] = diff.assign_attrs(ds[k].attrs)
         low, high = diff.sel(stat="lower", drop=True), diff.sel(stat="upper", drop=True)
         out[f"{k}_significant"] = (low > 0) | (high < 0)
     return out.assign_attrs(confidence_level=level, baseline_policy=baseline)
@@ -69,17 +104,15 @@ def as_rows(summary: xr.Dataset, kpis: Sequence[str]) -> pd.DataFrame:
     for k in kpis:
         if k not in summary:
             continue
-        df = summary[k].to_dataframe().reset_index().pivot_table(
-            index=["scenario", "policy"], columns="stat", values=k, dropna=False,
-            sort=False).reset_index()
-        df.columns.name = None
-        df.insert(2, "kpi", k)
+        da = summary[k]
+        cells = [d for d in da.dims if d != "stat"]
+        df = pd.MultiIndex.from_product([da[d].values for d in cells], names=cells
+                                        ).to_frame(index=False)[["scenario", "policy"]]
+        df["kpi"] = k
+        df[list(da.stat.values)] = da.transpose(*cells, "stat").values.reshape(len(df), -1)
         if f"{k}_significant" in summary:
-            sig = summary[f"{k}_significant"].to_dataframe().reset_index()
-            df = df.merge(sig.rename(columns={f"{k}_significant": "significant"}),
-                          on=["scenario", "policy"])
-        frames.append(df[[c for c in ["scenario", "policy", "kpi", *STAT, "significant"]
-                          if c in df]])
+            df["significant"] = summary[f"{k}_significant"].transpose(*cells).values.ravel()
+        frames.append(df)
     if not frames:
         return pd.DataFrame(columns=["scenario", "policy", "kpi", *STAT])
     return pd.concat(frames, ignore_index=True).replace([np.inf, -np.inf], np.nan)

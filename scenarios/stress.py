@@ -150,7 +150,7 @@ def stress_plan(net: Network, plan: Plan, settings: StressRun, out: Path,
     against = settings.against
     exp = Experiment(net, (PLAN_POLICY,) + ((against,) if against else ()),
                      tuple(settings.scenarios), days=settings.days, seed=settings.seed,
-                     baseline=against or PLAN_POLICY, plan=plan)
+                     baseline=against or PLAN_POLICY, plan=plan, run_kind="stress")
     idle = exp.idle_scenarios()
     if execute is None:
         if idle:

@@ -1,9 +1,12 @@
 """What-if page: pick policies and scenarios (or edit a scenario), Run, see the results.
 
 A run is an experiment like ``medtwin compare`` and writes the same kind of result file
-into the shared results folder (``whatif-<network>-<n>.nc``), so the Compare page and
-``medtwin report`` read it too; only a user whose role may run what-ifs (checked by the
-plan store when Run is pressed) can. An edited scenario is validated like a scenario file
+into the shared results folder (``whatif-<network>-<n>.nc``, a name no other run takes),
+so the Compare page and ``medtwin report`` read it too; only a user whose role may run
+what-ifs (checked by the plan store when Run is pressed) can. Runs execute on the server's
+worker processes (:class:`medtwin.services.whatif.WhatIfRunner`), never on its event loop:
+Run returns at once, several runs may go at a time, each with its own progress row, and
+every session stays responsive. An edited scenario is validated like a scenario file
 first and, only when valid, saved beside the results (``scenarios/<name>.yaml``) so that
 the run can be repeated.
 """
@@ -18,17 +21,45 @@ from panel.viewable import Viewer
 
 from dashboards.auth import Login
 from dashboards.data import DataStore
+from dashboards.views.verdict import tiles
 from medtwin.services.plans import REFUSED, Permission
-from medtwin.services.whatif import resolve_scenarios, run_whatif
+from medtwin.services.whatif import WhatIfJob, resolve_scenarios
+from scenarios import plots
 from scenarios.library import Library
 from scenarios.run_settings import Days, Replications, RunSettings, Seed, bounds
-from scenarios.stats import as_rows, summarise
+from scenarios.stats import paired_differences
 from solvers.registry import shipped_policies
 from twin.problems import InputError
 
 log = logging.getLogger(__name__)
-SHOWN = ["run_fill_rate_critical", "run_fill_rate", "run_lost_units",
-         "run_inventory_value_mean", "run_scrapped_value_expired"]
+
+
+class _JobRow:
+    """One run's row: its file name, its shape and state, and a progress bar that moves
+    while the run waits for a worker (none of its runs done yet) and then counts runs."""
+
+    def __init__(self, job: WhatIfJob, policies: int, scenarios: int, reps: int):
+        self.job = job
+        self.shape = " × ".join(f"{n} {one if n == 1 else many}" for n, one, many in (
+            (policies, "policy", "policies"), (scenarios, "scenario", "scenarios"),
+            (reps, "replication", "replications")))
+        self.text = pn.pane.Markdown(css_classes=["whatif-run"])
+        self.bar = pn.indicators.Progress(value=-1, max=job.total, active=True, width=300,
+                                          css_classes=["whatif-progress"])
+        self.view = pn.Row(self.bar, self.text)
+        self.refresh()
+
+    def refresh(self) -> bool:
+        """Show the job's state now; whether it has ended."""
+        job, state = self.job, self.job.state
+        said = {"starting": "waiting for a worker…",
+                "running": f"{job.done:,} of {job.total:,} runs",
+                "done": "written", "failed": f"failed: {job.error}"}[state]
+        self.text.object = f"`{job.path.name}` · {self.shape} · **{said}**"
+        self.bar.max = job.total
+        self.bar.value = job.done if state != "starting" else -1
+        self.bar.active = state in ("starting", "running")
+        return job.ended.is_set()
 
 
 class WhatIfView(Viewer):
@@ -46,13 +77,16 @@ class WhatIfView(Viewer):
     written = param.String(default="", doc="the newest result file of this page")
     message = param.String(default="")
 
-    def __init__(self, on_written: Callable[[], None] | None = None, **params: object):
+    def __init__(self, on_written: Callable[[str], None] | None = None,
+                 on_open: Callable[[str], None] | None = None, **params: object):
+        """``on_written(path)`` when a run wrote its file; ``on_open(path)`` to show it on
+        the Compare page."""
         chosen = params.pop("scenarios", ["baseline"])
         super().__init__(**params)
         self.library = Library()
         self.param.scenarios.objects = self.library.names()
         self.scenarios = chosen
-        self.on_written = on_written
+        self.on_written, self.on_open = on_written, on_open
         self.editor = pn.widgets.TextAreaInput(
             placeholder="Scenario YAML, e.g.\nevents:\n  - {kind: demand_multiplier, "
                         "region: south, factor: 1.5, start: 0, end: 30}",
@@ -63,24 +97,30 @@ class WhatIfView(Viewer):
         self.button = pn.widgets.Button(label="Run what-if", color="primary",
                                         css_classes=["run-whatif"], disabled=not self.allowed)
         self.button.on_click(self._run)
-        self.progress = pn.indicators.Progress(value=0, max=1, width=300, visible=False,
-                                               css_classes=["whatif-progress"])
+        self.rows: list[_JobRow] = []
+        self.queue = pn.Column(css_classes=["whatif-runs"], sizing_mode="stretch_width")
+        self._poller: pn.io.callbacks.PeriodicCallback | None = None
+        self.open_button = pn.widgets.Button(label="Open on the Compare page",
+                                             css_classes=["open-in-compare"])
+        self.open_button.on_click(self._open)
 
     def _load(self, _event: object = None) -> None:
         name = self.scenarios[0] if self.scenarios else "baseline"
         self.editor.value = self.library.file(name).read_text(encoding="utf-8")
         self.edit_name = f"{name}-edited"
 
-    def _run(self, _event: object = None) -> None:
+    def _run(self, _event: object = None) -> WhatIfJob | None:
+        """Check, then start the run on the server's worker pool and return at once; its
+        progress row is refreshed twice a second (the job, or None when refused)."""
         folder = Path(self.data.results_dir)
         try:
             self.data.plans().require(self.login.acting_user(), Permission.RUN_WHATIF)
         except REFUSED as exc:
             self.message = f"Refused: {exc}"
-            return
+            return None
         if not self.policies or not (self.scenarios or self.editor.value.strip()):
             self.message = "Choose at least one policy and one scenario."
-            return
+            return None
         edited = (self.edit_name.strip() or "edited", self.editor.value) \
             if self.editor.value.strip() else None
         try:
@@ -88,40 +128,67 @@ class WhatIfView(Viewer):
                                           self.data.network(), edited, folder)
         except InputError as exc:
             self.message = "Scenario not valid:\n" + "\n".join(f"- {p}" for p in exc.problems)
-            return
-        net = self.data.network()
-        self.button.disabled, self.progress.visible, self.progress.value = True, True, 0
-        self.message = "Running…"
+            return None
+        job = self.data.runner().submit(self.data.network(), self.policies, scenarios,
+                                        self.reps, self.days, self.seed, folder,
+                                        author=self.login.user)
+        self.rows.append(_JobRow(job, len(self.policies), len(scenarios), self.reps))
+        self.queue.append(self.rows[-1].view)
+        self.message = f"Started `{job.path.name}`; you may start more, or use other pages."
+        if self._poller is None:
+            self._poller = pn.state.add_periodic_callback(self._poll, period=500)
+        return job
 
-        def tick(done: int, total: int) -> None:
-            self.progress.max, self.progress.value = total, done
-        try:
-            path = run_whatif(net, self.policies, scenarios, self.reps, self.days, self.seed,
-                              folder, on_progress=tick)
-        finally:
-            self.button.disabled, self.progress.visible = False, False
-        self.message = f"Wrote {path.name}: {len(self.policies)} policies × " \
-                       f"{len(scenarios)} scenarios × {self.reps} replications."
-        self.written = str(path)
-        if self.on_written is not None:
-            self.on_written()
+    def _poll(self) -> None:
+        """Refresh the progress rows; show each run that ended."""
+        for row in [r for r in self.rows if r.refresh()]:
+            self.rows.remove(row)
+            job = row.job
+            if job.error:
+                self.message = f"`{job.path.name}` failed: {job.error}"
+                continue
+            self.message = f"Wrote `{job.path.name}`: {row.shape}."
+            self.written = str(job.path)
+            if self.on_written is not None:
+                self.on_written(self.written)
+        if not self.rows and self._poller is not None:
+            self._poller.stop()
+            self._poller = None
 
     @param.depends("written")
     def result(self) -> pn.viewable.Viewable:
-        """KPI means with 95 % CIs of the newest run of this page."""
+        """The newest run of this page: verdict tiles of the second policy against the
+        first in the first scenario, and the paired differences of critical fill rate and
+        total cost across scenarios; the file by name, openable on the Compare page."""
         if not self.written:
             return pn.pane.Markdown("Results appear here after a run.")
         ds = self.data.dataset(self.written)
-        kpis = [k for k in SHOWN if k in ds]
-        return pn.widgets.Tabulator(as_rows(summarise(ds, kpis), kpis).round(4),
-                                    disabled=True, show_index=False,
-                                    css_classes=["whatif-result"], pagination="local",
-                                    page_size=20, sizing_mode="stretch_width")
+        name = Path(self.written).name
+        head = pn.pane.Markdown(f"### Result `{name}`", css_classes=["whatif-result"])
+        policies = [str(p) for p in ds.policy.values]
+        if len(policies) < 2:
+            return pn.Column(head, self.open_button, pn.pane.Markdown(
+                f"One policy ({policies[0]}): no paired differences. Choose two policies "
+                "or more to compare them; the file is listed on the Compare page."))
+        baseline, scenario = policies[0], str(ds.scenario.values[0])
+        currency = str(ds.attrs.get("currency", ""))
+        charts = [pn.pane.HoloViews(plots.differences(
+            paired_differences(ds, baseline, [k]), k, baseline, currency))
+            for k in ("run_fill_rate_critical", "run_total_cost") if k in ds]
+        return pn.Column(head, self.open_button, pn.pane.Markdown(
+            f"{policies[1]} against baseline {baseline} in *{scenario}*; every policy and "
+            "scenario: open it on the Compare page."),
+            tiles(ds, baseline, policies[1], scenario), *charts,
+            sizing_mode="stretch_width")
 
     @param.depends("message")
     def status(self) -> pn.viewable.Viewable:
         """What happened last."""
         return pn.pane.Markdown(self.message, css_classes=["whatif-message"])
+
+    def _open(self, _event: object = None) -> None:
+        if self.written and self.on_open is not None:
+            self.on_open(self.written)
 
     def __panel__(self) -> pn.viewable.Viewable:
         note = "" if self.allowed else f"Signed in as {self.login.user}: your role may not " \
@@ -135,4 +202,4 @@ class WhatIfView(Viewer):
                    pn.widgets.IntInput.from_param(self.param.seed, label="Seed")),
             pn.Row(self.load, pn.widgets.TextInput.from_param(self.param.edit_name,
                                                               label="Edited scenario name")),
-            self.editor, pn.Row(self.button, self.progress), self.status, self.result)
+            self.editor, self.button, self.status, self.queue, self.result)

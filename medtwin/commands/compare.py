@@ -1,5 +1,6 @@
 """``medtwin compare``: policies × scenarios × replications with common random numbers."""
 
+import getpass
 import logging
 import time
 from pathlib import Path
@@ -65,7 +66,7 @@ def compare(network: str, policy_list: str, baseline: str | None, scenario_spec:
     scenarios = scenarios_of(scenario_spec, library, net)
     goal = parse_target(target, net)
     exp = Experiment(net, policies, tuple(scenarios), days=days, seed=seed,
-                     baseline=baseline or policies[0])
+                     baseline=baseline or policies[0], author=getpass.getuser())
     start = time.perf_counter()
     ds = execute(exp, reps, workers, scheduler, goal, max_reps, progress)
     log.info("%d runs in %.1f s", ds.sizes["replication"] * len(scenarios) * len(policies),

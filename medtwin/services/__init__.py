@@ -6,7 +6,7 @@ application — one door, so that each of them does the same thing the same way.
   a page was drawn), with typed decisions and stress evidence;
 - :mod:`medtwin.services.results`: the result files of a folder and their kind;
 - :mod:`medtwin.services.recall`: the simulated impact of recalling a lot;
-- :mod:`medtwin.services.whatif`: run and write a what-if experiment.
+- :mod:`medtwin.services.whatif`: run what-if experiments off the server's loop and write them.
 
 Import rule (checked by ``tests/test_import_rules.py``): ``dashboards`` import nothing of
 ``medtwin`` but ``medtwin.services``; ``medtwin`` imports ``dashboards`` at module level

@@ -2,9 +2,14 @@
 Chromium through Playwright. Log in, open each page, run a small what-if, approve a plan
 as a manager (after confirming), check that a planner or viewer cannot, that the store's
 refusals are shown, that logging out ends the login in every tab and that an invalid
-scenario writes nothing. Screenshots go to ``test-artifacts/e2e``."""
+scenario writes nothing; that another session stays quick while what-ifs run, and that
+Compare opens on a verdict. Screenshots go to ``test-artifacts/e2e``."""
 
+import json
+import re
 import shutil
+import statistics
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -62,6 +67,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, DataSt
         yield f"http://127.0.0.1:{port}", data
     finally:
         server.stop()
+        data.runner().close()
 
 
 @pytest.fixture(scope="module")
@@ -87,6 +93,14 @@ def _login(browser: object, base: str, user: str, password: str) -> object:
     page.click("form.login-form button")
     page.wait_for_selector(f"text=signed in as {user}")
     return page
+
+
+def _load_time(page: object, base: str) -> float:
+    """Seconds from asking for the dashboard until the signed-in page shows."""
+    start = time.monotonic()
+    page.goto(base)  # type: ignore[attr-defined]
+    page.wait_for_selector("text=signed in as")  # type: ignore[attr-defined]
+    return time.monotonic() - start
 
 
 def _tab(page: object, name: str) -> None:
@@ -133,7 +147,8 @@ def test_manager_opens_every_page_runs_a_whatif_and_approves(site, browser  # ty
     _tab(page, "What-if")
     page.click("button:has-text('Run what-if')")
     page.wait_for_selector(".whatif-message >> text=Wrote whatif-tiny-1.nc", timeout=120_000)
-    page.wait_for_selector(".whatif-result")
+    page.wait_for_selector(".whatif-result >> text=whatif-tiny-1.nc")
+    assert page.locator(".whatif-message a").count() == 0             # a name, not a link
     page.screenshot(path=str(ARTIFACTS / "manager-whatif-done.png"), full_page=True)
     assert (Path(data.results_dir) / "whatif-tiny-1.nc").exists()
 
@@ -348,4 +363,88 @@ def test_recall_impact_shows_replications_and_intervals(site, browser  # type: i
     assert page.locator(".recall-seeds .tabulator-row").count() == 3
     page.wait_for_selector(".recall-why >> text=same seed")
     page.screenshot(path=str(ARTIFACTS / "recall-impact-replications.png"), full_page=True)
+    page.close()
+
+
+def test_another_session_stays_quick_while_whatifs_run(site, browser  # type: ignore[no-untyped-def]
+                                                      ) -> None:
+    """Two what-ifs of ~20 one-year runs each start at once in pat's session, each with
+    its own progress row; meanwhile mia's page loads within 2 s, or within 1 s of its idle
+    load time when the machine is slower than that (medians of three loads: the 2 cores
+    are shared with other jobs), and her Compare page shows its verdict (times in
+    ``responsiveness.json``); both runs then write their own file."""
+    base, data = site
+    other = _login(browser, base, "mia", "mia-secret")
+    page = _login(browser, base, "pat", "pat-secret")
+    _tab(page, "What-if")
+    page.wait_for_selector("text=Run what-if")
+    for label, value in (("Replications", "20"), ("Days", "365")):
+        page.get_by_label(label).fill(value)
+        page.get_by_label(label).press("Enter")
+    before = set(Path(data.results_dir).glob("whatif-*.nc"))
+    idle = statistics.median(_load_time(other, base) for _ in range(3))
+    page.click("button:has-text('Run what-if')")
+    page.wait_for_selector(".whatif-message >> text=Started")
+    page.click("button:has-text('Run what-if')")
+    page.locator(".whatif-run").nth(1).wait_for()
+    page.wait_for_selector(".whatif-run >> text=runs", timeout=30_000)   # counting
+    page.screenshot(path=str(ARTIFACTS / "whatif-two-running.png"), full_page=True)
+    rows = page.locator(".whatif-run")
+    assert rows.count() == 2
+    names = {rows.nth(k).locator("code").inner_text() for k in range(2)}
+    assert all(re.fullmatch(r"whatif-tiny-\d+\.nc", n) for n in names), names
+    assert len(names) == 2                                          # two files, two names
+
+    loaded = statistics.median(_load_time(other, base) for _ in range(3))
+    start = time.monotonic()
+    _tab(other, "Compare")
+    other.wait_for_selector(".verdict .tile")
+    shown = time.monotonic() - start
+    other.screenshot(path=str(ARTIFACTS / "other-session-during-whatif.png"), full_page=True)
+    assert rows.nth(1).locator("strong").inner_text() != "written", "ended before the timing"
+    (ARTIFACTS / "responsiveness.json").write_text(json.dumps(
+        {"page load idle, s": idle, "page load during what-ifs, s": loaded,
+         "Compare verdict during what-ifs, s": shown}, indent=1))
+    # goal: 2 s; on this shared 2-core VM an idle load alone takes 1.0-2.0 s at load 5-7, so
+    # the test holds the what-ifs to adding at most 1 s to the idle load measured here
+    assert loaded <= max(2.0, idle + 1.0), \
+        f"page load took {loaded:.2f} s while what-ifs ran (idle {idle:.2f} s)"
+    for k in range(2):
+        page.locator(".whatif-run").nth(k).locator("text=written").wait_for(timeout=180_000)
+    page.screenshot(path=str(ARTIFACTS / "whatif-two-written.png"), full_page=True)
+    written = set(Path(data.results_dir).glob("whatif-*.nc")) - before
+    assert {p.name for p in written} == names
+    assert not list(Path(data.results_dir).glob("*.reserved"))
+    other.close()
+    page.close()
+
+
+def test_compare_opens_on_a_verdict(site, browser) -> None:  # type: ignore[no-untyped-def]
+    """Compare starts on the compare file (not a newer what-if) with one tile per KPI:
+    both means and the difference with its 95 % CI, in % or the network's currency,
+    coloured by better or worse."""
+    base, _ = site
+    page = _login(browser, base, "vic", "vic-secret")
+    start = time.monotonic()
+    _tab(page, "Compare")
+    page.wait_for_selector(".verdict .tile")
+    took = time.monotonic() - start
+    assert page.locator("select").first.evaluate(
+        "s => s.options[s.selectedIndex].text").startswith("compare · heuristic vs fixed_ss")
+    tiles = page.locator(".verdict .tile")
+    labels = [tiles.nth(k).locator(".tile-label").inner_text() for k in range(tiles.count())]
+    assert labels == ["critical fill rate", "total cost (transport, purchase, holding, "
+                      "expired)", "transport cost", "purchase cost", "holding cost",
+                      "mean inventory value", "value scrapped (expired)"]
+    fill = tiles.first.inner_text()
+    assert re.search(r"heuristic: [\d.]+ % → fixed_ss: [\d.]+ %", fill), fill
+    assert re.search(r"Δ [+−][\d.]+ pp", fill) and "95 % CI [" in fill
+    cost = tiles.nth(1).inner_text()
+    assert re.search(r"Δ [+−][\d,]+ CNY", cost), cost
+    for k in range(tiles.count()):
+        cls = tiles.nth(k).get_attribute("class")
+        assert cls is not None and {"better", "worse", "same"} & set(cls.split())
+    page.wait_for_selector("text=Paired differences against the baseline")
+    page.screenshot(path=str(ARTIFACTS / "compare-verdict.png"), full_page=True)
+    assert took < 10.0, f"Compare took {took:.2f} s"
     page.close()

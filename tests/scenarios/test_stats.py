@@ -95,3 +95,25 @@ def test_adaptive_adds_replications_until_the_target() -> None:
     assert 80 <= n <= 130  # 1.96 / √n ≤ 0.2 → n ≈ 96
     capped = run_adaptive(run, "run_x", 0.001, start=10, batch=10, limit=30)
     assert capped.sizes["replication"] == 30
+
+
+def test_intervals_of_proportions_stay_inside_zero_one() -> None:
+    """Fill rates near 1 from a few replications, where the plain t-interval passes 1 (and
+    near 0, where it passes 0): the level's interval stays in [0, 1] and holds the mean;
+    the paired difference's stays in [−1, 1]."""
+    rng = np.random.default_rng(3)
+    near_one = 1 - rng.exponential(0.002, size=(1, 50, 4))
+    values = np.concatenate([near_one, 1 - near_one, np.ones((1, 1, 4)),
+                             rng.uniform(0, 1, size=(1, 20, 4))], axis=1)
+    both = np.concatenate([values, 1 - values], axis=0)
+    ds = _dataset(both, ["a", "b"])
+    ds["run_x"].attrs["units"] = "1"
+    ci = summarise(ds)["run_x"]
+    lower, mean, upper = (ci.sel(stat=s) for s in ("lower", "mean", "upper"))
+    plain = ds["run_x"].mean("replication") + ds["run_x"].std("replication", ddof=1)
+    assert (plain > 1).any()                                    # the t-interval would pass 1
+    assert ((lower >= 0) & (lower <= mean) & (mean <= upper) & (upper <= 1)).all()
+    assert float(ci.sel(stat="upper").isel(policy=0, scenario=100)) == 1.0  # all at 1
+    diff = paired_differences(ds, "a")["run_x"]
+    assert ((diff.sel(stat="lower") >= -1) & (diff.sel(stat="upper") <= 1)).all()
+    assert (diff.sel(stat="lower") == -1).any()               # clipped, not dropped

@@ -119,6 +119,21 @@ class RunKpi:
             return "n/a"
         return f"{value:,.{self.digits}f}"
 
+    def shown(self, value: float | None, currency: str = "", change: bool = False) -> str:
+        """``value`` with its unit, as a reader sees it: a share as a percentage (a
+        ``change`` of one in percentage points), money with the ``currency`` code, other
+        amounts with their unit; a ``change`` signed."""
+        if value is None or not np.isfinite(value):
+            return "n/a"
+        sign = "+" if change else ""
+        if self.unit == "1":
+            number = f"{100 * value:{sign},.{max(self.digits - 2, 0)}f}"
+            unit = "pp" if change else "%"
+        else:
+            number = f"{value:{sign},.{self.digits}f}"
+            unit = currency if self.unit == "currency" and currency else self.unit
+        return f"{number.replace('-', '−')} {unit}"
+
     def improves(self, change: float) -> bool | None:
         """Whether a change of ``change`` (new − old) is an improvement (None: neither)."""
         if self.better == "neither" or change == 0:
@@ -126,6 +141,8 @@ class RunKpi:
         return (change > 0) == (self.better == "higher")
 
 
+TOTAL_COST = ("transport_cost", "purchase_cost", "holding_cost", "scrapped_value_expired")
+"""The run-level costs whose sum is ``total_cost`` (currency)."""
 _SCRAPPED = {"expired": "expired", "qc_fail": "failed QC", "excursion": "cold-chain excursion"}
 RUN_KPIS: dict[str, RunKpi] = {
     "fill_rate": RunKpi("fill rate", "1", "higher", 4),
@@ -143,6 +160,8 @@ RUN_KPIS: dict[str, RunKpi] = {
     "transport_cost": RunKpi("transport cost", "currency", "lower"),
     "purchase_cost": RunKpi("purchase cost", "currency", "lower"),
     "transfer_cost": RunKpi("transfer cost", "currency", "lower"),
+    "total_cost": RunKpi("total cost (transport, purchase, holding, expired)", "currency",
+                         "lower"),
     "inventory_value_mean": RunKpi("mean inventory value", "currency", "lower"),
     "days_of_supply_mean": RunKpi("mean days of supply", "days", "lower", 1),
     "demand_units": RunKpi("units demanded", "units", "neither"),
@@ -175,6 +194,7 @@ def summary(arrays: dict[str, np.ndarray]) -> dict[str, float]:
         out[f"scrapped_value_{reason}"] = float(a["scrapped_value"][:, k].sum())
     for name in ("holding_cost", "transport_cost", "purchase_cost", "transfer_cost"):
         out[name] = float(a[name].sum())
+    out["total_cost"] = sum(out[k] for k in TOTAL_COST)
     out["inventory_value_mean"] = float(a["inventory_value"].sum(axis=1).mean())
     rate = a["demand_value_rate"].sum(axis=1)
     out["days_of_supply_mean"] = float(np.mean(np.divide(

@@ -1,5 +1,6 @@
 """The Compare and What-if pages as objects."""
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import panel as pn
@@ -16,38 +17,50 @@ TINY = Path(__file__).resolve().parents[2] / "data" / "tiny"
 
 
 @pytest.fixture
-def data(tmp_path: Path) -> DataStore:
+def data(tmp_path: Path) -> Iterator[DataStore]:
     new_store(f"sqlite:///{tmp_path / 's.db'}", passwords={"mia": "pw"})
-    return DataStore(results_dir=str(tmp_path), store_url=f"sqlite:///{tmp_path / 's.db'}",
-                     network_name=str(TINY))
+    store = DataStore(results_dir=str(tmp_path), store_url=f"sqlite:///{tmp_path / 's.db'}",
+                      network_name=str(TINY))
+    yield store
+    store.runner().close()
 
 
-def test_whatif_runs_an_edited_scenario_and_compare_picks_it_up(data: DataStore,
-                                                               tmp_path: Path) -> None:
+def test_whatif_runs_an_edited_scenario_off_the_loop_and_compare_shows_it(
+        data: DataStore, tmp_path: Path) -> None:
     compare = CompareView(data=data)
-    assert compare.file is None and "No experiment files" in compare.table().object
-    whatif = WhatIfView(data=data, login=login("pat"), on_written=compare.refresh,
-                        policies=["heuristic", "fixed_ss"], scenarios=["baseline"], reps=3,
-                        days=15)
+    assert compare.file is None and "No experiment files" in compare.verdict().object
+    opened: list[str] = []
+    whatif = WhatIfView(data=data, login=login("pat"), on_written=lambda _: compare.refresh(),
+                        on_open=opened.append, policies=["heuristic", "fixed_ss"],
+                        scenarios=["baseline"], reps=3, days=15)
     whatif.editor.value = ("description: east surge\nevents:\n  - {kind: demand_multiplier, "
                            "region: east, factor: 2, start: 0, end: 10}\n")
     whatif.edit_name = "east-surge"
-    ticks: list[int] = []
-    whatif.progress.param.watch(lambda e: ticks.append(e.new), "value")
-    whatif._run()
-    assert whatif.written.endswith("whatif-tiny-1.nc"), whatif.message
+    job = whatif._run()
+    assert job is not None and job.path.name == "whatif-tiny-1.nc"
+    assert "Started `whatif-tiny-1.nc`" in whatif.message      # back at once, not linkified
+    row = whatif.queue.objects[0]
+    assert "whatif-tiny-1.nc" in row[1].object and row[0].active
+    assert job.wait(180), job.state
+    whatif._poll()
+    assert whatif.written == str(job.path) and "Wrote `whatif-tiny-1.nc`" in whatif.message
+    assert "**written**" in row[1].object and row[0].value == job.total == 2 * 2 * 3
     ds = read(whatif.written)
     assert list(ds.scenario.values) == ["baseline", "east-surge"]
+    assert ds.attrs["author"] == "pat" and ds.attrs["run_kind"] == "what-if"
     assert (tmp_path / "scenarios" / "east-surge.yaml").exists()
-    assert ticks[-1] == 2 * 2 * 3
-    assert set(whatif.result().value.policy) == {"heuristic", "fixed_ss"}
-    # the Compare page lists the new file and shows its tables and plots
+    result = whatif.result()
+    assert "class='tiles'" in result[3].object and len(result) == 6   # tiles and two charts
+    result[1].clicks += 1                                 # "Open on the Compare page"
+    assert opened == [whatif.written]
+    # the Compare page lists the new file (the only experiment) and shows its verdict
     assert compare.file == whatif.written
-    assert compare.baseline == "heuristic"
+    assert (compare.baseline, compare.candidate) == ("heuristic", "fixed_ss")
+    assert "data-kpi='run_fill_rate_critical'" in compare.verdict()[1].object
     table = compare.table().value
-    assert {"mean", "lower", "upper"} <= set(table.columns)
-    diff = compare.differences().value
-    assert set(diff.policy) == {"fixed_ss"} and "significant" in diff
+    assert {"mean", "95 % CI"} <= set(table.columns)
+    assert table["mean"].str.endswith((" %", " units", " CNY")).all()
+    assert isinstance(compare.differences(), pn.pane.HoloViews)
     assert isinstance(compare.distribution(), pn.pane.HoloViews)
     compare.scenario = "east-surge"
     assert len(compare.series().objects) == 2

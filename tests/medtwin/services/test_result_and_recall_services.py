@@ -1,11 +1,17 @@
-"""Result files by kind, and the recall impact, as the dashboards get them."""
+"""Result files by kind and as described for a picker, and the recall impact, as the
+dashboards get them."""
 
+import os
 from pathlib import Path
 
 import pytest
 
 from medtwin.services.recall import lot_item, recall_impact
-from medtwin.services.results import files, result_files
+from medtwin.services.results import experiments, files, opening, result_files
+from scenarios.execution import run
+from scenarios.experiment import Experiment
+from scenarios.library import Library
+from scenarios.results import write
 from twin.network_files import load_network
 from twin.sim import simulate
 
@@ -36,3 +42,28 @@ def test_recall_impact_is_paired_over_replications_with_intervals() -> None:
     assert kpis.difference.to_numpy() == pytest.approx(
         (kpis["with recall"] - kpis["without recall"]).to_numpy())
     assert kpis.loc["recalled_item_fill_rate", "difference"] <= 0
+
+
+def test_experiments_are_described_and_the_newest_two_policy_compare_opens(
+        tmp_path: Path) -> None:
+    net = load_network(TINY)
+    base = tuple(Library().resolve_all(["baseline"], net))
+
+    def experiment(name: str, policies: tuple[str, ...], **kind: str) -> str:
+        exp = Experiment(net, policies, base, days=5, **kind)  # type: ignore[arg-type]
+        path = write(run(exp, range(2)), tmp_path / name)
+        os.utime(path, (len(os.listdir(tmp_path)),) * 2)     # written in this order
+        return str(path)
+    older = experiment("old.nc", ("heuristic", "fixed_ss"), author="mia")
+    experiment("one.nc", ("heuristic",))
+    experiment("whatif-tiny-1.nc", ("fixed_ss", "heuristic"), run_kind="what-if")
+    found = experiments(tmp_path)
+    assert [Path(e.path).name for e in found] == ["whatif-tiny-1.nc", "one.nc", "old.nc"]
+    assert opening(found).path == older                    # not the newer what-if
+    first = found[-1]
+    assert (first.run_kind, first.policies, first.scenarios, first.replications, first.days,
+            first.date, first.author) == ("compare", ("heuristic", "fixed_ss"),
+                                          ("baseline",), 2, 5,
+                                          net.snapshot.as_of.isoformat(), "mia")
+    assert first.label.startswith("compare · heuristic vs fixed_ss · baseline · 2 reps × 5 d")
+    assert opening([]) is None and opening(found[:2]) == found[0]
