@@ -5,11 +5,15 @@
    file, LP relaxation and MILP; the objectives must agree.
 2. Safety stock: build + solve time of the SAA at K scenarios (one model per warehouse).
 
-Usage: python bench/bench_solvers.py [--network DIR] [--skip-mip]
+Usage: python bench/bench_solvers.py [--network DIR] [--skip-mip] [--skip-safety-stock]
+[--repeat N]
 (without --network the network is generated with seed 1 into a temporary directory).
 """
 
 import argparse
+import os
+import platform
+import statistics
 import tempfile
 import time
 from collections import defaultdict
@@ -143,7 +147,8 @@ def highspy_transfer_model(x: TransferInputs) -> tuple[highspy.Highs, int]:
     return h, n_cols
 
 
-def bench_transfers(net, integer: bool) -> None:
+def bench_transfers(net, integer: bool) -> dict[str, float]:
+    """One Pyomo and one direct build + solve of the transfer model; seconds and ratio."""
     settings = TransferSettings(integer_units=integer)
     t0 = time.perf_counter()
     x = build_transfer_inputs(net, settings)
@@ -153,7 +158,7 @@ def bench_transfers(net, integer: bool) -> None:
     t_build = time.perf_counter() - t0
     t0 = time.perf_counter()
     sol = solve(m, options=dict(settings.highs_options))
-    t_pyomo_solve = time.perf_counter() - t0  # compile + HiGHS
+    t_pyomo_solve = time.perf_counter() - t0  # compile + HiGHS + values back
     t0 = time.perf_counter()
     h, n_cols = highspy_transfer_model(x)
     t_direct_build = time.perf_counter() - t0
@@ -166,13 +171,19 @@ def bench_transfers(net, integer: bool) -> None:
     kind = "MILP" if integer else "LP"
     print(f"transfer {kind}: {len(x.arcs)} arcs, {n_cols} columns; inputs {t_inputs:.2f} s")
     print(f"  Pyomo   build {t_build:6.2f} s + compile&solve {t_pyomo_solve:6.2f} s "
-          f"(HiGHS {sol.seconds:.2f} s) = {pyomo:6.2f} s, objective {sol.objective:,.2f}")
+          f"(HiGHS {sol.seconds:.2f} s, {sol.iterations} it.) = {pyomo:6.2f} s, "
+          f"objective {sol.objective:,.2f}")
     print(f"  highspy build {t_direct_build:6.2f} s + solve {t_direct_solve:6.2f} s "
+          f"(HiGHS {h.getRunTime():.2f} s, {h.getInfo().simplex_iteration_count} it.) "
           f"= {direct:6.2f} s, objective {direct_obj:,.2f}")
-    print(f"  ratio (Pyomo / highspy) = {pyomo / direct:.2f}")
+    print(f"  ratio (Pyomo / highspy) = {pyomo / direct:.2f}, objectives differ by "
+          f"{abs(sol.objective - direct_obj) / max(abs(direct_obj), 1):.1e} (relative)")
+    return {"pyomo build": t_build, "pyomo compile+solve": t_pyomo_solve,
+            "pyomo HiGHS": sol.seconds, "pyomo": pyomo, "highspy build": t_direct_build,
+            "highspy solve": t_direct_solve, "highspy": direct, "ratio": pyomo / direct}
 
 
-def bench_safety_stock(net, scenarios: int) -> None:
+def bench_safety_stock(net, scenarios: int) -> dict[str, float]:
     x = build_inputs(net)
     d = sample_cycle_demand(x, scenarios, 0)
     t0 = time.perf_counter()
@@ -181,12 +192,23 @@ def bench_safety_stock(net, scenarios: int) -> None:
     total = time.perf_counter() - t0
     print(f"safety stock K={scenarios}: {x.size} positions, {int((d > 0).sum())} scenario "
           f"rows; build+solve {total:.2f} s (HiGHS {result.solution.seconds:.2f} s)")
+    return {"total": total, "HiGHS": result.solution.seconds}
+
+
+def medians(name: str, runs: list[dict[str, float]]) -> None:
+    """Print the median of each figure over ``runs``."""
+    if len(runs) > 1:
+        print(f"{name}, median of {len(runs)} runs: " + ", ".join(
+            f"{key} {statistics.median(r[key] for r in runs):.2f}" for key in runs[0]))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--network")
     parser.add_argument("--skip-mip", action="store_true")
+    parser.add_argument("--skip-safety-stock", action="store_true")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="runs of each model (medians printed at the end)")
     args = parser.parse_args()
     if args.network:
         net = load_network(args.network)
@@ -195,11 +217,18 @@ def main() -> None:
             save_network(generate_network(warehouses=20, items=2000, hospitals=100, seed=1),
                          f"{tmp}/net", tables=TABLES.keys())
             net = load_network(f"{tmp}/net")
-    bench_transfers(net, integer=False)
-    if not args.skip_mip:
-        bench_transfers(net, integer=True)
-    for k in (30, 50):
-        bench_safety_stock(net, k)
+    print(f"{platform.node()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+          f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, load {os.getloadavg()}")
+    lp = [bench_transfers(net, integer=False) for _ in range(args.repeat)]
+    mip = [] if args.skip_mip else [bench_transfers(net, integer=True)
+                                    for _ in range(args.repeat)]
+    ss = {} if args.skip_safety_stock else {
+        k: [bench_safety_stock(net, k) for _ in range(args.repeat)] for k in (30, 50)}
+    medians("transfer LP", lp)
+    medians("transfer MILP", mip)
+    for k, runs in ss.items():
+        medians(f"safety stock K={k}", runs)
+    print(f"load at the end {os.getloadavg()}")
 
 
 if __name__ == "__main__":

@@ -15,7 +15,6 @@ the rows whose slack is needed.
 import bisect
 import logging
 import math
-import operator
 import os
 import sys
 from collections.abc import Sequence
@@ -86,8 +85,9 @@ def _highs_lp(model: pyo.ConcreteModel
     Constraints other than :class:`~solvers.matrix_rows.MatrixRows` families go through
     Pyomo's ``LinearStandardFormCompiler`` (mixed form); the families join as their CSR
     arrays, and a minimised ``LinearExpression`` objective as its coefficient lists, so
-    neither is walked term by term. Columns: the compiler's, then the families' and the
-    objective's other variables (a fixed one with both bounds at its value).
+    neither is walked term by term. Columns: the compiler's, then the other variables of
+    the families and the objective in the model's order (a fixed one with both bounds at
+    its value).
     """
     families = [c for c in model.component_objects(pyo.Constraint, active=True,
                                                    descend_into=True)
@@ -107,19 +107,12 @@ def _highs_lp(model: pyo.ConcreteModel
     lists = {id(f.columns): f.columns for f in families}  # families often share one list
     if expr is not None:
         lists[0] = expr.linear_vars
-    where: dict[int, np.ndarray] = {}
-    for key, variables in lists.items():
-        same = next((k for k, seen in lists.items() if k in where and len(seen) ==
-                     len(variables) and all(map(operator.is_, seen, variables))), None)
-        if same is not None:
-            where[key] = where[same]
-            continue
-        fresh = list({id(v): v for v in variables if id(v) not in col}.values())
-        col.update(zip(map(id, fresh), range(len(columns), len(columns) + len(fresh)),
-                       strict=True))
-        columns += fresh
-        where[key] = np.fromiter(map(col.__getitem__, map(id, variables)), dtype=np.int64,
-                                 count=len(variables))
+    used = {id(v) for variables in lists.values() for v in variables}.difference(col)
+    columns += [v for v in model.component_data_objects(pyo.Var, descend_into=True)
+                if id(v) in used]
+    col.update((id(v), j) for j, v in enumerate(columns))
+    where = {key: np.fromiter(map(col.__getitem__, map(id, variables)), dtype=np.int64,
+                              count=len(variables)) for key, variables in lists.items()}
     n_cols = len(columns)
     compiled = info.A.tocoo()
     first = np.fromiter((col[id(v)] for v in info.columns), dtype=np.int64,
@@ -186,7 +179,8 @@ class _Rows:
 
     def __getitem__(self, k: int) -> ConstraintData:
         i = bisect.bisect_right(self.starts, k) - 1
-        return self.parts[i][k - self.starts[i]]
+        part, j = self.parts[i], k - self.starts[i]
+        return part.row(j) if isinstance(part, MatrixRows) else part[j]
 
 
 def _linear_objective(model: pyo.ConcreteModel) -> ObjectiveData | None:

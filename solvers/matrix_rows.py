@@ -25,6 +25,10 @@ class _Row(_MatrixConstraintData):
 
     __slots__ = ()
 
+    def index(self) -> object:
+        labels = self.parent_component().labels
+        return self._index if labels is None else labels[self._index]
+
     def to_bounded_expression(self, evaluate_bounds: bool = False) -> tuple:
         return self.lower, self.body, self.upper
 
@@ -39,11 +43,14 @@ class _Row(_MatrixConstraintData):
 
 
 class MatrixRows(MatrixConstraint):
-    """Rows lower_i ≤ Σ_j A_ij v_j ≤ upper_i indexed 0…n−1 (see the module docstring)."""
+    """Rows lower_i ≤ Σ_j A_ij v_j ≤ upper_i, indexed by ``labels`` (0…n−1 without), see
+    the module docstring."""
 
     def __init__(self, matrix: sparse.csr_array, lower: np.ndarray, upper: np.ndarray,
-                 columns: Sequence[VarData], doc: str = ""):
+                 columns: Sequence[VarData], doc: str = "", labels: Sequence | None = None):
         self.matrix = matrix  # CSR, one column per entry of ``columns``
+        self.labels = labels
+        self._position = None if labels is None else {key: i for i, key in enumerate(labels)}
         self.row_lower = np.asarray(lower, dtype=float)  # −inf where unbounded
         self.row_upper = np.asarray(upper, dtype=float)  # +inf where unbounded
         super().__init__(matrix.data, matrix.indices, matrix.indptr,
@@ -61,20 +68,24 @@ class MatrixRows(MatrixConstraint):
             self._data = tuple(_Row(i, ref) for i in range(len(self._lower)))
         return self._data
 
-    def __getitem__(self, i: int) -> _Row:
+    def row(self, i: int) -> _Row:
+        """Row number ``i`` (0…n−1, whatever the labels)."""
         return self._rows()[i]
+
+    def __getitem__(self, key: object) -> _Row:
+        return self.row(key if self._position is None else self._position[key])
 
     def __len__(self) -> int:
         return len(self._lower)
 
-    def keys(self, sort: object = False) -> Iterator[int]:
-        return iter(range(len(self)))
+    def keys(self, sort: object = False) -> Iterator:
+        return iter(range(len(self)) if self.labels is None else self.labels)
 
     def values(self, sort: object = False) -> Iterator[_Row]:
         return iter(self._rows())
 
-    def items(self, sort: object = False) -> Iterator[tuple[int, _Row]]:
-        return enumerate(self._rows())
+    def items(self, sort: object = False) -> Iterator[tuple[object, _Row]]:
+        return zip(self.keys(), self._rows(), strict=True)
 
     def activate(self) -> None:
         """The family's rows are active together (no row object is made)."""
@@ -92,12 +103,12 @@ class MatrixRows(MatrixConstraint):
 
 def matrix_rows(columns: Sequence[VarData], row: np.ndarray, col: np.ndarray,
                 coef: np.ndarray, lower: np.ndarray, upper: np.ndarray,
-                doc: str = "") -> MatrixRows:
-    """The family with entries A[row, col] = coef (repeated entries add up, zeros
-    are dropped) over
-    ``columns``; ``lower``/``upper`` per row, ±inf where a side is open."""
+                doc: str = "", labels: Sequence | None = None) -> MatrixRows:
+    """The family with entries A[row, col] = coef (repeated entries add up, zeros are
+    dropped) over ``columns``; ``lower``/``upper`` per row, ±inf where a side is open;
+    ``labels`` name the rows (else 0…n−1)."""
     a = sparse.csr_array((np.asarray(coef, dtype=float), (row, col)),
                          shape=(len(lower), len(columns)))
     a.sum_duplicates()
     a.eliminate_zeros()
-    return MatrixRows(a, lower, upper, columns, doc)
+    return MatrixRows(a, lower, upper, columns, doc, labels)
