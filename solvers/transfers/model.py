@@ -61,7 +61,8 @@ def consumption_index(x: TransferInputs) -> dict[ConsumeKey, float]:
 
 def define_variables(m: pyo.ConcreteModel, x: TransferInputs,
                      consume: dict[ConsumeKey, float]) -> None:
-    """x (shipments), z (lane used), y (consumption), s (shortage), e (write-off)."""
+    """x (shipments), z (lane used), s (shortage), e (write-off), y (consumption); declared
+    in the order the solver's columns follow (see :class:`Columns`)."""
     st = x.settings
     upper = [float(x.supplies[a.supply].quantity) for a in x.arcs]
     m.J = pyo.RangeSet(0, len(x.arcs) - 1) if x.arcs else pyo.Set(initialize=[])
@@ -69,30 +70,31 @@ def define_variables(m: pyo.ConcreteModel, x: TransferInputs,
                   pyo.NonNegativeReals, bounds=lambda m, j: (0, upper[j]))
     m.LB = pyo.Set(initialize=sorted({(a.lane, a.bucket) for a in x.arcs}), dimen=2)
     m.z = pyo.Var(m.LB, domain=pyo.Binary if st.integer_units else pyo.UnitInterval)
-    m.C = pyo.Set(initialize=sorted(consume), dimen=4)
-    m.y = pyo.Var(m.C, domain=pyo.NonNegativeReals, bounds=lambda m, *key: (0, consume[key]))
     m.N = pyo.Set(initialize=sorted(x.needs), dimen=4)
     m.s = pyo.Var(m.N, domain=pyo.NonNegativeReals)
     m.K_exp = pyo.Set(initialize=[k for k, s in enumerate(x.supplies)
                                   if s.lost_if_unused(st.horizon_days)])
     m.e = pyo.Var(m.K_exp, domain=pyo.NonNegativeReals)
+    m.C = pyo.Set(initialize=sorted(consume), dimen=4)
+    m.y = pyo.Var(m.C, domain=pyo.NonNegativeReals, bounds=lambda m, *key: (0, consume[key]))
 
 
 @dataclass(frozen=True)
 class Columns:
-    """The model's variables as one column list (x, z, y, s, e) with the column of each
-    family's entries, the index arrays the constraint families are written with."""
+    """The model's variables as one column list (x, z, s, e, y: the order Pyomo's compiler
+    meets them in the objective, so HiGHS sees the model as it did before) with the column
+    of each family's entries, the index arrays the constraint families are written with."""
 
     vars: tuple  # Pyomo VarData, one per column
     x: np.ndarray  # column of arc j
     z: np.ndarray  # column of lane-bucket LB[i]
-    y: np.ndarray  # column of consumption entry C[i]
     s: np.ndarray  # column of need N[i]
     e: np.ndarray  # column of K_exp[i]
+    y: np.ndarray  # column of consumption entry C[i]
 
     @classmethod
     def of(cls, m: pyo.ConcreteModel) -> "Columns":
-        families = (m.x, m.z, m.y, m.s, m.e)
+        families = (m.x, m.z, m.s, m.e, m.y)
         starts = np.cumsum([0, *map(len, families)])
         return cls(tuple(v for f in families for v in f.values()),
                    *(np.arange(a, b) for a, b in pairwise(starts)))
@@ -224,7 +226,8 @@ def solved_as_milp(x: TransferInputs) -> bool:
 
 def define_write_off(m: pyo.ConcreteModel, x: TransferInputs, col: Columns,
                      ent: Entries) -> None:
-    """e_k + Σ y_k ≥ q_k: units of a lot expiring in the horizon and not used are lost."""
+    """e_k ≥ q_k − Σ y_k (as −e_k − Σ y_k ≤ −q_k): units of a lot expiring in the horizon and
+    not used are lost."""
     expiring = np.array(list(m.K_exp), dtype=np.int64)
     n = len(expiring)
     row = np.full(len(x.supplies), -1, dtype=np.int64)
@@ -233,21 +236,21 @@ def define_write_off(m: pyo.ConcreteModel, x: TransferInputs, col: Columns,
     q = np.array([x.supplies[k].quantity for k in expiring.tolist()], dtype=float)
     m.write_off = matrix_rows(col.vars, np.concatenate((np.arange(n), row[ent.k[mine]])),
                               np.concatenate((col.e, col.y[mine])),
-                              np.ones(n + int(mine.sum())), q, np.full(n, np.inf),
+                              -np.ones(n + int(mine.sum())), np.full(n, -np.inf), -q,
                               doc="expiry write-off")
 
 
 def define_objective(m: pyo.ConcreteModel, x: TransferInputs, col: Columns) -> None:
     """Transport + fixed lane + priority-weighted shortage + write-off + FEFO tie-break:
-    Σ_j u_j x_j + Σ_ab F_a z_ab + ε Σ t_k c_i y + Σ_n π_c c_i s_n + Σ_k c_i e_k
+    Σ_j u_j x_j + Σ_ab F_a z_ab + Σ_n π_c c_i s_n + Σ_k c_i e_k + ε Σ t_k c_i y
     (currency; t_k days to expiry), one ``LinearExpression`` over the columns."""
     st, cost = x.settings, x.unit_cost
     fixed = {a.lane: a.shipment_cost for a in x.arcs}
     item = [s.item for s in x.supplies]
     coefs = [a.unit_cost for a in x.arcs] + [fixed[a] for a, _ in m.LB]
-    coefs += [st.fefo_tiebreak * x.supplies[k].expiry_day * cost[item[k]] for k, *_ in m.C]
     coefs += [st.shortage_penalty[c] * cost[i] for _, i, c, _ in m.N]
     coefs += [cost[item[k]] for k in m.K_exp]
+    coefs += [st.fefo_tiebreak * x.supplies[k].expiry_day * cost[item[k]] for k, *_ in m.C]
     m.cost = pyo.Objective(expr=LinearExpression(constant=0, linear_coefs=coefs,
                                                  linear_vars=list(col.vars)),
                            sense=pyo.minimize)
