@@ -6,8 +6,8 @@
 2. Safety stock: the SAA at K scenarios (one model per warehouse), Pyomo build + solve
    against the same models written directly with highspy; then the whole solve.
 
-Usage: python bench/bench_solvers.py [--network DIR] [--skip-mip] [--skip-safety-stock]
-[--repeat N]
+Usage: python bench/bench_solvers.py [--network DIR] [--skip-mip] [--skip-transfers]
+[--skip-safety-stock] [--repeat N]
 (without --network the network is generated with seed 1 into a temporary directory).
 """
 
@@ -18,6 +18,8 @@ import statistics
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Callable
+from typing import TypeVar
 
 import highspy
 import numpy as np
@@ -48,6 +50,7 @@ from twin.network_files import TABLES, load_network, save_network
 from twin.synthetic import generate_network
 
 INF = highspy.kHighsInf
+T = TypeVar("T")
 
 
 def highspy_transfer_model(x: TransferInputs) -> tuple[highspy.Highs, int]:
@@ -167,21 +170,15 @@ def bench_transfers(net, integer: bool) -> dict[str, float]:
     t0 = time.perf_counter()
     x = build_transfer_inputs(net, settings)
     t_inputs = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    m, _ = build_model(x)
-    t_build = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    sol = solve(m, options=dict(settings.highs_options))
-    t_pyomo_solve = time.perf_counter() - t0  # compile + HiGHS + values back
-    t0 = time.perf_counter()
-    h, n_cols = highspy_transfer_model(x)
-    t_direct_build = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    h.run()
-    t_direct_solve = time.perf_counter() - t0
+    (m, _), t_build, c_build = timed(build_model, x)
+    sol, t_pyomo_solve, c_pyomo_solve = timed(  # compile + HiGHS + values back
+        solve, m, options=dict(settings.highs_options))
+    (h, n_cols), t_direct_build, c_direct_build = timed(highspy_transfer_model, x)
+    _, t_direct_solve, c_direct_solve = timed(h.run)
     direct_obj = h.getInfo().objective_function_value
     pyomo = t_build + t_pyomo_solve
     direct = t_direct_build + t_direct_solve
+    cpu_pyomo, cpu_direct = c_build + c_pyomo_solve, c_direct_build + c_direct_solve
     kind = "MILP" if integer else "LP"
     print(f"transfer {kind}: {len(x.arcs)} arcs, {n_cols} columns; inputs {t_inputs:.2f} s")
     print(f"  Pyomo   build {t_build:6.2f} s + compile&solve {t_pyomo_solve:6.2f} s "
@@ -190,11 +187,24 @@ def bench_transfers(net, integer: bool) -> dict[str, float]:
     print(f"  highspy build {t_direct_build:6.2f} s + solve {t_direct_solve:6.2f} s "
           f"(HiGHS {h.getRunTime():.2f} s, {h.getInfo().simplex_iteration_count} it.) "
           f"= {direct:6.2f} s, objective {direct_obj:,.2f}")
-    print(f"  ratio (Pyomo / highspy) = {pyomo / direct:.2f}, objectives differ by "
+    print(f"  ratio (Pyomo / highspy) = {pyomo / direct:.2f} wall, "
+          f"{cpu_pyomo / cpu_direct:.2f} CPU ({cpu_pyomo:.2f} s / {cpu_direct:.2f} s; builds "
+          f"{c_build:.2f} / {c_direct_build:.2f} s CPU), objectives differ by "
           f"{abs(sol.objective - direct_obj) / max(abs(direct_obj), 1):.1e} (relative)")
     return {"pyomo build": t_build, "pyomo compile+solve": t_pyomo_solve,
             "pyomo HiGHS": sol.seconds, "pyomo": pyomo, "highspy build": t_direct_build,
-            "highspy solve": t_direct_solve, "highspy": direct, "ratio": pyomo / direct}
+            "highspy solve": t_direct_solve, "highspy": direct, "ratio": pyomo / direct,
+            "pyomo build CPU": c_build, "pyomo compile+solve CPU": c_pyomo_solve,
+            "highspy build CPU": c_direct_build, "highspy solve CPU": c_direct_solve,
+            "ratio CPU": cpu_pyomo / cpu_direct}
+
+
+def timed(f: Callable[..., T], *args: object, **kwargs: object) -> tuple[T, float, float]:
+    """``f(*args, **kwargs)``, its wall time and the process's CPU time (s): on a shared
+    machine the CPU time is the steadier figure."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    out = f(*args, **kwargs)
+    return out, time.perf_counter() - wall, time.process_time() - cpu
 
 
 def highspy_safety_stock_model(x: SafetyStockInputs, d: np.ndarray, st: SafetyStockSettings,
@@ -279,19 +289,16 @@ def bench_safety_stock(net, scenarios: int) -> dict[str, float]:
     x = build_inputs(net)
     d = sample_cycle_demand(x, scenarios, 0)
     value = unit_value(x, st)
-    pyomo = direct = highs = 0.0
+    pyomo = direct = highs = cpu_pyomo = cpu_direct = 0.0
     objective = direct_objective = 0.0
     for idx in components(x, st):
         sub, sub_d = x.subset(idx), d[idx]
-        t0 = time.perf_counter()
-        *_, sol = _solve_component(sub, sub_d, st, value[idx])
-        pyomo += time.perf_counter() - t0
-        highs += sol.seconds
-        objective += sol.objective
-        t0 = time.perf_counter()
-        h = highspy_safety_stock_model(sub, sub_d, st, value[idx])
-        h.run()
-        direct += time.perf_counter() - t0
+        (*_, sol), wall, cpu = timed(_solve_component, sub, sub_d, st, value[idx])
+        pyomo, cpu_pyomo, highs, objective = (pyomo + wall, cpu_pyomo + cpu,
+                                               highs + sol.seconds, objective + sol.objective)
+        h, wall, cpu = timed(highspy_safety_stock_model, sub, sub_d, st, value[idx])
+        _, wall_run, cpu_run = timed(h.run)
+        direct, cpu_direct = direct + wall + wall_run, cpu_direct + cpu + cpu_run
         direct_objective += h.getInfo().objective_function_value
     t0 = time.perf_counter()
     solve_safety_stock(net, st, inputs=x, demand=d)
@@ -299,10 +306,12 @@ def bench_safety_stock(net, scenarios: int) -> dict[str, float]:
     print(f"safety stock K={scenarios}: {x.size} positions, {int((d > 0).sum())} scenario rows")
     print(f"  models: Pyomo build+solve {pyomo:.2f} s (HiGHS {highs:.2f} s), objective "
           f"{objective:,.2f}; highspy build+solve {direct:.2f} s, objective "
-          f"{direct_objective:,.2f}; ratio {pyomo / direct:.2f}")
+          f"{direct_objective:,.2f}; ratio {pyomo / direct:.2f} wall, "
+          f"{cpu_pyomo / cpu_direct:.2f} CPU ({cpu_pyomo:.2f} s / {cpu_direct:.2f} s)")
     print(f"  solve_safety_stock (models + integer levels + exact positions) {total:.2f} s")
     return {"pyomo": pyomo, "pyomo HiGHS": highs, "highspy": direct, "ratio": pyomo / direct,
-            "solve_safety_stock": total}
+            "pyomo CPU": cpu_pyomo, "highspy CPU": cpu_direct,
+            "ratio CPU": cpu_pyomo / cpu_direct, "solve_safety_stock": total}
 
 
 def medians(name: str, runs: list[dict[str, float]]) -> None:
@@ -316,6 +325,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--network")
     parser.add_argument("--skip-mip", action="store_true")
+    parser.add_argument("--skip-transfers", action="store_true")
     parser.add_argument("--skip-safety-stock", action="store_true")
     parser.add_argument("--repeat", type=int, default=1,
                         help="runs of each model (medians printed at the end)")
@@ -329,9 +339,10 @@ def main() -> None:
             net = load_network(f"{tmp}/net")
     print(f"{platform.node()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, load {os.getloadavg()}")
-    lp = [bench_transfers(net, integer=False) for _ in range(args.repeat)]
-    mip = [] if args.skip_mip else [bench_transfers(net, integer=True)
-                                    for _ in range(args.repeat)]
+    lp = [] if args.skip_transfers else [bench_transfers(net, integer=False)
+                                         for _ in range(args.repeat)]
+    mip = [] if args.skip_mip or args.skip_transfers else [
+        bench_transfers(net, integer=True) for _ in range(args.repeat)]
     ss = {} if args.skip_safety_stock else {
         k: [bench_safety_stock(net, k) for _ in range(args.repeat)] for k in (30, 50)}
     medians("transfer LP", lp)
