@@ -3,16 +3,23 @@
 1. Transfer routing: the Pyomo model (build + compile + solve, the production path) against
    the same model written directly with highspy (numpy/scipy rows + one passModel) in this
    file, LP relaxation and MILP; the objectives must agree.
-2. Safety stock: build + solve time of the SAA at K scenarios (one model per warehouse).
+2. Safety stock: the SAA at K scenarios (one model per warehouse), Pyomo build + solve
+   against the same models written directly with highspy; then the whole solve.
 
-Usage: python bench/bench_solvers.py [--network DIR] [--skip-mip]
+Usage: python bench/bench_solvers.py [--network DIR] [--skip-mip] [--skip-transfers]
+[--skip-safety-stock] [--repeat N]
 (without --network the network is generated with seed 1 into a temporary directory).
 """
 
 import argparse
+import os
+import platform
+import statistics
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Callable
+from typing import TypeVar
 
 import highspy
 import numpy as np
@@ -25,6 +32,16 @@ from solvers.safety_stock import (
     sample_cycle_demand,
     solve_safety_stock,
 )
+from solvers.safety_stock.inputs import SafetyStockInputs
+from solvers.safety_stock.model import (
+    _solve_component,
+    components,
+    cycle_quantity,
+    cycles_per_year,
+    newsvendor_costs,
+    quantity_bounds,
+    unit_value,
+)
 from solvers.transfers import TransferSettings, build_transfer_inputs
 from solvers.transfers.inputs import TransferInputs
 from solvers.transfers.model import build_model, consumption_index, solved_as_milp
@@ -33,10 +50,12 @@ from twin.network_files import TABLES, load_network, save_network
 from twin.synthetic import generate_network
 
 INF = highspy.kHighsInf
+T = TypeVar("T")
 
 
 def highspy_transfer_model(x: TransferInputs) -> tuple[highspy.Highs, int]:
-    """The transfer model of solvers/transfers/model.py, built straight into HiGHS."""
+    """The transfer model of solvers/transfers/model.py, built straight into HiGHS: the
+    same rows and columns in the same order, so HiGHS solves the identical LP."""
     st = x.settings
     consume = consumption_index(x)
     cons = sorted(consume)
@@ -44,8 +63,8 @@ def highspy_transfer_model(x: TransferInputs) -> tuple[highspy.Highs, int]:
     lbs = sorted({(a.lane, a.bucket) for a in x.arcs})
     exp = [k for k, s in enumerate(x.supplies) if s.lost_if_unused(st.horizon_days)]
     n_x, n_z, n_y, n_s, n_e = len(x.arcs), len(lbs), len(cons), len(needs), len(exp)
-    ox, oz, oy, os_, oe = 0, n_x, n_x + n_z, n_x + n_z + n_y, n_x + n_z + n_y + n_s
-    n_cols = oe + n_e
+    ox, oz, os_, oe, oy = 0, n_x, n_x + n_z, n_x + n_z + n_s, n_x + n_z + n_s + n_e
+    n_cols = oy + n_y  # the column order of the Pyomo model (x, z, s, e, y)
     y_of = {key: oy + i for i, key in enumerate(cons)}
     z_of = {lb: oz + i for i, lb in enumerate(lbs)}
     cost = np.zeros(n_cols)
@@ -123,7 +142,8 @@ def highspy_transfer_model(x: TransferInputs) -> tuple[highspy.Highs, int]:
                                  -float(min(x.supplies[a.supply].quantity, a.capacity)))],
                 -INF, 0.0)
     for i, k in enumerate(exp):  # write-off
-        row([(oe + i, 1.0)] + [(col, 1.0) for col in used_k[k]], x.supplies[k].quantity, INF)
+        row([(oe + i, -1.0)] + [(col, -1.0) for col in used_k[k]], -INF,
+            -x.supplies[k].quantity)
     a = sparse.csc_array((vals, (rows, cols)), shape=(len(lo), n_cols))
     lp = highspy.HighsLp()
     lp.num_col_, lp.num_row_ = n_cols, len(lo)
@@ -143,50 +163,172 @@ def highspy_transfer_model(x: TransferInputs) -> tuple[highspy.Highs, int]:
     return h, n_cols
 
 
-def bench_transfers(net, integer: bool) -> None:
-    settings = TransferSettings(integer_units=integer)
+def bench_transfers(net, integer: bool) -> dict[str, float]:
+    """One Pyomo and one direct build + solve of the transfer model; seconds and ratio."""
+    settings = TransferSettings(integer_units=integer,  # a loaded machine needs > 120 s
+                                highs_options={"mip_rel_gap": 0.02, "time_limit": 1800.0})
     t0 = time.perf_counter()
     x = build_transfer_inputs(net, settings)
     t_inputs = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    m, _ = build_model(x)
-    t_build = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    sol = solve(m, options=dict(settings.highs_options))
-    t_pyomo_solve = time.perf_counter() - t0  # compile + HiGHS
-    t0 = time.perf_counter()
-    h, n_cols = highspy_transfer_model(x)
-    t_direct_build = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    h.run()
-    t_direct_solve = time.perf_counter() - t0
+    (m, _), t_build, c_build = timed(build_model, x)
+    sol, t_pyomo_solve, c_pyomo_solve = timed(  # compile + HiGHS + values back
+        solve, m, options=dict(settings.highs_options))
+    (h, n_cols), t_direct_build, c_direct_build = timed(highspy_transfer_model, x)
+    _, t_direct_solve, c_direct_solve = timed(h.run)
     direct_obj = h.getInfo().objective_function_value
     pyomo = t_build + t_pyomo_solve
     direct = t_direct_build + t_direct_solve
+    cpu_pyomo, cpu_direct = c_build + c_pyomo_solve, c_direct_build + c_direct_solve
     kind = "MILP" if integer else "LP"
     print(f"transfer {kind}: {len(x.arcs)} arcs, {n_cols} columns; inputs {t_inputs:.2f} s")
     print(f"  Pyomo   build {t_build:6.2f} s + compile&solve {t_pyomo_solve:6.2f} s "
-          f"(HiGHS {sol.seconds:.2f} s) = {pyomo:6.2f} s, objective {sol.objective:,.2f}")
+          f"(HiGHS {sol.seconds:.2f} s, {sol.iterations} it.) = {pyomo:6.2f} s, "
+          f"objective {sol.objective:,.2f}")
     print(f"  highspy build {t_direct_build:6.2f} s + solve {t_direct_solve:6.2f} s "
+          f"(HiGHS {h.getRunTime():.2f} s, {h.getInfo().simplex_iteration_count} it.) "
           f"= {direct:6.2f} s, objective {direct_obj:,.2f}")
-    print(f"  ratio (Pyomo / highspy) = {pyomo / direct:.2f}")
+    print(f"  ratio (Pyomo / highspy) = {pyomo / direct:.2f} wall, "
+          f"{cpu_pyomo / cpu_direct:.2f} CPU ({cpu_pyomo:.2f} s / {cpu_direct:.2f} s; builds "
+          f"{c_build:.2f} / {c_direct_build:.2f} s CPU), objectives differ by "
+          f"{abs(sol.objective - direct_obj) / max(abs(direct_obj), 1):.1e} (relative)")
+    return {"pyomo build": t_build, "pyomo compile+solve": t_pyomo_solve,
+            "pyomo HiGHS": sol.seconds, "pyomo": pyomo, "highspy build": t_direct_build,
+            "highspy solve": t_direct_solve, "highspy": direct, "ratio": pyomo / direct,
+            "pyomo build CPU": c_build, "pyomo compile+solve CPU": c_pyomo_solve,
+            "highspy build CPU": c_direct_build, "highspy solve CPU": c_direct_solve,
+            "ratio CPU": cpu_pyomo / cpu_direct}
 
 
-def bench_safety_stock(net, scenarios: int) -> None:
+def timed(f: Callable[..., T], *args: object, **kwargs: object) -> tuple[T, float, float]:
+    """``f(*args, **kwargs)``, its wall time and the process's CPU time (s): on a shared
+    machine the CPU time is the steadier figure."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    out = f(*args, **kwargs)
+    return out, time.perf_counter() - wall, time.process_time() - cpu
+
+
+def highspy_safety_stock_model(x: SafetyStockInputs, d: np.ndarray, st: SafetyStockSettings,
+                               value: np.ndarray, cuts: int = 8) -> highspy.Highs:
+    """One component of the safety-stock model of solvers/safety_stock/model.py (default
+    families: ordering cuts, shortage, fill rate, capacity, expiry; no org budget), built
+    straight into HiGHS. Columns R, Q, κ, u, w; rows in the model's order."""
+    n_p, k = x.size, d.shape[1]
+    target = np.array([st.fill_rate_target[p] for p in x.priority])
+    q_ref = cycle_quantity(x)
+    over, under = newsvendor_costs(x, q_ref, st, value)
+    lo, hi = quantity_bounds(x)
+    yearly = x.order_cost * x.mean_per_day * 365
+    pk_p, pk_k = np.nonzero(d > 0)
+    n_u = len(pk_p)
+    e = np.flatnonzero(x.mean_per_day > 0)
+    o_r, o_q, o_k, o_u, o_e = 0, n_p, 2 * n_p, 3 * n_p, 3 * n_p + n_u
+    n_cols = o_e + len(e)
+    col_lo = np.zeros(n_cols)
+    col_lo[o_q:o_k] = lo
+    col_hi = np.full(n_cols, INF)
+    col_hi[o_q:o_k] = hi
+    cost = np.concatenate((over, over / 2, np.ones(n_p), (over[pk_p] + under[pk_p]) / k,
+                           x.unit_cost[e] * cycles_per_year(x, q_ref)[e]))
+    rows, cols, vals, row_lo, row_hi = [], [], [], [], []
+
+    def family(r: np.ndarray, c: np.ndarray, v: np.ndarray, low: np.ndarray,
+               high: np.ndarray) -> None:
+        start = sum(map(len, row_lo))
+        rows.append(start + r)
+        cols.append(c)
+        vals.append(v)
+        row_lo.append(low)
+        row_hi.append(high)
+
+    grid = [(p, g) for p in range(n_p) if yearly[p] > 0 and lo[p] > 0
+            for g in np.unique(np.geomspace(lo[p], hi[p], cuts))]
+    p_t = np.array([p for p, _ in grid], dtype=np.int64)
+    q_t = np.array([g for _, g in grid], dtype=float)
+    n = len(grid)
+    family(np.tile(np.arange(n), 2), np.concatenate((o_k + p_t, o_q + p_t)),
+           np.concatenate((np.ones(n), yearly[p_t] / q_t ** 2)), 2 * yearly[p_t] / q_t,
+           np.full(n, INF))
+    family(np.tile(np.arange(n_u), 2), np.concatenate((o_u + np.arange(n_u), o_r + pk_p)),
+           np.ones(2 * n_u), d[pk_p, pk_k], np.full(n_u, INF))
+    served = np.unique(pk_p)
+    family(np.concatenate((np.searchsorted(served, pk_p), np.arange(len(served)))),
+           np.concatenate((o_u + np.arange(n_u), o_q + served)),
+           np.concatenate((np.full(n_u, 1 / k), -(1 - target[served]))),
+           np.full(len(served), -INF), np.zeros(len(served)))
+    at = sorted(set(x.warehouse))
+    where = np.searchsorted(np.array(at, dtype=object), x.warehouse)
+    family(np.tile(where, 2), np.arange(2 * n_p), np.ones(2 * n_p), np.full(len(at), -INF),
+           np.array([x.capacity[w] for w in at], dtype=float))
+    r = np.arange(len(e))
+    family(np.tile(r, 3), np.concatenate((o_e + r, o_r + e, o_q + e)),
+           np.concatenate((np.ones(len(e)), -np.ones(2 * len(e)))),
+           -(x.mean_per_day[e] * x.usable_days[e]), np.full(len(e), INF))
+    a = sparse.csc_array((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+                         shape=(sum(map(len, row_lo)), n_cols))
+    a.sum_duplicates()
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = n_cols, a.shape[0]
+    lp.col_cost_, lp.col_lower_, lp.col_upper_ = cost, col_lo, col_hi
+    lp.offset_ = -float(over @ d.mean(axis=1))
+    lp.row_lower_, lp.row_upper_ = np.concatenate(row_lo), np.concatenate(row_hi)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = a.indptr, a.indices, a.data
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    for key, val in {"random_seed": 0, **st.highs_options}.items():
+        h.setOptionValue(key, val)
+    h.passModel(lp)
+    return h
+
+
+def bench_safety_stock(net, scenarios: int) -> dict[str, float]:
+    """The safety-stock model, one per component (warehouse): Pyomo build + solve against
+    the direct highspy build + solve of the same components; then the whole
+    ``solve_safety_stock`` (with the integer levels and the exact positions)."""
+    st = SafetyStockSettings(scenarios=scenarios)
     x = build_inputs(net)
     d = sample_cycle_demand(x, scenarios, 0)
+    value = unit_value(x, st)
+    pyomo = direct = highs = cpu_pyomo = cpu_direct = 0.0
+    objective = direct_objective = 0.0
+    for idx in components(x, st):
+        sub, sub_d = x.subset(idx), d[idx]
+        (*_, sol), wall, cpu = timed(_solve_component, sub, sub_d, st, value[idx])
+        pyomo, cpu_pyomo, highs, objective = (pyomo + wall, cpu_pyomo + cpu,
+                                               highs + sol.seconds, objective + sol.objective)
+        h, wall, cpu = timed(highspy_safety_stock_model, sub, sub_d, st, value[idx])
+        _, wall_run, cpu_run = timed(h.run)
+        direct, cpu_direct = direct + wall + wall_run, cpu_direct + cpu + cpu_run
+        direct_objective += h.getInfo().objective_function_value
     t0 = time.perf_counter()
-    result = solve_safety_stock(net, SafetyStockSettings(scenarios=scenarios), inputs=x,
-                                demand=d)
+    solve_safety_stock(net, st, inputs=x, demand=d)
     total = time.perf_counter() - t0
-    print(f"safety stock K={scenarios}: {x.size} positions, {int((d > 0).sum())} scenario "
-          f"rows; build+solve {total:.2f} s (HiGHS {result.solution.seconds:.2f} s)")
+    print(f"safety stock K={scenarios}: {x.size} positions, {int((d > 0).sum())} scenario rows")
+    print(f"  models: Pyomo build+solve {pyomo:.2f} s (HiGHS {highs:.2f} s), objective "
+          f"{objective:,.2f}; highspy build+solve {direct:.2f} s, objective "
+          f"{direct_objective:,.2f}; ratio {pyomo / direct:.2f} wall, "
+          f"{cpu_pyomo / cpu_direct:.2f} CPU ({cpu_pyomo:.2f} s / {cpu_direct:.2f} s)")
+    print(f"  solve_safety_stock (models + integer levels + exact positions) {total:.2f} s")
+    return {"pyomo": pyomo, "pyomo HiGHS": highs, "highspy": direct, "ratio": pyomo / direct,
+            "pyomo CPU": cpu_pyomo, "highspy CPU": cpu_direct,
+            "ratio CPU": cpu_pyomo / cpu_direct, "solve_safety_stock": total}
+
+
+def medians(name: str, runs: list[dict[str, float]]) -> None:
+    """Print the median of each figure over ``runs``."""
+    if len(runs) > 1:
+        print(f"{name}, median of {len(runs)} runs: " + ", ".join(
+            f"{key} {statistics.median(r[key] for r in runs):.2f}" for key in runs[0]))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--network")
     parser.add_argument("--skip-mip", action="store_true")
+    parser.add_argument("--skip-transfers", action="store_true")
+    parser.add_argument("--skip-safety-stock", action="store_true")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="runs of each model (medians printed at the end)")
     args = parser.parse_args()
     if args.network:
         net = load_network(args.network)
@@ -195,11 +337,19 @@ def main() -> None:
             save_network(generate_network(warehouses=20, items=2000, hospitals=100, seed=1),
                          f"{tmp}/net", tables=TABLES.keys())
             net = load_network(f"{tmp}/net")
-    bench_transfers(net, integer=False)
-    if not args.skip_mip:
-        bench_transfers(net, integer=True)
-    for k in (30, 50):
-        bench_safety_stock(net, k)
+    print(f"{platform.node()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+          f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, load {os.getloadavg()}")
+    lp = [] if args.skip_transfers else [bench_transfers(net, integer=False)
+                                         for _ in range(args.repeat)]
+    mip = [] if args.skip_mip or args.skip_transfers else [
+        bench_transfers(net, integer=True) for _ in range(args.repeat)]
+    ss = {} if args.skip_safety_stock else {
+        k: [bench_safety_stock(net, k) for _ in range(args.repeat)] for k in (30, 50)}
+    medians("transfer LP", lp)
+    medians("transfer MILP", mip)
+    for k, runs in ss.items():
+        medians(f"safety stock K={k}", runs)
+    print(f"load at the end {os.getloadavg()}")
 
 
 if __name__ == "__main__":

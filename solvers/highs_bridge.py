@@ -1,8 +1,10 @@
 """Solve a linear Pyomo model with HiGHS through one ``passModel`` call.
 
 Pyomo's ``LinearStandardFormCompiler`` turns the model into sparse matrices (mixed form:
-each row is ``==``, ``≤`` or ``≥``), highspy solves them, and the solution is written
-back into the Pyomo variables. This is the fastest robust Pyomo → HiGHS route measured
+each row is ``==``, ``≤`` or ``≥``), except for the constraint families written as
+:class:`~solvers.matrix_rows.MatrixRows` and a ``LinearExpression`` objective, which are
+read as the arrays they are; highspy solves them, and the solution is written back into
+the Pyomo variables. This is the fastest robust Pyomo → HiGHS route measured
 (see ../shared/DESIGN.md). When HiGHS says infeasible, :func:`solve` finds which
 constraint families (Pyomo ``Constraint`` components) cannot hold together by dropping
 giving every row an elastic slack and minimising the total slack, and raises
@@ -10,17 +12,26 @@ giving every row an elastic slack and minimising the total slack, and raises
 the rows whose slack is needed.
 """
 
+import bisect
 import logging
 import math
 import os
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import highspy
 import numpy as np
 import pyomo.environ as pyo
+from pyomo.common.gc_manager import PauseGC
+from pyomo.common.numeric_types import native_numeric_types
+from pyomo.core.base.constraint import ConstraintData
+from pyomo.core.base.objective import ObjectiveData
+from pyomo.core.expr.numeric_expr import LinearExpression
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 from scipy import sparse
+
+from solvers.matrix_rows import MatrixRows
 
 log = logging.getLogger(__name__)
 INF = highspy.kHighsInf
@@ -68,29 +79,123 @@ class Solution:
 
 
 def _highs_lp(model: pyo.ConcreteModel
-              ) -> tuple[highspy.HighsLp, list, float, list, sparse.csc_array]:
-    info = LinearStandardFormCompiler().write(model, mixed_form=True)
-    A = info.A.tocsc()
-    n_rows, n_cols = A.shape
-    lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = n_cols, n_rows
-    lp.col_cost_ = np.asarray(info.c.toarray()).ravel() if n_cols else np.zeros(0)
-    lp.col_lower_ = np.array([-INF if v.lb is None else v.lb for v in info.columns], dtype=float)
-    lp.col_upper_ = np.array([INF if v.ub is None else v.ub for v in info.columns], dtype=float)
+              ) -> tuple[highspy.HighsLp, list, float, "_Rows", sparse.csc_array]:
+    """The model as one HiGHS LP: (lp, columns, objective offset, row constraints, A).
+
+    Constraints other than :class:`~solvers.matrix_rows.MatrixRows` families go through
+    Pyomo's ``LinearStandardFormCompiler`` (mixed form); the families join as their CSR
+    arrays, and a minimised ``LinearExpression`` objective as its coefficient lists, so
+    neither is walked term by term. Columns: the compiler's, then the other variables of
+    the families and the objective in the model's order (a fixed one with both bounds at
+    its value).
+    """
+    families = [c for c in model.component_objects(pyo.Constraint, active=True,
+                                                   descend_into=True)
+                if isinstance(c, MatrixRows)]
+    objective = _linear_objective(model)
+    aside = [*families, *([objective] if objective is not None else [])]
+    for component in aside:
+        component.deactivate()
+    try:
+        info = LinearStandardFormCompiler().write(model, mixed_form=True)
+    finally:
+        for component in aside:
+            component.activate()
+    columns = list(info.columns)
+    col = {id(v): j for j, v in enumerate(columns)}
+    expr = objective.expr if objective is not None else None
+    lists = {id(f.columns): f.columns for f in families}  # families often share one list
+    if expr is not None:
+        lists[0] = expr.linear_vars
+    used = {id(v) for variables in lists.values() for v in variables}.difference(col)
+    columns += [v for v in model.component_data_objects(pyo.Var, descend_into=True)
+                if id(v) in used]
+    col.update((id(v), j) for j, v in enumerate(columns))
+    where = {key: np.fromiter(map(col.__getitem__, map(id, variables)), dtype=np.int64,
+                              count=len(variables)) for key, variables in lists.items()}
+    n_cols = len(columns)
+    compiled = info.A.tocoo()
+    first = np.fromiter((col[id(v)] for v in info.columns), dtype=np.int64,
+                        count=len(info.columns))
+    blocks = [sparse.csr_array((compiled.data, (compiled.row, first[compiled.col])),
+                               shape=(compiled.shape[0], n_cols))]
     mult = np.array([m for _, m in info.rows], dtype=int)
     rhs = np.asarray(info.rhs, dtype=float)
-    lp.row_lower_ = np.where(mult == 1, -INF, rhs)
-    lp.row_upper_ = np.where(mult == -1, INF, rhs)
+    lower, upper = [np.where(mult == 1, -INF, rhs)], [np.where(mult == -1, INF, rhs)]
+    rows = _Rows([con for con, _ in info.rows])
+    for f in families:
+        a = f.matrix
+        blocks.append(sparse.csr_array((a.data, where[id(f.columns)][a.indices], a.indptr),
+                                       shape=(a.shape[0], n_cols)))
+        lower.append(np.where(np.isfinite(f.row_lower), f.row_lower, -INF))
+        upper.append(np.where(np.isfinite(f.row_upper), f.row_upper, INF))
+        rows.add(f)
+    A = sparse.vstack(blocks, format="csc")
+    cost = np.zeros(n_cols)
+    if info.c.shape[0]:
+        c = info.c.tocoo()
+        np.add.at(cost, first[c.col], c.data)
+    offset = float(info.c_offset[0]) if len(info.c_offset) else 0.0
+    if expr is not None:
+        np.add.at(cost, where[0], np.asarray(expr.linear_coefs, dtype=float))
+        offset += float(pyo.value(expr.constant))
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = n_cols, A.shape[0]
+    lp.col_cost_ = cost
+    lp.col_lower_, lp.col_upper_, integer = _column_data(columns)
+    lp.row_lower_, lp.row_upper_ = np.concatenate(lower), np.concatenate(upper)
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
     lp.a_matrix_.start_ = A.indptr
     lp.a_matrix_.index_ = A.indices
     lp.a_matrix_.value_ = A.data
-    integer = [v.is_integer() or v.is_binary() for v in info.columns]
-    if any(integer):
-        lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
-                           for i in integer]
-    offset = float(info.c_offset[0]) if len(info.c_offset) else 0.0
-    return lp, info.columns, offset, [con for con, _ in info.rows], A
+    if integer.any():
+        lp.integrality_ = np.where(integer, highspy.HighsVarType.kInteger,
+                                   highspy.HighsVarType.kContinuous).tolist()
+    return lp, columns, offset, rows, A
+
+
+def _column_data(columns: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Lower and upper bounds (±inf when open; a fixed variable's value for both) and
+    integrality of each column; integrality is looked up once per domain."""
+    domains = {id(v.domain): v for v in columns}
+    integer = {key: v.is_integer() or v.is_binary() for key, v in domains.items()}
+    bounds = [(v.value, v.value) if v.fixed else v.bounds for v in columns]
+    lower = np.array([lb for lb, _ in bounds], dtype=float)  # None → nan
+    upper = np.array([ub for _, ub in bounds], dtype=float)
+    return (np.where(np.isnan(lower), -INF, lower), np.where(np.isnan(upper), INF, upper),
+            np.array([integer[id(v.domain)] for v in columns], dtype=bool))
+
+
+class _Rows:
+    """The Pyomo constraint of each LP row, by row number: compiled rows as a list, each
+    :class:`MatrixRows` family as itself (its row objects are made only if asked for)."""
+
+    def __init__(self, first: Sequence):
+        self.parts, self.starts = [first], [0]
+
+    def add(self, part: Sequence) -> None:
+        self.starts.append(self.starts[-1] + len(self.parts[-1]))
+        self.parts.append(part)
+
+    def __getitem__(self, k: int) -> ConstraintData:
+        i = bisect.bisect_right(self.starts, k) - 1
+        part, j = self.parts[i], k - self.starts[i]
+        return part.row(j) if isinstance(part, MatrixRows) else part[j]
+
+
+def _linear_objective(model: pyo.ConcreteModel) -> ObjectiveData | None:
+    """The model's objective when it is one minimised ``LinearExpression`` with numeric
+    coefficients (read as arrays by :func:`_highs_lp`), else None."""
+    objectives = list(model.component_data_objects(pyo.Objective, active=True,
+                                                   descend_into=True))
+    if len(objectives) != 1:
+        return None
+    obj = objectives[0]
+    expr = obj.expr
+    if (type(expr) is not LinearExpression or obj.sense != pyo.minimize
+            or not all(type(c) in native_numeric_types for c in expr.linear_coefs)):
+        return None
+    return obj
 
 
 def _quiet_highs() -> highspy.Highs:
@@ -143,7 +248,8 @@ def solve(model: pyo.ConcreteModel, *, options: dict[str, object] | None = None)
     :class:`SolverFailed` for any other non-optimal end.
     """
     options = {"random_seed": 0, **(options or {})}
-    lp, columns, offset, rows, matrix = _highs_lp(model)
+    with PauseGC():  # compiling makes many short-lived objects beside the model's many
+        lp, columns, offset, rows, matrix = _highs_lp(model)
     h = _configured(options)
     h.passModel(lp)
     h.run()
@@ -182,7 +288,7 @@ def _conflicting(row: int, csr: sparse.csr_array, csc: sparse.csc_array, binding
     return found
 
 
-def _elastic_diagnosis(lp: highspy.HighsLp, rows: list, matrix: sparse.csc_array,
+def _elastic_diagnosis(lp: highspy.HighsLp, rows: "_Rows", matrix: sparse.csc_array,
                        options: dict[str, object], tol: float = 1e-6) -> list[Violation]:
     """Relax integrality, give each row r slacks s⁺_r, s⁻_r ≥ 0 (row + s⁺ − s⁻), minimise
     Σ(s⁺ + s⁻): the rows that keep a positive slack are where the model cannot hold, and

@@ -48,10 +48,13 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyomo.environ as pyo
+from pyomo.common.gc_manager import PauseGC
+from pyomo.core.expr.numeric_expr import LinearExpression
 from tqdm import tqdm
 
 from solvers.highs_bridge import Solution, solve
 from solvers.inventory_theory.lead_time import crossing_risk
+from solvers.matrix_rows import matrix_rows
 from solvers.safety_stock.exact import ExactLevels, exact_levels, lead_days, lead_law
 from solvers.safety_stock.inputs import SafetyStockInputs, build_inputs
 from solvers.safety_stock.reasons import reorder_point_reason
@@ -171,39 +174,51 @@ def define_reorder_points(m: pyo.ConcreteModel, x: SafetyStockInputs) -> None:
 
 
 def define_ordering_cost(m: pyo.ConcreteModel, x: SafetyStockInputs, cuts: int = 8) -> None:
-    """κ_p ≥ A·Y·(2/Q_t − Q_p/Q_t²) at Q_t on a geometric grid: tangents of A·Y/Q (Y = 365μ)."""
+    """κ_p ≥ A·Y·(2/Q_t − Q_p/Q_t²) at Q_t on a geometric grid: tangents of A·Y/Q (Y = 365μ),
+    written as κ_p + (Y/Q_t²)·Q_p ≥ 2Y/Q_t (currency/year)."""
     lo, hi = quantity_bounds(x)
     yearly = x.order_cost * x.mean_per_day * 365
     grid = {p: np.unique(np.geomspace(lo[p], hi[p], cuts)) for p in range(x.size)
             if yearly[p] > 0 and lo[p] > 0}
     m.kappa = pyo.Var(m.P, domain=pyo.NonNegativeReals, doc="yearly ordering cost")
-    rows = [(p, t) for p, g in grid.items() for t in range(len(g))]
-    m.ordering = pyo.Constraint(
-        rows, rule=lambda m, p, t: m.kappa[p] >= float(yearly[p]) * (
-            2 / grid[p][t] - m.Q[p] / grid[p][t] ** 2),
-        doc="yearly ordering cost A·365μ/Q (outer linearisation)")
+    labels = [(p, t) for p, g in grid.items() for t in range(len(g))]
+    p = np.array([p for p, _ in labels], dtype=np.int64)
+    q_t = np.concatenate([np.zeros(0), *grid.values()])
+    n = len(p)
+    m.ordering = matrix_rows(
+        (*m.kappa.values(), *m.Q.values()), np.tile(np.arange(n), 2),
+        np.concatenate((p, x.size + p)), np.concatenate((np.ones(n), yearly[p] / q_t ** 2)),
+        2 * yearly[p] / q_t, np.full(n, np.inf),
+        doc="yearly ordering cost A·365μ/Q (outer linearisation)", labels=labels)
 
 
 def define_shortage(m: pyo.ConcreteModel, demand: np.ndarray) -> None:
     """u_pk ≥ D_pk − R_p, u_pk ≥ 0: units short in scenario k (only where D_pk > 0)."""
-    m.PK = pyo.Set(initialize=list(zip(*np.nonzero(demand > 0), strict=True)), dimen=2)
+    p, k = np.nonzero(demand > 0)
+    m.PK = pyo.Set(initialize=list(zip(p, k, strict=True)), dimen=2)
     m.u = pyo.Var(m.PK, domain=pyo.NonNegativeReals, doc="units short per scenario")
-    m.shortage = pyo.Constraint(
-        m.PK, rule=lambda m, p, k: m.u[p, k] + m.R[p] >= float(demand[p, k]),
-        doc="shortage is demand above the reorder point")
+    n = len(p)
+    m.shortage = matrix_rows((*m.u.values(), *m.R.values()), np.tile(np.arange(n), 2),
+                             np.concatenate((np.arange(n), n + p)), np.ones(2 * n),
+                             demand[p, k], np.full(n, np.inf),
+                             doc="shortage is demand above the reorder point",
+                             labels=list(m.PK))
 
 
 def define_fill_rate(m: pyo.ConcreteModel, x: SafetyStockInputs, target: np.ndarray,
                      k: int) -> None:
     """(1/K) Σ_k u_pk ≤ (1 − β_p)·Q_p: expected units short per cycle within the target."""
-    by_p: dict[int, list[int]] = {}
-    for p, kk in m.PK:
-        by_p.setdefault(p, []).append(kk)
-    rows = {_label(x, p): p for p in by_p}
-    m.fill_rate = pyo.Constraint(
-        list(rows), rule=lambda m, lab: sum(m.u[rows[lab], kk] for kk in by_p[rows[lab]]) / k
-        <= (1 - float(target[rows[lab]])) * m.Q[rows[lab]],
-        doc="fill rate per cycle ≥ the target of the most urgent class served")
+    p = np.array([p for p, _ in m.PK], dtype=np.int64)
+    rows = np.unique(p)
+    row = np.searchsorted(rows, p)
+    n = len(rows)
+    m.fill_rate = matrix_rows(
+        (*m.u.values(), *m.Q.values()), np.concatenate((row, np.arange(n))),
+        np.concatenate((np.arange(len(p)), len(p) + rows)),
+        np.concatenate((np.full(len(p), 1 / k), -(1 - target[rows].astype(float)))),
+        np.full(n, -np.inf), np.zeros(n),
+        doc="fill rate per cycle ≥ the target of the most urgent class served",
+        labels=[_label(x, r) for r in rows.tolist()])
 
 
 def _label(x: SafetyStockInputs, p: int) -> str:
@@ -213,12 +228,13 @@ def _label(x: SafetyStockInputs, p: int) -> str:
 
 def define_capacity(m: pyo.ConcreteModel, x: SafetyStockInputs) -> None:
     """Σ_{p at w} (R_p + Q_p) ≤ capacity_w: order-up-to levels fit in the warehouse."""
-    at: dict[str, list[int]] = {}
-    for p, w in enumerate(x.warehouse):
-        at.setdefault(w, []).append(p)
-    m.capacity = pyo.Constraint(
-        sorted(at), rule=lambda m, w: sum(m.R[p] + m.Q[p] for p in at[w]) <= x.capacity[w],
-        doc="warehouse capacity (units)")
+    at = sorted(set(x.warehouse))
+    row = np.searchsorted(np.array(at, dtype=object), x.warehouse)
+    m.capacity = matrix_rows(
+        (*m.R.values(), *m.Q.values()), np.tile(row, 2), np.arange(2 * x.size),
+        np.ones(2 * x.size), np.full(len(at), -np.inf),
+        np.array([x.capacity[w] for w in at], dtype=float), doc="warehouse capacity (units)",
+        labels=at)
 
 
 def define_budget(m: pyo.ConcreteModel, x: SafetyStockInputs, mean_d: np.ndarray,
@@ -249,26 +265,35 @@ def expected_on_hand(d: np.ndarray, s: np.ndarray, big_s: np.ndarray) -> np.ndar
 def define_expiry(m: pyo.ConcreteModel, x: SafetyStockInputs) -> None:
     """w_p ≥ R_p + Q_p − μ_p · usable days, w_p ≥ 0: units per cycle that cannot be issued
     before their remaining shelf life falls below what departments accept (written off)."""
-    rows = {_label(x, p): p for p in range(x.size) if x.mean_per_day[p] > 0}
-    m.E = pyo.Set(initialize=sorted(rows.values()))
+    e = np.flatnonzero(x.mean_per_day > 0)
+    m.E = pyo.Set(initialize=e.tolist())
     m.expiring = pyo.Var(m.E, domain=pyo.NonNegativeReals, doc="units expiring per cycle")
-    m.expiry = pyo.Constraint(
-        list(rows), rule=lambda m, lab: m.expiring[rows[lab]] >= m.R[rows[lab]] + m.Q[rows[lab]]
-        - float(x.mean_per_day[rows[lab]] * x.usable_days[rows[lab]]),
-        doc="stock above what can be used within its shelf life expires")
+    n = len(e)
+    rows = np.arange(n)
+    m.expiry = matrix_rows(
+        (*m.expiring.values(), *m.R.values(), *m.Q.values()), np.tile(rows, 3),
+        np.concatenate((rows, n + e, n + x.size + e)),
+        np.concatenate((np.ones(n), -np.ones(2 * n))),
+        -(x.mean_per_day[e] * x.usable_days[e]).astype(float), np.full(n, np.inf),
+        doc="stock above what can be used within its shelf life expires",
+        labels=[_label(x, p) for p in e.tolist()])
 
 
 def define_objective(m: pyo.ConcreteModel, over: np.ndarray, under: np.ndarray,
                      write_off: np.ndarray, mean_d: np.ndarray, k: int) -> None:
     """min Σ_p c_o,p (R_p − D̄_p + Q_p/2) + κ_p + c_e,p w_p + (c_o,p + c_u,p)/K Σ_k u_pk
-    (currency/year), with c_e = c·n the yearly write-off of a unit expiring every cycle."""
-    expiring = (sum(float(write_off[p]) * m.expiring[p] for p in m.E)
-                if hasattr(m, "expiring") else 0)
-    m.cost = pyo.Objective(
-        expr=sum(float(over[p]) * (m.R[p] - float(mean_d[p]) + m.Q[p] / 2) + m.kappa[p]
-                 for p in m.P) + expiring
-        + sum(float(over[p] + under[p]) / k * m.u[p, kk] for p, kk in m.PK),
-        sense=pyo.minimize)
+    (currency/year), with c_e = c·n the yearly write-off of a unit expiring every cycle;
+    one ``LinearExpression``."""
+    over = over.astype(float)
+    p = np.array([p for p, _ in m.PK], dtype=np.int64)
+    coefs = [over, over / 2, np.ones(len(over)), (over[p] + under[p]) / k]
+    variables = [*m.R.values(), *m.Q.values(), *m.kappa.values(), *m.u.values()]
+    if hasattr(m, "expiring"):
+        coefs.append(write_off[list(m.E)].astype(float))
+        variables += m.expiring.values()
+    m.cost = pyo.Objective(expr=LinearExpression(
+        constant=-float(over @ mean_d), linear_coefs=np.concatenate(coefs).tolist(),
+        linear_vars=variables), sense=pyo.minimize)
 
 
 def cycles_per_year(x: SafetyStockInputs, q: np.ndarray) -> np.ndarray:
@@ -321,18 +346,20 @@ def _solve_component(x: SafetyStockInputs, d: np.ndarray, st: SafetyStockSetting
     q_ref = cycle_quantity(x)
     over, under = newsvendor_costs(x, q_ref, st, value)
     m = pyo.ConcreteModel(name="safety-stock model")
-    m.P = pyo.RangeSet(0, x.size - 1)
-    define_reorder_points(m, x)
-    define_ordering_cost(m, x)
-    define_shortage(m, d)
-    define_fill_rate(m, x, target, k)
-    if st.respect_capacity:
-        define_capacity(m, x)
-    if st.org_budget:
-        define_budget(m, x, d.mean(axis=1), st.org_budget, k)
-    if st.count_expiry:
-        define_expiry(m, x)
-    define_objective(m, over, under, x.unit_cost * cycles_per_year(x, q_ref), d.mean(axis=1), k)
+    with PauseGC():  # many long-lived objects: collecting them midway only costs time
+        m.P = pyo.RangeSet(0, x.size - 1)
+        define_reorder_points(m, x)
+        define_ordering_cost(m, x)
+        define_shortage(m, d)
+        define_fill_rate(m, x, target, k)
+        if st.respect_capacity:
+            define_capacity(m, x)
+        if st.org_budget:
+            define_budget(m, x, d.mean(axis=1), st.org_budget, k)
+        if st.count_expiry:
+            define_expiry(m, x)
+        define_objective(m, over, under, x.unit_cost * cycles_per_year(x, q_ref),
+                         d.mean(axis=1), k)
     solution = solve(m, options=dict(st.highs_options))
     r = np.array([pyo.value(m.R[p]) for p in range(x.size)])
     q = np.array([pyo.value(m.Q[p]) for p in range(x.size)])

@@ -22,10 +22,15 @@ import logging
 import math
 from collections import defaultdict
 from dataclasses import dataclass, replace
+from itertools import pairwise
 
+import numpy as np
 import pyomo.environ as pyo
+from pyomo.common.gc_manager import PauseGC
+from pyomo.core.expr.numeric_expr import LinearExpression
 
 from solvers.highs_bridge import Solution, solve
+from solvers.matrix_rows import matrix_rows
 from solvers.transfers.inputs import TransferInputs, build_transfer_inputs
 from solvers.transfers.settings import TransferSettings
 from twin.domain import Network
@@ -56,101 +61,162 @@ def consumption_index(x: TransferInputs) -> dict[ConsumeKey, float]:
 
 def define_variables(m: pyo.ConcreteModel, x: TransferInputs,
                      consume: dict[ConsumeKey, float]) -> None:
-    """x (shipments), z (lane used), y (consumption), s (shortage), e (write-off)."""
+    """x (shipments), z (lane used), s (shortage), e (write-off), y (consumption); declared
+    in the order the solver's columns follow (see :class:`Columns`)."""
     st = x.settings
+    upper = [float(x.supplies[a.supply].quantity) for a in x.arcs]
     m.J = pyo.RangeSet(0, len(x.arcs) - 1) if x.arcs else pyo.Set(initialize=[])
     m.x = pyo.Var(m.J, domain=pyo.NonNegativeIntegers if st.integer_units else
-                  pyo.NonNegativeReals, bounds=lambda m, j: (0, x.supplies[x.arcs[j].supply]
-                                                             .quantity))
+                  pyo.NonNegativeReals, bounds=lambda m, j: (0, upper[j]))
     m.LB = pyo.Set(initialize=sorted({(a.lane, a.bucket) for a in x.arcs}), dimen=2)
     m.z = pyo.Var(m.LB, domain=pyo.Binary if st.integer_units else pyo.UnitInterval)
-    m.C = pyo.Set(initialize=sorted(consume), dimen=4)
-    m.y = pyo.Var(m.C, domain=pyo.NonNegativeReals, bounds=lambda m, *key: (0, consume[key]))
     m.N = pyo.Set(initialize=sorted(x.needs), dimen=4)
     m.s = pyo.Var(m.N, domain=pyo.NonNegativeReals)
     m.K_exp = pyo.Set(initialize=[k for k, s in enumerate(x.supplies)
                                   if s.lost_if_unused(st.horizon_days)])
     m.e = pyo.Var(m.K_exp, domain=pyo.NonNegativeReals)
+    m.C = pyo.Set(initialize=sorted(consume), dimen=4)
+    m.y = pyo.Var(m.C, domain=pyo.NonNegativeReals, bounds=lambda m, *key: (0, consume[key]))
 
 
-def define_demand(m: pyo.ConcreteModel, x: TransferInputs) -> None:
+@dataclass(frozen=True)
+class Columns:
+    """The model's variables as one column list (x, z, s, e, y: the order Pyomo's compiler
+    meets them in the objective, so HiGHS sees the model as it did before) with the column
+    of each family's entries, the index arrays the constraint families are written with."""
+
+    vars: tuple  # Pyomo VarData, one per column
+    x: np.ndarray  # column of arc j
+    z: np.ndarray  # column of lane-bucket LB[i]
+    s: np.ndarray  # column of need N[i]
+    e: np.ndarray  # column of K_exp[i]
+    y: np.ndarray  # column of consumption entry C[i]
+
+    @classmethod
+    def of(cls, m: pyo.ConcreteModel) -> "Columns":
+        families = (m.x, m.z, m.s, m.e, m.y)
+        starts = np.cumsum([0, *map(len, families)])
+        return cls(tuple(v for f in families for v in f.values()),
+                   *(np.arange(a, b) for a, b in pairwise(starts)))
+
+
+@dataclass(frozen=True)
+class Entries:
+    """Consumption entries C (sorted) as arrays: supply k, destination, class rank (by
+    urgency window), bucket, and whether the destination is the supply's own warehouse."""
+
+    k: np.ndarray
+    w: list[str]
+    rank: np.ndarray
+    b: np.ndarray
+    home: np.ndarray
+
+    @classmethod
+    def of(cls, m: pyo.ConcreteModel, x: TransferInputs, order: list[str]) -> "Entries":
+        keys = list(m.C)
+        rank = {c: r for r, c in enumerate(order)}
+        return cls(np.array([k for k, *_ in keys], dtype=np.int64), [w for _, w, _, _ in keys],
+                   np.array([rank[c] for *_, c, _ in keys], dtype=np.int64),
+                   np.array([b for *_, b in keys], dtype=np.int64),
+                   np.array([w == x.supplies[k].warehouse for k, w, _, _ in keys], dtype=bool))
+
+
+def urgency_order(x: TransferInputs) -> list[str]:
+    """Priority classes by urgency window, shortest first (their windows nest)."""
+    return sorted(PRIORITIES, key=lambda c: x.settings.urgency_window_days[c])
+
+
+def define_demand(m: pyo.ConcreteModel, x: TransferInputs, col: Columns, ent: Entries) -> None:
     """Σ_k y_kwcb + s_n = D_n: every unit of expected demand is served or short."""
-    by_need: dict[tuple, list] = defaultdict(list)
-    for k, w, c, b in m.C:
-        by_need[(w, x.supplies[k].item, c, b)].append((k, w, c, b))
-    m.demand = pyo.Constraint(
-        m.N, rule=lambda m, *n: sum(m.y[key] for key in by_need[n]) + m.s[n] == x.needs[n],
-        doc="expected demand is served from lots or counted short")
+    need = {n: i for i, n in enumerate(m.N)}
+    rows = np.fromiter((need[(w, x.supplies[k].item, c, b)] for k, w, c, b in m.C),
+                       dtype=np.int64, count=len(ent.k))
+    demand = np.array([x.needs[n] for n in m.N], dtype=float)
+    n = len(demand)
+    m.demand = matrix_rows(col.vars, np.concatenate((rows, np.arange(n))),
+                           np.concatenate((col.y, col.s)), np.ones(len(rows) + n), demand,
+                           demand, doc="expected demand is served from lots or counted short")
 
 
-def define_supply(m: pyo.ConcreteModel, x: TransferInputs) -> None:
+def define_supply(m: pyo.ConcreteModel, x: TransferInputs, col: Columns, ent: Entries,
+                  arc_supply: np.ndarray) -> None:
     """Σ y at its warehouse + Σ x shipped ≤ q_k: a lot is used or shipped at most once."""
-    home: dict[int, list] = defaultdict(list)
-    for key in m.C:
-        if key[1] == x.supplies[key[0]].warehouse:
-            home[key[0]].append(key)
-    ships: dict[int, list[int]] = defaultdict(list)
-    for j, arc in enumerate(x.arcs):
-        ships[arc.supply].append(j)
-    used = sorted(set(home) | set(ships))
-    m.supply = pyo.Constraint(
-        used, rule=lambda m, k: sum(m.y[key] for key in home[k]) + sum(m.x[j] for j in ships[k])
-        <= x.supplies[k].quantity, doc="only available stock, each unit once")
+    k = np.concatenate((ent.k[ent.home], arc_supply))
+    used = np.unique(k)
+    q = np.array([x.supplies[i].quantity for i in used.tolist()], dtype=float)
+    m.supply = matrix_rows(col.vars, np.searchsorted(used, k),
+                           np.concatenate((col.y[ent.home], col.x)), np.ones(len(k)),
+                           np.full(len(used), -np.inf), q,
+                           doc="only available stock, each unit once")
 
 
-def define_arrival(m: pyo.ConcreteModel, x: TransferInputs) -> None:
+def define_arrival(m: pyo.ConcreteModel, x: TransferInputs, col: Columns, ent: Entries,
+                   order: list[str]) -> None:
     """Cumulative use at a destination ≤ cumulative arrivals fast enough for the class.
 
     For each supply k, destination w, bucket b and class c (windows nest: critical ⊂
     high ⊂ routine), units consumed by classes at least as urgent as c up to b must have
-    arrived by b on lanes whose transit ≤ c's urgency window.
+    arrived by b on lanes whose transit ≤ c's urgency window. Rows (k, w, b, c) in that
+    order, only where something is consumed.
     """
+    away = np.flatnonzero(~ent.home)
+    pairs = sorted({(int(ent.k[i]), ent.w[i]) for i in away.tolist()})
+    pair = {p: i for i, p in enumerate(pairs)}
+    y_pair = np.fromiter((pair[(int(ent.k[i]), ent.w[i])] for i in away.tolist()),
+                         dtype=np.int64, count=len(away))
+    arc_pair = np.array([pair.get((a.supply, a.target), -1) for a in x.arcs], dtype=np.int64)
+    n_b, n_c = x.n_buckets, len(order)
+    exists = np.zeros((len(pairs), n_b, n_c), dtype=bool)
+    exists[y_pair, ent.b[away], ent.rank[away]] = True
+    exists = np.logical_or.accumulate(np.logical_or.accumulate(exists, axis=1), axis=2)
+    row_of = np.cumsum(exists.ravel()).reshape(exists.shape) - 1
+    arrival = np.array([a.arrival_bucket for a in x.arcs], dtype=np.int64)
+    transit = np.array([a.transit_days for a in x.arcs], dtype=float)
     win = x.settings.urgency_window_days
-    order = sorted(PRIORITIES, key=lambda c: win[c])
-    arcs_to: dict[tuple[int, str], list[int]] = defaultdict(list)
-    for j, arc in enumerate(x.arcs):
-        arcs_to[(arc.supply, arc.target)].append(j)
-    uses: dict[tuple[int, str], list] = defaultdict(list)
-    for key in m.C:
-        if key[1] != x.supplies[key[0]].warehouse:
-            uses[(key[0], key[1])].append(key)
-    rows = [(k, w, b, c) for (k, w) in sorted(uses) for b in range(x.n_buckets) for c in order]
-
-    def rule(m: pyo.ConcreteModel, k: int, w: str, b: int, c: str):
-        urgent = set(order[: order.index(c) + 1])
-        used = [key for key in uses[(k, w)] if key[3] <= b and key[2] in urgent]
-        came = [j for j in arcs_to[(k, w)] if x.arcs[j].arrival_bucket <= b
-                and x.arcs[j].transit_days <= win[c]]
-        if not used:
-            return pyo.Constraint.Skip
-        return sum(m.y[key] for key in used) <= sum(m.x[j] for j in came)
-
-    m.arrival = pyo.Constraint(rows, rule=rule,
-                               doc="transit time within the urgency window of the class served")
+    on = arc_pair >= 0
+    rows, cols, coefs = [], [], []
+    for b in range(n_b):
+        for r, c in enumerate(order):
+            used = away[(ent.b[away] <= b) & (ent.rank[away] <= r)]
+            came = np.flatnonzero(on & (arrival <= b) & (transit <= win[c]))
+            came = came[exists[arc_pair[came], b, r]]
+            rows += [row_of[y_pair[np.searchsorted(away, used)], b, r],
+                     row_of[arc_pair[came], b, r]]
+            cols += [col.y[used], col.x[came]]
+            coefs += [np.ones(len(used)), -np.ones(len(came))]
+    n = int(exists.sum())
+    m.arrival = matrix_rows(col.vars, np.concatenate(rows), np.concatenate(cols),
+                            np.concatenate(coefs), np.full(n, -np.inf), np.zeros(n),
+                            doc="transit time within the urgency window of the class served")
 
 
-def define_lanes(m: pyo.ConcreteModel, x: TransferInputs) -> None:
-    """Σ_{j on (a,b)} x_j ≤ U_ab z_ab: lane capacity, and z pays the per-shipment cost."""
-    on: dict[tuple[str, int], list[int]] = defaultdict(list)
-    for j, arc in enumerate(x.arcs):
-        on[(arc.lane, arc.bucket)].append(j)
+def define_lanes(m: pyo.ConcreteModel, x: TransferInputs, col: Columns, arc_lb: np.ndarray,
+                 arc_q: np.ndarray) -> None:
+    """Σ_{j on (a,b)} x_j ≤ U_ab z_ab: lane capacity, and z pays the per-shipment cost;
+    U_ab = min(lane capacity, Σ q_k over the arcs on it)."""
+    n = len(m.LB)
+    _, first = np.unique(arc_lb, return_index=True)
+    capacity = np.array([x.arcs[j].capacity for j in first.tolist()], dtype=float)
+    bound = np.minimum(capacity, np.bincount(arc_lb, weights=arc_q, minlength=n))
+    m.lane = matrix_rows(col.vars, np.concatenate((arc_lb, np.arange(n))),
+                         np.concatenate((col.x, col.z)),
+                         np.concatenate((np.ones(len(arc_lb)), -bound)),
+                         np.full(n, -np.inf), np.zeros(n), doc="lane capacity per bucket")
 
-    def bound(lb: tuple[str, int]) -> float:
-        total = sum(x.supplies[x.arcs[j].supply].quantity for j in on[lb])
-        return float(min(x.arcs[on[lb][0]].capacity, total))
 
-    m.lane = pyo.Constraint(m.LB, rule=lambda m, a, b: sum(m.x[j] for j in on[(a, b)])
-                            <= bound((a, b)) * m.z[a, b], doc="lane capacity per bucket")
-
-
-def define_arc_links(m: pyo.ConcreteModel, x: TransferInputs) -> None:
+def define_arc_links(m: pyo.ConcreteModel, x: TransferInputs, col: Columns,
+                     arc_lb: np.ndarray, arc_q: np.ndarray) -> None:
     """x_j ≤ min(q_k, U_ab)·z_ab per arc: implied by the lane rows for whole lanes, but it
     tightens the relaxation a branch-and-bound solve starts from (z ≥ x_j/q_k rather than
     Σx/U), so the MILP closes its gap in far fewer nodes."""
-    m.arc_link = pyo.Constraint(
-        m.J, rule=lambda m, j: m.x[j] <= float(min(x.supplies[x.arcs[j].supply].quantity,
-                                                    x.arcs[j].capacity))
-        * m.z[x.arcs[j].lane, x.arcs[j].bucket], doc="an arc ships only on an open lane")
+    n = len(arc_lb)
+    capacity = np.array([a.capacity for a in x.arcs], dtype=float)
+    rows = np.arange(n)
+    m.arc_link = matrix_rows(col.vars, np.concatenate((rows, rows)),
+                             np.concatenate((col.x, col.z[arc_lb])),
+                             np.concatenate((np.ones(n), -np.minimum(arc_q, capacity))),
+                             np.full(n, -np.inf), np.zeros(n),
+                             doc="an arc ships only on an open lane")
 
 
 def solved_as_milp(x: TransferInputs) -> bool:
@@ -158,27 +224,36 @@ def solved_as_milp(x: TransferInputs) -> bool:
     return x.settings.integer_units and len(x.arcs) <= x.settings.milp_max_arcs
 
 
-def define_write_off(m: pyo.ConcreteModel, x: TransferInputs) -> None:
-    """e_k ≥ q_k − Σ y_k: units of a lot expiring in the horizon and not used are lost."""
-    used: dict[int, list] = defaultdict(list)
-    for key in m.C:
-        used[key[0]].append(key)
-    m.write_off = pyo.Constraint(m.K_exp, rule=lambda m, k: m.e[k] >= x.supplies[k].quantity
-                                 - sum(m.y[key] for key in used[k]),
-                                 doc="expiry write-off")
+def define_write_off(m: pyo.ConcreteModel, x: TransferInputs, col: Columns,
+                     ent: Entries) -> None:
+    """e_k ≥ q_k − Σ y_k (as −e_k − Σ y_k ≤ −q_k): units of a lot expiring in the horizon and
+    not used are lost."""
+    expiring = np.array(list(m.K_exp), dtype=np.int64)
+    n = len(expiring)
+    row = np.full(len(x.supplies), -1, dtype=np.int64)
+    row[expiring] = np.arange(n)
+    mine = row[ent.k] >= 0
+    q = np.array([x.supplies[k].quantity for k in expiring.tolist()], dtype=float)
+    m.write_off = matrix_rows(col.vars, np.concatenate((np.arange(n), row[ent.k[mine]])),
+                              np.concatenate((col.e, col.y[mine])),
+                              -np.ones(n + int(mine.sum())), np.full(n, -np.inf), -q,
+                              doc="expiry write-off")
 
 
-def define_objective(m: pyo.ConcreteModel, x: TransferInputs) -> None:
-    """Transport + fixed lane + priority-weighted shortage + write-off + FEFO tie-break."""
+def define_objective(m: pyo.ConcreteModel, x: TransferInputs, col: Columns) -> None:
+    """Transport + fixed lane + priority-weighted shortage + write-off + FEFO tie-break:
+    Σ_j u_j x_j + Σ_ab F_a z_ab + Σ_n π_c c_i s_n + Σ_k c_i e_k + ε Σ t_k c_i y
+    (currency; t_k days to expiry), one ``LinearExpression`` over the columns."""
     st, cost = x.settings, x.unit_cost
     fixed = {a.lane: a.shipment_cost for a in x.arcs}
-    ship = sum(a.unit_cost * m.x[j] for j, a in enumerate(x.arcs))
-    ship += sum(fixed[a] * m.z[a, b] for a, b in m.LB)
-    short = sum(st.shortage_penalty[c] * cost[i] * m.s[(w, i, c, b)] for w, i, c, b in m.N)
-    lost = sum(cost[x.supplies[k].item] * m.e[k] for k in m.K_exp)
-    fefo = sum(st.fefo_tiebreak * x.supplies[k].expiry_day * cost[x.supplies[k].item]
-               * m.y[(k, w, c, b)] for k, w, c, b in m.C)
-    m.cost = pyo.Objective(expr=ship + short + lost + fefo, sense=pyo.minimize)
+    item = [s.item for s in x.supplies]
+    coefs = [a.unit_cost for a in x.arcs] + [fixed[a] for a, _ in m.LB]
+    coefs += [st.shortage_penalty[c] * cost[i] for _, i, c, _ in m.N]
+    coefs += [cost[item[k]] for k in m.K_exp]
+    coefs += [st.fefo_tiebreak * x.supplies[k].expiry_day * cost[item[k]] for k, *_ in m.C]
+    m.cost = pyo.Objective(expr=LinearExpression(constant=0, linear_coefs=coefs,
+                                                 linear_vars=list(col.vars)),
+                           sense=pyo.minimize)
 
 
 @dataclass(frozen=True)
@@ -192,18 +267,27 @@ class TransferPlan:
 
 
 def build_model(x: TransferInputs) -> tuple[pyo.ConcreteModel, dict[ConsumeKey, float]]:
-    """The Pyomo model for ``x`` (built, not solved)."""
+    """The Pyomo model for ``x`` (built, not solved): the constraint families are
+    :class:`~solvers.matrix_rows.MatrixRows` written from index arrays, the objective one
+    ``LinearExpression``, so no expression object is made per term."""
     consume = consumption_index(x)
     m = pyo.ConcreteModel(name="transfer routing model")
-    define_variables(m, x, consume)
-    define_demand(m, x)
-    define_supply(m, x)
-    define_arrival(m, x)
-    define_lanes(m, x)
-    if solved_as_milp(x):
-        define_arc_links(m, x)
-    define_write_off(m, x)
-    define_objective(m, x)
+    with PauseGC():  # many long-lived objects: collecting them midway only costs time
+        define_variables(m, x, consume)
+        col, order = Columns.of(m), urgency_order(x)
+        ent = Entries.of(m, x, order)
+        lb = {key: i for i, key in enumerate(m.LB)}
+        arc_lb = np.array([lb[(a.lane, a.bucket)] for a in x.arcs], dtype=np.int64)
+        arc_supply = np.array([a.supply for a in x.arcs], dtype=np.int64)
+        arc_q = np.array([x.supplies[k].quantity for k in arc_supply.tolist()], dtype=float)
+        define_demand(m, x, col, ent)
+        define_supply(m, x, col, ent, arc_supply)
+        define_arrival(m, x, col, ent, order)
+        define_lanes(m, x, col, arc_lb, arc_q)
+        if solved_as_milp(x):
+            define_arc_links(m, x, col, arc_lb, arc_q)
+        define_write_off(m, x, col, ent)
+        define_objective(m, x, col)
     return m, consume
 
 
