@@ -35,6 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from solvers.safety_stock.inputs import Replenishment, SafetyStockInputs
+from twin.api import late_days
 from twin.domain import Distribution
 
 MAX_SHORT_PROBABILITY = 0.9
@@ -91,7 +92,7 @@ def sample_delays(x: SafetyStockInputs, rng: np.random.Generator, scenarios: int
     late = rng.random(shape) < rp.late_probability[:, None]
     delay = np.zeros(shape)
     _sample_by_distribution(rng, rp.late_delay, delay)
-    days += np.where(late, np.rint(delay), 0.0)
+    days += late_days(late, delay)
     days += np.where(rng.random(shape) < rp.hold_probability[:, None], rp.hold_days[:, None], 0)
     review = x.review_days
     lost = rng.geometric(1 - np.minimum(rp.loss_probability, MAX_SHORT_PROBABILITY)[:, None],
