@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from solvers.expiry import ExpiryAlerts
 from solvers.highs_bridge import option_problems
 from solvers.policies.measured import TwinCheck, measure
 from solvers.replenishment.model import inventory_positions, purchase_positions, solve_replenishment
@@ -30,6 +31,9 @@ class PlanSettings(DomainModel):
     transfers: TransferSettings = field(TransferSettings, description="transfer routing model")
     twin_check: TwinCheck = field(TwinCheck, description="the twin's measurement of the "
                                   "reorder points no exact model represents")
+    expiry_alert_days: int = field(
+        180, unit="days", description="lots expiring within this many days are checked for "
+        "units that expire before use (0: no expiry alerts)", ge=0, le=3650)
 
 
 EVIDENCE = ("fill_rate", "cycle_service", "fill_rate_target", "priority", "fill_basis",
@@ -171,8 +175,12 @@ def make_plan(net: Network, settings: PlanSettings | None = None,
     purchases = solve_replenishment(net, purchase_positions(net, levels, ip), as_of,
                                     weeks=net.settings.review_period_days / 7)
     actions = [*rop, *transfers.actions, *purchases.actions]
-    log.info("plan: %d reorder points, %d transfers, %d purchases", len(rop),
-             len(transfers.actions), len(purchases.actions))
+    alerts = (ExpiryAlerts(net, st.expiry_alert_days).alerts(transfers.actions)
+              if st.expiry_alert_days else [])
+    log.info("plan: %d reorder points, %d transfers, %d purchases, %d expiry alerts "
+             "(%.2f at risk)", len(rop), len(transfers.actions), len(purchases.actions),
+             len(alerts), sum(a.value_at_risk for a in alerts))
     stamp = created or dt.datetime.combine(as_of, dt.time(), dt.UTC)
     return Plan(id=f"{net.name}-{as_of.isoformat()}", network=net.name, as_of=as_of,
-                horizon_days=st.transfers.horizon_days, created=stamp, actions=actions)
+                horizon_days=st.transfers.horizon_days, created=stamp, actions=actions,
+                expiry_alerts=alerts)

@@ -76,3 +76,9 @@ def plan(network: str, snapshot: Path | None, horizon: int | None, settings_file
                + f" → {out}")
     for a in [a for a in result.actions if a.kind != "reorder_point"][:10]:
         click.echo(f"  {a.key}  {a.reason}")
+    alerts = result.expiry_alerts
+    if alerts:
+        click.echo(f"expiry alerts: {len(alerts)} lots, "
+                   f"{sum(a.value_at_risk for a in alerts):,.2f} at risk (largest first)")
+        for e in alerts[:5]:
+            click.echo(f"  {e.warehouse} {e.item} {e.lot}: {e.reason}")

@@ -169,6 +169,7 @@ class Nightly:
         plan = make_plan(net, settings, forecast_error=update.forecast_error)
         kinds = Counter(a.kind for a in plan.actions)
         report.notes.append("plan: " + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())))
+        report.expiry = plan.expiry_alerts
         evidence = self.stress(net, plan, cfg.stress, self.out)
         doc = json.loads(plan.model_dump_json(by_alias=True))
         doc["stress_test"] = seal(evidence.to_doc(), plan, self.store.keyring)

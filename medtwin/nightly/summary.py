@@ -7,6 +7,10 @@ from pathlib import Path
 from medtwin.exit_codes import ExitCode
 from medtwin.store.rules import RuleOutcome, ScenarioEvidence
 from twin.atomic import write_atomic
+from twin.domain import ExpiryAlert
+
+EXPIRY_LINES = 10
+"""Expiry alerts listed in the summary (largest value at risk first; the plan has all)."""
 
 
 class Outcome(IntEnum):
@@ -33,6 +37,7 @@ class NightlyReport:
     last_night: list[ScenarioEvidence] = field(default_factory=list)
     last_plan_id: str | None = None
     files: dict[str, str] = field(default_factory=dict)
+    expiry: list[ExpiryAlert] = field(default_factory=list)
 
     def markdown(self) -> str:
         """The summary as Markdown (also printed by ``medtwin nightly``)."""
@@ -59,6 +64,14 @@ class NightlyReport:
                 delta = f"{s.total_cost - prev.total_cost:+,.0f}" if prev else "—"
                 out.append(f"| {s.scenario} | {s.critical_fill_mean:.4f} | "
                            f"{s.critical_fill_lower:.4f} | {s.total_cost:,.0f} | {delta} |")
+        if self.expiry:
+            out += ["", f"## Expiry alerts ({len(self.expiry)} lots, "
+                        f"{sum(a.value_at_risk for a in self.expiry):,.2f} at risk)", "",
+                    "| warehouse | item | lot | expires | at risk (units) | value | action |",
+                    "|---|---|---|---|---|---|---|"]
+            for a in self.expiry[:EXPIRY_LINES]:
+                out.append(f"| {a.warehouse} | {a.item} | {a.lot} | {a.expiry} | "
+                           f"{a.units_at_risk:.1f} | {a.value_at_risk:,.2f} | {_action(a)} |")
         if self.files:
             out += ["", "## Files", ""] + [f"- {k}: {v}" for k, v in self.files.items()]
         return "\n".join(out) + "\n"
@@ -67,3 +80,12 @@ class NightlyReport:
         """Write ``morning-summary-<as_of>.md`` atomically into ``folder``."""
         return write_atomic(folder / f"morning-summary-{self.as_of or 'unknown'}.md",
                             self.markdown())
+
+
+def _action(alert: ExpiryAlert) -> str:
+    """What saves an expiry alert's units: the plan's transfers, a suggested one, or none."""
+    parts = [f"plan ships {sum(alert.planned.values())}"] if alert.planned else []
+    if alert.rescue is not None:
+        r = alert.rescue
+        parts.append(f"ship {r.quantity} to {r.target} (saves {r.units_saved:.1f})")
+    return "; ".join(parts) or "none found"

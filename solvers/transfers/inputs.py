@@ -164,7 +164,7 @@ def build_transfer_inputs(net: Network, settings: TransferSettings | None = None
     lens = [min(width, horizon - s) for s in starts]
     needs, min_shelf, depts = _needs(net, as_of, starts, lens)
     supplies = _supplies(net, as_of, width, horizon)
-    whs, items = net.warehouse_by_id, net.item_by_code
+    items = net.item_by_code
     needed_at: dict[str, set[str]] = defaultdict(set)
     balance: dict[tuple[str, str], float] = defaultdict(float)  # supply − need over horizon
     for (w, i, _, _), units in needs.items():
@@ -183,12 +183,10 @@ def build_transfer_inputs(net: Network, settings: TransferSettings | None = None
             continue
         item = items[s.item]
         for lane in lanes_from[s.warehouse]:
-            dest = whs[lane.target]
             tau = math.ceil(lane.transit_time.mean)
             if (lane.target not in needed_at[s.item] or tau > slowest_window
                     or (balance[(lane.target, s.item)] >= 0 and not expiring)
-                    or (item.cold_chain and not (lane.cold_chain and dest.cold_chain))
-                    or dest.region not in item.registered_regions):
+                    or not net.can_ship(lane, s.item)):
                 continue
             accept = min(min_shelf.get((lane.target, s.item, p), 10**9) for p in PRIORITIES)
             crosses = net.crosses_orgs(lane)

@@ -21,13 +21,21 @@ from twin.domain.parties import (
     SupplyOffer,
     Warehouse,
 )
-from twin.domain.plan import Plan, PurchaseAction, ReorderPointAction, TransferAction
+from twin.domain.plan import (
+    ExpiryAlert,
+    Plan,
+    PurchaseAction,
+    ReorderPointAction,
+    Rescue,
+    TransferAction,
+)
 from twin.domain.snapshot import InTransit, LotPosition, PurchaseOrder, Snapshot
 
 __all__ = [
     "DemandModel",
     "Department",
     "Distribution",
+    "ExpiryAlert",
     "Hospital",
     "InTransit",
     "Item",
@@ -41,6 +49,7 @@ __all__ = [
     "PurchaseOrder",
     "Region",
     "ReorderPointAction",
+    "Rescue",
     "Settings",
     "ShipMode",
     "Snapshot",

@@ -104,6 +104,13 @@ class Network(DomainModel):
         return next((w for w in self.hospital_by_id[hospital].served_by
                      if self.warehouse_by_id[w].cold_chain or not cold), None)
 
+    def can_ship(self, lane: Lane, item: str) -> bool:
+        """Whether ``item`` may travel on ``lane``: 2–8 °C lane and destination for a
+        cold-chain item, and the item registered in the destination's region."""
+        it, dest = self.item_by_code[item], self.warehouse_by_id[lane.target]
+        return ((not it.cold_chain or (lane.cold_chain and dest.cold_chain))
+                and dest.region in it.registered_regions)
+
     def crosses_orgs(self, lane: Lane) -> bool:
         """Whether ``lane`` joins warehouses of two different orgs."""
         wh = self.warehouse_by_id

@@ -72,6 +72,42 @@ Action = Annotated[TransferAction | PurchaseAction | ReorderPointAction,
                    Field(discriminator="kind")]
 
 
+class Rescue(DomainModel):
+    """A transfer that would use expiring units before they expire (not a plan line: the
+    planner decides)."""
+
+    target: str = field(alias="to", description="destination warehouse id")
+    mode: str = field(description="transport mode of the lane")
+    ship_date: dt.date = field(description="date to ship")
+    arrival: dt.date = field(description="expected arrival (mean transit, whole days)")
+    quantity: int = field(unit="units", description="units to ship", gt=0, le=MAX_UNITS)
+    units_saved: float = field(unit="units", description="expected units used before expiry "
+                               "net of the destination's own extra expiry", ge=0)
+    value_saved: float = field(unit="currency", description="units_saved × unit cost", ge=0)
+    cost: float = field(unit="currency", description="lane cost of the shipment", ge=0)
+
+
+class ExpiryAlert(DomainModel):
+    """Units of a lot that will expire before they are used at current (mean) demand."""
+
+    warehouse: str = field(description="warehouse id")
+    item: str = field(description="item code")
+    lot: str = field(description="lot number (serials of one expiry joined by ';')")
+    expiry: dt.date = field(description="expiry date")
+    quantity: int = field(unit="units", description="units on hand, available", gt=0,
+                          le=MAX_UNITS)
+    units_at_risk: float = field(unit="units", description="expected units expiring unused "
+                                 "(FEFO at mean demand, no replenishment)", ge=0)
+    value_at_risk: float = field(unit="currency", description="units_at_risk × unit cost",
+                                 ge=0)
+    planned: dict[str, int] = field(dict, description="units of this lot the plan's transfer "
+                                    "lines ship, by line key")
+    rescue: Rescue | None = field(None, description="the best further transfer, if one "
+                                  "saves more than it costs")
+    reason: str = field(description="what the figures mean and what would save the units",
+                        min_length=1)
+
+
 class Plan(DomainModel):
     """A draft or approved set of actions for one network as of one date."""
 
@@ -82,3 +118,5 @@ class Plan(DomainModel):
                              le=MAX_DAYS)
     created: dt.datetime = field(description="when the plan was made (UTC)")
     actions: list[Action] = field(list, description="plan lines")
+    expiry_alerts: list[ExpiryAlert] = field(
+        list, description="lots expiring before use at current demand, largest value first")
