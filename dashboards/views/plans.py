@@ -218,9 +218,29 @@ class PlanReview(Viewer):
             pd.DataFrame(rows, columns=["key", "kind", "reason"]), disabled=True,
             show_index=False, css_classes=["to-publish"]))
 
+    @param.depends("plan_id")
+    def expiry(self) -> pn.viewable.Viewable:
+        """The plan's expiry alerts: lots that expire before use at current demand, with
+        what would save them (largest value at risk first)."""
+        alerts = self.data.plans().plan(self.plan_id).expiry_alerts if self.plan_id else []
+        if not alerts:
+            return pn.Column()
+        table = pd.DataFrame([{"warehouse": a.warehouse, "item": a.item, "lot": a.lot,
+                               "expires": a.expiry.isoformat(), "units": a.quantity,
+                               "at risk (units)": round(a.units_at_risk, 1),
+                               "value at risk": round(a.value_at_risk, 2),
+                               "what saves them": a.remedy()} for a in alerts])
+        total = sum(a.value_at_risk for a in alerts)
+        return pn.Column(f"### Expiry alerts ({len(alerts)} lots, {total:,.2f} at risk at "
+                         "current mean demand)",
+                         pn.widgets.Tabulator(table, disabled=True, show_index=False,
+                                              pagination="local", page_size=10,
+                                              sizing_mode="stretch_width",
+                                              css_classes=["expiry-alerts"]))
+
     def __panel__(self) -> pn.viewable.Viewable:
         return pn.Column("## Plan review",
                          pn.widgets.Select.from_param(self.param.plan_id, label="Plan"),
                          self.status, pn.bind(self.summary, self.lines.param.value),
                          "### Lines (most urgent first; filter and sort in the headers)",
-                         self.lines, self.actions(), self.to_publish)
+                         self.lines, self.actions(), self.to_publish, self.expiry)

@@ -71,7 +71,7 @@ class NightlyReport:
                     "|---|---|---|---|---|---|---|"]
             for a in self.expiry[:EXPIRY_LINES]:
                 out.append(f"| {a.warehouse} | {a.item} | {a.lot} | {a.expiry} | "
-                           f"{a.units_at_risk:.1f} | {a.value_at_risk:,.2f} | {_action(a)} |")
+                           f"{a.units_at_risk:.1f} | {a.value_at_risk:,.2f} | {a.remedy()} |")
         if self.files:
             out += ["", "## Files", ""] + [f"- {k}: {v}" for k, v in self.files.items()]
         return "\n".join(out) + "\n"
@@ -81,11 +81,3 @@ class NightlyReport:
         return write_atomic(folder / f"morning-summary-{self.as_of or 'unknown'}.md",
                             self.markdown())
 
-
-def _action(alert: ExpiryAlert) -> str:
-    """What saves an expiry alert's units: the plan's transfers, a suggested one, or none."""
-    parts = [f"plan ships {sum(alert.planned.values())}"] if alert.planned else []
-    if alert.rescue is not None:
-        r = alert.rescue
-        parts.append(f"ship {r.quantity} to {r.target} (saves {r.units_saved:.1f})")
-    return "; ".join(parts) or "none found"

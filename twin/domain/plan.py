@@ -107,6 +107,16 @@ class ExpiryAlert(DomainModel):
     reason: str = field(description="what the figures mean and what would save the units",
                         min_length=1)
 
+    def remedy(self) -> str:
+        """What saves the units, in a few words: the plan's transfers, a suggested one, or
+        none found."""
+        parts = [f"plan ships {sum(self.planned.values())}"] if self.planned else []
+        if self.rescue is not None:
+            r = self.rescue
+            parts.append(f"ship {r.quantity} to {r.target} by {r.ship_date} "
+                         f"(saves {r.units_saved:.1f})")
+        return "; ".join(parts) or "none found"
+
 
 class Plan(DomainModel):
     """A draft or approved set of actions for one network as of one date."""

@@ -1,5 +1,6 @@
 """The dashboard pages as objects: what they show and what their buttons do."""
 
+import json
 from pathlib import Path
 
 import panel as pn
@@ -12,7 +13,8 @@ from dashboards.views.network import NetworkView
 from dashboards.views.plans import PlanReview
 from dashboards.views.recall import RecallView
 from medtwin.store import Status
-from tests.medtwin.store.samples import add_plan, evidence, new_store
+from solvers.expiry import ExpiryAlerts
+from tests.medtwin.store.samples import add_plan, evidence, new_store, plan_json, tiny_net
 from twin.network_files import load_network
 from twin.sim import simulate
 
@@ -156,3 +158,16 @@ def test_inventory_view_reads_a_simulated_run(data: DataStore, tmp_path: Path) -
     view.warehouse, view.item = "WH-HZ", "IVD-TROP-100"
     empty = view.stock()
     assert isinstance(empty, pn.pane.Alert) and "has no cold chain" in empty.object
+
+
+def test_plan_page_lists_the_plans_expiry_alerts(data: DataStore) -> None:
+    net = tiny_net()
+    doc = json.loads(plan_json("tiny-x"))
+    alerts = ExpiryAlerts(net).alerts()
+    doc["expiry_alerts"] = [json.loads(a.model_dump_json(by_alias=True)) for a in alerts]
+    data.plans().store.add_plan(json.dumps(doc), "pat", "tiny-x.json", net)
+    view = PlanReview(data=data, login=login("mia"))
+    view.plan_id = "tiny-x"
+    table = view.expiry()[1].value
+    assert table["lot"].tolist() == [a.lot for a in alerts] and len(alerts) >= 1
+    assert table["value at risk"].tolist() == [a.value_at_risk for a in alerts]
