@@ -193,22 +193,24 @@ def define_ordering_cost(m: pyo.ConcreteModel, x: SafetyStockInputs, cuts: int =
 
 
 def define_shortage(m: pyo.ConcreteModel, demand: np.ndarray) -> None:
-    """u_pk ≥ D_pk − R_p, u_pk ≥ 0: units short in scenario k (only where D_pk > 0)."""
+    """u_j ≥ D_pk − R_p, u_j ≥ 0: units short in scenario k, one variable j per scenario row
+    with D_pk > 0 (``m.short_position[j]`` = p, rows labelled (p, k))."""
     p, k = np.nonzero(demand > 0)
-    m.PK = pyo.Set(initialize=list(zip(p, k, strict=True)), dimen=2)
-    m.u = pyo.Var(m.PK, domain=pyo.NonNegativeReals, doc="units short per scenario")
     n = len(p)
+    m.short_position = p
+    m.u = pyo.Var(pyo.RangeSet(0, n - 1), domain=pyo.NonNegativeReals,
+                  doc="units short per scenario row")
     m.shortage = matrix_rows((*m.u.values(), *m.R.values()), np.tile(np.arange(n), 2),
                              np.concatenate((np.arange(n), n + p)), np.ones(2 * n),
                              demand[p, k], np.full(n, np.inf),
                              doc="shortage is demand above the reorder point",
-                             labels=list(m.PK))
+                             labels=list(zip(p.tolist(), k.tolist(), strict=True)))
 
 
 def define_fill_rate(m: pyo.ConcreteModel, x: SafetyStockInputs, target: np.ndarray,
                      k: int) -> None:
     """(1/K) Σ_k u_pk ≤ (1 − β_p)·Q_p: expected units short per cycle within the target."""
-    p = np.array([p for p, _ in m.PK], dtype=np.int64)
+    p = m.short_position
     rows = np.unique(p)
     row = np.searchsorted(rows, p)
     n = len(rows)
@@ -247,11 +249,11 @@ def define_budget(m: pyo.ConcreteModel, x: SafetyStockInputs, mean_d: np.ndarray
         if o in budget:
             of.setdefault(o, []).append(p)
     short: dict[int, list[int]] = {}
-    for p, kk in m.PK:
-        short.setdefault(p, []).append(kk)
+    for j, p in enumerate(m.short_position.tolist()):
+        short.setdefault(p, []).append(j)
     m.budget = pyo.Constraint(
         sorted(of), rule=lambda m, o: sum(float(x.unit_cost[p]) * (
-            m.R[p] + m.Q[p] / 2 + sum(m.u[p, kk] for kk in short.get(p, ())) / k)
+            m.R[p] + m.Q[p] / 2 + sum(m.u[j] for j in short.get(p, ())) / k)
             for p in of[o]) <= budget[o] + float(sum(x.unit_cost[p] * mean_d[p] for p in of[o])),
         doc="org inventory budget (currency)")
 
@@ -285,7 +287,7 @@ def define_objective(m: pyo.ConcreteModel, over: np.ndarray, under: np.ndarray,
     (currency/year), with c_e = c·n the yearly write-off of a unit expiring every cycle;
     one ``LinearExpression``."""
     over = over.astype(float)
-    p = np.array([p for p, _ in m.PK], dtype=np.int64)
+    p = m.short_position
     coefs = [over, over / 2, np.ones(len(over)), (over[p] + under[p]) / k]
     variables = [*m.R.values(), *m.Q.values(), *m.kappa.values(), *m.u.values()]
     if hasattr(m, "expiring"):
@@ -360,7 +362,8 @@ def _solve_component(x: SafetyStockInputs, d: np.ndarray, st: SafetyStockSetting
             define_expiry(m, x)
         define_objective(m, over, under, x.unit_cost * cycles_per_year(x, q_ref),
                          d.mean(axis=1), k)
-    solution = solve(m, options=dict(st.highs_options))
+    solution = solve(m, options=dict(st.highs_options),
+                     load=[m.R, m.Q, *([m.expiring] if st.count_expiry else [])])
     r = np.array([pyo.value(m.R[p]) for p in range(x.size)])
     q = np.array([pyo.value(m.Q[p]) for p in range(x.size)])
     expiring = np.zeros(x.size)
