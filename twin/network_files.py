@@ -30,6 +30,7 @@ from twin.domain import (
     PurchaseOrder,
     Snapshot,
     StockPolicy,
+    Substitute,
     Warehouse,
 )
 from twin.problems import InputError, Problem, format_path
@@ -42,6 +43,7 @@ TABLES: dict[tuple[str, ...], type[BaseModel]] = {
     ("lanes",): Lane,
     ("demand",): DemandModel,
     ("stock_policies",): StockPolicy,
+    ("substitutes",): Substitute,
     ("snapshot", "lots"): LotPosition,
     ("snapshot", "in_transit"): InTransit,
     ("snapshot", "purchase_orders"): PurchaseOrder,

@@ -23,6 +23,7 @@ from twin.domain.parties import (
 )
 from twin.domain.plan import Plan, PurchaseAction, ReorderPointAction, TransferAction
 from twin.domain.snapshot import InTransit, LotPosition, PurchaseOrder, Snapshot
+from twin.domain.substitutes import Substitute
 
 __all__ = [
     "DemandModel",
@@ -45,6 +46,7 @@ __all__ = [
     "ShipMode",
     "Snapshot",
     "StockPolicy",
+    "Substitute",
     "Supplier",
     "SupplyOffer",
     "TransferAction",
