@@ -11,7 +11,7 @@ from twin.network_files import load_network
 from twin.problems import InputError
 
 SHIPPED = ["baseline", "cold-chain-failure", "demand-surge", "forecast-bias", "lane-closure",
-           "perfect-storm", "recall-lot", "recall-supplier", "supplier-delay",
+           "no-substitutes", "perfect-storm", "recall-lot", "recall-supplier", "supplier-delay",
            "supplier-outage", "warehouse-outage"]
 
 
