@@ -24,9 +24,9 @@ from twin.atomic import write_atomic
 from twin.sim import RunKpi, run_kpi
 
 REPORT_KPIS = ["run_fill_rate_critical", "run_fill_rate", "run_lost_units",
-               "run_emergency_units", "run_substituted_units", "run_scrapped_units_expired", "run_scrapped_value_expired",
-               "run_inventory_value_mean", "run_holding_cost", "run_transport_cost",
-               "run_purchase_cost", "run_total_cost", "run_recall_units"]
+               "run_emergency_units", "run_substituted_units", "run_scrapped_units_expired",
+               "run_scrapped_value_expired", "run_inventory_value_mean", "run_holding_cost",
+               "run_transport_cost", "run_purchase_cost", "run_total_cost", "run_recall_units"]
 PLOTTED_KPIS = ["run_fill_rate_critical", "run_inventory_value_mean",
                 "run_scrapped_value_expired"]
 STYLE = """
