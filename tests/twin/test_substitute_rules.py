@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from twin.network_files import load_network
+from twin.network_files import TABLES, load_network, save_network
 from twin.problems import InputError
 
 STENT, TROP, INF = "STENT-DES-30", "IVD-TROP-100", "INF-SET-STD"
@@ -64,3 +64,12 @@ def test_a_rule_table_in_csv_names_its_line(edited_tiny) -> None:
     found = _problems(net)
     assert any("substitutes.csv" in p and "substitutes[1].factor (line 3)" in p for p in found), \
         found
+
+
+def test_rules_round_trip_through_a_csv_table(edited_tiny, tmp_path: Path) -> None:
+    net = load_network(edited_tiny(_rules(
+        {"item": STENT, "substitute": TROP, "factor": 1.5, "hospital": "H-RJ",
+         "department": "CARD"})))
+    path = save_network(net, tmp_path / "copy", tables=TABLES.keys())
+    assert (tmp_path / "copy" / "substitutes.csv").exists()
+    assert load_network(path) == net
