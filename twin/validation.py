@@ -240,6 +240,10 @@ def check_substitutes(net: Network) -> Found:
     its region and storable where the item is served from); every rule covers at least one
     demand model where it may be used."""
     items, hosps = net.item_by_code, net.hospital_by_id
+    demand: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for d in net.demand:
+        if d.hospital in hosps and d.item in items:
+            demand[d.item].append((d.hospital, d.department))
     for i, r in enumerate(net.substitutes):
         if r.item not in items or r.substitute not in items or (
                 r.hospital is not None and r.hospital not in hosps):
@@ -259,10 +263,8 @@ def check_substitutes(net: Network) -> Found:
                              f"{wh!r}, which serves {r.item!r} at {r.hospital!r} and has no "
                              "2–8 °C storage")
                 continue
-        if not any(d.item == r.item and d.hospital in hosps
-                   and r.applies_to(d.hospital, d.department)
-                   and net.serving_warehouse(d.hospital, d.item) is not None
-                   and net.may_substitute(d.hospital, d.item, r.substitute) for d in net.demand):
+        if not any(r.applies_to(h, dept) and net.may_substitute(h, r.item, r.substitute)
+                   for h, dept in demand[r.item]):
             yield ("substitutes", i), (
                 f"the rule lets {r.substitute!r} stand in for {r.item!r} but covers no demand "
                 "model where it may be used (matching hospital, department and item; "

@@ -92,6 +92,14 @@ class Network(DomainModel):
         """Lanes by their derived id ``source>target:mode``."""
         return {lane.id: lane for lane in self.lanes}
 
+    @cached_property
+    def substitutes_by_item(self) -> dict[str, list[Substitute]]:
+        """Substitute rules by the item they stand in for."""
+        out: dict[str, list[Substitute]] = {}
+        for r in self.substitutes:
+            out.setdefault(r.item, []).append(r)
+        return out
+
     def rebased(self, as_of: dt.date) -> "Network":
         """The same network with its snapshot taken on ``as_of``: every snapshot date moves
         by ``as_of − snapshot.as_of`` days (see :meth:`Snapshot.shifted`), so lot ages,
@@ -120,8 +128,8 @@ class Network(DomainModel):
         """The rules that let ``department`` of ``hospital`` take another item for ``item``,
         in preference order, keeping only substitutes it may use (:meth:`may_substitute`);
         the first rule per substitute (most specific scope first) wins."""
-        rules = sorted((r for r in self.substitutes
-                        if r.item == item and r.applies_to(hospital, department)),
+        rules = sorted((r for r in self.substitutes_by_item.get(item, ())
+                        if r.applies_to(hospital, department)),
                        key=lambda r: (r.preference, r.hospital is None, r.department is None))
         out: dict[str, Substitute] = {}
         for r in rules:
