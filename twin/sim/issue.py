@@ -11,7 +11,6 @@ substitute counts as served. Unmet new demand is backordered or lost per item.
 """
 
 import datetime as dt
-import itertools
 
 import numpy as np
 
@@ -99,23 +98,21 @@ def _substitute(state: SimState, day: int, series: np.ndarray, short: np.ndarray
     """Cover ``short`` units of each routed ``series`` with its substitutes, in preference
     order, FEFO within each, from the warehouse serving the series.
 
-    Priority classes go one after the other (critical first); within a class, every series
-    tries its first substitute, then its second, and so on. A substitute with factor f
-    covers c demanded units by issuing ⌈c·f⌉ of its units; it is skipped where the serving
-    warehouse cannot store it (cold-chain; registration is settled in the index). Series
-    asking one substitute position in a round share its eligible stock in service order
-    (strictest shelf life first): request k is granted at most its eligible stock less the
-    units asked before it there, so every grant can be issued. Returns demanded units
-    covered and substitute units issued, per series."""
+    Every series tries its first substitute, then its second, and so on. A substitute with
+    factor f covers c demanded units by issuing ⌈c·f⌉ of its units; it is skipped where the
+    serving warehouse cannot store it (cold-chain; registration is settled in the index).
+    Series asking one substitute position in a round share its eligible stock in service
+    order (critical first, then strictest shelf life): request k is granted at most its
+    eligible stock less the units asked before it there, so every grant can be issued.
+    Returns demanded units covered and substitute units issued, per series."""
     ix = state.index
     covered = np.zeros(len(series), dtype=np.int64)
     consumed = np.zeros(len(series), dtype=np.int64)
     left = short.astype(np.int64)
     wh = state.serving[series] // ix.n_items
-    rounds = itertools.product(range(len(PRIORITIES)), range(ix.series_sub_item.shape[1]))
-    for prio, r in rounds:
+    for r in range(ix.series_sub_item.shape[1]):
         sub = ix.series_sub_item[series, r]
-        todo = np.flatnonzero((left > 0) & (sub >= 0) & (ix.series_priority[series] == prio))
+        todo = np.flatnonzero((left > 0) & (sub >= 0))
         todo = todo[ix.wh_cold[wh[todo]] | ~ix.item_cold[sub[todo]]]
         if not len(todo):
             continue
@@ -131,6 +128,10 @@ def _substitute(state: SimState, day: int, series: np.ndarray, short: np.ndarray
         asked -= asked[np.flatnonzero(first)][np.cumsum(first) - 1]
         granted = np.clip(avail - asked, 0, want)
         cover = np.minimum(left[todo], np.floor(granted / factor + 1e-9).astype(np.int64))
+        go = cover > 0
+        todo, s, pos, factor, cover = todo[go], s[go], pos[go], factor[go], cover[go]
+        if not len(todo):
+            continue
         got = _issue(state, day, s, pos, np.ceil(cover * factor - 1e-9).astype(np.int64),
                      Reason.SUBSTITUTE)
         cover = np.minimum(cover, np.floor(got / factor + 1e-9).astype(np.int64))
