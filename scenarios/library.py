@@ -105,6 +105,7 @@ class Library:
         scenario, file = self.read(name)
         label = Path(name).stem
         events, overrides, bias, sources = [], {}, 0.0, []
+        substitutes = scenario.substitutes
         for k, inc in enumerate(scenario.include):
             if inc in (*chain, label):
                 raise InputError([Problem(str(file), f"include[{k}]", "circular include: "
@@ -122,6 +123,7 @@ class Library:
                     deep_merge(overrides.setdefault(collection, {}).setdefault(key, {}),
                                changes)
             bias = (1 + bias) * (1 + part.forecast_bias) - 1
+            substitutes &= part.substitutes
             sources += part.sources
         _check(scenario, file, network)
         events += scenario.events
@@ -131,14 +133,19 @@ class Library:
         bias = (1 + bias) * (1 + scenario.forecast_bias) - 1
         return ResolvedScenario(name=label, description=scenario.description,
                                 events=tuple(events), overrides=overrides,
-                                forecast_bias=bias, sources=(*sources, label))
+                                forecast_bias=bias, sources=(*sources, label),
+                                substitutes=substitutes)
 
 
 def _check(scenario: Scenario, file: Path, network: Network) -> None:
-    """Problems of ``scenario``'s own events and overrides against ``network``."""
+    """Problems of ``scenario``'s own events, overrides and substitutes switch against
+    ``network``."""
     where = str(file)
     problems = [located(where, ("events", *path), msg)
                 for path, msg in check_events(scenario.events, NetworkIndex(network))]
+    if not scenario.substitutes and not network.substitutes:
+        problems.append(located(where, ("substitutes",), f"network {network.name} has no "
+                                "substitute rules to turn off"))
     for collection, entries in scenario.overrides.items():
         if collection not in OVERRIDABLE:
             problems.append(located(where, ("overrides", collection), "cannot override "

@@ -24,9 +24,9 @@ from twin.atomic import write_atomic
 from twin.sim import RunKpi, run_kpi
 
 REPORT_KPIS = ["run_fill_rate_critical", "run_fill_rate", "run_lost_units",
-               "run_emergency_units", "run_scrapped_units_expired", "run_scrapped_value_expired",
-               "run_inventory_value_mean", "run_holding_cost", "run_transport_cost",
-               "run_purchase_cost", "run_total_cost", "run_recall_units"]
+               "run_emergency_units", "run_substituted_units", "run_scrapped_units_expired",
+               "run_scrapped_value_expired", "run_inventory_value_mean", "run_holding_cost",
+               "run_transport_cost", "run_purchase_cost", "run_total_cost", "run_recall_units"]
 PLOTTED_KPIS = ["run_fill_rate_critical", "run_inventory_value_mean",
                 "run_scrapped_value_expired"]
 STYLE = """
@@ -73,6 +73,7 @@ def _scenario_list(ds: xr.Dataset) -> str:
                            for e in s["events"])
         extra = [f"forecast bias {s['forecast_bias']:+.0%}"] if s["forecast_bias"] else []
         extra += [f"overrides {json.dumps(s['overrides'])}"] if s["overrides"] else []
+        extra += [] if s.get("substitutes", True) else ["no substitutes"]
         detail = "; ".join(x for x in [events, *extra] if x) or "no events"
         items.append(f"<li><b>{html.escape(s['name'])}</b> — {html.escape(s['description'])}"
                      f" <span class='muted'>({html.escape(detail)})</span></li>")

@@ -14,7 +14,9 @@ A scenario file (YAML, one scenario per file, named by its stem) holds:
 ``forecast_bias``
     relative error of the forecast: the network's demand models are what policies and
     plans were made with, and the twin draws demand with means / (1 + bias) — a bias of
-    −0.25 (forecast 25 % too low) makes actual demand 1/0.75 = 1.33 × the forecast.
+    −0.25 (forecast 25 % too low) makes actual demand 1/0.75 = 1.33 × the forecast;
+``substitutes``
+    ``false`` drops the network's substitute rules: departments take only their own item.
 """
 
 import datetime as dt
@@ -46,6 +48,9 @@ class Scenario(DomainModel):
     forecast_bias: float = Field(
         0.0, gt=-1, le=MAX_FACTOR, description="relative error of the forecast policies and "
         "plans were made with (forecast = actual mean × (1 + bias))")
+    substitutes: bool = field(
+        True, description="false: departments take only the item they asked for (the "
+        "network's substitute rules are dropped, for planning and in the twin)")
 
 
 @dataclass(frozen=True)
@@ -59,13 +64,16 @@ class ResolvedScenario:
     forecast_bias: float
     sources: tuple[str, ...]
     """Names of the scenarios it was built from, includes first."""
+    substitutes: bool = True
+    """Whether departments may take substitutes (false when it or an include says so)."""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form, stored in result files' attributes."""
         return {"name": self.name, "description": self.description,
                 "events": json.loads(EVENTS.dump_json(list(self.events), by_alias=True)),
                 "overrides": self.overrides, "forecast_bias": self.forecast_bias,
-                "sources": list(self.sources)}
+                "sources": list(self.sources),
+                **({} if self.substitutes else {"substitutes": False})}
 
     @property
     def digest(self) -> str:
@@ -85,12 +93,15 @@ class ResolvedScenario:
         """True when the scenario has events but none inside the run (and nothing else
         that would change it): it would only repeat the baseline."""
         return bool(self.events) and not self.overrides and self.forecast_bias == 0 and \
-            self.events_within(start, days) == 0
+            self.substitutes and self.events_within(start, days) == 0
 
     def planning_network(self, network: Network) -> Network:
-        """What policies plan with: ``network`` with the master-data overrides; its demand
-        models are the forecast."""
-        return apply_overrides(network, self.overrides) if self.overrides else network
+        """What policies plan with: ``network`` with the master-data overrides (and without
+        substitute rules when the scenario turns them off); its demand models are the
+        forecast."""
+        net = apply_overrides(network, self.overrides) if self.overrides else network
+        return net if self.substitutes or not net.substitutes else \
+            net.model_copy(update={"substitutes": []})
 
     def true_network(self, network: Network) -> Network:
         """What the twin runs: the planning network with demand means / (1 + bias), so that

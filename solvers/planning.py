@@ -40,7 +40,7 @@ EVIDENCE = ("fill_rate", "cycle_service", "fill_rate_target", "priority", "fill_
             "protection_days", "protection_demand", "protection_demand_sd",
             "expected_on_hand", "expected_cost_per_day", "binds", "not_exact", "crossing_risk",
             "fill_rate_low", "fill_rate_high", "expected_on_hand_low", "expected_on_hand_high",
-            "estimate_fill_rate", "estimate_on_hand", "measured")
+            "estimate_fill_rate", "estimate_on_hand", "measured", "substitutes")
 """What a reorder-point line keeps of its safety-stock row as evidence."""
 
 
@@ -123,6 +123,19 @@ def measured_rows(net: Network, rows: list[dict[str, object]], check: TwinCheck,
     return out
 
 
+def position_substitutes(net: Network) -> dict[tuple[str, str], str]:
+    """Per (warehouse, item): the substitutes the departments it serves take when the item
+    is short (:meth:`Network.substitutes_for`, served from that warehouse as in the twin),
+    as ``"X (f per unit), …"`` in preference order."""
+    found: dict[tuple[str, str], dict[str, float]] = defaultdict(dict)
+    for d in net.demand if net.substitutes else ():
+        wh = net.serving_warehouse(d.hospital, d.item)
+        for rule in net.substitutes_for(d.hospital, d.department, d.item) if wh else ():
+            found[(wh, d.item)].setdefault(rule.substitute, rule.factor)
+    return {key: ", ".join(f"{s} ({f:g} per unit)" for s, f in subs.items())
+            for key, subs in found.items()}
+
+
 def reorder_point_actions(net: Network, settings: SafetyStockSettings,
                           progress: bool = False,
                           forecast_error: Mapping[tuple[str, str, str], float] | None = None,
@@ -132,15 +145,20 @@ def reorder_point_actions(net: Network, settings: SafetyStockSettings,
     ``forecast_error``: σ_e (units/day) per (hospital, department, item) where a forecast
     exists (:func:`solvers.safety_stock.build_inputs`); ``twin_check``: how the twin
     measures the lines no exact model represents (:func:`measured_rows`; none: they state
-    the sample-average model's estimates)."""
+    the sample-average model's estimates). A line whose departments take substitutes says
+    so (:func:`position_substitutes`)."""
     result = solve_safety_stock(net, settings, progress=progress,
                                 inputs=build_inputs(net, forecast_error))
     rows = [row for row in result.rows() if row["order_up_to"] != 0]
     if twin_check is not None and twin_check.replications and any(
             row["fill_basis"] != "exact" for row in rows):
         rows = measured_rows(net, rows, twin_check, progress)
+    subs = position_substitutes(net)
     out = []
     for row in rows:
+        if (row["warehouse"], row["item"]) in subs:
+            row = {**row, "substitutes": subs[(row["warehouse"], row["item"])]}
+            row["reason"] = reorder_point_reason(row)
         out.append(ReorderPointAction(
             key=action_key("reorder_point", row["warehouse"], row["item"]),
             reason=row["reason"],

@@ -30,6 +30,7 @@ from twin.domain import (
     PurchaseOrder,
     Snapshot,
     StockPolicy,
+    Substitute,
     Warehouse,
 )
 from twin.problems import InputError, Problem, format_path
@@ -42,6 +43,7 @@ TABLES: dict[tuple[str, ...], type[BaseModel]] = {
     ("lanes",): Lane,
     ("demand",): DemandModel,
     ("stock_policies",): StockPolicy,
+    ("substitutes",): Substitute,
     ("snapshot", "lots"): LotPosition,
     ("snapshot", "in_transit"): InTransit,
     ("snapshot", "purchase_orders"): PurchaseOrder,
@@ -233,7 +235,8 @@ def _write_csv(path: Path, records: list[dict[str, object]]) -> None:
 
 def save_network(net: Network, directory: str | os.PathLike[str],
                  tables: Iterable[tuple[str, ...]] = ()) -> Path:
-    """Write ``net`` as ``directory/network.yaml`` with ``tables`` as CSV files beside it.
+    """Write ``net`` as ``directory/network.yaml`` with ``tables`` as CSV files beside it
+    (an empty one is left out).
 
     The write is atomic: everything goes to a temporary directory that replaces
     ``directory`` only when complete. An existing ``directory`` is replaced only if it
@@ -246,6 +249,8 @@ def save_network(net: Network, directory: str | os.PathLike[str],
             parent = doc
             for key in section[:-1]:
                 parent = parent[key]
+            if not parent.get(section[-1]):
+                continue  # an empty table stays out: a CSV file needs a header row
             name = "_".join(section[1:] or section) + ".csv"
             _write_csv(tmp / name, parent.get(section[-1], []))
             parent[section[-1]] = name

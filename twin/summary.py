@@ -39,6 +39,7 @@ def summarise(net: Network) -> NetworkSummary:
         "suppliers": len(net.suppliers), "hospitals": len(net.hospitals),
         "departments": sum(len(h.departments) for h in net.hospitals),
         "lanes": len(net.lanes), "demand models": len(net.demand),
+        "substitute rules": len(net.substitutes),
         "lots": len({(lp.item, lp.lot) for lp in net.snapshot.lots}),
         "lot positions": len(net.snapshot.lots),
         "shipments in transit": len(net.snapshot.in_transit),

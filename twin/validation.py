@@ -46,6 +46,13 @@ def check_duplicate_ids(net: Network) -> Found:
                            (po.id for po in net.snapshot.purchase_orders), "purchase order id")
     for s, sup in enumerate(net.suppliers):
         yield from _duplicates(("suppliers", s, "supplies"), (o.item for o in sup.supplies), "item")
+    rules = net.substitutes
+    yield from _duplicates("substitutes", ((r.item, r.hospital, r.department, r.substitute)
+                                           for r in rules),
+                           "substitute rule for (item, hospital, department, substitute)")
+    yield from _duplicates("substitutes", ((r.item, r.hospital, r.department, r.preference)
+                                           for r in rules),
+                           "preference for (item, hospital, department, preference)")
 
 
 def check_references(net: Network) -> Found:
@@ -86,6 +93,16 @@ def check_references(net: Network) -> Found:
         if depts is not None and d.department not in depts:
             yield ("demand", i, "department"), (
                 f"unknown department {d.department!r} of hospital {d.hospital!r}")
+    all_depts = {d.id for h in net.hospitals for d in h.departments}
+    for i, r in enumerate(net.substitutes):
+        yield from ref(("substitutes", i, "item"), r.item, items, "item")
+        yield from ref(("substitutes", i, "substitute"), r.substitute, items, "item")
+        yield from ref(("substitutes", i, "hospital"), r.hospital, hosps, "hospital")
+        depts = {x.id for x in hosps[r.hospital].departments} if r.hospital in hosps \
+            else all_depts
+        if r.department is not None and r.department not in depts:
+            yield ("substitutes", i, "department"), f"unknown department {r.department!r}" + (
+                f" of hospital {r.hospital!r}" if r.hospital is not None else "")
     for i, p in enumerate(net.stock_policies):
         yield from ref(("stock_policies", i, "warehouse"), p.warehouse, whs, "warehouse")
         yield from ref(("stock_policies", i, "item"), p.item, items, "item")
@@ -218,6 +235,42 @@ def check_registration(net: Network) -> Found:
                 f"is registered only in {item.registered_regions}")
 
 
+def check_substitutes(net: Network) -> Found:
+    """A substitute rule for one hospital is usable there (the substitute is registered in
+    its region and storable where the item is served from); every rule covers at least one
+    demand model where it may be used."""
+    items, hosps = net.item_by_code, net.hospital_by_id
+    demand: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for d in net.demand:
+        if d.hospital in hosps and d.item in items:
+            demand[d.item].append((d.hospital, d.department))
+    for i, r in enumerate(net.substitutes):
+        if r.item not in items or r.substitute not in items or (
+                r.hospital is not None and r.hospital not in hosps):
+            continue  # reported by check_references
+        path = ("substitutes", i, "substitute")
+        sub = items[r.substitute]
+        if r.hospital is not None:
+            hosp = hosps[r.hospital]
+            wh = net.serving_warehouse(r.hospital, r.item)
+            if hosp.region not in sub.registered_regions:
+                yield path, (f"substitute {r.substitute!r} is not registered in region "
+                             f"{hosp.region!r} of hospital {r.hospital!r} (registered only in "
+                             f"{sub.registered_regions})")
+                continue
+            if wh is not None and sub.cold_chain and not net.warehouse_by_id[wh].cold_chain:
+                yield path, (f"cold-chain substitute {r.substitute!r} cannot be served from "
+                             f"{wh!r}, which serves {r.item!r} at {r.hospital!r} and has no "
+                             "2–8 °C storage")
+                continue
+        if not any(r.applies_to(h, dept) and net.may_substitute(h, r.item, r.substitute)
+                   for h, dept in demand[r.item]):
+            yield ("substitutes", i), (
+                f"the rule lets {r.substitute!r} stand in for {r.item!r} but covers no demand "
+                "model where it may be used (matching hospital, department and item; "
+                "substitute registered there and storable at the serving warehouse)")
+
+
 def check_supplier_reach(net: Network) -> Found:
     """Every warehouse can be replenished: a supplier delivers to it or a lane path leads there."""
     edges: dict[str, list[str]] = defaultdict(list)
@@ -233,7 +286,7 @@ def check_supplier_reach(net: Network) -> Found:
 
 CHECKS: tuple[Callable[[Network], Found], ...] = (
     check_duplicate_ids, check_references, check_org_tree, check_lots, check_cold_chain_reach,
-    check_registration, check_supplier_reach,
+    check_registration, check_substitutes, check_supplier_reach,
 )
 
 

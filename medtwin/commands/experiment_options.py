@@ -23,8 +23,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 SHOWN_KPIS = ["run_fill_rate_critical", "run_fill_rate", "run_lost_units",
-              "run_emergency_units", "run_scrapped_value_expired", "run_inventory_value_mean",
-              "run_holding_cost", "run_transport_cost"]
+              "run_emergency_units", "run_substituted_units", "run_scrapped_value_expired",
+              "run_inventory_value_mean", "run_holding_cost", "run_transport_cost"]
 
 
 def experiment_options(default_reps: int, default_days: int) -> Callable:

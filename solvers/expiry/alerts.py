@@ -18,8 +18,9 @@ What would save them:
   the window. The lane with the largest ``value_saved − cost`` is suggested if positive.
 
 Not modelled: replenishment during the window (purchase orders bring lots that FEFO issues
-after older ones, so they matter only when they expire earlier), emergency shipments, and
-random demand (the figures are the mean-demand estimate).
+after older ones, so they matter only when they expire earlier), emergency shipments,
+substitutes (units another item's shortfall would take from these lots; the figures are
+then an upper bound) and random demand (the figures are the mean-demand estimate).
 """
 
 import datetime as dt

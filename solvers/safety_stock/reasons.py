@@ -8,7 +8,8 @@ twin measure its lines — the twin's measurement with its interval, the estimat
 the class target, the demand
 over the protection interval (R + L − 1 days: from one review to the arrival of the next
 review's order), the expected on-hand (exact, or the scenarios' estimate) and, where
-exact, the cost and what binds.
+exact, the cost and what binds; and the substitutes its departments take when the item is
+short.
 """
 
 from collections.abc import Mapping
@@ -30,7 +31,21 @@ def _interval(row: Mapping[str, object], key: str, fmt: str) -> str:
 
 
 def reorder_point_reason(row: Mapping[str, object]) -> str:
-    """One sentence for a reorder-point line (see the module docstring)."""
+    """One sentence for a reorder-point line (see the module docstring), and what its
+    departments take when the item is short (``row["substitutes"]``, where any)."""
+    text = _figures(row)
+    subs = row.get("substitutes")
+    if not subs:
+        return text
+    if row["fill_basis"] == "twin":
+        return (f"{text}; relies on substitute(s) {subs} when short: the twin counts the "
+                "units they cover as served")
+    return (f"{text}; when short its departments take substitute(s) {subs}, not counted in "
+            "this fill rate (the item's own stock only)")
+
+
+def _figures(row: Mapping[str, object]) -> str:
+    """The sentence of the line's own figures."""
     demand = (f"demand over the {_number(row, 'protection_days'):.0f}-day protection interval "
               f"{_number(row, 'protection_demand'):.1f} units")
     if row["fill_basis"] == "twin":

@@ -14,7 +14,7 @@ from scenarios.library import DEFAULT_LIBRARY, Library
 from twin.network_files import NETWORKS_DIR, builtin_networks, load_network
 
 LIBRARY = ["baseline", "cold-chain-failure", "demand-surge", "forecast-bias", "lane-closure",
-           "perfect-storm", "recall-lot", "recall-supplier", "supplier-delay",
+           "no-substitutes", "perfect-storm", "recall-lot", "recall-supplier", "supplier-delay",
            "supplier-outage", "warehouse-outage"]
 
 

@@ -257,3 +257,14 @@ def test_validate_an_empty_lots_table(tiny_dir: Path, tmp_path: Path) -> None:
     shutil.copytree(tiny_dir, net)
     (net / "lots.csv").write_text("")
     refused(["validate", net], "lots.csv", "the file is empty")
+
+
+def test_a_bad_substitute_rule_is_refused_before_anything_is_written(edited_tiny,
+                                                                   tmp_path: Path) -> None:
+    net = edited_tiny(lambda d: d.update(substitutes=[
+        {"item": "STENT-DES-30", "substitute": "INF-SET-STD", "hospital": "H-ZS"}]))
+    out = tmp_path / "out"
+    out.mkdir()
+    refused(["simulate", net, "--days", 2, "--out", out / "s.nc"], "network.yaml",
+            "substitutes[0].substitute", "not registered in region 'south'", watch=[out])
+    assert not list(out.iterdir())

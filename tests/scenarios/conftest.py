@@ -1,5 +1,7 @@
-"""Scenario fixtures: the tiny network and a small scenario library written for it."""
+"""Scenario fixtures: the tiny network and a small scenario library written for it; the
+twin's hand-built network helpers (``sim_builders``) are importable here."""
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -8,6 +10,7 @@ from twin.domain import Network
 from twin.network_files import load_network
 
 TINY = Path(__file__).resolve().parents[1] / "data" / "tiny"
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "twin" / "sim"))
 TINY_SCENARIOS = {
     "baseline": "description: as configured\n",
     "surge": "description: south +50 %\nevents:\n"

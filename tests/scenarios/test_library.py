@@ -6,12 +6,12 @@ import pytest
 
 from scenarios.library import DEFAULT_LIBRARY, Library
 from tests.conftest import TINY
-from twin.domain import Network
+from twin.domain import Network, Substitute
 from twin.network_files import load_network
 from twin.problems import InputError
 
 SHIPPED = ["baseline", "cold-chain-failure", "demand-surge", "forecast-bias", "lane-closure",
-           "perfect-storm", "recall-lot", "recall-supplier", "supplier-delay",
+           "no-substitutes", "perfect-storm", "recall-lot", "recall-supplier", "supplier-delay",
            "supplier-outage", "warehouse-outage"]
 
 
@@ -120,3 +120,24 @@ def test_applicable_names_the_scenarios_a_network_can_run_and_why_not_the_others
     assert "baseline" in found and "warehouse-outage" in skipped
     assert "unknown warehouse 'WH-PEK'" in skipped["warehouse-outage"]
     assert sorted(found + list(skipped)) == library.names()
+
+
+def test_a_scenario_can_turn_substitutes_off_and_says_so(library_dir: Path,
+                                                         tiny: Network) -> None:
+    rule = Substitute(item="INF-SET-STD", substitute="STENT-DES-30", hospital="H-RJ")
+    net = tiny.model_copy(update={"substitutes": [rule]})
+    (library_dir / "nosub.yaml").write_text("substitutes: false\n")
+    (library_dir / "nosub-storm.yaml").write_text("include: [nosub, storm]\n")
+    lib = Library(library_dir)
+    for name in ("nosub", "nosub-storm"):
+        off = lib.resolve(name, net)
+        assert not off.substitutes and off.to_dict()["substitutes"] is False
+        assert off.planning_network(net).substitutes == []
+        assert off.true_network(net).substitutes == []
+    on = lib.resolve("storm", net)
+    assert on.substitutes and "substitutes" not in on.to_dict()
+    assert on.true_network(net).substitutes == [rule]
+    with pytest.raises(InputError) as err:
+        lib.resolve("nosub", tiny)
+    assert "nosub.yaml: substitutes (line 1): network tiny has no substitute rules" in \
+        str(err.value)

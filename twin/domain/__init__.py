@@ -30,6 +30,7 @@ from twin.domain.plan import (
     TransferAction,
 )
 from twin.domain.snapshot import InTransit, LotPosition, PurchaseOrder, Snapshot
+from twin.domain.substitutes import Substitute
 
 __all__ = [
     "DemandModel",
@@ -54,6 +55,7 @@ __all__ = [
     "ShipMode",
     "Snapshot",
     "StockPolicy",
+    "Substitute",
     "Supplier",
     "SupplyOffer",
     "TransferAction",

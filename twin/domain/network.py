@@ -11,6 +11,7 @@ from twin.domain.items import Item
 from twin.domain.lanes import Lane
 from twin.domain.parties import Hospital, Org, Region, Supplier, Warehouse
 from twin.domain.snapshot import Snapshot
+from twin.domain.substitutes import Substitute
 
 
 class Settings(DomainModel):
@@ -57,6 +58,8 @@ class Network(DomainModel):
     lanes: list[Lane] = field(list, description="transport lanes between warehouses")
     demand: list[DemandModel] = field(list, description="demand models")
     stock_policies: list[StockPolicy] = field(list, description="fixed (s, S) parameters")
+    substitutes: list[Substitute] = field(
+        list, description="items departments accept when theirs is short")
     snapshot: Snapshot = field(description="opening inventory state")
 
     @cached_property
@@ -89,6 +92,14 @@ class Network(DomainModel):
         """Lanes by their derived id ``source>target:mode``."""
         return {lane.id: lane for lane in self.lanes}
 
+    @cached_property
+    def substitutes_by_item(self) -> dict[str, list[Substitute]]:
+        """Substitute rules by the item they stand in for."""
+        out: dict[str, list[Substitute]] = {}
+        for r in self.substitutes:
+            out.setdefault(r.item, []).append(r)
+        return out
+
     def rebased(self, as_of: dt.date) -> "Network":
         """The same network with its snapshot taken on ``as_of``: every snapshot date moves
         by ``as_of − snapshot.as_of`` days (see :meth:`Snapshot.shifted`), so lot ages,
@@ -110,6 +121,28 @@ class Network(DomainModel):
         it, dest = self.item_by_code[item], self.warehouse_by_id[lane.target]
         return ((not it.cold_chain or (lane.cold_chain and dest.cold_chain))
                 and dest.region in it.registered_regions)
+
+    def may_substitute(self, hospital: str, item: str, substitute: str) -> bool:
+        """Whether ``substitute`` may stand in for ``item`` at ``hospital``: registered in its
+        region and storable (2–8 °C if needed) at the warehouse serving ``item`` there."""
+        sub = self.item_by_code[substitute]
+        hosp = self.hospital_by_id[hospital]
+        wh = self.serving_warehouse(hospital, item)
+        return hosp.region in sub.registered_regions and (
+            wh is not None and (self.warehouse_by_id[wh].cold_chain or not sub.cold_chain))
+
+    def substitutes_for(self, hospital: str, department: str, item: str) -> list[Substitute]:
+        """The rules that let ``department`` of ``hospital`` take another item for ``item``,
+        in preference order, keeping only substitutes it may use (:meth:`may_substitute`);
+        the first rule per substitute (most specific scope first) wins."""
+        rules = sorted((r for r in self.substitutes_by_item.get(item, ())
+                        if r.applies_to(hospital, department)),
+                       key=lambda r: (r.preference, r.hospital is None, r.department is None))
+        out: dict[str, Substitute] = {}
+        for r in rules:
+            if r.substitute not in out and self.may_substitute(hospital, item, r.substitute):
+                out[r.substitute] = r
+        return list(out.values())
 
     def crosses_orgs(self, lane: Lane) -> bool:
         """Whether ``lane`` joins warehouses of two different orgs."""

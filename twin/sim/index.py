@@ -175,9 +175,26 @@ class NetworkIndex:
             [m.weekly if m and m.weekly else [1.0] * 7 for m in ms], dtype=float).reshape(n, 7)
         self.series_amplitude = np.array([m.annual_amplitude if m else 0.0 for m in ms])
         self.series_peak = np.array([m.annual_peak_day if m else 1 for m in ms], dtype=float)
+        self._substitute_arrays(keys)
         # processing order for issue: priority class first, then strictest shelf life
         self.series_order = np.lexsort(
             (np.arange(n), -self.series_min_shelf, self.series_priority)).astype(np.int64)
+        self.series_rank = np.empty(n, dtype=np.int64)
+        """Place of each series in :attr:`series_order`."""
+        self.series_rank[self.series_order] = np.arange(n)
+
+    def _substitute_arrays(self, keys: list[SeriesKey]) -> None:
+        """Per series, its substitutes in preference order: ``series_sub_item[n, r]``
+        (item number, −1 none) and ``series_sub_factor[n, r]`` (substitute units per unit)."""
+        net = self.network
+        rules = [net.substitutes_for(h, d, i) if net.substitutes else [] for h, d, i in keys]
+        width = max(map(len, rules), default=0)
+        self.series_sub_item = np.full((len(keys), width), -1, dtype=np.int32)
+        self.series_sub_factor = np.ones((len(keys), width), dtype=float)
+        for n, rs in enumerate(rules):
+            for r, rule in enumerate(rs):
+                self.series_sub_item[n, r] = self.item_of[rule.substitute]
+                self.series_sub_factor[n, r] = rule.factor
 
     def _stock_policy_arrays(self) -> None:
         """(s, S) per position (−1 = none) and the configured replenishment source."""

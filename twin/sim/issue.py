@@ -3,8 +3,11 @@
 Every series with need (its backlog plus today's demand) asks its serving position; series
 are served critical first, then high, then routine, and within a class the strictest
 minimum remaining shelf life first. A series may take units that are available and expire
-no earlier than ``day + min_shelf_life_days``. Units served go to the backlog first (late),
-then to today's demand (on time). Unmet new demand is backordered or lost per item.
+no earlier than ``day + min_shelf_life_days``. What the item's own stock cannot serve is
+covered by the department's substitutes (:func:`_substitute`), then, for critical
+departments, by an emergency shipment. Units served (own item first, then substitutes) go to
+the backlog first (late), then to today's demand (on time); a demand unit covered by a
+substitute counts as served. Unmet new demand is backordered or lost per item.
 """
 
 import datetime as dt
@@ -18,7 +21,8 @@ from twin.sim.state import SimState
 
 CRITICAL = PRIORITIES.index("critical")
 _SERVICE_KPIS = ("demand_units", "served_on_time_units", "served_late_units",
-                 "backordered_units", "lost_units", "emergency_units")
+                 "backordered_units", "lost_units", "emergency_units", "substituted_units",
+                 "substituted_on_time_units", "substitute_units")
 EMERGENCY_SOURCES = 3
 """Other warehouses asked for an emergency shipment, fastest lane first."""
 
@@ -59,6 +63,12 @@ def serve_demand(state: SimState, day: int, date: dt.date, emergency: bool) -> N
     served = np.zeros(len(active), dtype=np.int64)
     served[:len(routed)] = _issue(state, day, routed, state.serving[routed], need[routed])
     backlog = state.backlog[active]
+    own_on_time = np.maximum(served - backlog, 0)
+    covered, consumed = np.zeros_like(served), np.zeros_like(served)
+    if ix.series_sub_item.shape[1]:
+        covered[:len(routed)], consumed[:len(routed)] = _substitute(
+            state, day, routed, need[routed] - served[:len(routed)])
+        served += covered
     late = np.minimum(served, backlog)
     on_time = served - late
     short = new[active] - on_time
@@ -68,7 +78,8 @@ def serve_demand(state: SimState, day: int, date: dt.date, emergency: bool) -> N
     backorder = ix.item_backorder[ix.series_item[active]]
     state.backlog[active] = np.where(backorder, backlog - late + short, 0)
     sums = _by_class(state, active, [new[active], on_time, late, np.where(backorder, short, 0),
-                                     np.where(backorder, 0, short), extra])
+                                     np.where(backorder, 0, short), extra, covered,
+                                     on_time - extra - own_on_time, consumed])
     for name, total in zip(_SERVICE_KPIS, sums, strict=True):
         k[name][day] += total
     at = state.serving[active]
@@ -80,6 +91,54 @@ def serve_demand(state: SimState, day: int, date: dt.date, emergency: bool) -> N
                                     ).astype(np.int64).reshape(shape)
     state.recent_demand[day % len(state.recent_demand)] = np.bincount(
         state.serving[routed], weights=new[routed], minlength=ix.n_positions)
+
+
+def _substitute(state: SimState, day: int, series: np.ndarray, short: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Cover ``short`` units of each routed ``series`` with its substitutes, in preference
+    order, FEFO within each, from the warehouse serving the series.
+
+    Every series tries its first substitute, then its second, and so on. A substitute with
+    factor f covers c demanded units by issuing ⌈c·f⌉ of its units; it is skipped where the
+    serving warehouse cannot store it (cold-chain; registration is settled in the index).
+    Series asking one substitute position in a round share its eligible stock in service
+    order (critical first, then strictest shelf life): request k is granted at most its
+    eligible stock less the units asked before it there, so every grant can be issued.
+    Returns demanded units covered and substitute units issued, per series."""
+    ix = state.index
+    covered = np.zeros(len(series), dtype=np.int64)
+    consumed = np.zeros(len(series), dtype=np.int64)
+    left = short.astype(np.int64)
+    wh = state.serving[series] // ix.n_items
+    for r in range(ix.series_sub_item.shape[1]):
+        sub = ix.series_sub_item[series, r]
+        todo = np.flatnonzero((left > 0) & (sub >= 0))
+        todo = todo[ix.wh_cold[wh[todo]] | ~ix.item_cold[sub[todo]]]
+        if not len(todo):
+            continue
+        s = series[todo]
+        pos = ix.position(wh[todo], sub[todo])
+        factor = ix.series_sub_factor[s, r]
+        order = np.lexsort((ix.series_rank[s], pos))
+        todo, s, pos, factor = todo[order], s[order], pos[order], factor[order]
+        want = np.ceil(left[todo] * factor - 1e-9).astype(np.int64)
+        avail = eligible_stock(state.lots, pos, day + ix.series_min_shelf[s])
+        first = np.concatenate(([True], pos[1:] != pos[:-1]))
+        asked = np.cumsum(want) - want
+        asked -= asked[np.flatnonzero(first)][np.cumsum(first) - 1]
+        granted = np.clip(avail - asked, 0, want)
+        cover = np.minimum(left[todo], np.floor(granted / factor + 1e-9).astype(np.int64))
+        go = cover > 0
+        todo, s, pos, factor, cover = todo[go], s[go], pos[go], factor[go], cover[go]
+        if not len(todo):
+            continue
+        got = _issue(state, day, s, pos, np.ceil(cover * factor - 1e-9).astype(np.int64),
+                     Reason.SUBSTITUTE)
+        cover = np.minimum(cover, np.floor(got / factor + 1e-9).astype(np.int64))
+        covered[todo] += cover
+        consumed[todo] += got
+        left[todo] -= cover
+    return covered, consumed
 
 
 def _emergency(state: SimState, day: int, active: np.ndarray, short: np.ndarray) -> np.ndarray:

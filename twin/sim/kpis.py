@@ -4,9 +4,10 @@ Flows are per day (units or currency of the day); levels are end-of-day. Per pos
 (warehouse × item) the run totals of departments' demand, of its part served on time and of
 the on-hand unit-days give each position's fill rate and mean on-hand. Run-level
 ratios are computed from the flows by :func:`summary`: fill rate = units served on the day
-they were demanded / units demanded; stockout rate = share of stock points serving demand
-with no available stock at day end; days of supply = inventory value / expected daily
-demand value served from the warehouse.
+they were demanded (a unit covered by a substitute item counts as served) / units demanded;
+fill rate without substitutes leaves those out; stockout rate = share of stock points
+serving demand with no available stock at day end; days of supply = inventory value /
+expected daily demand value served from the warehouse.
 """
 
 from dataclasses import dataclass
@@ -43,6 +44,13 @@ KPIS: dict[str, Meta] = {
     "lost_units": Meta(("priority", "org"), "units", "units demanded and lost"),
     "emergency_units": Meta(("priority", "org"), "units",
                             "units served by an emergency shipment from another warehouse"),
+    "substituted_units": Meta(("priority", "org"), "units",
+                              "units of demand covered by a substitute item (served)"),
+    "substituted_on_time_units": Meta(("priority", "org"), "units",
+                                      "of the units served on time, those covered by a "
+                                      "substitute item"),
+    "substitute_units": Meta(("priority", "org"), "units",
+                             "units of substitute items issued to cover demand"),
     "backlog_units": Meta(("item",), "units", "backordered units waiting at day end"),
     "stockout_positions": Meta((), "positions",
                                "stock points serving demand with no available stock at day end"),
@@ -67,7 +75,7 @@ KPIS: dict[str, Meta] = {
                                   daily=False),
     "position_served_on_time_units": Meta(
         ("warehouse", "item"), "units", "of it, units served on the day demanded (emergency "
-        "shipments from other warehouses included), run total", daily=False),
+        "shipments from other warehouses and substitutes included), run total", daily=False),
     "position_on_hand_unit_days": Meta(("warehouse", "item"), "unit-days",
                                        "Σ over days of units on hand at day end, any status",
                                        daily=False),
@@ -147,10 +155,13 @@ _SCRAPPED = {"expired": "expired", "qc_fail": "failed QC", "excursion": "cold-ch
 RUN_KPIS: dict[str, RunKpi] = {
     "fill_rate": RunKpi("fill rate", "1", "higher", 4),
     **{f"fill_rate_{p}": RunKpi(f"{p} fill rate", "1", "higher", 4) for p in PRIORITIES},
+    "fill_rate_own_item": RunKpi("fill rate without substitutes", "1", "higher", 4),
     "stockout_rate": RunKpi("stockout rate", "1", "lower", 4),
     "backordered_units": RunKpi("backordered units", "units", "lower"),
     "lost_units": RunKpi("lost units", "units", "lower"),
     "emergency_units": RunKpi("emergency units", "units", "lower"),
+    "substituted_units": RunKpi("units covered by substitutes", "units", "neither"),
+    "substitute_units": RunKpi("substitute units issued", "units", "neither"),
     "backlog_units_end": RunKpi("backlog at the end", "units", "lower"),
     **{f"scrapped_units_{r}": RunKpi(f"units scrapped ({t})", "units", "lower")
        for r, t in _SCRAPPED.items()},
@@ -184,9 +195,12 @@ def summary(arrays: dict[str, np.ndarray]) -> dict[str, float]:
     for k, prio in enumerate(PRIORITIES):
         d = a["demand_units"][:, k].sum()
         out[f"fill_rate_{prio}"] = a["served_on_time_units"][:, k].sum() / d if d else np.nan
+    own = a["served_on_time_units"].sum() - a["substituted_on_time_units"].sum()
+    out["fill_rate_own_item"] = own / demanded if demanded else np.nan
     serving = a["serving_positions"].sum()
     out["stockout_rate"] = a["stockout_positions"].sum() / serving if serving else np.nan
-    for name in ("backordered_units", "lost_units", "emergency_units"):
+    for name in ("backordered_units", "lost_units", "emergency_units", "substituted_units",
+                 "substitute_units"):
         out[name] = float(a[name].sum())
     out["backlog_units_end"] = float(a["backlog_units"][-1].sum())
     for k, reason in enumerate(SCRAP_REASONS):

@@ -43,6 +43,7 @@ class Reason(IntEnum):
     AVAILABLE = 7
     QUARANTINE = 8
     RESERVED = 9
+    SUBSTITUTE = 10
 
 
 REASON_NAMES = tuple("" if r is Reason.NONE else r.name.lower() for r in Reason)

@@ -115,10 +115,8 @@ class SimState:
         first = sb[np.arange(len(sb)), np.argmax(ok, axis=1)]
         wh = np.where(ok.any(axis=1), first, -1)
         self.serving = np.where(wh >= 0, ix.position(wh, ix.series_item), -1)
-        rank = np.empty(ix.n_series, dtype=np.int64)
-        rank[ix.series_order] = np.arange(ix.n_series)
         routed = np.flatnonzero(self.serving >= 0)
-        self.issue_order = routed[np.lexsort((rank[routed], self.serving[routed]))]
+        self.issue_order = routed[np.lexsort((ix.series_rank[routed], self.serving[routed]))]
         self.serving_mask = np.zeros(ix.n_positions, dtype=bool)
         self.serving_mask[self.serving[routed]] = True
         self.demand_value_rate = np.bincount(

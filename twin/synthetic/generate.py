@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from twin.domain import Hospital, Item, Network, Org, Supplier, Warehouse
+from twin.domain import Hospital, Item, Network, Org, Substitute, Supplier, Warehouse
 from twin.synthetic.catalogue import make_items
 from twin.synthetic.demand import build_demand
 from twin.synthetic.geography import REGIONS
@@ -105,7 +105,7 @@ def generate_network(*, warehouses: int, items: int, hospitals: int, seed: int,
     tables, pos = derive_tables(orgs, whs, its, sups, hosps, review_days=review_days, as_of=as_of,
                                 rng=rng)
     n_sub = len(orgs) - 1
-    return Network.model_validate({
+    net = Network.model_validate({
         "name": name or f"synthetic-{warehouses}w-{items}i-{hospitals}h-seed{seed}",
         "description": (f"Synthetic medical-device group (seed {seed}): a parent in Shanghai and "
                         f"{n_sub} subsidiaries, {warehouses} warehouses, {items} items, "
@@ -114,3 +114,26 @@ def generate_network(*, warehouses: int, items: int, hospitals: int, seed: int,
         "regions": regions(), "orgs": orgs, "warehouses": sized_capacity(whs, pos),
         "items": its, "suppliers": sups, "hospitals": hosps, **tables,
     })
+    return net.model_copy(update={"substitutes": family_substitutes(net)})
+
+
+def family_substitutes(net: Network) -> list[Substitute]:
+    """Each item's neighbours in its device family (the catalogue's next and previous item
+    of the same category: another GTIN of the same family) as its substitutes, one for one,
+    the next first; a rule is kept where it covers a demand model whose hospital may use the
+    substitute (:meth:`Network.may_substitute`)."""
+    family: dict[str, list[str]] = {}
+    for it in net.items:
+        family.setdefault(it.category, []).append(it.code)
+    demand: dict[str, list[str]] = {}
+    for d in net.demand:
+        demand.setdefault(d.item, []).append(d.hospital)
+    rules = []
+    for codes in family.values():
+        for k, code in enumerate(codes):
+            near = [codes[j] for j in (k + 1, k - 1) if 0 <= j < len(codes) and j != k]
+            usable = [s for s in dict.fromkeys(near) if any(
+                net.may_substitute(h, code, s) for h in demand.get(code, ()))]
+            rules += [Substitute(item=code, substitute=s, preference=p)
+                      for p, s in enumerate(usable, 1)]
+    return rules
