@@ -25,7 +25,7 @@ from twin.sim.events import (
                              check_events,
                              day_number,
 )
-from twin.sim.kpis import RECALL_KPIS, RUN_KPIS, Kpis, RunKpi, run_kpi
+from twin.sim.kpis import RECALL_KPIS, RECOVERY_WINDOWS, RUN_KPIS, Kpis, RunKpi, run_kpi
 from twin.sim.kpis import summary as kpi_summary
 from twin.sim.plan_policy import PlanPolicy
 from twin.sim.policies import BASE_POLICIES, FixedSS, NoAction, PolicyRegistry
@@ -37,6 +37,7 @@ __all__ = [
     "BASE_POLICIES",
     "EVENTS",
     "RECALL_KPIS",
+    "RECOVERY_WINDOWS",
     "RUN_KPIS",
     "Actions",
     "DemandMultiplier",

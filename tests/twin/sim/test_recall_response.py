@@ -1,5 +1,6 @@
 """Recall response (召回时效): recovery of a recalled lot's units against hand-computed values."""
 
+import datetime as dt
 import shutil
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from sim_builders import department, hospital, item, lane, lot, network, trace, 
 from test_processes import Scripted, transfer
 
 from twin.domain import Network
+from twin.lot_trace import trace_ledger
 from twin.network_files import load_network
 from twin.problems import InputError
 from twin.sim import Recall, recall_summary, simulate
@@ -101,3 +103,19 @@ def test_a_bad_recall_response_names_its_file_and_field(tiny_dir: Path, tmp_path
         load_network(bad)
     text = "\n".join(map(str, info.value.problems))
     assert "network.yaml" in text and "settings.recall" in text and why in text, text
+
+
+def test_the_ledger_trace_shows_what_the_twin_books_and_not_the_departments_returns(
+        tmp_path: Path):
+    result = _run(10, return_days={"family": "fixed", "mean": 5}, used_share=0.4)
+    result.write(tmp_path / "r.nc")
+    notice = result.start + dt.timedelta(days=1)
+    response = trace_ledger(tmp_path / "r.ledger.parquet", "L1").recall_response(notice)
+    (r,) = result.recalls
+    assert sum(response.out.values()) == r.units_on_hand + r.units_in_transit + r.units_issued
+    assert response.travelling == r.units_in_transit == 4
+    assert response.days_to_locate == r.days_to_identify == 2
+    assert [response.recovered_within(n) for n in (0, 1, 2, 3)] == [1, 1, 5, 5]
+    assert response.returned == []          # the twin books no department returns
+    assert response.still_out == {"hospital H department ICU": 3,
+                                  "hospital H department WARD": 2}
