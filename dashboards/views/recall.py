@@ -15,9 +15,9 @@ WHY = ("Each replication runs the twin twice with the same seed — without and 
        "recalled today — so both runs meet the same demand. Lead times, transits and "
        "quality checks are drawn one per order from shared streams, so the recall's "
        "replacement order reshuffles them for every item: the other items' change is not "
-       "an effect the recall could have on their stock. On the reference network it is "
-       "still significant (fewer units missed with the recall); its cause is not yet "
-       "known — read the recalled item's row. A difference whose interval spans 0 is no "
+       "an effect the recall could have on their stock, even where its interval excludes 0 "
+       "(drawn per order instead, the other items come out identical on the reference "
+       "network) — read the recalled item's row. A difference whose interval spans 0 is no "
        "evidence either way.")
 
 
