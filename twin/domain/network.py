@@ -21,9 +21,10 @@ def _two_days() -> Distribution:
 class RecallResponse(DomainModel):
     """How a recall is answered: units on hand are quarantined at once, travelling units on
     arrival; each department that received recalled units returns those it still holds
-    ``return_days`` after the notice (one draw per department and recall, rounded to whole
-    days, at least 1); the ``used_share`` of the units issued to it (rounded half up per
-    department) was already used on patients and is never recovered."""
+    ``return_days`` (or its own ``recall_return_days``) after the notice (one draw per
+    department and recall, rounded to whole days, at least 1); the ``used_share`` of the
+    units issued to it (rounded half up per department) was already used on patients and is
+    never recovered."""
 
     return_days: Distribution = field(
         _two_days, description="days from the recall notice until a department has returned "

@@ -134,8 +134,11 @@ def recall(state: SimState, day: int, event: Recall) -> RecallReport:
                                  minlength=len(departments)).astype(np.int64)
     response = ix.network.settings.recall
     used = np.floor(response.used_share * per_department + 0.5).astype(np.int64)
-    delay = whole_days(np.atleast_1d(response.return_days.sample(state.streams.recall,
-                                                                 len(departments))))
+    models = [d for h in ix.network.hospitals for d in h.departments]
+    delay = whole_days(np.array([
+        (models[k].recall_return_days or response.return_days).sample(state.streams.recall)
+        for k in state.ledger.counterpart_index(Kind.ISSUE, departments).tolist()],
+        dtype=float))
     on_hand = int(r["qty"][hit].sum())
     report = RecallReport(
         day=day, item=event.item, lots=tuple(names[lots].tolist()),

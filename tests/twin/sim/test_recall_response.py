@@ -22,13 +22,14 @@ def _with_recall_response(net: Network, **response: object) -> Network:
     return Network.model_validate(data)
 
 
-def _run(days: int, **response: object):
+def _run(days: int, icu: dict | None = None, **response: object):
     """A at hand with lot L1 (10 units) and L2; day 0: ICU takes 3 and WARD 2 of L1 (FEFO),
     4 units of L1 leave for B (3 days), so on day 1, when L1 is recalled, 1 unit is on
     hand, 4 are travelling (arrive day 3) and 5 are with two departments."""
     net = network(warehouses=[warehouse("A"), warehouse("B")], items=[item("X")],
-                  hospitals=[hospital("H", ["A"], [department("ICU", "critical"),
-                                                   department("WARD")])],
+                  hospitals=[hospital("H", ["A"], [
+                      {**department("ICU", "critical"), "recall_return_days": icu},
+                      department("WARD")])],
                   lanes=[lane("A", "B", 3)],
                   lots=[lot("A", "X", "L1", 100, 10), lot("A", "X", "L2", 200, 5)])
     demand = trace([(0, "H", "ICU", "X", 3), (0, "H", "WARD", "X", 2)])
@@ -54,6 +55,13 @@ def test_units_come_back_on_hand_at_once_travelling_on_arrival_issued_after_the_
     assert ds["recall_recovered_units"].values.tolist() == [[1, 5, 8]]
     assert ds["recall_units_used"].values.tolist() == [2]
     assert float(ds["run_recall_recovered_3d"]) == 5 / 8
+
+
+def test_a_department_may_answer_faster_than_the_network():
+    result = _run(10, icu={"family": "fixed", "mean": 1},
+                  return_days={"family": "fixed", "mean": 5}, used_share=0.4)
+    assert sorted(result.recalls[0].recovered) == [(1, 1), (2, 2), (3, 4), (6, 1)]
+    assert result.summary()["recall_recovered_1d"] == 3 / 8
 
 
 def test_what_comes_back_after_the_run_is_not_counted():
