@@ -9,7 +9,8 @@ scenario; blocks are independent and can run anywhere (see :mod:`scenarios.execu
 The result (:func:`assemble`) is one :class:`xarray.Dataset`:
 
 - ``run_<kpi>`` (policy, scenario, replication): run-level KPIs of
-  :func:`twin.sim.kpi_summary` plus ``run_demand_units`` and ``run_recall_units``;
+  :func:`twin.sim.kpi_summary` plus ``run_demand_units``, ``run_recall_units`` and the
+  recall-response KPIs of :func:`twin.sim.recall_summary` (nan in runs without a recall);
 - ``fill_rate``, ``inventory_value``, ``backlog_units`` (policy, scenario, replication, time):
   daily network totals;
 - ``demand_units`` (policy, scenario, replication, time, priority): the demand each run saw,
@@ -34,7 +35,7 @@ from solvers.registry import shipped_policies
 from twin.api import NetworkIndex, PlanPolicy, Policy, PolicyFactory, PolicyRegistry
 from twin.domain import Network, Plan
 from twin.domain.parties import PRIORITIES
-from twin.sim import Kpis, kpi_summary, run_kpi, simulate
+from twin.sim import RECALL_KPIS, Kpis, kpi_summary, recall_summary, run_kpi, simulate
 
 PLAN_POLICY = "plan"
 """Policy name of the plan under stress test (see :class:`twin.api.PlanPolicy`)."""
@@ -44,7 +45,7 @@ DAILY = {
     "inventory_value": ("currency", "value of units on hand at day end, network"),
     "backlog_units": ("units", "backordered units waiting at day end, network"),
 }
-RUN_EXTRA = ("run_demand_units", "run_recall_units")
+RUN_EXTRA = ("run_demand_units", "run_recall_units", *(f"run_{k}" for k in RECALL_KPIS))
 """Run-level KPIs an experiment adds to :func:`twin.sim.kpi_summary`'s."""
 
 
@@ -180,6 +181,8 @@ def run_one(exp: Experiment, scenario: ResolvedScenario, policy: str, replicatio
     out["run_demand_units"] = np.float64(total.sum())
     out["run_recall_units"] = np.float64(sum(r.units_on_hand + r.units_in_transit
                                              for r in result.recalls))
+    out |= {f"run_{name}": np.float64(value)
+            for name, value in recall_summary(result.recalls, exp.days).items()}
     out["fill_rate"] = np.divide(on_time, total, out=np.full(exp.days, np.nan),
                                  where=total > 0)
     out["inventory_value"] = k["inventory_value"].sum(axis=1)

@@ -19,14 +19,15 @@ from bokeh.embed import components
 from bokeh.resources import INLINE
 
 from scenarios import plots
-from scenarios.stats import as_rows, paired_differences, summarise
+from scenarios.stats import as_rows, defined_kpis, paired_differences, summarise
 from twin.atomic import write_atomic
-from twin.sim import RunKpi, run_kpi
+from twin.sim import RECALL_KPIS, RunKpi, run_kpi
 
 REPORT_KPIS = ["run_fill_rate_critical", "run_fill_rate", "run_lost_units",
                "run_emergency_units", "run_substituted_units", "run_scrapped_units_expired",
                "run_scrapped_value_expired", "run_inventory_value_mean", "run_holding_cost",
-               "run_transport_cost", "run_purchase_cost", "run_total_cost", "run_recall_units"]
+               "run_transport_cost", "run_purchase_cost", "run_total_cost", "run_recall_units",
+               *(f"run_{k}" for k in RECALL_KPIS)]
 PLOTTED_KPIS = ["run_fill_rate_critical", "run_inventory_value_mean",
                 "run_scrapped_value_expired"]
 STYLE = """
@@ -83,7 +84,7 @@ def _scenario_list(ds: xr.Dataset) -> str:
 def build(ds: xr.Dataset, title: str | None = None) -> str:
     """The report of experiment ``ds`` as one HTML document."""
     hv.extension("bokeh", logo=False)
-    kpis = [k for k in REPORT_KPIS if k in ds]
+    kpis = defined_kpis(ds, REPORT_KPIS)
     baseline = str(ds.attrs.get("baseline_policy", ds.policy.values[0]))
     summary = as_rows(summarise(ds, kpis), kpis)
     currency = str(ds.attrs.get("currency", ""))

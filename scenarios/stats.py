@@ -64,6 +64,12 @@ def interval(values: xr.DataArray, level: float = 0.95, share: bool = False,
                         coords=coords, attrs=values.attrs)
 
 
+def defined_kpis(ds: xr.Dataset, kpis: Sequence[str]) -> list[str]:
+    """The KPIs of ``kpis`` that ``ds`` holds and that some run defines (not nan in every
+    run: e.g. the recall-response KPIs of an experiment without a recall)."""
+    return [k for k in kpis if k in ds and bool(ds[k].notnull().any())]
+
+
 def is_share(values: xr.DataArray) -> bool:
     """Whether ``values`` are proportions (unit ``1``, as result files label shares)."""
     return values.attrs.get("units") == "1"

@@ -77,28 +77,40 @@ class LotTrace:
     def now(self) -> dict[str, int]:
         """Where the lot's units are after its done moves: units per place that holds
         them — warehouse zones, in transit, departments (issued), written off — in the
-        order first reached.
-
-        Each done move takes its quantity from its source and adds it to its target;
-        places that only give (suppliers, opening stock, inventory adjustments) end
-        negative and are left out. A sale to a sister org (``sold to org X``) is in
-        transit to X until X receives the lot (a move of org X from a supplier), which
-        then comes out of that transit rather than from a new supplier."""
-        held: dict[str, int] = defaultdict(int)
+        order first reached (see :class:`_Holdings`)."""
+        held = _Holdings()
         for s in self.steps:
-            if s.state != "done":
+            if s.state == "done":
+                held.move(s)
+        return held.places()
+
+    def recall_response(self, notice: dt.date) -> "RecallResponse":
+        """How the lot's units came under control after a recall notice on ``notice``, as
+        its done moves show it (see :class:`RecallResponse`)."""
+        held = _Holdings()
+        done = [s for s in self.steps if s.state == "done" and s.date is not None]
+        for s in done:
+            if s.date < notice:  # type: ignore[operator]
+                held.move(s)
+        at_notice = held.places()
+        out = {p: q for p, q in at_notice.items() if _loose(p)}
+        travelling = sum(q for p, q in out.items() if _travelling(p))
+        recovered, returned, arrived = [], [], []
+        for s in done:
+            if s.date < notice:  # type: ignore[operator]
                 continue
-            source = s.source
-            if source.startswith("supplier") and s.org is not None:
-                pending = f"{SOLD_TO}{s.org}"
-                take = min(max(held.get(pending, 0), 0), s.quantity)
-                held[pending] -= take
-                held[source] -= s.quantity - take
-            else:
-                held[source] -= s.quantity
-            held[s.target] += s.quantity
-        return {(f"in transit to org {p.removeprefix(SOLD_TO)}" if p.startswith(SOLD_TO)
-                 else p): q for p, q in held.items() if q > 0}
+            taken = held.move(s)
+            loose = sum(q for p, q in taken.items() if _loose(p))
+            if loose and _controls(s.target):
+                recovered.append((s.date, loose))
+            back = sum(q for p, q in taken.items() if p.startswith("hospital "))
+            if back and not s.target.startswith("hospital "):
+                returned.append((s.date, back))
+            moved = sum(q for p, q in taken.items() if _travelling(p))
+            if moved:
+                arrived.append((s.date, moved))
+        return RecallResponse(notice, out, travelling, recovered, returned, arrived,
+                              {p: q for p, q in held.places().items() if _loose(p)})
 
     @property
     def planned(self) -> list[TraceStep]:
@@ -119,6 +131,116 @@ class LotTrace:
         for (hospital, department), qty in sorted(self.departments.items()):
             out.append(f"department {hospital}/{department}: {qty} units")
         return out
+
+
+def _travelling(place: str) -> bool:
+    return place == "in transit" or place.startswith(("in transit to org", SOLD_TO))
+
+
+def _controls(place: str) -> bool:
+    """A place where a recalled unit is under control: a quarantine zone, scrapped or
+    written off, or back with the supplier."""
+    return place.endswith(" quarantine") or place.startswith(
+        ("scrapped", "supplier", "inventory adjustment"))
+
+
+def _loose(place: str) -> bool:
+    """A place holding units that are not under control (storage and other warehouse zones,
+    in transit, departments); places that only give units (suppliers, opening stock,
+    adjustments) are not."""
+    return not _controls(place) and not place.startswith("opening stock")
+
+
+class _Holdings:
+    """Units per place while replaying done moves: each move takes its quantity from its
+    source and adds it to its target; places that only give (suppliers, opening stock,
+    inventory adjustments) go negative. A sale to a sister org (``sold to org X``) is in
+    transit to X until X receives the lot (a move of org X from a supplier), which then
+    comes out of that transit rather than from a new supplier."""
+
+    def __init__(self) -> None:
+        self.held: dict[str, int] = defaultdict(int)
+
+    def move(self, s: TraceStep) -> dict[str, int]:
+        """Apply ``s``; return the units taken from each place."""
+        taken = {s.source: s.quantity}
+        if s.source.startswith("supplier") and s.org is not None:
+            pending = f"{SOLD_TO}{s.org}"
+            take = min(max(self.held.get(pending, 0), 0), s.quantity)
+            taken = {pending: take, s.source: s.quantity - take}
+        for place, qty in taken.items():
+            self.held[place] -= qty
+        self.held[s.target] += s.quantity
+        return {p: q for p, q in taken.items() if q}
+
+    def places(self) -> dict[str, int]:
+        """Places holding units, in the order first reached (a pending sale to org X as
+        ``in transit to org X``)."""
+        return {(f"in transit to org {p.removeprefix(SOLD_TO)}" if p.startswith(SOLD_TO)
+                 else p): q for p, q in self.held.items() if q > 0}
+
+
+@dataclass(frozen=True)
+class RecallResponse:
+    """A recall notice of ``notice`` against a lot's moves (dates; days count from it).
+
+    ``out``: units not under control at the notice, per place (storage zones, in transit,
+    departments); ``travelling``: of them, in transit. After the notice, as (date, units):
+    ``recovered`` — moved under control (into quarantine, scrapped or written off, back to
+    the supplier); ``returned`` — given back by departments; ``arrived`` — leaving transit.
+    ``still_out``: units not under control after the last move, per place.
+
+    What the records cannot say: which units a department used on patients (units still
+    at a department are used or not yet returned, alike); a block of stock without a move
+    into quarantine; when a unit was *located* other than by its moves — every unit is
+    taken as located at once except those in transit, located on arrival."""
+
+    notice: dt.date
+    out: dict[str, int]
+    travelling: int
+    recovered: list[tuple[dt.date, int]]
+    returned: list[tuple[dt.date, int]]
+    arrived: list[tuple[dt.date, int]]
+    still_out: dict[str, int]
+
+    @property
+    def days_to_locate(self) -> int | None:
+        """Days until every unit in transit at the notice had arrived (0 when none was);
+        None while some still travel."""
+        left = self.travelling
+        for date, units in self.arrived:
+            if left <= 0:
+                break
+            left -= units
+            if left <= 0:
+                return (date - self.notice).days
+        return 0 if self.travelling == 0 else None
+
+    def recovered_within(self, days: int) -> int:
+        """Units brought under control within ``days`` days of the notice."""
+        return sum(u for d, u in self.recovered if (d - self.notice).days <= days)
+
+    def lines(self, windows: tuple[int, ...]) -> list[str]:
+        """The response as text lines (units recovered within each of ``windows`` days)."""
+        def where(held: dict[str, int]) -> str:
+            return "; ".join(f"{p} {q}" for p, q in held.items()) or "nowhere"
+
+        total = sum(self.out.values())
+        located = self.days_to_locate
+        back = sum(u for _, u in self.returned)
+        last = f", last on {self.returned[-1][0]}" if self.returned else ""
+        return [
+            f"recall notice {self.notice}: {total} units not under control ({where(self.out)})",
+            (f"  located: all within {located} days (in transit at the notice: "
+             f"{self.travelling})" if located is not None else
+             f"  located: not all — {self.travelling - sum(u for _, u in self.arrived)} of "
+             f"{self.travelling} units still in transit"),
+            "  recovered: " + ", ".join(f"{self.recovered_within(n)} within {n} "
+                                        f"day{'s' * (n > 1)}" for n in windows)
+            + f"; {sum(self.still_out.values())} still out ({where(self.still_out)})",
+            f"  returned by departments: {back} units{last}",
+            "  (the records do not say which units departments used on patients: units still "
+            "at a department are used or not yet returned)"]
 
 
 LEDGER_COLUMNS = ("date", "kind", "warehouse", "item", "lot", "quantity", "counterpart",

@@ -14,10 +14,12 @@ from panel.viewable import Viewer
 from dashboards.data import DataStore
 from dashboards.views.verdict import VERDICT_KPIS, tiles
 from scenarios import plots
-from scenarios.stats import as_rows, paired_differences, summarise
-from twin.sim import run_kpi
+from scenarios.stats import as_rows, defined_kpis, paired_differences, summarise
+from twin.sim import RECALL_KPIS, run_kpi
 
-KEY_KPIS = [*VERDICT_KPIS, "run_fill_rate", "run_lost_units", "run_emergency_units"]
+KEY_KPIS = [*VERDICT_KPIS, "run_fill_rate", "run_lost_units", "run_emergency_units",
+            *(f"run_{k}" for k in RECALL_KPIS)]
+"""KPIs offered and tabled (the recall-response ones when some run had a recall)."""
 
 
 class CompareView(Viewer):
@@ -59,7 +61,7 @@ class CompareView(Viewer):
         self.baseline = base if base in policies else policies[0]
         self.param.scenario.objects = [str(s) for s in ds.scenario.values]
         self.scenario = self.param.scenario.objects[0]
-        self.param.kpi.objects = {run_kpi(k).label: k for k in KEY_KPIS if k in ds}
+        self.param.kpi.objects = {run_kpi(k).label: k for k in defined_kpis(ds, KEY_KPIS)}
         self.kpi = next(k for k in KEY_KPIS if k in ds)
 
     @param.depends("baseline", watch=True)
@@ -125,7 +127,7 @@ class CompareView(Viewer):
         if not self.file:
             return pn.pane.Markdown("")
         ds = self.data.dataset(self.file)
-        kpis = [k for k in KEY_KPIS if k in ds]
+        kpis = defined_kpis(ds, KEY_KPIS)
         currency = str(ds.attrs.get("currency", ""))
         rows = as_rows(summarise(ds, kpis), kpis)
 

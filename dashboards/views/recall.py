@@ -15,9 +15,9 @@ WHY = ("Each replication runs the twin twice with the same seed — without and 
        "recalled today — so both runs meet the same demand. Lead times, transits and "
        "quality checks are drawn one per order from shared streams, so the recall's "
        "replacement order reshuffles them for every item: the other items' change is not "
-       "an effect the recall could have on their stock. On the reference network it is "
-       "still significant (fewer units missed with the recall); its cause is not yet "
-       "known — read the recalled item's row. A difference whose interval spans 0 is no "
+       "an effect the recall could have on their stock, even where its interval excludes 0 "
+       "(drawn per order instead, the other items come out identical on the reference "
+       "network) — read the recalled item's row. A difference whose interval spans 0 is no "
        "evidence either way.")
 
 
@@ -34,15 +34,29 @@ def impact_rows(impact: RecallImpact) -> pd.DataFrame:
                                        f"{impact.level:.0%} CI", "significant"])
 
 
+def response_rows(impact: RecallImpact) -> pd.DataFrame:
+    """The recall-response KPIs as printed: label, mean and interval in each KPI's unit."""
+    rows = []
+    for r in impact.response.itertuples(index=False):
+        meta = kpi_meta(r.kpi)
+        rows.append((meta.label, meta.shown(r.mean),
+                     f"[{meta.shown(r.ci_low)}, {meta.shown(r.ci_high)}]"))
+    return pd.DataFrame(rows, columns=["KPI", "mean", f"{impact.level:.0%} CI"])
+
+
 def reach_summary(impact: RecallImpact) -> str:
-    """Units to recover and days to locate them all, in the replications' terms."""
+    """Units to recover, days to locate them all and units back within 1 and 7 days, in
+    the replications' terms (means)."""
     reach, n = impact.reach, impact.replications
-    units = reach.units_to_recover
-    return (f"**{units.mean():,.0f} units to recover** (on hand {reach.units_on_hand.mean():,.0f}, "
-            f"in transit {reach.units_in_transit.mean():,.0f}, already issued "
-            f"{reach.units_issued.mean():,.0f} to {reach.departments.mean():,.1f} departments); "
+    return (f"**{reach.units_to_recover.mean():,.0f} units to recover** (on hand "
+            f"{reach.units_on_hand.mean():,.0f}, in transit {reach.units_in_transit.mean():,.0f},"
+            f" already issued {reach.units_issued.mean():,.0f} to "
+            f"{reach.departments.mean():,.1f} departments, less "
+            f"{reach.units_used.mean():,.0f} used on patients); "
             f"**all located within {reach.days_to_locate.mean():,.1f} days** on average "
-            f"(range {reach.days_to_locate.min():,}–{reach.days_to_locate.max():,}) — "
+            f"(range {reach.days_to_locate.min():,}–{reach.days_to_locate.max():,}); "
+            f"**{reach.recovered_1d.mean():,.0f} back within 1 day, "
+            f"{reach.recovered_7d.mean():,.0f} within 7 days** — "
             f"{n} replications, seeds {reach.seed.min()}–{reach.seed.max()}.")
 
 
@@ -112,6 +126,8 @@ class RecallView(Viewer):
                                  css_classes=["recall-seeds"], titles={
                                      c: c.replace("_", " ") for c in reach.columns},
                                  formatters={c: UNITS for c in reach.columns if c != "seed"}),
+            pn.widgets.Tabulator(response_rows(self.impact), disabled=True, show_index=False,
+                                 css_classes=["recall-response"], sizing_mode="stretch_width"),
             pn.widgets.Tabulator(impact_rows(self.impact), disabled=True, show_index=False,
                                  css_classes=["recall-impact"], sizing_mode="stretch_width"),
             pn.pane.Markdown(WHY, css_classes=["recall-why"]))

@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 SHOWN_KPIS = ["run_fill_rate_critical", "run_fill_rate", "run_lost_units",
               "run_emergency_units", "run_substituted_units", "run_scrapped_value_expired",
               "run_inventory_value_mean", "run_holding_cost", "run_transport_cost"]
+"""KPIs printed, then the recall-response KPIs when some run had a recall."""
 
 
 def experiment_options(default_reps: int, default_days: int) -> Callable:
@@ -138,20 +139,24 @@ def _cell(stat: xr.DataArray, kpi: str) -> str:
 
 
 def summary_text(ds: xr.Dataset, baseline: str | None,
-                 kpis: Sequence[str] = SHOWN_KPIS) -> str:
+                 kpis: Sequence[str] | None = None) -> str:
     """Means with 95 % CIs per scenario and policy, then paired differences against
-    ``baseline`` (``*`` marks an interval that excludes zero)."""
-    from scenarios.stats import paired_differences, summarise
+    ``baseline`` (``*`` marks an interval that excludes zero); ``kpis`` default:
+    :data:`SHOWN_KPIS` and the recall-response KPIs (those no run defines are left out)."""
+    from scenarios.stats import defined_kpis, paired_differences, summarise
+    from twin.sim import RECALL_KPIS
 
-    kpis = [k for k in kpis if k in ds]
+    shown = [*SHOWN_KPIS, *(f"run_{k}" for k in RECALL_KPIS)] if kpis is None else kpis
+    kpis = defined_kpis(ds, shown)
     summary = summarise(ds, kpis)
+    width = max((len(k) - 4 for k in kpis), default=0) + 1
     lines: list[str] = []
     for s in ds.scenario.values:
         lines.append(f"scenario {s}")
         for k in kpis:
             cells = "  ".join(f"{p}: {_cell(summary[k].sel(scenario=s, policy=p), k)}"
                               for p in ds.policy.values)
-            lines.append(f"  {k.removeprefix('run_'):<24} {cells}")
+            lines.append(f"  {k.removeprefix('run_'):<{width}} {cells}")
     if baseline is not None and ds.sizes["policy"] > 1:
         diff = paired_differences(ds, baseline, kpis)
         lines.append(f"paired differences against {baseline} (* = 95 % CI excludes zero)")
@@ -163,7 +168,7 @@ def summary_text(ds: xr.Dataset, baseline: str | None,
                 for k in kpis:
                     mark = "*" if bool(diff[f"{k}_significant"].sel(scenario=s, policy=p)) \
                         else " "
-                    lines.append(f"    {k.removeprefix('run_'):<22} "
+                    lines.append(f"    {k.removeprefix('run_'):<{width - 2}} "
                                  f"{_cell(diff[k].sel(scenario=s, policy=p), k)} {mark}")
     return "\n".join(lines)
 

@@ -1,5 +1,6 @@
 """``medtwin trace``: where a lot went, from the ERP's stock moves or a simulated ledger."""
 
+import datetime as dt
 import time
 from pathlib import Path
 
@@ -16,14 +17,21 @@ from twin.problems import InputError, Problem
               help="A lot ledger (X.ledger.parquet from `medtwin simulate --out X.nc`) "
                    "instead of the ERP.")
 @click.option("--item", help="Item code, when several items use the same lot number.")
+@click.option("--recall-date", type=click.DateTime(["%Y-%m-%d"]), metavar="DATE",
+              help="Date of a recall notice for the lot: also report the recall response "
+                   "(units located and recovered after it, returned by departments).")
 @report_erp_errors
-def trace(lot: str, erp: str | None, ledger: Path | None, item: str | None) -> None:
+def trace(lot: str, erp: str | None, ledger: Path | None, item: str | None,
+          recall_date: dt.datetime | None) -> None:
     """Every location and department LOT went through, with quantities and dates — from
     the ERP's stock moves (--erp) or from a simulated run's lot ledger (--ledger).
 
     Then where the units are now (warehouse zones, in transit, departments), the moves
     planned for the lot (published transfers and orders not yet done, with their state)
-    and how long it took to locate everything. Exit codes: 0 found,
+    and how long it took to locate everything. With --recall-date, the recall response as
+    the moves show it: units not under control at the notice, days until those in transit
+    arrived (located), units moved into quarantine, scrapped or sent back within 1, 3 and 7
+    days, units returned by departments and units still out. Exit codes: 0 found,
     2 unknown lot or item (or not exactly one of --erp / --ledger), 4 the ERP failed.
     """
     started = time.monotonic()
@@ -44,4 +52,9 @@ def trace(lot: str, erp: str | None, ledger: Path | None, item: str | None) -> N
             result = tracer.trace_lot(lot, item)
     for line in result.lines():
         click.echo(line)
+    if recall_date is not None:
+        from twin.sim import RECOVERY_WINDOWS
+
+        for line in result.recall_response(recall_date.date()).lines(RECOVERY_WINDOWS):
+            click.echo(line)
     click.echo(f"located in {time.monotonic() - started:.2f} s")

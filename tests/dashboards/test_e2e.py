@@ -358,6 +358,8 @@ def test_recall_impact_shows_replications_and_intervals(site, browser  # type: i
     page.click("button:has-text('Run recall impact')")
     page.wait_for_selector(".recall-reach >> text=3 replications, seeds 0–2", timeout=120_000)
     page.wait_for_selector(".recall-reach >> text=units to recover")
+    page.wait_for_selector(".recall-reach >> text=back within 1 day")
+    page.wait_for_selector(".recall-response >> text=days to locate every recalled unit")
     page.wait_for_selector(".recall-impact >> text=95% CI")
     page.wait_for_selector(".recall-impact >> text=fill rate of the recalled item")
     assert page.locator(".recall-seeds .tabulator-row").count() == 3

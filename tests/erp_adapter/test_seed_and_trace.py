@@ -122,6 +122,13 @@ def test_trace_follows_a_lot_through_warehouses_transit_and_departments(
         expected[f"hospital {hospital} department {department}"] += qty
     assert trace.now == dict(expected)
     assert any(p.startswith("in transit to org") for p in trace.now)  # it crosses orgs
+    # a recall notice after the last move: every unit not in quarantine is out, none back
+    later = max(s.date for s in trace.steps if s.date) + dt.timedelta(days=1)
+    response = trace.recall_response(later)
+    assert response.out == {p: q for p, q in trace.now.items() if not p.endswith("quarantine")}
+    assert response.recovered == [] and response.still_out == response.out
+    assert response.travelling == sum(q for p, q in trace.now.items()
+                                      if p.startswith("in transit"))
 
 
 def test_trace_cli(tiny_erp: TrytonServer, erp_env: Credentials) -> None:

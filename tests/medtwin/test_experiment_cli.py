@@ -154,3 +154,34 @@ def test_compare_warns_when_a_scenario_misses_the_run(tiny_dir: Path, library: P
                                        "2", "--out", str(tmp_path / "x.nc"), "--no-progress"])
     assert result.exit_code == 0, result.output
     assert "warning: no event of surge falls within the 2 simulated days" in result.output
+
+
+def test_compare_shows_the_recall_response_of_a_recall_scenario(tiny_dir: Path,
+                                                                 tmp_path: Path) -> None:
+    from scenarios.experiment import replication_seed
+    from solvers.registry import shipped_policies
+    from twin.network_files import load_network
+    from twin.sim import RECALL_KPIS, Recall, recall_summary, simulate
+
+    folder = tmp_path / "lib"
+    folder.mkdir()
+    (folder / "baseline.yaml").write_text("description: as configured\n")
+    (folder / "recall.yaml").write_text(
+        "events:\n  - {kind: recall, item: IVD-TROP-100, lots: [TROP2610A], day: 3}\n")
+    out = tmp_path / "cmp.nc"
+    result = _invoke("compare", tiny_dir, "--policies", "heuristic,fixed_ss", "--scenarios",
+                     "all", "--library", folder, "--reps", 2, "--days", 10, "--seed", 5,
+                     "--out", out, "--no-progress")
+    assert result.exit_code == 0, result.output
+    for name in RECALL_KPIS:
+        assert result.output.count(name) == 2 + 2, name   # means per scenario, differences
+    ds = read(out)
+    assert ds["run_recall_recovered_1d"].sel(scenario="baseline").isnull().all()
+    run = simulate(load_network(tiny_dir), days=10, seed=replication_seed(5, 1),
+                   policy="heuristic", policies=shipped_policies(),
+                   events=[Recall(item="IVD-TROP-100", lots=["TROP2610A"], day=3)])
+    expected = recall_summary(run.recalls, 10)
+    assert expected["recall_units_to_recover"] >= 48
+    got = ds.sel(scenario="recall", policy="heuristic", replication=1)
+    assert {k: float(got[f"run_{k}"]) for k in RECALL_KPIS} == pytest.approx(
+        expected, nan_ok=True)

@@ -78,3 +78,57 @@ def test_now_follows_a_sale_to_a_sister_org_until_it_is_received() -> None:
     assert received.planned == []
     assert "now: WH-A storage 44; WH-B storage 7; hospital H department ICU 3" in \
         received.lines()
+
+
+def _step(day: int, qty: int, source: str, target: str, org: str | None = None,
+          state: str = "done") -> TraceStep:
+    return TraceStep(date=dt.date(2026, 3, 1) + dt.timedelta(days=day), state=state,
+                     item="X", lot="L", quantity=qty, source=source, target=target, org=org,
+                     document="")
+
+
+def test_recall_response_from_moves_as_an_erp_names_them() -> None:
+    trace = LotTrace("L", [
+        _step(0, 20, "inventory adjustment", "WH-SH storage"),
+        _step(1, 5, "WH-SH storage", "hospital H1 department ICU"),
+        _step(1, 6, "WH-SH storage", "sold to org SUB-S"),
+        _step(2, 3, "WH-SH storage", "in transit"),
+        # notice on day 3
+        _step(3, 6, "WH-SH storage", "WH-SH quarantine"),
+        _step(5, 3, "in transit", "WH-HZ storage"),
+        _step(5, 3, "WH-HZ storage", "WH-HZ quarantine"),
+        _step(6, 2, "hospital H1 department ICU", "WH-SH storage"),
+        _step(8, 2, "WH-SH storage", "supplier"),
+        _step(9, 6, "supplier", "WH-GZ storage", org="SUB-S"),  # SUB-S receives its purchase
+        _step(12, 6, "WH-GZ storage", "WH-GZ quarantine"),
+        _step(20, 1, "WH-SH quarantine", "supplier", state="draft"),
+    ])
+    r = trace.recall_response(dt.date(2026, 3, 4))
+    assert r.out == {"WH-SH storage": 6, "hospital H1 department ICU": 5,
+                     "in transit to org SUB-S": 6, "in transit": 3}
+    assert r.travelling == 9
+    assert r.recovered == [(dt.date(2026, 3, 4), 6), (dt.date(2026, 3, 6), 3),
+                           (dt.date(2026, 3, 9), 2), (dt.date(2026, 3, 13), 6)]
+    assert r.returned == [(dt.date(2026, 3, 7), 2)]
+    assert r.days_to_locate == 6                     # the sister org received on day 9
+    assert [r.recovered_within(n) for n in (1, 3, 7, 9)] == [6, 9, 11, 17]
+    assert r.still_out == {"hospital H1 department ICU": 3}
+    text = "\n".join(r.lines((1, 3, 7)))
+    assert "20 units not under control" in text and "located: all within 6 days" in text
+    assert "6 within 1 day, 9 within 3 days, 11 within 7 days; 3 still out" in text
+    before = trace.recall_response(dt.date(2026, 3, 6))   # day 5 arrivals not yet
+    assert before.travelling == 9 and before.days_to_locate == 4
+    early = LotTrace("L", trace.steps[:4]).recall_response(dt.date(2026, 3, 4))
+    assert early.days_to_locate is None and early.recovered == []
+    assert "not all — 9 of 9 units still in transit" in "\n".join(early.lines((1,)))
+
+
+def test_trace_cli_reports_the_recall_response(ledger: Path) -> None:
+    result = CliRunner().invoke(main, ["trace", "TROP2610A", "--ledger", str(ledger),
+                                       "--recall-date", "2026-12-13"])
+    assert result.exit_code == 0, result.output
+    response = trace_ledger(ledger, "TROP2610A").recall_response(dt.date(2026, 12, 13))
+    assert response.recovered_within(0) > 0       # the twin quarantines on the notice day
+    assert (f"recall notice 2026-12-13: {sum(response.out.values())} units not under "
+            "control") in result.output
+    assert f"recovered: {response.recovered_within(1)} within 1 day, " in result.output

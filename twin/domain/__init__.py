@@ -9,7 +9,7 @@ from twin.domain.demand import DemandModel
 from twin.domain.distributions import Distribution
 from twin.domain.items import Item
 from twin.domain.lanes import Lane
-from twin.domain.network import Network, Settings, StockPolicy
+from twin.domain.network import Network, RecallResponse, Settings, StockPolicy
 from twin.domain.parties import (
     Department,
     Hospital,
@@ -48,6 +48,7 @@ __all__ = [
     "Plan",
     "PurchaseAction",
     "PurchaseOrder",
+    "RecallResponse",
     "Region",
     "ReorderPointAction",
     "Rescue",

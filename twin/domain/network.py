@@ -6,12 +6,34 @@ from functools import cached_property
 from pydantic import model_validator
 
 from twin.domain.demand import DemandModel
+from twin.domain.distributions import Distribution
 from twin.domain.fields import MAX_UNITS, DomainModel, field
 from twin.domain.items import Item
 from twin.domain.lanes import Lane
 from twin.domain.parties import Hospital, Org, Region, Supplier, Warehouse
 from twin.domain.snapshot import Snapshot
 from twin.domain.substitutes import Substitute
+
+
+def _two_days() -> Distribution:
+    return Distribution(family="fixed", mean=2)
+
+
+class RecallResponse(DomainModel):
+    """How a recall is answered: units on hand are quarantined at once, travelling units on
+    arrival; each department that received recalled units returns those it still holds
+    ``return_days`` (or its own ``recall_return_days``) after the notice (one draw per
+    department and recall, rounded to whole days, at least 1); the ``used_share`` of the
+    units issued to it (rounded half up per department) was already used on patients and is
+    never recovered."""
+
+    return_days: Distribution = field(
+        _two_days, description="days from the recall notice until a department has returned "
+                               "the recalled units it still holds")
+    used_share: float = field(
+        0.5, unit="fraction", ge=0, le=1,
+        description="share of the recalled units issued to departments already used on "
+                    "patients (never recovered)")
 
 
 class Settings(DomainModel):
@@ -21,6 +43,8 @@ class Settings(DomainModel):
                           pattern=r"^[A-Z]{3}$")
     review_period_days: int = field(
         7, unit="days", description="how often policies review stock", ge=1, le=366)
+    recall: RecallResponse = field(RecallResponse,
+                                   description="how departments answer a recall notice")
 
 
 class StockPolicy(DomainModel):

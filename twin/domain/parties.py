@@ -58,6 +58,10 @@ class Department(DomainModel):
     min_shelf_life_days: int = field(
         0, unit="days", description="minimum remaining shelf life accepted at issue", ge=0,
         le=MAX_DAYS)
+    recall_return_days: Distribution | None = field(
+        None, description="days from a recall notice until the department has returned the "
+                          "recalled units it still holds; none = the network's "
+                          "settings.recall.return_days")
 
 
 class Hospital(DomainModel):

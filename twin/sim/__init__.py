@@ -25,16 +25,19 @@ from twin.sim.events import (
                              check_events,
                              day_number,
 )
-from twin.sim.kpis import RUN_KPIS, Kpis, RunKpi, run_kpi
+from twin.sim.kpis import RECALL_KPIS, RECOVERY_WINDOWS, RUN_KPIS, Kpis, RunKpi, run_kpi
 from twin.sim.kpis import summary as kpi_summary
 from twin.sim.plan_policy import PlanPolicy
 from twin.sim.policies import BASE_POLICIES, FixedSS, NoAction, PolicyRegistry
 from twin.sim.policy import Actions, Policy, PolicyFactory, StateView
+from twin.sim.recall_kpis import recall_summary
 from twin.sim.results import SimulationResult, ledger_path, summary_table
 
 __all__ = [
     "BASE_POLICIES",
     "EVENTS",
+    "RECALL_KPIS",
+    "RECOVERY_WINDOWS",
     "RUN_KPIS",
     "Actions",
     "DemandMultiplier",
@@ -59,6 +62,7 @@ __all__ = [
     "kpi_summary",
     "ledger_path",
     "load_trace",
+    "recall_summary",
     "run_kpi",
     "simulate",
     "summary_table",

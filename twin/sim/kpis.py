@@ -22,6 +22,8 @@ SCRAP_REASONS = ("expired", "qc_fail", "excursion")
 SCRAP_REASON_CODES = (Reason.EXPIRED, Reason.QC_FAIL, Reason.EXCURSION)
 REJECTIONS = ("no_offer", "supplier_outage", "warehouse_outage", "lane_closed", "cold_chain",
               "not_registered", "lane_capacity", "supplier_capacity", "unavailable")
+RECOVERY_WINDOWS = (1, 3, 7)
+"""Days after a recall within which recovered units are counted (``recall_recovered_<n>d``)."""
 BALANCE = ("opening", "received", "issued", "scrapped", "closing_on_hand", "closing_in_transit")
 
 
@@ -177,9 +179,20 @@ RUN_KPIS: dict[str, RunKpi] = {
     "days_of_supply_mean": RunKpi("mean days of supply", "days", "lower", 1),
     "demand_units": RunKpi("units demanded", "units", "neither"),
     "recall_units": RunKpi("units recalled", "units", "neither"),
+    "recall_days_to_locate": RunKpi("days to locate every recalled unit", "days", "lower"),
+    "recall_units_to_recover": RunKpi("recalled units to recover", "units", "neither"),
+    **{f"recall_recovered_{n}d": RunKpi(
+        f"recalled units recovered within {n} day{'s' * (n > 1)}", "1", "higher", 4)
+       for n in RECOVERY_WINDOWS},
+    "recall_days_to_recover": RunKpi("days to recover every recalled unit", "days", "lower"),
+    "recall_units_not_recovered": RunKpi("recalled units not recovered (used or not back)",
+                                         "units", "lower"),
 }
-"""Every run-level KPI: those :func:`summary` computes, and ``demand_units`` and
-``recall_units``, which experiments add."""
+"""Every run-level KPI: those :func:`summary` computes, ``demand_units`` and
+``recall_units``, which experiments add, and the recall-response KPIs ``recall_*`` of
+:func:`twin.sim.recall_kpis.recall_summary`."""
+RECALL_KPIS = tuple(k for k in RUN_KPIS if k.startswith("recall_") and k != "recall_units")
+"""The recall-response KPIs (see :mod:`twin.sim.recall_kpis`)."""
 
 
 def run_kpi(name: str) -> RunKpi:

@@ -80,6 +80,10 @@ class Ledger:
         values = (day, kind, pos, lot, qty, cp, reason)
         self._chunks.append(tuple(column(v, n, t) for v, t in zip(values, _DTYPES, strict=True)))
 
+    def counterpart_index(self, kind: Kind, codes: np.ndarray) -> np.ndarray:
+        """The supplier, lane or department indices of counterpart ``codes`` of ``kind``."""
+        return codes - self._offset.get(kind, 0)
+
     def columns(self) -> dict[str, np.ndarray]:
         """The whole ledger as arrays (kept consolidated in one chunk afterwards)."""
         if not self._chunks:

@@ -8,7 +8,9 @@
   ``qc_hold_days`` and then releases or scraps them per the item's ``excursion_rule``.
 - A lot expires at the start of its expiry day: every unit left, in any status, is scrapped.
 - A recall quarantines every unit of the lots on hand at once and flags travelling units,
-  which arrive in quarantine; issued units are traced through the ledger.
+  which arrive in quarantine; issued units are traced through the ledger, and each
+  department returns those not used on patients after its response delay (the network's
+  ``settings.recall``). A lot named by an earlier recall stays with that one.
 """
 
 import numpy as np
@@ -17,6 +19,7 @@ from twin.sim.events import Recall
 from twin.sim.ledger import Kind, Reason
 from twin.sim.lots import NEVER, Hold, Rows, Status, concat, new_rows
 from twin.sim.pipeline import Flow
+from twin.sim.randomness import whole_days
 from twin.sim.state import RecallReport, SimState
 
 _HOLD_REASON = {Hold.QC: Reason.QC, Hold.EXCURSION: Reason.EXCURSION, Hold.RECALL: Reason.RECALL}
@@ -55,6 +58,9 @@ def _transfer_arrivals(state: SimState, day: int, rows: np.ndarray) -> Rows:
     ix = state.index
     item = rows["pos"] % ix.n_items
     state.book(day, Kind.TRANSFER_IN, rows["pos"], rows["lot"], rows["qty"], rows["origin"])
+    back = rows["recalled"]
+    for lot, qty in zip(rows["lot"][back].tolist(), rows["qty"][back].tolist(), strict=True):
+        state.recalls[state.recall_of_lot[lot]].recovered.append((day, qty))
     hold = np.where(rows["recalled"], Hold.RECALL,
                     np.where(rows["excursion"], Hold.EXCURSION, Hold.NONE)).astype(np.int8)
     for h in (Hold.EXCURSION, Hold.RECALL):
@@ -102,7 +108,8 @@ def expire(state: SimState, day: int) -> None:
 
 
 def recall(state: SimState, day: int, event: Recall) -> RecallReport:
-    """Quarantine the recalled lots everywhere and trace the units already issued."""
+    """Quarantine the recalled lots everywhere, trace the units already issued and schedule
+    the departments' returns (see the module docstring)."""
     ix = state.index
     item = ix.item_of[event.item]
     lot_item, _, lot_supplier = state.catalog.arrays
@@ -113,6 +120,7 @@ def recall(state: SimState, day: int, event: Recall) -> RecallReport:
     if event.supplier is not None:
         chosen &= lot_supplier == ix.supplier_of[event.supplier]
     lots = np.flatnonzero(chosen)
+    lots = lots[~np.isin(lots, list(state.recall_of_lot))]
     r = state.lots.rows
     hit = np.flatnonzero(np.isin(r["lot"], lots) & (r["qty"] > 0) & (r["hold"] != Hold.RECALL))
     state.book(day, Kind.QUARANTINE, r["pos"][hit], r["lot"][hit], r["qty"][hit],
@@ -121,13 +129,28 @@ def recall(state: SimState, day: int, event: Recall) -> RecallReport:
     travelling = state.pipeline.mark_recalled(lots)
     led = state.ledger.columns()
     issued = (led["kind"] == Kind.ISSUE) & np.isin(led["lot"], lots)
-    departments = np.unique(led["counterpart"][issued])
+    departments, which = np.unique(led["counterpart"][issued], return_inverse=True)
+    per_department = np.bincount(which, weights=led["qty"][issued],
+                                 minlength=len(departments)).astype(np.int64)
+    response = ix.network.settings.recall
+    used = np.floor(response.used_share * per_department + 0.5).astype(np.int64)
+    models = [d for h in ix.network.hospitals for d in h.departments]
+    delay = whole_days(np.array([
+        (models[k].recall_return_days or response.return_days).sample(state.streams.recall)
+        for k in state.ledger.counterpart_index(Kind.ISSUE, departments).tolist()],
+        dtype=float))
+    on_hand = int(r["qty"][hit].sum())
     report = RecallReport(
         day=day, item=event.item, lots=tuple(names[lots].tolist()),
-        units_on_hand=int(r["qty"][hit].sum()),
+        units_on_hand=on_hand,
         units_in_transit=int(sum(rows["qty"].sum() for _, rows in travelling)),
-        units_issued=int(led["qty"][issued].sum()),
+        units_issued=int(per_department.sum()),
         departments=tuple(state.ledger.counterpart_names[c] for c in departments.tolist()),
-        days_to_identify=max((d - day for d, _ in travelling), default=0))
+        days_to_identify=max((d - day for d, _ in travelling), default=0),
+        units_used=int(used.sum()),
+        recovered=[(day, on_hand)] * (on_hand > 0) + [
+            (day + d, q) for d, q in zip(delay.tolist(), (per_department - used).tolist(),
+                                         strict=True) if q > 0])
+    state.recall_of_lot.update(dict.fromkeys(lots.tolist(), len(state.recalls)))
     state.recalls.append(report)
     return report

@@ -71,11 +71,13 @@ class Pipeline:
         return np.concatenate(chunks) if chunks else np.zeros(0, dtype=SHIPMENT_DTYPE)
 
     def mark_recalled(self, lots: np.ndarray) -> list[tuple[int, np.ndarray]]:
-        """Flag travelling units of ``lots`` as recalled; return (arrival day, rows) hit."""
+        """Flag travelling units of ``lots`` as recalled; return (arrival day, rows) newly
+        flagged."""
         hit = []
         for day, chunks in sorted(self._by_day.items()):
             for rows in chunks:
-                sel = (rows["flow"] == Flow.TRANSFER) & np.isin(rows["lot"], lots)
+                sel = ((rows["flow"] == Flow.TRANSFER) & np.isin(rows["lot"], lots)
+                       & ~rows["recalled"])
                 if sel.any():
                     rows["recalled"] |= sel
                     hit.append((day, rows[sel]))

@@ -1,8 +1,10 @@
 """Random streams of one replication and vectorised duration sampling.
 
 Each stochastic family draws from its own :class:`numpy.random.Generator`, spawned in a
-fixed order from the replication seed. Demand never depends on what a policy does, so two
-policies run on the same seed see the same demand and disruptions (common random numbers).
+fixed order from the replication seed (a family added at the end leaves the others' draws
+unchanged: a child's stream depends only on its position). Demand never depends on what a
+policy does, so two policies run on the same seed see the same demand and disruptions
+(common random numbers).
 """
 
 from dataclasses import dataclass
@@ -11,7 +13,7 @@ import numpy as np
 
 from twin.sim.index import DURATION_FAMILIES, Durations
 
-FAMILIES = ("demand", "lead_time", "transit", "cold_chain", "quality")
+FAMILIES = ("demand", "lead_time", "transit", "cold_chain", "quality", "recall")
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,7 @@ class Streams:
     transit: np.random.Generator
     cold_chain: np.random.Generator
     quality: np.random.Generator
+    recall: np.random.Generator
 
     @classmethod
     def from_seed(cls, seed: int) -> "Streams":

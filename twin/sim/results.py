@@ -23,8 +23,9 @@ from twin.atomic import atomic_paths
 from twin.domain.parties import PRIORITIES
 from twin.sim.events import EVENTS, Event
 from twin.sim.index import NetworkIndex
-from twin.sim.kpis import KPIS, REJECTIONS, SCRAP_REASONS, run_kpi, summary
+from twin.sim.kpis import KPIS, RECOVERY_WINDOWS, REJECTIONS, SCRAP_REASONS, run_kpi, summary
 from twin.sim.ledger import Ledger
+from twin.sim.recall_kpis import recall_summary
 from twin.sim.state import RecallReport
 
 LEDGER_SUFFIX = ".ledger.parquet"
@@ -59,8 +60,12 @@ class SimulationResult:
                                          self.start)
 
     def summary(self) -> dict[str, float]:
-        """Run-level KPIs (see :func:`twin.sim.kpis.summary`)."""
-        return summary(self.kpis)
+        """Run-level KPIs (see :func:`twin.sim.kpis.summary`), and the recall-response KPIs
+        (:func:`twin.sim.recall_kpis.recall_summary`) when the run had a recall."""
+        out = summary(self.kpis)
+        if self.recalls:
+            out |= recall_summary(self.recalls, self.days)
+        return out
 
     def _attrs(self) -> dict[str, str | int]:
         net = self.index.network
@@ -134,7 +139,21 @@ class SimulationResult:
                                                            dtype=np.int64),
                                         {"units": "days",
                                          "description": "days until every unit is located"}),
-        }, coords={"recall": np.arange(len(r))})
+            "recall_units_used": ("recall", np.array([x.units_used for x in r], np.int64),
+                                  {"units": "units",
+                                   "description": "issued units used on patients (never "
+                                                  "recovered)"}),
+            "recall_units_to_recover": ("recall", np.array([x.units_to_recover for x in r],
+                                                           dtype=np.int64),
+                                        {"units": "units", "description": "units to recover"}),
+            "recall_recovered_units": (("recall", "recovery_window"), np.array(
+                [[x.recovered_by(min(x.day + n, self.days - 1)) for n in RECOVERY_WINDOWS]
+                 for x in r], dtype=np.int64).reshape(len(r), len(RECOVERY_WINDOWS)),
+                {"units": "units", "description": "units recovered within the window's days "
+                                                  "of the recall, within the run"}),
+        }, coords={"recall": np.arange(len(r)),
+                   "recovery_window": ("recovery_window", list(RECOVERY_WINDOWS),
+                                       {"units": "days"})})
 
     def write(self, nc_path: str | os.PathLike[str]) -> tuple[Path, Path]:
         """Write the dataset to ``nc_path`` and the ledger to ``…ledger.parquet`` beside it

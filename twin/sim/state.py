@@ -22,12 +22,16 @@ from twin.sim.randomness import Streams
 _BALANCE_OF = {Kind.RECEIPT: "received", Kind.ISSUE: "issued", Kind.SCRAP: "scrapped"}
 
 
-@dataclass(frozen=True)
+@dataclass
 class RecallReport:
-    """Reach of one recall: units found on hand, in transit and already issued.
+    """Reach of one recall and how its units came back (days counted from ``day``).
 
-    ``days_to_identify``: days until every affected unit is under control — on-hand and
-    issued units are found at once through the ledger, travelling units on arrival.
+    ``days_to_identify``: days until every affected unit is located — on-hand and issued
+    units are found at once through the ledger, travelling units on arrival.
+    ``units_used``: units issued to departments and already used on patients (never
+    recovered, see :class:`twin.domain.RecallResponse`). ``recovered``: (day, units) as
+    units come back under control — on hand on the recall day, travelling units on
+    arrival, departments' units on their return day (which may fall after the run's end).
     """
 
     day: int
@@ -38,6 +42,17 @@ class RecallReport:
     units_issued: int
     departments: tuple[str, ...]
     days_to_identify: int
+    units_used: int = 0
+    recovered: list[tuple[int, int]] = field(default_factory=list)
+
+    @property
+    def units_to_recover(self) -> int:
+        """Units on hand, in transit and issued but not used on patients."""
+        return self.units_on_hand + self.units_in_transit + self.units_issued - self.units_used
+
+    def recovered_by(self, day: int) -> int:
+        """Units recovered on or before ``day`` (a day number)."""
+        return sum(units for d, units in self.recovered if d <= day)
 
 
 @dataclass
@@ -48,6 +63,7 @@ class SimState:
     Per position: ``reorder_point`` / ``order_up_to`` (current (s, S), −1 none),
     ``recent_demand`` (a ring of the last review period's daily demand). ``lane_used`` /
     ``offer_used``: units shipped today per lane and ordered this week per supplier offer.
+    ``recall_of_lot``: lot → position in ``recalls`` of the first recall that named it.
     """
 
     index: NetworkIndex
@@ -66,6 +82,7 @@ class SimState:
     recent_demand: np.ndarray
     opening_balance: np.ndarray
     recalls: list[RecallReport] = field(default_factory=list)
+    recall_of_lot: dict[int, int] = field(default_factory=dict)
     lane_day: int = -1
     offer_week: int = -1
     serving: np.ndarray = field(init=False)

@@ -96,3 +96,31 @@ def test_whatif_load_copies_a_library_scenario(data: DataStore) -> None:
     whatif = WhatIfView(data=data, login=login("pat"), scenarios=["lane-closure"])
     whatif._load()
     assert "lane_closure" in whatif.editor.value and whatif.edit_name == "lane-closure-edited"
+
+
+def test_compare_offers_the_recall_response_when_a_scenario_recalls(
+        data: DataStore, tmp_path: Path) -> None:
+    from scenarios.execution import run
+    from scenarios.experiment import Experiment
+    from scenarios.library import Library
+    from scenarios.results import write
+    from twin.network_files import load_network
+
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    (lib / "baseline.yaml").write_text("description: as configured\n")
+    (lib / "recall.yaml").write_text(
+        "events:\n  - {kind: recall, item: IVD-TROP-100, lots: [TROP2610A], day: 2}\n")
+    net = load_network(TINY)
+    scenarios = tuple(Library(lib).resolve_all(["baseline", "recall"], net))
+    write(run(Experiment(net, ("heuristic", "fixed_ss"), scenarios, days=8), range(2)),
+          tmp_path / "recall.nc")
+    compare = CompareView(data=data)
+    assert compare.param.kpi.objects["recalled units recovered within 1 day"] \
+        == "run_recall_recovered_1d"
+    table = compare.table().value
+    shown = table[table["KPI"] == "days to locate every recalled unit"].set_index("scenario")
+    assert (shown.loc["baseline", "mean"] == "n/a").all()     # undefined without a recall
+    assert shown.loc["recall", "mean"].str.endswith(" days").all()
+    compare.kpi = "run_recall_recovered_1d"
+    assert isinstance(compare.differences(), pn.pane.HoloViews)

@@ -138,7 +138,11 @@ def test_recall_impact_run(data: DataStore) -> None:
     assert view.impact.replications == 3 and len(view.impact.reach) == 3
     shown = view.result()
     assert "3 replications, seeds 0–2" in shown[0].object
-    table = shown[2].value.set_index("KPI")
+    assert "back within 1 day" in shown[0].object
+    response = shown[2].value.set_index("KPI")
+    assert response.loc["recalled units recovered within 1 day", "mean"].endswith("%")
+    assert response.loc["days to locate every recalled unit", "95% CI"].startswith("[")
+    table = shown[3].value.set_index("KPI")
     assert list(table.columns) == ["without recall", "with recall", "difference", "95% CI",
                                    "significant"]
     assert table.loc["fill rate of the recalled item", "95% CI"].startswith("[")

@@ -13,7 +13,7 @@ from scenarios.experiment import Experiment
 from scenarios.library import Library
 from scenarios.results import write
 from twin.network_files import load_network
-from twin.sim import simulate
+from twin.sim import RECALL_KPIS, simulate
 
 TINY = Path(__file__).resolve().parents[2] / "data" / "tiny"
 
@@ -36,6 +36,11 @@ def test_recall_impact_is_paired_over_replications_with_intervals() -> None:
     here = sum(p.quantity for p in [*snap.lots, *snap.in_transit] if p.lot == lot)
     assert (impact.reach.units_to_recover == here).all()
     assert (impact.reach.units_issued == 0).all()
+    assert (impact.reach.recovered_1d == here).all()     # all on hand: back at once
+    response = impact.response.set_index("kpi")
+    assert list(response.index) == list(RECALL_KPIS)
+    assert response.loc["recall_recovered_1d"].tolist() == [1.0, 1.0, 1.0]
+    assert response.loc["recall_units_to_recover", "mean"] == here
     kpis = impact.kpis.set_index("kpi")
     assert list(kpis.index[:2]) == ["recalled_item_fill_rate", "other_items_missed_units"]
     assert (kpis.ci_low <= kpis.difference).all() and (kpis.difference <= kpis.ci_high).all()
