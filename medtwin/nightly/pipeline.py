@@ -40,7 +40,8 @@ from solvers.highs_bridge import Infeasible, SolverFailed
 from solvers.planning import PlanSettings, make_plan
 from solvers.transfers import TransferSettings
 from twin.atomic import write_atomic
-from twin.domain import Network, Plan
+from twin.domain import Alert, Network, Plan
+from twin.domain.alerts import ordered
 from twin.network_files import load_network
 from twin.problems import InputError
 
@@ -62,8 +63,8 @@ def stress_with_scenarios(net: Network, plan: Plan, settings: StressSettings, ou
 
 def _pull(cfg: NightlyConfig, net: Network, credentials: Credentials | None,
           sleep: Callable[[float], None], registry: ErpRegistry | None = None
-          ) -> tuple[dt.date, Network, pd.DataFrame]:
-    def pull() -> tuple[dt.date, Any, list]:
+          ) -> tuple[dt.date, Network, pd.DataFrame, list[Alert]]:
+    def pull() -> tuple[dt.date, Any, list, list[Alert]]:
         with open_adapter(cfg.erp, net, credentials=credentials, registry=registry) as adapter:
             for need in (Capability.SNAPSHOT, Capability.HISTORY):
                 require(adapter, need)
@@ -71,12 +72,12 @@ def _pull(cfg: NightlyConfig, net: Network, credentials: Credentials | None,
             snap = adapter.pull_snapshot(as_of)
             hist = adapter.pull_history(as_of - dt.timedelta(days=cfg.history_days),
                                         as_of - dt.timedelta(days=1))
-        return as_of, snap, hist
-    as_of, snapshot, history = with_retries("pull", pull, cfg.retry, sleep)
+        return as_of, snap, hist, ordered(adapter.alerts)
+    as_of, snapshot, history, alerts = with_retries("pull", pull, cfg.retry, sleep)
     frame = pd.DataFrame([vars(r) for r in history],
                          columns=["date", "warehouse", "hospital", "department", "item", "lot",
                                   "quantity"])
-    return as_of, net.model_copy(update={"snapshot": snapshot}), frame
+    return as_of, net.model_copy(update={"snapshot": snapshot}), frame, alerts
 
 
 class Nightly:
@@ -123,12 +124,16 @@ class Nightly:
         self.user = acting_user(store)
         report = NightlyReport(Outcome.FAILED)
         try:
-            as_of, net, history = _pull(cfg, net, self.credentials, self.sleep,
-                                           self.registry)
+            as_of, net, history, alerts = _pull(cfg, net, self.credentials, self.sleep,
+                                                self.registry)
         except ErpError as exc:
             report.notes.append(f"pull from the ERP failed: {exc}")
             return report
         report.as_of = as_of.isoformat()
+        report.alerts = alerts
+        report.files["data-quality alerts"] = str(write_atomic(
+            self.out / f"alerts-{as_of.isoformat()}.json",
+            json.dumps([a.model_dump(mode="json") for a in alerts], indent=2)))
         plan_id = f"{net.name}-{as_of.isoformat()}"
         report.plan_id = plan_id
         try:
@@ -136,7 +141,7 @@ class Nightly:
             report.notes.append(f"plan {plan_id} was already in the store ({status})")
         except UnknownPlan:
             try:
-                status = self._make(net, history, as_of, report)
+                status = self._make(net, history, as_of, alerts, report)
             except (Infeasible, SolverFailed) as exc:
                 report.notes.append(f"planning failed: {exc}")
                 return report
@@ -158,7 +163,7 @@ class Nightly:
         return self._publish(plan_id, net, report)
 
     def _make(self, net: Network, history: pd.DataFrame, as_of: dt.date,
-              report: NightlyReport) -> Status:
+              alerts: list[Alert], report: NightlyReport) -> Status:
         cfg = self.cfg
         since = as_of - dt.timedelta(days=cfg.history_days)
         net, update = update_demand(net, history, since, as_of - dt.timedelta(days=1),
@@ -169,7 +174,8 @@ class Nightly:
         plan = make_plan(net, settings, forecast_error=update.forecast_error)
         kinds = Counter(a.kind for a in plan.actions)
         report.notes.append("plan: " + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())))
-        evidence = self.stress(net, plan, cfg.stress, self.out)
+        evidence = self.stress(net, plan, cfg.stress, self.out).model_copy(
+            update={"data_quality": alerts})
         doc = json.loads(plan.model_dump_json(by_alias=True))
         doc["stress_test"] = seal(evidence.to_doc(), plan, self.store.keyring)
         text = json.dumps(doc, indent=2)

@@ -167,6 +167,7 @@ class FakeErpAdapter:
         self.endpoint = url.removeprefix("fake+")
         self.net = network
         self.warnings: list[str] = []
+        self.alerts: list = []
         self._ids = 0
 
     @property

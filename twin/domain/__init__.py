@@ -5,6 +5,7 @@ Every field carries its unit and a one-line description once (see
 JSON Schema of the config files.
 """
 
+from twin.domain.alerts import ALERT_KINDS, Alert
 from twin.domain.demand import DemandModel
 from twin.domain.distributions import Distribution
 from twin.domain.items import Item
@@ -25,6 +26,8 @@ from twin.domain.plan import Plan, PurchaseAction, ReorderPointAction, TransferA
 from twin.domain.snapshot import InTransit, LotPosition, PurchaseOrder, Snapshot
 
 __all__ = [
+    "ALERT_KINDS",
+    "Alert",
     "DemandModel",
     "Department",
     "Distribution",
