@@ -207,3 +207,34 @@ def test_a_bad_alerts_file_names_file_and_field(tmp_path: Path, tiny_net: Networ
         read_alerts(tmp_path)
     assert f"{tmp_path / 'alerts.yaml'}: alerts[0]" in str(err.value)
     assert "a negative_stock alert is critical, not info" in str(err.value)
+
+
+def test_the_nightly_lists_them_in_the_morning_summary_and_waits(
+        defects: Defects, pulled: tuple[Snapshot, list[Alert]], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fill and cost rules lax enough to pass: only the alerts keep the plan waiting."""
+    from medtwin.nightly.pipeline import Nightly, stress_with_scenarios
+    from medtwin.nightly.summary import Outcome
+    from medtwin.store import PlanStore, Status, open_store
+    from tests.medtwin.nightly.test_pipeline import _config
+
+    cfg = _config(tmp_path, defects.server.url, monkeypatch,
+                  ApprovalRules(min_critical_fill_rate=0.0, max_cost_increase=None))
+    cfg = cfg.model_copy(update={"stress": cfg.stress.model_copy(
+        update={"scenarios": ["baseline"], "reps": 2, "days": 7})})
+    report = Nightly(cfg, stress_with_scenarios, credentials=defects.credentials,
+                     sleep=lambda s: None).run()
+    assert report.outcome == Outcome.WAITING, report.markdown()
+    verdicts = {r.rule: r for r in report.rules}
+    assert [r for r, v in verdicts.items() if not v.passed] == ["block_critical_alerts"]
+    critical = [a for a in pulled[1] if a.severity == "critical"]
+    assert all(str(a) in verdicts["block_critical_alerts"].why for a in critical)
+    summary = Path(report.files["morning summary"]).read_text()
+    assert "## Data quality (5 critical, 8 in all)" in summary
+    for a in pulled[1]:
+        assert f"| {a.severity} | {a.kind} | {a.record} |" in summary
+    store = PlanStore(open_store(cfg.store))
+    assert store.info(report.plan_id).status == Status.STRESS_TESTED
+    assert len(store.evidence(report.plan_id)["data_quality"]) == 8
+    written = Path(report.files["data-quality alerts"]).read_text()
+    assert written.count('"kind"') == 8
