@@ -35,6 +35,7 @@ ALERT_KINDS: dict[str, AlertKind] = {
     "duplicate_lot": AlertKind("warning", "one lot number on several ERP lots"),
     "duplicate_serial": AlertKind("critical", "one serial number on more than one unit"),
     "unit_mismatch": AlertKind("critical", "item counted in another unit"),
+    "demand_outlier": AlertKind("warning", "demand far outside the forecast"),
 }
 
 
