@@ -20,9 +20,12 @@ from erp_adapter.tryton.rows import SqliteRows
 from erp_adapter.tryton.seeded import SeededDatabase
 from erp_adapter.tryton.server import TrytonServer
 from medtwin.cli import main
+from medtwin.nightly.config import StressSettings
 from medtwin.store.rules import ApprovalRules, gate
 from scenarios.evidence import KpiStat, ScenarioKpis, StressEvidence
-from twin.domain import Alert, Network, Snapshot
+from scenarios.library import Library
+from scenarios.stress import StressRun, stress_plan
+from twin.domain import Alert, Network, Plan, Snapshot
 from twin.domain.alerts import ordered
 from twin.problems import InputError
 
@@ -210,11 +213,19 @@ def test_a_bad_alerts_file_names_file_and_field(tmp_path: Path, tiny_net: Networ
     assert "a negative_stock alert is critical, not info" in str(err.value)
 
 
+def _stress_without_report(net: Network, plan: Plan, settings: StressSettings,
+                           out: Path) -> StressEvidence:
+    """The nightly's stress step without its HTML report (seconds of Bokeh here)."""
+    chosen = Library(settings.library).resolve_all(settings.scenarios, net)
+    return stress_plan(net, plan, StressRun(chosen, reps=settings.reps, days=settings.days,
+                                            seed=settings.seed, report=False), out)
+
+
 def test_the_nightly_lists_them_in_the_morning_summary_and_waits(
         defects: Defects, pulled: tuple[Snapshot, list[Alert]], tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
     """Fill and cost rules lax enough to pass: only the alerts keep the plan waiting."""
-    from medtwin.nightly.pipeline import Nightly, stress_with_scenarios
+    from medtwin.nightly.pipeline import Nightly
     from medtwin.nightly.summary import Outcome
     from medtwin.store import PlanStore, Status, open_store
     from tests.medtwin.nightly.test_pipeline import _config
@@ -223,7 +234,7 @@ def test_the_nightly_lists_them_in_the_morning_summary_and_waits(
                   ApprovalRules(min_critical_fill_rate=0.0, max_cost_increase=None))
     cfg = cfg.model_copy(update={"stress": cfg.stress.model_copy(
         update={"scenarios": ["baseline"], "reps": 2, "days": 7})})
-    report = Nightly(cfg, stress_with_scenarios, credentials=defects.credentials,
+    report = Nightly(cfg, _stress_without_report, credentials=defects.credentials,
                      sleep=lambda s: None).run()
     assert report.outcome == Outcome.WAITING, report.markdown()
     verdicts = {r.rule: r for r in report.rules}
