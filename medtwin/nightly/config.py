@@ -41,6 +41,11 @@ class DataQualitySettings(DomainModel):
     demand_z: float = field(5.0, unit="1", description="standard deviations from the "
                                                        "forecast that raise a demand_outlier "
                                                        "alert", gt=0, le=1000)
+    lead_time_z: float = field(4.0, unit="1", description="spreads of the calibrated lead "
+                                                          "time an open order's promised "
+                                                          "lead time may be off before a "
+                                                          "lead_time_outlier alert",
+                               gt=0, le=1000)
 
 
 class NightlyConfig(DomainModel):

@@ -1,5 +1,5 @@
-"""One nightly run: pull (with its data-quality alerts) → demand anomaly check → forecast →
-plan → stress-test → gate → publish → summary.
+"""One nightly run: pull (with its data-quality alerts) → demand and lead-time anomaly
+checks → forecast → plan → stress-test → gate → publish → summary.
 
 Safe to re-run: the plan of a snapshot date has a fixed id, so a second run the same
 night finds it in the store and publishes nothing twice (an approved but unpublished plan
@@ -36,6 +36,7 @@ from medtwin.store.seal import seal
 from scenarios.evidence import StressEvidence
 from scenarios.library import Library
 from scenarios.stress import StressRun, stress_plan
+from solvers.calibration.anomalies import lead_time_outliers
 from solvers.forecast.anomalies import demand_outliers
 from solvers.forecast.update import update_demand
 from solvers.highs_bridge import Infeasible, SolverFailed
@@ -133,8 +134,9 @@ class Nightly:
             return report
         report.as_of = as_of.isoformat()
         dq = cfg.data_quality
-        alerts = alerts + demand_outliers(net, history, as_of - dt.timedelta(days=1),
-                                          dq.demand_days, dq.demand_z)
+        alerts = (alerts + demand_outliers(net, history, as_of - dt.timedelta(days=1),
+                                           dq.demand_days, dq.demand_z)
+                  + lead_time_outliers(net, net.snapshot, dq.lead_time_z))
         report.alerts = alerts
         report.files["data-quality alerts"] = str(write_atomic(
             self.out / f"alerts-{as_of.isoformat()}.json",

@@ -245,9 +245,10 @@ def test_the_nightly_lists_them_in_the_morning_summary_and_waits(
     assert "## Data quality (5 critical, " in summary
     for a in pulled[1]:
         assert f"| {a.severity} | {a.kind} | {a.record} |" in summary
-    # the demand anomaly check adds warnings only if the sampled history has an outlier
+    # the anomaly checks add warnings only if the sampled history has an outlier
     assert {(a.kind, a.record) for a in pulled[1]} <= {(a.kind, a.record) for a in report.alerts}
-    assert {a.kind for a in report.alerts[len(pulled[1]):]} <= {"demand_outlier"}
+    assert {a.kind for a in report.alerts[len(pulled[1]):]} <= {"demand_outlier",
+                                                                "lead_time_outlier"}
     store = PlanStore(open_store(cfg.store))
     assert store.info(report.plan_id).status == Status.STRESS_TESTED
     recorded = [Alert.model_validate(a) for a in store.evidence(report.plan_id)["data_quality"]]

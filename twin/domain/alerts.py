@@ -36,6 +36,7 @@ ALERT_KINDS: dict[str, AlertKind] = {
     "duplicate_serial": AlertKind("critical", "one serial number on more than one unit"),
     "unit_mismatch": AlertKind("critical", "item counted in another unit"),
     "demand_outlier": AlertKind("warning", "demand far outside the forecast"),
+    "lead_time_outlier": AlertKind("warning", "lead time far from the calibration"),
 }
 
 
