@@ -98,7 +98,8 @@ def _check_row(r: LotRow, net: Network, as_of: dt.date
     if abs(raw - qty) > WHOLE_TOLERANCE:
         qty = math.floor(raw)
         alerts.append(Alert.of("fractional_stock", r.record, f"{raw:g} units in the {zone}",
-                               f"floored to {qty} units", **where))
+                               f"floored to {qty} units" + (
+                                   ": left out of the snapshot" if qty == 0 else ""), **where))
     status = r.status
     if status == "available" and expiry <= as_of:
         status = "quarantine"
