@@ -14,11 +14,12 @@ from dashboards.views.compare import CompareView
 from dashboards.views.inventory import InventoryView
 from dashboards.views.network import NetworkView
 from dashboards.views.plans import PlanReview
+from dashboards.views.quality import DataQualityView
 from dashboards.views.recall import RecallView
 from dashboards.views.whatif import WhatIfView
 
 log = logging.getLogger(__name__)
-PAGES = ("Network", "Compare", "What-if", "Plans", "Recall", "Inventory")
+PAGES = ("Network", "Compare", "What-if", "Plans", "Recall", "Inventory", "Data quality")
 
 
 class App(Viewer):
@@ -66,6 +67,8 @@ class App(Viewer):
                 return PlanReview(data=data, login=login)
             case "Recall":
                 return RecallView(data=data)
+            case "Data quality":
+                return DataQualityView(data=data)
         return InventoryView(data=data)
 
     def _show(self, index: int) -> None:

@@ -9,6 +9,7 @@ The folder (``medtwin erp pull --out DIR`` writes the same layout from Tryton)::
     history.csv          date,warehouse,hospital,department,item,lot,quantity
     orgs.csv, warehouses.csv, items.csv   master data as the ERP has it (written by pull)
     pull_notes.txt       what a pull skipped or found different from the network
+    alerts.yaml          data-quality alerts of the pull (optional; see twin.domain.alerts)
     plan_lines.csv       plan lines published to the ERP (one row per key; written by publish)
     plan_status.csv      key,status[,document] — written back by the ERP (optional)
 
@@ -33,15 +34,18 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from erp_adapter.plan_check import check_plan
 from erp_adapter.protocol import Capability, DemandRecord, DocumentRef, LineResult
 from twin.atomic_dir import replacing_directory
-from twin.domain import Network, Plan, Snapshot
+from twin.domain import Alert, Network, Plan, Snapshot
+from twin.domain.fields import DomainModel, field
 from twin.network_files import load_snapshot
 from twin.problems import InputError, Problem
+from twin.yaml_input import read_yaml, validate_as
 
 SNAPSHOT_FILE = "snapshot.yaml"
 HISTORY = "history"
 PLAN_LINES = "plan_lines"
 PLAN_STATUS = "plan_status"
 NOTES_FILE = "pull_notes.txt"
+ALERTS_FILE = "alerts.yaml"
 HISTORY_COLUMNS = ["date", "warehouse", "hospital", "department", "item", "lot", "quantity"]
 PLAN_COLUMNS = ["plan_id", "key", "kind", "from", "to", "mode", "item", "lot", "quantity",
                 "ship_date", "emergency", "supplier", "warehouse", "order_date",
@@ -118,8 +122,10 @@ def _records(models: Iterable[BaseModel]) -> list[dict[str, Any]]:
 def write_folder(folder: str | os.PathLike[str], snapshot: Snapshot,
                  history: Sequence[DemandRecord] = (),
                  master: dict[str, list[dict[str, Any]]] | None = None,
-                 notes: Sequence[str] = (), fmt: str = "csv") -> Path:
-    """Write a snapshot, its history and master data as an exchange folder, atomically: all
+                 notes: Sequence[str] = (), fmt: str = "csv",
+                 alerts: Sequence[Alert] = ()) -> Path:
+    """Write a snapshot, its history, master data and the pull's data-quality alerts as an
+    exchange folder, atomically: all
     files go to a temporary folder that replaces ``folder`` when complete. An existing
     ``folder`` is replaced only if it holds a snapshot or is empty; plan files in it are
     kept."""
@@ -136,11 +142,29 @@ def write_folder(folder: str | os.PathLike[str], snapshot: Snapshot,
             columns = list(dict.fromkeys(k for r in rows for k in r))
             write_rows(tmp / f"{name}{suffix}", rows, columns)
         (tmp / NOTES_FILE).write_text("".join(f"{n}\n" for n in notes), encoding="utf-8")
+        (tmp / ALERTS_FILE).write_text(yaml.safe_dump(
+            AlertsFile(alerts=list(alerts)).model_dump(mode="json"), sort_keys=False,
+            allow_unicode=True), encoding="utf-8")
         if target.exists():
             for name in (PLAN_LINES, PLAN_STATUS):
                 for old in target.glob(f"{name}.*"):
                     shutil.copy2(old, tmp / old.name)
     return target
+
+
+class AlertsFile(DomainModel):
+    """``alerts.yaml``: the data-quality alerts of the pull that wrote the folder."""
+
+    alerts: list[Alert] = field(list, description="data-quality alerts, critical first")
+
+
+def read_alerts(folder: Path) -> list[Alert]:
+    """The alerts of ``folder``'s ``alerts.yaml`` (none when it has no such file); problems
+    name the file, the field and its line."""
+    path = folder / ALERTS_FILE
+    if not path.exists():
+        return []
+    return validate_as(AlertsFile, read_yaml(path) or {}, str(path)).alerts
 
 
 def plan_rows(plan: Plan, published_at: dt.datetime) -> list[dict[str, Any]]:
@@ -167,6 +191,7 @@ class FlatFileAdapter:
         self._net = network
         self.fmt = fmt
         self.warnings: list[str] = []
+        self.alerts: list[Alert] = []
 
     @property
     def url(self) -> str:
@@ -201,6 +226,7 @@ class FlatFileAdapter:
         if as_of is not None and snap.as_of != as_of:
             raise InputError([Problem(str(path), "as_of", f"the folder holds the snapshot of "
                                                           f"{snap.as_of}, not of {as_of}")])
+        self.alerts = read_alerts(self.folder)
         return snap
 
     def pull_history(self, since: dt.date, until: dt.date) -> list[DemandRecord]:

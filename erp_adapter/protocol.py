@@ -11,7 +11,7 @@ import enum
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
-from twin.domain import Plan, Snapshot
+from twin.domain import Alert, Plan, Snapshot
 from twin.problems import InputError, Problem
 
 if TYPE_CHECKING:
@@ -140,6 +140,9 @@ class ErpAdapter(Protocol):
     capabilities: frozenset[Capability]
     warnings: list[str]
     """What pulls skipped or found odd (grows as the adapter is used)."""
+    alerts: list[Alert]
+    """Data-quality alerts the snapshot pulls found (:mod:`twin.domain.alerts`), each with
+    what the pull did about it (grows as the adapter is used)."""
 
     @property
     def url(self) -> str:

@@ -19,7 +19,8 @@ written, so that plan files and stored evidence of earlier runs load unchanged:
      "against": {"policy": "fixed_ss", "scenarios": [{"scenario": "…",
                  "kpis": {"holding_cost": {"mean": …, …, "significant": true}}}]},
      "results_file": "…",                               (medtwin stress)
-     "idle_scenarios": […], "files": {"stress results": "…", "report": "…"}   (nightly)}
+     "idle_scenarios": […], "files": {"stress results": "…", "report": "…"},  (nightly)
+     "data_quality": [{"kind": "negative_stock", "severity": "critical", …}, …]  (nightly)}
 
 Every member but ``scenarios`` may be absent (older or hand-written evidence); a statistic
 is ``null`` when it is not finite. :meth:`StressEvidence.to_doc` writes back exactly the
@@ -29,6 +30,8 @@ members that were set, in this order.
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from twin.domain import Alert
 
 
 class _Evidence(BaseModel):
@@ -102,6 +105,9 @@ class StressEvidence(_Evidence):
     results_file: str | None = None
     idle_scenarios: list[str] | None = None
     files: dict[str, str] | None = None
+    data_quality: list[Alert] | None = None
+    """The data-quality alerts of the pull the plan was made from (a critical one blocks
+    auto-approval)."""
     plan_sha256: str | None = None
     """sha256 of the plan's content (its JSON without evidence) this evidence is about."""
     signature: str | None = None

@@ -20,7 +20,7 @@ from erp_adapter.tryton.publish import (
     find_lots,
 )
 from erp_adapter.tryton.pull import Puller
-from twin.domain import Network, Plan, Snapshot
+from twin.domain import Alert, Network, Plan, Snapshot
 from twin.lot_trace import LotTrace
 from twin.problems import InputError, Problem
 
@@ -49,6 +49,7 @@ class TrytonAdapter:
         self.hook = hook
         self._sites: Sites | None = None
         self.warnings: list[str] = []
+        self.alerts: list[Alert] = []
 
     @property
     def url(self) -> str:
@@ -99,6 +100,7 @@ class TrytonAdapter:
         puller = self._puller()
         snap = puller.snapshot(as_of)
         self.warnings += puller.notes.warnings
+        self.alerts += puller.notes.alerts
         return snap
 
     def pull_history(self, since: dt.date, until: dt.date) -> list[DemandRecord]:

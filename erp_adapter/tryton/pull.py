@@ -24,7 +24,8 @@ from erp_adapter.tryton.mapping import (
     split_department,
     whole,
 )
-from twin.domain import InTransit, LotPosition, Network, PurchaseOrder, Snapshot
+from erp_adapter.tryton.quality import ItemFacts, LotRow, check_lots
+from twin.domain import Alert, InTransit, LotPosition, Network, PurchaseOrder, Snapshot
 
 log = logging.getLogger(__name__)
 
@@ -36,9 +37,11 @@ LOT_FIELDS = ["id", "number", "product", "expiration_date", "shelf_life_expirati
 
 @dataclass
 class PullNotes:
-    """What a pull skipped or adjusted, for the log and the pull report."""
+    """What a pull skipped or adjusted (warnings: records that map to nothing on our
+    side; alerts: data-quality findings), for the log and the pull report."""
 
     warnings: list[str] = field(default_factory=list)
+    alerts: list[Alert] = field(default_factory=list)
 
     def warn(self, message: str) -> None:
         """Record ``message``; log the first :data:`LOGGED` of them (a pull against the
@@ -91,7 +94,9 @@ class Puller:
 
     # -- stock on hand ---------------------------------------------------------------------
     def lots(self, as_of: dt.date, stock_end: dt.date) -> list[LotPosition]:
-        out: list[LotPosition] = []
+        """Lot positions of every warehouse zone, after the data-quality checks of
+        :mod:`erp_adapter.tryton.quality` (their alerts go to the notes)."""
+        rows: list[LotRow] = []
         zone_ids = {"storage": self.sites.storage, "quarantine": self.sites.quarantine,
                     "reserved": self.sites.reserved}
         for w in self.net.warehouses:
@@ -104,36 +109,38 @@ class Puller:
                 loc = zone_ids[zone].get(w.id)
                 if loc is None:
                     continue
-                rows = self.c.model("stock.lot").search_read(
+                found = self.c.model("stock.lot").search_read(
                     [("quantity", "!=", 0)], LOT_FIELDS, context={
                         "locations": [loc], "stock_date_end": stock_end, "company": company})
-                out += self._positions(w.id, status, rows, as_of)
-        return out
+                rows += self._network_rows(w.id, status, found)
+        positions, alerts = check_lots(rows, self.item_facts(), self.net, as_of)
+        self.notes.alerts += alerts
+        return positions
 
-    def _positions(self, wh: str, status: str, rows: list[dict[str, Any]],
-                   as_of: dt.date) -> list[LotPosition]:
+    def _network_rows(self, wh: str, status: str, rows: list[dict[str, Any]]) -> list[LotRow]:
         out = []
         for r in rows:
             item = self.sites.item_of_product.get(r["product"])
-            qty = whole(r["quantity"])
-            expiry = r.get("expiration_date") or r.get("shelf_life_expiration_date")
-            where = f"lot {r['number']} at {wh}"
             if item is None or item not in self.net.item_by_code:
-                self.notes.warn(f"{where}: product {r['product']} is no item of the network; "
-                                "skipped")
+                self.notes.warn(f"lot {r['number']} at {wh}: product {r['product']} is no item "
+                                "of the network; skipped")
                 continue
-            if qty <= 0:
-                self.notes.warn(f"{where} of {item}: quantity {r['quantity']} ≤ 0; skipped")
-                continue
-            if expiry is None:
-                self.notes.warn(f"{where} of {item} has no expiration date; skipped")
-                continue
-            st = status
-            if st == "available" and expiry <= as_of:
-                st = "quarantine"  # expired stock cannot be issued: blocked on our side
-            out.append(LotPosition(warehouse=wh, item=item, lot=r["number"], expiry=expiry,
-                                   quantity=qty, status=st))
-        return _merge_positions(out)
+            out.append(LotRow(wh, status, item, r))
+        return out
+
+    def item_facts(self) -> dict[str, ItemFacts]:
+        """Unit symbol and supplier offers of the network's items, as the ERP holds them."""
+        products = {self.sites.product[i.code]: i.code for i in self.net.items
+                    if i.code in self.sites.product}
+        rows = self._read("product.product", list(products), ["template", "default_uom.symbol"])
+        offers = self.c.model("purchase.product_supplier").search_read(
+            [("template", "in", sorted({r["template"] for r in rows.values()}))],
+            ["template", "product"])
+        offered = {(o["template"], o["product"]) for o in offers}
+        return {item: ItemFacts(
+            product=pid, unit=(rows[pid].get("default_uom.") or {}).get("symbol"),
+            has_supplier=bool({(rows[pid]["template"], None), (rows[pid]["template"], pid)}
+                              & offered)) for pid, item in products.items()}
 
     # -- in transit ------------------------------------------------------------------------
     def internal_in_transit(self, as_of: dt.date) -> list[InTransit]:
@@ -453,14 +460,3 @@ def _promised(line: dict[str, Any]) -> dt.date | None:
     """A purchase line's promised delivery date. Tryton drops a planned date that is
     already before its today from the line's moves, but keeps it on the line."""
     return line.get("delivery_date") or line.get("delivery_date_store")
-
-
-def _merge_positions(rows: list[LotPosition]) -> list[LotPosition]:
-    """One position per (warehouse, item, lot, status): adds duplicates up."""
-    merged: dict[tuple[str, str, str, str], LotPosition] = {}
-    totals: dict[tuple[str, str, str, str], int] = defaultdict(int)
-    for lp in rows:
-        key = (lp.warehouse, lp.item, lp.lot, lp.status)
-        merged.setdefault(key, lp)
-        totals[key] += lp.quantity
-    return [lp.model_copy(update={"quantity": totals[k]}) for k, lp in merged.items()]

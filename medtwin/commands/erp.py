@@ -138,12 +138,17 @@ def pull(erp: str, out: Path, network_name: str | None, as_of: dt.date | None,
          since: dt.date | None, fmt: str) -> None:
     """Pull the snapshot, demand history and master data into an exchange folder.
 
-    The folder loads with `medtwin plan NETWORK --snapshot OUT/snapshot.yaml`. Exit codes:
+    Data-quality alerts (negative or fractional stock, expired lots marked available,
+    items without a supplier, stock in unregistered regions, duplicate lots or serials,
+    unit mismatches) are printed with what the pull did about each, and written to
+    OUT/alerts.yaml. The folder loads with `medtwin plan NETWORK --snapshot
+    OUT/snapshot.yaml`. Exit codes:
     0 written, 2 invalid input, 4 the ERP failed (unreachable, refused the login, …).
     """
     from erp_adapter.flatfile import write_folder
     from erp_adapter.protocol import Capability, default_as_of
     from erp_adapter.registry import open_adapter
+    from twin.domain.alerts import critical, ordered
     from twin.network_files import load_snapshot
 
     net = resolve_network(network_name)
@@ -156,8 +161,9 @@ def pull(erp: str, out: Path, network_name: str | None, as_of: dt.date | None,
         master, differences = (adapter.pull_master()  # type: ignore[attr-defined]
                                if Capability.MASTER_DATA in adapter.capabilities else ({}, []))
         notes = [*adapter.warnings, *differences]
+        alerts = ordered(adapter.alerts)
     # the pulled snapshot must load against the network like any other snapshot file
-    write_folder(out, snapshot, history, master, notes, fmt)
+    write_folder(out, snapshot, history, master, notes, fmt, alerts)
     load_snapshot(out / "snapshot.yaml", net)
     click.echo(f"pulled {len(snapshot.lots)} lot positions, {len(snapshot.in_transit)} in "
                f"transit, {len(snapshot.purchase_orders)} open purchase orders as of {as_of}; "
@@ -167,6 +173,11 @@ def pull(erp: str, out: Path, network_name: str | None, as_of: dt.date | None,
         click.echo(f"  note: {note}")
     if len(notes) > 20:
         click.echo(f"  … {len(notes) - 20} more notes in {out / 'pull_notes.txt'}")
+    if alerts:
+        click.echo(f"{len(alerts)} data-quality alerts ({len(critical(alerts))} critical: they "
+                   f"block auto-approval) → {out / 'alerts.yaml'}")
+    for alert in alerts:
+        click.echo(f"  {alert}")
 
 
 @erp.command()

@@ -34,7 +34,8 @@ log = logging.getLogger(__name__)
 @click.option("--network", help="Network the plan is for (default: the plan's own, built in).")
 @click.option("--snapshot", type=click.Path(dir_okay=False, path_type=Path),
               help="The snapshot the plan was made from, when not the network's own (as "
-                   "`medtwin plan --snapshot`, e.g. pulled from the ERP).")
+                   "`medtwin plan --snapshot`, e.g. pulled from the ERP). The data-quality "
+                   "alerts of its pull (alerts.yaml beside it) go into the evidence.")
 @click.option("--against", type=click.Choice(POLICY_NAMES),
               help="Also run this policy and record paired differences plan − policy.")
 @experiment_options(default_reps=10, default_days=90)
@@ -67,10 +68,14 @@ def stress(plan_file: Path, network: str | None, snapshot: Path | None, against:
     plan = load_plan(plan_file)
     check_outputs(out / f"{plan.id}.stressed.json")
     net = load_network(network or plan.network)
+    alerts = None
     if snapshot is not None:
+        from erp_adapter.flatfile import ALERTS_FILE, read_alerts
         from twin.network_files import load_snapshot
 
         net = load_snapshot(snapshot, net)
+        if (snapshot.parent / ALERTS_FILE).exists():
+            alerts = read_alerts(snapshot.parent)
     if plan.as_of != net.snapshot.as_of:
         hint = "" if snapshot is not None else (
             " (a plan made with `medtwin plan --snapshot SNAP.yaml` needs the same "
@@ -93,11 +98,17 @@ def stress(plan_file: Path, network: str | None, snapshot: Path | None, against:
     except ValueError as exc:
         raise InputError([Problem(str(plan_file), "", str(exc))]) from None
     doc = json.loads(plan.model_dump_json(by_alias=True))
+    if alerts is not None:
+        found = found.model_copy(update={"data_quality": alerts})
     doc["stress_test"] = _sealed(found.to_doc(), plan, store_url)
     stressed = out / f"{plan.id}.stressed.json"
     write_atomic(stressed, json.dumps(doc, indent=2))
     click.echo(summary_text(ran["ds"], against))
     click.echo(f"worst scenario: {found.worst.scenario} — {found.worst.why}")
+    if alerts is not None:
+        critical = sum(a.severity == "critical" for a in alerts)
+        click.echo(f"{len(alerts)} data-quality alerts of the pull recorded with the evidence "
+                   f"({critical} critical: they block auto-approval)")
     click.echo(f"wrote {found.results_file} and {stressed}")
 
 

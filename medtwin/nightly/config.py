@@ -32,6 +32,22 @@ class RetrySettings(DomainModel):
     factor: float = field(2.0, description="growth of the wait per attempt", ge=1)
 
 
+class DataQualitySettings(DomainModel):
+    """Thresholds of the nightly's anomaly checks (the ERP records are checked by the pull
+    itself, see :mod:`twin.domain.alerts`)."""
+
+    demand_days: int = field(7, unit="days", description="last days of demand compared with "
+                                                         "the forecast", ge=1, le=366)
+    demand_z: float = field(5.0, unit="1", description="standard deviations from the "
+                                                       "forecast that raise a demand_outlier "
+                                                       "alert", gt=0, le=1000)
+    lead_time_z: float = field(4.0, unit="1", description="spreads of the calibrated lead "
+                                                          "time an open order's promised "
+                                                          "lead time may be off before a "
+                                                          "lead_time_outlier alert",
+                               gt=0, le=1000)
+
+
 class NightlyConfig(DomainModel):
     """Everything one nightly run needs (relative paths from the working directory).
 
@@ -54,6 +70,8 @@ class NightlyConfig(DomainModel):
     horizon_days: int = field(28, unit="days", description="planning horizon", ge=1, le=366)
     stress: StressSettings = field(StressSettings, description="stress test")
     retry: RetrySettings = field(RetrySettings, description="ERP retries")
+    data_quality: DataQualitySettings = field(DataQualitySettings,
+                                              description="anomaly-check thresholds")
     lock_file: str = field("out/nightly/nightly.lock", description="lock held during a run")
 
     @field_validator("erp")

@@ -1,4 +1,5 @@
-"""One nightly run: pull → forecast → plan → stress-test → gate → publish → summary.
+"""One nightly run: pull (with its data-quality alerts) → demand and lead-time anomaly
+checks → forecast → plan → stress-test → gate → publish → summary.
 
 Safe to re-run: the plan of a snapshot date has a fixed id, so a second run the same
 night finds it in the store and publishes nothing twice (an approved but unpublished plan
@@ -35,12 +36,15 @@ from medtwin.store.seal import seal
 from scenarios.evidence import StressEvidence
 from scenarios.library import Library
 from scenarios.stress import StressRun, stress_plan
+from solvers.calibration.anomalies import lead_time_outliers
+from solvers.forecast.anomalies import demand_outliers
 from solvers.forecast.update import update_demand
 from solvers.highs_bridge import Infeasible, SolverFailed
 from solvers.planning import PlanSettings, make_plan
 from solvers.transfers import TransferSettings
 from twin.atomic import write_atomic
-from twin.domain import Network, Plan
+from twin.domain import Alert, Network, Plan
+from twin.domain.alerts import ordered
 from twin.network_files import load_network
 from twin.problems import InputError
 
@@ -62,8 +66,8 @@ def stress_with_scenarios(net: Network, plan: Plan, settings: StressSettings, ou
 
 def _pull(cfg: NightlyConfig, net: Network, credentials: Credentials | None,
           sleep: Callable[[float], None], registry: ErpRegistry | None = None
-          ) -> tuple[dt.date, Network, pd.DataFrame]:
-    def pull() -> tuple[dt.date, Any, list]:
+          ) -> tuple[dt.date, Network, pd.DataFrame, list[Alert]]:
+    def pull() -> tuple[dt.date, Any, list, list[Alert]]:
         with open_adapter(cfg.erp, net, credentials=credentials, registry=registry) as adapter:
             for need in (Capability.SNAPSHOT, Capability.HISTORY):
                 require(adapter, need)
@@ -71,12 +75,12 @@ def _pull(cfg: NightlyConfig, net: Network, credentials: Credentials | None,
             snap = adapter.pull_snapshot(as_of)
             hist = adapter.pull_history(as_of - dt.timedelta(days=cfg.history_days),
                                         as_of - dt.timedelta(days=1))
-        return as_of, snap, hist
-    as_of, snapshot, history = with_retries("pull", pull, cfg.retry, sleep)
+        return as_of, snap, hist, ordered(adapter.alerts)
+    as_of, snapshot, history, alerts = with_retries("pull", pull, cfg.retry, sleep)
     frame = pd.DataFrame([vars(r) for r in history],
                          columns=["date", "warehouse", "hospital", "department", "item", "lot",
                                   "quantity"])
-    return as_of, net.model_copy(update={"snapshot": snapshot}), frame
+    return as_of, net.model_copy(update={"snapshot": snapshot}), frame, alerts
 
 
 class Nightly:
@@ -123,12 +127,20 @@ class Nightly:
         self.user = acting_user(store)
         report = NightlyReport(Outcome.FAILED)
         try:
-            as_of, net, history = _pull(cfg, net, self.credentials, self.sleep,
-                                           self.registry)
+            as_of, net, history, alerts = _pull(cfg, net, self.credentials, self.sleep,
+                                                self.registry)
         except ErpError as exc:
             report.notes.append(f"pull from the ERP failed: {exc}")
             return report
         report.as_of = as_of.isoformat()
+        dq = cfg.data_quality
+        alerts = (alerts + demand_outliers(net, history, as_of - dt.timedelta(days=1),
+                                           dq.demand_days, dq.demand_z)
+                  + lead_time_outliers(net, net.snapshot, dq.lead_time_z))
+        report.alerts = alerts
+        report.files["data-quality alerts"] = str(write_atomic(
+            self.out / f"alerts-{as_of.isoformat()}.json",
+            json.dumps([a.model_dump(mode="json") for a in alerts], indent=2)))
         plan_id = f"{net.name}-{as_of.isoformat()}"
         report.plan_id = plan_id
         try:
@@ -136,7 +148,7 @@ class Nightly:
             report.notes.append(f"plan {plan_id} was already in the store ({status})")
         except UnknownPlan:
             try:
-                status = self._make(net, history, as_of, report)
+                status = self._make(net, history, as_of, alerts, report)
             except (Infeasible, SolverFailed) as exc:
                 report.notes.append(f"planning failed: {exc}")
                 return report
@@ -158,7 +170,7 @@ class Nightly:
         return self._publish(plan_id, net, report)
 
     def _make(self, net: Network, history: pd.DataFrame, as_of: dt.date,
-              report: NightlyReport) -> Status:
+              alerts: list[Alert], report: NightlyReport) -> Status:
         cfg = self.cfg
         since = as_of - dt.timedelta(days=cfg.history_days)
         net, update = update_demand(net, history, since, as_of - dt.timedelta(days=1),
@@ -170,7 +182,8 @@ class Nightly:
         kinds = Counter(a.kind for a in plan.actions)
         report.notes.append("plan: " + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())))
         report.expiry = plan.expiry_alerts
-        evidence = self.stress(net, plan, cfg.stress, self.out)
+        evidence = self.stress(net, plan, cfg.stress, self.out).model_copy(
+            update={"data_quality": alerts})
         doc = json.loads(plan.model_dump_json(by_alias=True))
         doc["stress_test"] = seal(evidence.to_doc(), plan, self.store.keyring)
         text = json.dumps(doc, indent=2)

@@ -1,4 +1,5 @@
-"""The morning summary: what was published, what waits and why, KPIs against last night."""
+"""The morning summary: what was published, what waits and why, the data-quality alerts of
+the pull, KPIs against last night."""
 
 from dataclasses import dataclass, field
 from enum import IntEnum
@@ -7,7 +8,8 @@ from pathlib import Path
 from medtwin.exit_codes import ExitCode
 from medtwin.store.rules import RuleOutcome, ScenarioEvidence
 from twin.atomic import write_atomic
-from twin.domain import ExpiryAlert
+from twin.domain import Alert, ExpiryAlert
+from twin.domain.alerts import critical
 
 EXPIRY_LINES = 10
 """Expiry alerts listed in the summary (largest value at risk first; the plan has all)."""
@@ -38,6 +40,7 @@ class NightlyReport:
     last_plan_id: str | None = None
     files: dict[str, str] = field(default_factory=dict)
     expiry: list[ExpiryAlert] = field(default_factory=list)
+    alerts: list[Alert] = field(default_factory=list)
 
     def markdown(self) -> str:
         """The summary as Markdown (also printed by ``medtwin nightly``)."""
@@ -53,6 +56,13 @@ class NightlyReport:
         if self.rules:
             out += ["", "## Approval rules", ""]
             out += [f"- {'pass' if r.passed else 'FAIL'} `{r.rule}`: {r.why}" for r in self.rules]
+        if self.alerts:
+            out += ["", f"## Data quality ({len(critical(self.alerts))} critical, "
+                        f"{len(self.alerts)} in all)", "",
+                    "| severity | kind | ERP record | item | lot | warehouse | finding | "
+                    "what the plan did |", "|---|---|---|---|---|---|---|---|"]
+            out += [f"| {a.severity} | {a.kind} | {a.record} | {a.item or ''} | {a.lot or ''} "
+                    f"| {a.warehouse or ''} | {a.message} | {a.action} |" for a in self.alerts]
         if self.tonight:
             before = {s.scenario: s for s in self.last_night}
             out += ["", f"## Stress test (vs last published plan "

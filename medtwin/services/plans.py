@@ -17,7 +17,8 @@ from medtwin.store.plans import Decision, PlanBusy, PlanInfo, StoreConflict, Unk
 from medtwin.store.roles import Permission
 from medtwin.store.rules import ScenarioEvidence, evidence_summary
 from scenarios.evidence import StressEvidence
-from twin.domain import Plan
+from twin.domain import Alert, Plan
+from twin.domain.alerts import ordered
 from twin.problems import InputError
 
 REFUSED = (NotPermitted, IllegalTransition, StoreConflict, UnknownUser, PlanBusy, InputError)
@@ -99,6 +100,18 @@ class PlanService:
         except ValueError as exc:
             return EvidenceView(None, [], str(exc))
         return EvidenceView(StressEvidence.parse(doc), rows, None)  # type: ignore[arg-type]
+
+    def alerts(self, plan_id: str) -> list[Alert] | None:
+        """The data-quality alerts recorded with the plan's evidence, critical first (None:
+        no check recorded — a plan made outside the nightly, or no evidence)."""
+        doc = self.store.evidence(plan_id)
+        if not doc:
+            return None
+        try:
+            found = StressEvidence.parse(doc).data_quality
+        except ValueError:
+            return None
+        return None if found is None else ordered(found)
 
     def opening(self) -> str | None:
         """The plan a reviewer starts on: the newest awaiting a decision (draft or

@@ -7,7 +7,10 @@ A plan passes the gate when every enabled rule passes on its stress-test evidenc
   least the threshold;
 * ``max_cost_increase`` — the plan's total cost (mean over scenarios of holding +
   transport + purchase + transfer cost) is at most (1 + threshold) × the total cost of the
-  plan last published for the same network (passes when there is none yet).
+  plan last published for the same network (passes when there is none yet);
+* ``block_critical_alerts`` — the data-quality alerts recorded with the evidence (those of
+  the pull the plan was made from, :mod:`twin.domain.alerts`) hold no critical one; the
+  verdict names each critical alert.
 
 Evidence is read by :func:`evidence_summary`; a plan without evidence fails every rule
 that needs it, with the reason.
@@ -18,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from scenarios.evidence import StressEvidence
+from twin.domain.alerts import critical, ordered
 from twin.domain.fields import DomainModel, field
 from twin.yaml_input import read_yaml, validate_as
 
@@ -34,6 +38,9 @@ class ApprovalRules(DomainModel):
     max_cost_increase: float | None = field(
         0.05, unit="1", description="allowed total-cost increase over the last published plan",
         ge=0)
+    block_critical_alerts: bool = field(
+        True, description="a critical data-quality alert of the plan's pull blocks "
+                          "auto-approval")
 
 
 def load_rules(path: str | os.PathLike[str] | None) -> ApprovalRules:
@@ -93,6 +100,22 @@ class RuleOutcome:
     why: str
 
 
+def alerts_outcome(evidence: StressEvidence | dict[str, Any]) -> RuleOutcome:
+    """The ``block_critical_alerts`` verdict: fails naming each critical alert recorded
+    with ``evidence`` (kind, ERP record, item, lot, warehouse)."""
+    alerts = StressEvidence.parse(evidence).data_quality
+    if alerts is None:
+        return RuleOutcome("block_critical_alerts", True,
+                           "no data-quality check is recorded with the evidence")
+    found = critical(alerts)
+    if not found:
+        return RuleOutcome("block_critical_alerts", True,
+                           f"no critical data-quality alert ({len(alerts)} others)")
+    return RuleOutcome("block_critical_alerts", False,
+                       f"{len(found)} critical data-quality alerts: "
+                       + "; ".join(map(str, ordered(found))))
+
+
 def gate(rules: ApprovalRules, evidence: StressEvidence | dict[str, Any] | None,
          last_published: StressEvidence | dict[str, Any] | None) -> list[RuleOutcome]:
     """Verdict of each enabled rule on ``evidence`` (and the last published plan's)."""
@@ -103,6 +126,8 @@ def gate(rules: ApprovalRules, evidence: StressEvidence | dict[str, Any] | None,
                                                                   "max_cost_increase")
                 if getattr(rules, name) is not None]
     out = []
+    if rules.block_critical_alerts:
+        out.append(alerts_outcome(evidence))
     if rules.min_critical_fill_rate is not None:
         attr = "critical_fill_lower" if rules.use_lower_bound else "critical_fill_mean"
         worst = min(rows, key=lambda r: getattr(r, attr))

@@ -33,7 +33,7 @@ CHROMIUM = "/usr/bin/chromium"
 REPO = Path(__file__).resolve().parents[2]
 TINY = REPO / "tests" / "data" / "tiny"
 ARTIFACTS = REPO / "test-artifacts" / "e2e"
-PAGES = ("Network", "Compare", "What-if", "Plans", "Recall", "Inventory")
+PAGES = ("Network", "Compare", "What-if", "Plans", "Recall", "Inventory", "Data quality")
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
                                 reason="Debian's chromium is not installed (.ci/run installs it)")
 
@@ -138,7 +138,7 @@ def test_manager_opens_every_page_runs_a_whatif_and_approves(site, browser  # ty
     page = _login(browser, base, "mia", "mia-secret")
     expected = {"Network": "Inventory health", "Compare": "Paired differences",
                 "What-if": "Run what-if", "Plans": "Plan review", "Recall": "Where it is",
-                "Inventory": "Inventory"}
+                "Inventory": "Inventory", "Data quality": "records no data-quality check"}
     for name in PAGES:
         _tab(page, name)
         page.wait_for_selector(f"text={expected[name]}")

@@ -167,6 +167,7 @@ class FakeErpAdapter:
         self.endpoint = url.removeprefix("fake+")
         self.net = network
         self.warnings: list[str] = []
+        self.alerts: list = []
         self._ids = 0
 
     @property
@@ -333,10 +334,11 @@ def test_pull_through_the_registry(fake_erp: Running) -> None:
 def test_the_nightly_pull_uses_the_registry(fake_erp: Running) -> None:
     cfg = NightlyConfig(network=str(TINY), erp=fake_erp.erp.url, store="sqlite:///:memory:",
                         out_dir="unused", history_days=7)
-    as_of, net, frame = _pull(cfg, fake_erp.net, None, lambda s: None, fake_registry())
+    as_of, net, frame, alerts = _pull(cfg, fake_erp.net, None, lambda s: None,
+                                      fake_registry())
     assert as_of == fake_erp.net.snapshot.as_of
     assert net.snapshot == fake_erp.net.snapshot
-    assert frame.quantity.sum() == 3
+    assert frame.quantity.sum() == 3 and alerts == []
 
 
 def test_publish_twice_through_medtwins_publish_path(fake_erp: Running, capsys) -> None:

@@ -5,6 +5,7 @@ Every field carries its unit and a one-line description once (see
 JSON Schema of the config files.
 """
 
+from twin.domain.alerts import ALERT_KINDS, Alert
 from twin.domain.demand import DemandModel
 from twin.domain.distributions import Distribution
 from twin.domain.items import Item
@@ -33,6 +34,8 @@ from twin.domain.snapshot import InTransit, LotPosition, PurchaseOrder, Snapshot
 from twin.domain.substitutes import Substitute
 
 __all__ = [
+    "ALERT_KINDS",
+    "Alert",
     "DemandModel",
     "Department",
     "Distribution",

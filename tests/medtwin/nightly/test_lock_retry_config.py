@@ -89,3 +89,12 @@ def test_bad_config_names_file_and_field(tmp_path: Path) -> None:
     path.write_text("network: reference\n")
     with pytest.raises(InputError, match="erp"):
         load_config(path)
+
+
+def test_bad_anomaly_thresholds_name_file_and_field(tmp_path: Path) -> None:
+    path = tmp_path / "nightly.yaml"
+    path.write_text("erp: /tmp/x\ndata_quality:\n  demand_z: -1\n  demand_days: 0\n")
+    with pytest.raises(InputError) as err:
+        load_config(path)
+    text = str(err.value)
+    assert f"{path}: data_quality.demand_z" in text and f"{path}: data_quality.demand_days" in text

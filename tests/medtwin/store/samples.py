@@ -3,7 +3,7 @@
 import datetime as dt
 import json
 
-from twin.domain import Plan, ReorderPointAction, TransferAction
+from twin.domain import Alert, Plan, ReorderPointAction, TransferAction
 
 DAY = dt.date(2026, 11, 23)
 
@@ -94,3 +94,12 @@ def approved_in_store(plan_file, net, folder) -> tuple[str, str]:
     info = store.add_plan(text, "pat", str(plan_file), net)
     store.approve(info.id, "mia", "approved for the test", without_evidence=True)
     return url, info.id
+
+
+
+# a critical and a warning data-quality alert, as a pull records them
+NEGATIVE = Alert.of("negative_stock", "stock.lot,79", "-5 units in the WH-HZ available zone",
+                    "left out of the snapshot", item="INF-SET-STD", warehouse="WH-HZ",
+                    lot="NEG-1")
+FRACTION = Alert.of("fractional_stock", "stock.lot,80", "7.5 units", "floored to 7 units",
+                    item="IVD-TROP-100", warehouse="WH-SH", lot="FRAC-1")
