@@ -85,22 +85,23 @@ def summarise(ds: xr.Dataset, kpis: Sequence[str] | None = None, level: float = 
 
 
 def paired_differences(ds: xr.Dataset, baseline: str, kpis: Sequence[str] | None = None,
-                       level: float = 0.95) -> xr.Dataset:
-    """policy − ``baseline`` per replication, summarised like :func:`summarise` (intervals
-    of differences of shares clipped to [−1, 1]), plus ``<kpi>_significant`` (the interval
-    excludes zero)."""
-    if baseline not in ds.policy.values:
-        raise ValueError(f"baseline {baseline!r} is not among the policies "
-                         f"{[str(p) for p in ds.policy.values]}")
+                       level: float = 0.95, dim: str = "policy") -> xr.Dataset:
+    """Each ``dim`` value (a policy, or with ``dim="scenario"`` a scenario) − ``baseline``
+    per replication, summarised like :func:`summarise` (intervals of differences of shares
+    clipped to [−1, 1]), plus ``<kpi>_significant`` (the interval excludes zero). Paired:
+    replication r of every scenario and policy runs with the same seed."""
+    if baseline not in ds[dim].values:
+        raise ValueError(f"baseline {baseline!r} is not among the {dim} values "
+                         f"{[str(p) for p in ds[dim].values]}")
     names = list(kpis) if kpis is not None else run_kpis(ds)
     out = xr.Dataset()
     for k in names:
-        diff = interval(ds[k] - ds[k].sel(policy=baseline, drop=True), level,
+        diff = interval(ds[k] - ds[k].sel({dim: baseline}, drop=True), level,
                         clip=(-1.0, 1.0) if is_share(ds[k]) else None)
         out[k] = diff.assign_attrs(ds[k].attrs)
         low, high = diff.sel(stat="lower", drop=True), diff.sel(stat="upper", drop=True)
         out[f"{k}_significant"] = (low > 0) | (high < 0)
-    return out.assign_attrs(confidence_level=level, baseline_policy=baseline)
+    return out.assign_attrs({"confidence_level": level, f"baseline_{dim}": baseline})
 
 
 def as_rows(summary: xr.Dataset, kpis: Sequence[str]) -> pd.DataFrame:

@@ -26,6 +26,8 @@ SHOWN_KPIS = ["run_fill_rate_critical", "run_fill_rate", "run_lost_units",
               "run_emergency_units", "run_substituted_units", "run_scrapped_value_expired",
               "run_inventory_value_mean", "run_holding_cost", "run_transport_cost"]
 """KPIs printed, then the recall-response KPIs when some run had a recall."""
+BASELINE_SCENARIO = "baseline"
+"""The scenario other scenarios are differenced against when it is among those run."""
 
 
 def experiment_options(default_reps: int, default_days: int) -> Callable:
@@ -138,10 +140,29 @@ def _cell(stat: xr.DataArray, kpi: str) -> str:
     return "n/a" if fmt(mean) == "n/a" else f"{fmt(mean)} [{fmt(lo)}, {fmt(hi)}]"
 
 
+def _differences(diff: xr.Dataset, ds: xr.Dataset, dim: str, baseline: str,
+                 kpis: Sequence[str], width: int) -> list[str]:
+    """Lines of :func:`paired_differences` along ``dim``: one block per (scenario, policy)
+    other than the baseline."""
+    lines = []
+    for s in ds.scenario.values:
+        for p in ds.policy.values:
+            if (s if dim == "scenario" else p) == baseline:
+                continue
+            lines.append(f"  {s} / {p}")
+            for k in kpis:
+                cell = diff[k].sel(scenario=s, policy=p)
+                mark = "*" if bool(diff[f"{k}_significant"].sel(scenario=s, policy=p)) else " "
+                lines.append(f"    {k.removeprefix('run_'):<{width - 2}} {_cell(cell, k)} "
+                             f"{mark}")
+    return lines
+
+
 def summary_text(ds: xr.Dataset, baseline: str | None,
                  kpis: Sequence[str] | None = None) -> str:
-    """Means with 95 % CIs per scenario and policy, then paired differences against
-    ``baseline`` (``*`` marks an interval that excludes zero); ``kpis`` default:
+    """Means with 95 % CIs per scenario and policy, then paired differences against the
+    ``baseline`` policy and against the scenario :data:`BASELINE_SCENARIO` when it was run
+    (``*`` marks an interval that excludes zero); ``kpis`` default:
     :data:`SHOWN_KPIS` and the recall-response KPIs (those no run defines are left out)."""
     from scenarios.stats import defined_kpis, paired_differences, summarise
     from twin.sim import RECALL_KPIS
@@ -160,15 +181,11 @@ def summary_text(ds: xr.Dataset, baseline: str | None,
     if baseline is not None and ds.sizes["policy"] > 1:
         diff = paired_differences(ds, baseline, kpis)
         lines.append(f"paired differences against {baseline} (* = 95 % CI excludes zero)")
-        for s in ds.scenario.values:
-            for p in ds.policy.values:
-                if p == baseline:
-                    continue
-                lines.append(f"  {s} / {p}")
-                for k in kpis:
-                    mark = "*" if bool(diff[f"{k}_significant"].sel(scenario=s, policy=p)) \
-                        else " "
-                    lines.append(f"    {k.removeprefix('run_'):<{width - 2}} "
-                                 f"{_cell(diff[k].sel(scenario=s, policy=p), k)} {mark}")
+        lines += _differences(diff, ds, "policy", baseline, kpis, width)
+    if BASELINE_SCENARIO in ds.scenario.values and ds.sizes["scenario"] > 1:
+        diff = paired_differences(ds, BASELINE_SCENARIO, kpis, dim="scenario")
+        lines.append(f"paired differences against scenario {BASELINE_SCENARIO} "
+                     "(* = 95 % CI excludes zero)")
+        lines += _differences(diff, ds, "scenario", BASELINE_SCENARIO, kpis, width)
     return "\n".join(lines)
 

@@ -9,6 +9,7 @@ from click.testing import CliRunner
 
 from medtwin.cli import main
 from scenarios.results import read
+from twin.sim import run_kpi
 
 SCENARIOS = {
     "baseline": "description: as configured\n",
@@ -42,6 +43,11 @@ def test_compare_writes_results_and_prints_intervals(tiny_dir: Path, library: Pa
     ds = read(out)
     assert list(ds.policy.values) == ["heuristic", "fixed_ss"]
     assert list(ds.scenario.values) == ["baseline", "surge"]
+    by_scenario = result.output.split("paired differences against scenario baseline")[1]
+    lost = (ds.run_lost_units.sel(scenario="surge", policy="fixed_ss")
+            - ds.run_lost_units.sel(scenario="baseline", policy="fixed_ss")).mean()
+    block = by_scenario.split("surge / fixed_ss")[1]
+    assert "lost_units" in block and run_kpi("run_lost_units").format(float(lost)) in block
     report = tmp_path / "report.html"
     result = _invoke("report", out, "--out", report)
     assert result.exit_code == 0, result.output

@@ -71,6 +71,22 @@ def test_paired_differences_use_the_pairing() -> None:
         paired_differences(ds, "C")
 
 
+def test_paired_differences_between_scenarios() -> None:
+    """Scenario s1 = s0 − 2 in every replication: differenced along the scenarios the
+    interval is exactly −2 wide 0, and the baseline scenario differs by nothing."""
+    rng = np.random.default_rng(3)
+    base = rng.normal(50, 10, size=(2, 1, 12))
+    ds = _dataset(np.concatenate([base, base - 2], axis=1), ["A", "B"])
+    diff = paired_differences(ds, "s0", dim="scenario")
+    d = diff["run_x"].sel(scenario="s1")
+    assert np.allclose(d.sel(stat="mean"), -2) and np.allclose(d.sel(stat="half_width"), 0)
+    assert diff["run_x_significant"].sel(scenario="s1").all()
+    assert not diff["run_x_significant"].sel(scenario="s0").any()
+    assert diff.attrs["baseline_scenario"] == "s0"
+    with pytest.raises(ValueError, match="baseline 'nope' is not among the scenario"):
+        paired_differences(ds, "nope", dim="scenario")
+
+
 def test_nan_replications_are_left_out() -> None:
     values = np.array([[[1.0, 2.0, np.nan, 3.0]]])
     ci = interval(_dataset(values, ["p"])["run_x"]).squeeze()
