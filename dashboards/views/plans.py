@@ -227,7 +227,7 @@ class PlanReview(Viewer):
             return pn.Column()
         table = pd.DataFrame([{"warehouse": a.warehouse, "item": a.item, "lot": a.lot,
                                "expires": a.expiry.isoformat(), "units": a.quantity,
-                               "at risk (units)": round(a.units_at_risk, 1),
+                               "at risk without action (units)": round(a.units_at_risk, 1),
                                "value at risk": round(a.value_at_risk, 2),
                                "what saves them": a.remedy()} for a in alerts])
         total = sum(a.value_at_risk for a in alerts)

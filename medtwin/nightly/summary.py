@@ -77,7 +77,8 @@ class NightlyReport:
         if self.expiry:
             out += ["", f"## Expiry alerts ({len(self.expiry)} lots, "
                         f"{sum(a.value_at_risk for a in self.expiry):,.2f} at risk)", "",
-                    "| warehouse | item | lot | expires | at risk (units) | value | action |",
+                    "| warehouse | item | lot | expires | at risk without action (units) | value "
+                    "| action |",
                     "|---|---|---|---|---|---|---|"]
             for a in self.expiry[:EXPIRY_LINES]:
                 out.append(f"| {a.warehouse} | {a.item} | {a.lot} | {a.expiry} | "

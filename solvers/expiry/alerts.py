@@ -112,7 +112,10 @@ class ExpiryAlerts:
             reason += (f"; already too short-dated for every department this warehouse serves "
                        f"(they accept ≥ {int(shelf.min())} days left)")
         if planned:
-            reason += f"; the plan ships {sum(planned.values())} of them"
+            shipped = sum(planned.values())
+            reason += (f"; the plan ships {shipped} units of the lot"
+                       + (", more than are at risk" if shipped >= risk else
+                          f", {risk - shipped:.1f} stay at risk"))
         if rescue is not None:
             reason += (f"; shipping {rescue.quantity} to {rescue.target} by "
                        f"{rescue.ship_date} saves {rescue.units_saved:.1f} units "

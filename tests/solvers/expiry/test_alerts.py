@@ -91,7 +91,7 @@ def test_a_planned_transfer_is_credited_and_nothing_else_suggested():
     alert = next(a for a in ExpiryAlerts(net, within_days=DAYS).alerts([line])
                  if a.lot == "Y-SOON")
     assert alert.planned == {"transfer-1": 10} and alert.rescue is None
-    assert "the plan ships 10" in alert.reason
+    assert "the plan ships 10 units of the lot, more than are at risk" in alert.reason
 
 
 def test_lots_too_short_dated_for_every_department_are_named_so():
