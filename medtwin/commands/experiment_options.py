@@ -153,7 +153,7 @@ def _differences(diff: xr.Dataset, ds: xr.Dataset, dim: str, baseline: str,
             for k in kpis:
                 cell = diff[k].sel(scenario=s, policy=p)
                 mark = "*" if bool(diff[f"{k}_significant"].sel(scenario=s, policy=p)) else " "
-                lines.append(f"    {k.removeprefix('run_'):<{width - 2}} {_cell(cell, k)} "
+                lines.append(f"    {k.removeprefix('run_'):<{width}} {_cell(cell, k)} "
                              f"{mark}")
     return lines
 
