@@ -180,7 +180,9 @@ def test_compare_shows_the_recall_response_of_a_recall_scenario(tiny_dir: Path,
                      "--out", out, "--no-progress")
     assert result.exit_code == 0, result.output
     for name in RECALL_KPIS:
-        assert result.output.count(name) == 2 + 2, name   # means per scenario, differences
+        # means per scenario (2), differences to the baseline policy per scenario (2) and
+        # the recall scenario's differences to the baseline scenario per policy (2)
+        assert result.output.count(name) == 2 + 2 + 2, name
     ds = read(out)
     assert ds["run_recall_recovered_1d"].sel(scenario="baseline").isnull().all()
     run = simulate(load_network(tiny_dir), days=10, seed=replication_seed(5, 1),
