@@ -28,6 +28,8 @@ import math
 from collections import defaultdict
 from collections.abc import Sequence
 
+import numpy as np
+
 from solvers.expiry.fluid import NetworkDemand, Stock, used_before_expiry
 from twin.domain import ExpiryAlert, Lane, Network, Rescue, TransferAction
 
@@ -84,6 +86,15 @@ class ExpiryAlerts:
         self._lanes: dict[str, list[Lane]] = defaultdict(list)
         for lane in net.lanes:
             self._lanes[lane.source].append(lane)
+        self._used: dict[tuple[str, str], np.ndarray] = {}
+
+    def used(self, w: str, i: str) -> np.ndarray:
+        """Units of each of ``self.stock[(w, i)]`` used before expiry, as it stands
+        (computed once per position: alerts and rescues into it share it)."""
+        if (w, i) not in self._used:
+            self._used[(w, i)] = used_before_expiry(self.stock.get((w, i), []),
+                                                    self.demand.at(w, i))
+        return self._used[(w, i)]
 
     def alerts(self, transfers: Sequence[TransferAction] = ()) -> list[ExpiryAlert]:
         """Every lot at risk, largest value at risk first (ties: warehouse, item, lot)."""
@@ -92,8 +103,7 @@ class ExpiryAlerts:
         for (w, i), stock in sorted(self.stock.items()):
             if not any(s.arrives == 0 for s in stock):
                 continue
-            used = used_before_expiry(stock, self.demand.at(w, i))
-            for s, u in zip(stock, used, strict=True):
+            for s, u in zip(stock, self.used(w, i), strict=True):
                 risk = s.quantity - u
                 if s.arrives == 0 and risk >= MIN_UNITS_AT_RISK:
                     out.append(self._alert(w, i, s, risk, cost[i], transfers))
@@ -139,10 +149,9 @@ class ExpiryAlerts:
             if transit >= s.expiry_day:
                 continue
             here = self.stock.get((lane.target, i), [])
-            demand = self.demand.at(lane.target, i)
-            before = _wasted(here, used_before_expiry(here, demand))
+            before = _wasted(here, self.used(lane.target, i))
             moved = Stock(s.lot, s.expiry_day, float(units), transit)
-            after_used = used_before_expiry([*here, moved], demand)
+            after_used = used_before_expiry([*here, moved], self.demand.at(lane.target, i))
             gained = after_used[-1] - (_wasted(here, after_used[:-1]) - before)
             cost = lane.cost_per_unit * units + lane.cost_per_shipment
             net = gained * unit_cost - cost

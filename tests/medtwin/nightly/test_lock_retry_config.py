@@ -77,24 +77,23 @@ def test_retries_give_up_and_refusals_are_not_retried() -> None:
     assert waits == [1]
 
 
-def test_bad_config_names_file_and_field(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("text", "fields"), [
+    ("erp: /tmp/x\nstress:\n  reps: 1\nhistory_days: -3\n", ["stress.reps", "history_days"]),
+    ("erp: /tmp/x\ndata_quality:\n  demand_z: -1\n  demand_days: 0\n",
+     ["data_quality.demand_z", "data_quality.demand_days"]),
+])
+def test_bad_config_names_file_and_field(tmp_path: Path, text: str, fields: list[str]) -> None:
     path = tmp_path / "nightly.yaml"
-    path.write_text("erp: /tmp/x\nstress:\n  reps: 1\nhistory_days: -3\n")
+    path.write_text(text)
     with pytest.raises(InputError) as err:
         load_config(path)
-    text = str(err.value)
-    assert f"{path}: stress.reps" in text and f"{path}: history_days" in text
+    assert all(f"{path}: {f}" in str(err.value) for f in fields)
+
+
+def test_missing_config_or_erp_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "nightly.yaml"
     with pytest.raises(InputError, match="file not found"):
         load_config(tmp_path / "none.yaml")
     path.write_text("network: reference\n")
     with pytest.raises(InputError, match="erp"):
         load_config(path)
-
-
-def test_bad_anomaly_thresholds_name_file_and_field(tmp_path: Path) -> None:
-    path = tmp_path / "nightly.yaml"
-    path.write_text("erp: /tmp/x\ndata_quality:\n  demand_z: -1\n  demand_days: 0\n")
-    with pytest.raises(InputError) as err:
-        load_config(path)
-    text = str(err.value)
-    assert f"{path}: data_quality.demand_z" in text and f"{path}: data_quality.demand_days" in text
