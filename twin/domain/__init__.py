@@ -23,6 +23,7 @@ from twin.domain.parties import (
     Warehouse,
 )
 from twin.domain.plan import (
+    DispositionAction,
     ExpiryAlert,
     Plan,
     PurchaseAction,
@@ -30,17 +31,29 @@ from twin.domain.plan import (
     Rescue,
     TransferAction,
 )
+from twin.domain.returns import (
+    DECISIONS,
+    RATE_REASONS,
+    InRepair,
+    ReturnedLot,
+    ReturnHandling,
+    ReturnRate,
+)
 from twin.domain.snapshot import InTransit, LotPosition, PurchaseOrder, Snapshot
 from twin.domain.substitutes import Substitute
 
 __all__ = [
     "ALERT_KINDS",
+    "DECISIONS",
+    "RATE_REASONS",
     "Alert",
     "DemandModel",
     "Department",
+    "DispositionAction",
     "Distribution",
     "ExpiryAlert",
     "Hospital",
+    "InRepair",
     "InTransit",
     "Item",
     "Lane",
@@ -55,6 +68,9 @@ __all__ = [
     "Region",
     "ReorderPointAction",
     "Rescue",
+    "ReturnHandling",
+    "ReturnRate",
+    "ReturnedLot",
     "Settings",
     "ShipMode",
     "Snapshot",

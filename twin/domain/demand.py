@@ -8,6 +8,7 @@ from pydantic import model_validator
 
 from twin.domain.demand_families import DEMAND_FAMILIES, FamilyName
 from twin.domain.fields import MAX_DAYS, MAX_RATE, DomainModel, field
+from twin.domain.returns import ReturnRate
 
 
 class DemandModel(DomainModel):
@@ -39,6 +40,8 @@ class DemandModel(DomainModel):
         0.0, unit="fraction", description="amplitude of annual seasonality", ge=0, le=1)
     annual_peak_day: int = field(
         1, unit="day of year", description="day of year of the seasonal peak", ge=1, le=366)
+    returns: list[ReturnRate] = field(
+        list, description="shares of the issued units that come back, by reason")
 
     @model_validator(mode="after")
     def _weekly_profile(self) -> "DemandModel":
@@ -49,6 +52,11 @@ class DemandModel(DomainModel):
                 raise ValueError("weekly multipliers must be ≥ 0")
             if abs(sum(self.weekly) / 7 - 1) > 0.01:
                 raise ValueError(f"weekly multipliers must average 1, got {sum(self.weekly)/7:.3f}")
+        reasons = [r.reason for r in self.returns]
+        if len(set(reasons)) != len(reasons):
+            raise ValueError("returns: one rate per reason")
+        if sum(r.rate for r in self.returns) > 1 + 1e-9:
+            raise ValueError("returns: the rates add up to more than 1")
         problem = DEMAND_FAMILIES[self.family].problem(self.mean_per_day, self.dispersion)
         if problem is not None:
             raise ValueError(problem)

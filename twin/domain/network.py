@@ -11,6 +11,7 @@ from twin.domain.fields import MAX_UNITS, DomainModel, field
 from twin.domain.items import Item
 from twin.domain.lanes import Lane
 from twin.domain.parties import Hospital, Org, Region, Supplier, Warehouse
+from twin.domain.returns import DEFAULT_HANDLING, ReturnHandling, ReturnReason
 from twin.domain.snapshot import Snapshot
 from twin.domain.substitutes import Substitute
 
@@ -84,6 +85,8 @@ class Network(DomainModel):
     stock_policies: list[StockPolicy] = field(list, description="fixed (s, S) parameters")
     substitutes: list[Substitute] = field(
         list, description="items departments accept when theirs is short")
+    return_handling: list[ReturnHandling] = field(
+        list, description="what QC does with returned units, by reason (and item)")
     snapshot: Snapshot = field(description="opening inventory state")
 
     @cached_property
@@ -123,6 +126,12 @@ class Network(DomainModel):
         for r in self.substitutes:
             out.setdefault(r.item, []).append(r)
         return out
+
+    def handling(self, reason: ReturnReason, item: str) -> ReturnHandling:
+        """QC's rule for returned units of ``item``: the item's own rule for ``reason``, else
+        the reason's rule for every item, else :data:`DEFAULT_HANDLING`."""
+        rules = {(r.reason, r.item): r for r in self.return_handling}
+        return rules.get((reason, item)) or rules.get((reason, None)) or DEFAULT_HANDLING[reason]
 
     def rebased(self, as_of: dt.date) -> "Network":
         """The same network with its snapshot taken on ``as_of``: every snapshot date moves

@@ -1,4 +1,5 @@
-"""Plans: sets of actions (transfer, purchase, reorder-point setting), each with a reason."""
+"""Plans: sets of actions (transfer, purchase, reorder-point setting, disposition of returned
+units), each with a reason."""
 
 import datetime as dt
 import hashlib
@@ -7,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from twin.domain.fields import MAX_DAYS, MAX_UNITS, DomainModel, field
+from twin.domain.returns import Decision, ReturnReason
 
 Evidence = dict[str, float | int | str | bool | None]
 
@@ -68,7 +70,23 @@ class ReorderPointAction(_Action):
                              le=MAX_UNITS)
 
 
-Action = Annotated[TransferAction | PurchaseAction | ReorderPointAction,
+class DispositionAction(_Action):
+    """QC's decision for returned units of one lot in quarantine at a warehouse: put them
+    back into available stock, send them for repair (to ``repairer``), or scrap them."""
+
+    kind: Literal["disposition"] = "disposition"
+    warehouse: str = field(description="warehouse holding the returned units")
+    item: str = field(description="item code")
+    lot: str = field(description="lot number", min_length=1)
+    quantity: int = field(unit="units", description="units decided on", gt=0, le=MAX_UNITS)
+    reason: ReturnReason = field(description="why the units came back")
+    decision: Decision = field(description="restock, repair or scrap")
+    date: dt.date = field(description="date to carry out the decision")
+    repairer: str | None = field(None, description="supplier id that repairs (repair only)")
+    repair_due: dt.date | None = field(None, description="expected return from repair")
+
+
+Action = Annotated[TransferAction | PurchaseAction | ReorderPointAction | DispositionAction,
                    Field(discriminator="kind")]
 
 

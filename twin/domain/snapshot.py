@@ -4,6 +4,7 @@ import datetime as dt
 from typing import Literal
 
 from twin.domain.fields import MAX_UNITS, DomainModel, field
+from twin.domain.returns import InRepair, ReturnedLot
 
 Status = Literal["available", "quarantine", "reserved"]
 STATUSES: tuple[Status, ...] = ("available", "quarantine", "reserved")
@@ -59,10 +60,14 @@ class Snapshot(DomainModel):
     lots: list[LotPosition] = field(list, description="lots on hand")
     in_transit: list[InTransit] = field(list, description="shipments in transit")
     purchase_orders: list[PurchaseOrder] = field(list, description="open purchase orders")
+    returns: list[ReturnedLot] = field(
+        list, description="returned units in quarantine waiting for QC")
+    repairs: list[InRepair] = field(list, description="units out for repair")
 
     def shifted(self, days: int) -> "Snapshot":
         """The same state ``days`` later: every date (snapshot, expiries, ship and arrival
-        dates, order and due dates) moved by ``days``; quantities unchanged."""
+        dates, order and due dates, return and repair dates) moved by ``days``; quantities
+        unchanged."""
         step = dt.timedelta(days=days)
 
         def move(row: DomainModel, *names: str) -> DomainModel:
@@ -72,4 +77,6 @@ class Snapshot(DomainModel):
             "as_of": self.as_of + step,
             "lots": [move(lp, "expiry") for lp in self.lots],
             "in_transit": [move(t, "expiry", "shipped", "eta") for t in self.in_transit],
-            "purchase_orders": [move(po, "ordered", "due") for po in self.purchase_orders]})
+            "purchase_orders": [move(po, "ordered", "due") for po in self.purchase_orders],
+            "returns": [move(r, "expiry", "received") for r in self.returns],
+            "repairs": [move(r, "expiry", "sent", "due") for r in self.repairs]})
