@@ -40,7 +40,8 @@ EVIDENCE = ("fill_rate", "cycle_service", "fill_rate_target", "priority", "fill_
             "protection_days", "protection_demand", "protection_demand_sd",
             "expected_on_hand", "expected_cost_per_day", "binds", "not_exact", "crossing_risk",
             "fill_rate_low", "fill_rate_high", "expected_on_hand_low", "expected_on_hand_high",
-            "estimate_fill_rate", "estimate_on_hand", "measured", "substitutes")
+            "estimate_fill_rate", "estimate_on_hand", "measured", "substitutes", "pooled",
+            "return_share")
 """What a reorder-point line keeps of its safety-stock row as evidence."""
 
 

@@ -126,6 +126,10 @@ def why_not_exact(x: SafetyStockInputs) -> np.ndarray:
          x.emergency_backup if x.emergency_backup is not None else no),
         ("the forecast's error exceeds the demand model's spread (planned on the forecast)",
          x.forecast_wider if x.forecast_wider is not None else no),
+        ("substitutes pool its demand with other items (the chain is single-item)",
+         np.isin(np.arange(n), x.links.pooled())),
+        ("returned units come back into its stock (net demand)",
+         x.return_share > 0 if x.return_share is not None else no),
     ]
     out = np.full(n, "", dtype=object)
     for why, hit in reversed(checks):

@@ -19,6 +19,15 @@ Where a forecast's error σ_e (units/day) is known for a demand series
 (:mod:`solvers.forecast.update`) and exceeds the series' own daily standard deviation, the
 series counts with variance σ_e² (the forecast is that uncertain about a day's demand);
 such a position is planned by the scenarios only.
+
+Returns come back into stock (:mod:`twin.domain.returns`): a series whose issued units
+return with total share ρ (rate × the restock and repair shares QC applies) counts with its
+net demand, a binomial thinning: mean (1 − ρ)μ, variance (1 − ρ)²σ² + ρ(1 − ρ)μ (units/day);
+such a position is planned by the scenarios only.
+
+Substitutes pool demand between the positions of one warehouse
+(:mod:`solvers.safety_stock.pooling`): the model lets a position's shortfall be covered
+from its substitutes' stock, and such positions are planned by the scenarios only.
 """
 
 import logging
@@ -30,8 +39,9 @@ from typing import NamedTuple
 import numpy as np
 
 from solvers.inventory_theory.demand import Series
+from solvers.safety_stock.pooling import NO_LINKS, Links, substitution_links
 from twin.api import first_open, replenishment_routes
-from twin.domain import Distribution, Item, Network, Supplier, SupplyOffer
+from twin.domain import DemandModel, Distribution, Item, Network, Supplier, SupplyOffer
 from twin.domain.parties import PRIORITIES
 
 log = logging.getLogger(__name__)
@@ -95,6 +105,9 @@ class SafetyStockInputs:
     # by an emergency shipment (a lane into the warehouse; cold lane from a cold one if cold)
     forecast_wider: np.ndarray | None = None  # a series' forecast error exceeds its model's
     # standard deviation (its variance is σ_e², see the module docstring)
+    links: Links = NO_LINKS  # substitutes pooling demand between positions (same warehouse)
+    return_share: np.ndarray | None = None  # ρ: share of the position's own issued units
+    # that come back into its stock (restocked or repaired returns); None: none
 
     @property
     def size(self) -> int:
@@ -106,6 +119,7 @@ class SafetyStockInputs:
         arrays = {f.name: getattr(self, f.name)[idx] for f in fields(self)
                   if isinstance(getattr(self, f.name), np.ndarray)}
         return replace(self, lead_time=[self.lead_time[i] for i in idx], **arrays,
+                       links=self.links.subset(idx, self.size),
                        replenishment=None if self.replenishment is None
                        else self.replenishment.subset(idx),
                        own_series=None if self.own_series is None
@@ -185,6 +199,7 @@ def build_inputs(net: Network,
     series: dict[tuple[str, str], list[Series]] = defaultdict(list)
     seasonal: set[tuple[str, str]] = set()
     wider: set[tuple[str, str]] = set()
+    back: dict[tuple[str, str], float] = defaultdict(float)  # units/day coming back
     for d in net.demand:
         hosp = hosps[d.hospital]
         wh = net.serving_warehouse(d.hospital, d.item)
@@ -193,10 +208,13 @@ def build_inputs(net: Network,
         dept = next(x for x in hosp.departments if x.id == d.department)
         key = (wh, d.item)
         sigma_e = errors.get((d.hospital, d.department, d.item), 0.0)
-        own[key][0] += max(d.daily_variance, sigma_e ** 2)
+        rho = returned_share(net, d)
+        back[key] += rho * d.mean_per_day
+        own[key][0] += ((1 - rho) ** 2 * max(d.daily_variance, sigma_e ** 2)
+                        + rho * (1 - rho) * d.mean_per_day)
         if sigma_e ** 2 > d.daily_variance:
             wider.add(key)
-        own[key][1 + _RANK[dept.priority]] += d.mean_per_day
+        own[key][1 + _RANK[dept.priority]] += (1 - rho) * d.mean_per_day
         prio[key] = min(prio.get(key, "routine"), dept.priority, key=_RANK.__getitem__)
         min_life[key] = max(min_life[key], dept.min_shelf_life_days)
         series[key].append(Series(d.family, d.mean_per_day, d.dispersion))
@@ -262,7 +280,17 @@ def build_inputs(net: Network,
             dtype=bool),
         supply_capped=np.array([r.capped for r in rows], dtype=bool),
         forecast_wider=np.array([k in wider for k in keys], dtype=bool),
+        links=substitution_links(net, keys),
+        return_share=np.array([back.get(k, 0.0) / (mine[p, 1:].sum() + back.get(k, 0.0))
+                               if back.get(k, 0.0) > 0 else 0.0 for p, k in enumerate(keys)]),
     )
+
+
+def returned_share(net: Network, d: DemandModel) -> float:
+    """ρ: the share of a demand series' issued units that come back into stock — Σ over its
+    return reasons of rate × (restock + repair share of QC's rule for them)."""
+    return sum(r.rate * (h.restock + h.repair) for r in d.returns
+               for h in (net.handling(r.reason, d.item),))
 
 
 def _emergency_routes(net: Network) -> set[tuple[str, bool]]:

@@ -22,7 +22,9 @@ shelf-life-capped EOQ, so that the cost stays linear). At the optimum
 u_pk = (D_pk − R_p)⁺, so the objective is the newsvendor cost
 c_o·E[(R − D)⁺] + c_u·E[(D − R)⁺], whose unconstrained optimum is the critical-fractile
 quantile c_u/(c_u + c_o) of the scenario demand. Side constraints (one function each,
-below): fill rate per cycle by priority class, warehouse capacity, org budget on the
+below): substitution (a position's shortfall covered from the stock of its substitutes at
+the same warehouse, :mod:`solvers.safety_stock.pooling`), fill rate per cycle by priority
+class, warehouse capacity, org budget on the
 expected on-hand value c·(E[(R − D)⁺] + Q/2); stock above what can be issued within its
 usable shelf life is charged as write-off. The integer (s, S) round R and Q up and then
 give back, by marginal analysis, what rounding took beyond an org's budget
@@ -57,6 +59,7 @@ from solvers.inventory_theory.lead_time import crossing_risk
 from solvers.matrix_rows import matrix_rows
 from solvers.safety_stock.exact import ExactLevels, exact_levels, lead_days, lead_law
 from solvers.safety_stock.inputs import SafetyStockInputs, build_inputs
+from solvers.safety_stock.pooling import NO_LINKS, Links, pooled_shortage
 from solvers.safety_stock.reasons import reorder_point_reason
 from solvers.safety_stock.sampling import Upstream, sample_cycle_demand
 from solvers.safety_stock.settings import SafetyStockSettings
@@ -64,6 +67,8 @@ from twin.domain import Network
 from twin.domain.parties import PRIORITIES
 
 log = logging.getLogger(__name__)
+SUBSTITUTION_TIE = 1e-6
+"""ε of the objective's substitution tie-break (see :func:`define_objective`)."""
 
 
 @dataclass(frozen=True)
@@ -123,6 +128,7 @@ class SafetyStockResult:
         figures and the ``reason`` (:func:`~solvers.safety_stock.reasons.
         reorder_point_reason`)."""
         days, mean, sd = self.protection()
+        takes = set(self.inputs.links.item.tolist())
         rows = [{"warehouse": w, "item": i, "reorder_point": int(self.level_s[p]),
                  "order_up_to": int(self.level_big_s[p]),
                  "safety_stock": int(max(round(self.safety_stock[p]), 0)),
@@ -134,6 +140,10 @@ class SafetyStockResult:
                  "protection_days": float(days[p]), "protection_demand": float(mean[p]),
                  "protection_demand_sd": float(sd[p]),
                  "expected_on_hand": float(self.on_hand[p]),
+                 "pooled": p in takes,
+                 **({"return_share": float(self.inputs.return_share[p])}
+                    if self.inputs.return_share is not None
+                    and self.inputs.return_share[p] > 0 else {}),
                  **({"expected_cost_per_day": float(self.exact.cost[p]),
                      "binds": self.exact.binds[p], **self._lead_law(p)}
                     if self.exact is not None and self.exact.mask[p] else
@@ -192,19 +202,63 @@ def define_ordering_cost(m: pyo.ConcreteModel, x: SafetyStockInputs, cuts: int =
         doc="yearly ordering cost A·365μ/Q (outer linearisation)", labels=labels)
 
 
-def define_shortage(m: pyo.ConcreteModel, demand: np.ndarray) -> None:
-    """u_j ≥ D_pk − R_p, u_j ≥ 0: units short in scenario k, one variable j per scenario row
-    with D_pk > 0 (``m.short_position[j]`` = p, rows labelled (p, k))."""
+def define_shortage(m: pyo.ConcreteModel, demand: np.ndarray, links: Links = NO_LINKS
+                    ) -> None:
+    """u_j ≥ D_pk − R_p − Σ_{l: a_l=p} y_lk + Σ_{l: b_l=p} f_l·y_lk, u_j ≥ 0: units short
+    in scenario k, one variable j per scenario row with D_pk > 0 (``m.short_position[j]`` =
+    p, rows labelled (p, k)); with substitution links (:func:`define_substitution`) a
+    position's shortfall is net of what its substitutes cover and a substitute's includes
+    what it gave."""
     p, k = np.nonzero(demand > 0)
     n = len(p)
     m.short_position = p
     m.u = pyo.Var(pyo.RangeSet(0, n - 1), domain=pyo.NonNegativeReals,
                   doc="units short per scenario row")
-    m.shortage = matrix_rows((*m.u.values(), *m.R.values()), np.tile(np.arange(n), 2),
-                             np.concatenate((np.arange(n), n + p)), np.ones(2 * n),
-                             demand[p, k], np.full(n, np.inf),
-                             doc="shortage is demand above the reorder point",
-                             labels=list(zip(p.tolist(), k.tolist(), strict=True)))
+    row_of = np.full(demand.shape, -1, dtype=np.int64)
+    row_of[p, k] = np.arange(n)
+    y_rows, y_cols, y_coef = define_substitution(m, demand, links, row_of)
+    m.shortage = matrix_rows(
+        (*m.u.values(), *m.R.values(), *m.y.values()),
+        np.concatenate((np.arange(n), np.arange(n), y_rows)),
+        np.concatenate((np.arange(n), n + p, n + demand.shape[0] + y_cols)),
+        np.concatenate((np.ones(2 * n), y_coef)), demand[p, k], np.full(n, np.inf),
+        doc="shortage is demand above the reorder point, net of substitution",
+        labels=list(zip(p.tolist(), k.tolist(), strict=True)))
+
+
+def define_substitution(m: pyo.ConcreteModel, demand: np.ndarray, links: Links,
+                        row_of: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """0 ≤ y_lk ≤ α_l·D_ak units of a's demand covered by substitute b in scenario k (for
+    D_ak > 0), and Σ_{l: b_l=b} f_l·y_lk ≤ R_b: a substitute gives at most its stock. Returns
+    the entries (shortage row, y column, coefficient) y adds to :func:`define_shortage`'s rows
+    given their index ``row_of[p, k]`` (−1: no row)."""
+    ls, ks = [], []
+    for link, a in enumerate(links.item.tolist()):
+        hit = np.flatnonzero(demand[a] > 0)
+        ls.append(np.full(len(hit), link, dtype=np.int64))
+        ks.append(hit)
+    link = np.concatenate([np.zeros(0, dtype=np.int64), *ls])
+    k = np.concatenate([np.zeros(0, dtype=np.int64), *ks])
+    n = len(link)
+    a, b, f = links.item[link], links.substitute[link], links.factor[link]
+    upper = links.share[link] * demand[a, k]
+    m.y_link, m.y_scenario = link, k
+    m.y = pyo.Var(pyo.RangeSet(0, n - 1), domain=pyo.NonNegativeReals,
+                  bounds=lambda m, j: (0.0, float(upper[j])),
+                  doc="units of a demand covered by a substitute per scenario")
+    pair = b * demand.shape[1] + k
+    given, cap_row = np.unique(pair, return_inverse=True)
+    m.substitute_stock = matrix_rows(
+        (*m.y.values(), *m.R.values()), np.concatenate((cap_row, np.arange(len(given)))),
+        np.concatenate((np.arange(n), n + given // demand.shape[1])),
+        np.concatenate((f, -np.ones(len(given)))), np.full(len(given), -np.inf),
+        np.zeros(len(given)), doc="a substitute gives at most its reorder point",
+        labels=list(zip((given // demand.shape[1]).tolist(), (given % demand.shape[1]).tolist(),
+                        strict=True)))
+    own, gave = row_of[a, k], row_of[b, k]
+    has = gave >= 0
+    return (np.concatenate((own, gave[has])), np.concatenate((np.arange(n), np.flatnonzero(has))),
+            np.concatenate((np.ones(n), -f[has])))
 
 
 def define_fill_rate(m: pyo.ConcreteModel, x: SafetyStockInputs, target: np.ndarray,
@@ -282,10 +336,12 @@ def define_expiry(m: pyo.ConcreteModel, x: SafetyStockInputs) -> None:
 
 
 def define_objective(m: pyo.ConcreteModel, over: np.ndarray, under: np.ndarray,
-                     write_off: np.ndarray, mean_d: np.ndarray, k: int) -> None:
+                     write_off: np.ndarray, mean_d: np.ndarray, k: int,
+                     links: Links = NO_LINKS) -> None:
     """min Σ_p c_o,p (R_p − D̄_p + Q_p/2) + κ_p + c_e,p w_p + (c_o,p + c_u,p)/K Σ_k u_pk
-    (currency/year), with c_e = c·n the yearly write-off of a unit expiring every cycle;
-    one ``LinearExpression``."""
+    + ε/K Σ_lk c_o,a·rank_l·y_lk (currency/year), with c_e = c·n the yearly write-off of a
+    unit expiring every cycle and ε (:data:`SUBSTITUTION_TIE`) a tie-break that takes the
+    item's own stock, then its substitutes in preference order; one ``LinearExpression``."""
     over = over.astype(float)
     p = m.short_position
     coefs = [over, over / 2, np.ones(len(over)), (over[p] + under[p]) / k]
@@ -293,6 +349,10 @@ def define_objective(m: pyo.ConcreteModel, over: np.ndarray, under: np.ndarray,
     if hasattr(m, "expiring"):
         coefs.append(write_off[list(m.E)].astype(float))
         variables += m.expiring.values()
+    if len(m.y):
+        coefs.append(SUBSTITUTION_TIE * over[links.item[m.y_link]] * links.preference[m.y_link]
+                     / k)
+        variables += m.y.values()
     m.cost = pyo.Objective(expr=LinearExpression(
         constant=-float(over @ mean_d), linear_coefs=np.concatenate(coefs).tolist(),
         linear_vars=variables), sense=pyo.minimize)
@@ -352,7 +412,7 @@ def _solve_component(x: SafetyStockInputs, d: np.ndarray, st: SafetyStockSetting
         m.P = pyo.RangeSet(0, x.size - 1)
         define_reorder_points(m, x)
         define_ordering_cost(m, x)
-        define_shortage(m, d)
+        define_shortage(m, d, x.links)
         define_fill_rate(m, x, target, k)
         if st.respect_capacity:
             define_capacity(m, x)
@@ -361,7 +421,7 @@ def _solve_component(x: SafetyStockInputs, d: np.ndarray, st: SafetyStockSetting
         if st.count_expiry:
             define_expiry(m, x)
         define_objective(m, over, under, x.unit_cost * cycles_per_year(x, q_ref),
-                         d.mean(axis=1), k)
+                         d.mean(axis=1), k, x.links)
     solution = solve(m, options=dict(st.highs_options),
                      load=[m.R, m.Q, *([m.expiring] if st.count_expiry else [])])
     r = np.array([pyo.value(m.R[p]) for p in range(x.size)])
@@ -396,7 +456,7 @@ def solve_safety_stock(net: Network, settings: SafetyStockSettings | None = None
                         ", ".join(sorted({s.status for s in solutions})),
                         sum(s.iterations for s in solutions), sum(s.seconds for s in solutions),
                         max((s.gap for s in solutions), default=0.0))
-    short = np.maximum(d - r[:, None], 0).mean(axis=1)
+    short = pooled_shortage(d, r, x.links).mean(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         fill = np.where(q > 0, 1 - short / q, 1.0)
     log.info("safety stock: %d positions × %d scenarios in %d models solved in %.2f s (%s)",

@@ -34,14 +34,22 @@ def reorder_point_reason(row: Mapping[str, object]) -> str:
     """One sentence for a reorder-point line (see the module docstring), and what its
     departments take when the item is short (``row["substitutes"]``, where any)."""
     text = _figures(row)
+    if row.get("return_share"):
+        text += (f"; demand net of returns: {_number(row, 'return_share'):.1%} of the units "
+                 "issued come back into stock (restocked or repaired)")
     subs = row.get("substitutes")
     if not subs:
         return text
     if row["fill_basis"] == "twin":
         return (f"{text}; relies on substitute(s) {subs} when short: the twin counts the "
                 "units they cover as served")
+    if row.get("pooled"):
+        return (f"{text}; when short its departments take substitute(s) {subs}: the fill rate "
+                "counts the units they cover (own demand first, then what the substitute has "
+                "left, in preference order, as the twin serves) and the levels were planned "
+                "with the substitutes' stock pooled")
     return (f"{text}; when short its departments take substitute(s) {subs}, not counted in "
-            "this fill rate (the item's own stock only)")
+            "this fill rate (the item's own stock only: no substitute is stocked here)")
 
 
 def _figures(row: Mapping[str, object]) -> str:

@@ -13,6 +13,10 @@ Arcs are pruned to what can matter: a lot leaves a warehouse only if that wareho
 more of the item than it needs over the horizon or the lot expires within the horizon,
 and goes only to a warehouse short of the item over the horizon or, for such an expiring
 lot, to any warehouse that needs the item.
+
+*Substitutes* pool demand (:mod:`solvers.substitution`): a lot may also serve the share of
+another item's need at its warehouse (or where it is shipped) whose departments accept it,
+as the twin serves a shortfall from substitutes.
 """
 
 import datetime as dt
@@ -22,6 +26,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from solvers.substitution import Acceptance, acceptances
 from solvers.transfers.settings import TransferSettings
 from twin.api import DemandMeans, NetworkIndex
 from twin.domain import Network
@@ -83,11 +88,15 @@ class TransferInputs:
     arcs: list[Arc]
     unit_cost: dict[str, float]
     ship_date: list[dt.date] = field(default_factory=list)
+    substitutes: dict[tuple[str, str], list[Acceptance]] = field(default_factory=dict)
+    # (warehouse, substitute item) → the demand there that accepts it (solvers.substitution)
 
-    def usable_share(self, s: Supply, warehouse: str, priority: str, bucket: int) -> float:
+    def usable_share(self, s: Supply, warehouse: str, priority: str, bucket: int,
+                     item: str | None = None) -> float:
         """Share of bucket ``bucket`` during which lot ``s`` is acceptable to ``priority``
-        at ``warehouse``: remaining shelf life ≥ the class's minimum (0 … 1)."""
-        limit = s.expiry_day - self.min_shelf.get((warehouse, s.item, priority), 0)
+        demand for ``item`` (default: the lot's own) at ``warehouse``: remaining shelf life
+        ≥ the class's minimum (0 … 1)."""
+        limit = s.expiry_day - self.min_shelf.get((warehouse, item or s.item, priority), 0)
         start, length = self.bucket_start[bucket], self.bucket_len[bucket]
         return min(max((limit - start) / length, 0.0), 1.0)
 
@@ -200,6 +209,9 @@ def build_transfer_inputs(net: Network, settings: TransferSettings | None = None
                 arcs.append(Arc(k, lane.id, lane.source, lane.target, lane.mode, b, tau,
                                 arrival_day // width, per_unit, lane.cost_per_shipment, cap,
                                 crosses))
+    accepts: dict[tuple[str, str], list[Acceptance]] = defaultdict(list)
+    for a in acceptances(net):
+        accepts[(a.warehouse, a.substitute)].append(a)
     return TransferInputs(as_of, st, n_buckets, starts, lens, needs, min_shelf, depts, supplies,
                           arcs, {i.code: i.unit_cost for i in net.items},
-                          [as_of + dt.timedelta(days=s) for s in starts])
+                          [as_of + dt.timedelta(days=s) for s in starts], dict(accepts))

@@ -3,11 +3,14 @@
 Index sets come from :mod:`solvers.transfers.inputs` (buckets b of Δ days, supplies k,
 arcs j = (k, lane a, ship bucket b), needs n = (w, i, c, b)). Variables:
 x_j ≥ 0 units shipped on arc j (integer when ``integer_units``); z_ab ∈ {0,1} lane a used
-in bucket b; y_kwcb ≥ 0 units of supply k consumed by class-c demand at w in bucket b;
-s_n ≥ 0 units short; e_k ≥ 0 units of k written off at expiry within the horizon.
+in bucket b; y_kwcbi ≥ 0 units of class-c demand for item i at w in bucket b served from
+supply k (i is k's own item, or one k substitutes for: then y takes f·y of k's units, f
+the substitute's factor); s_n ≥ 0 units short; e_k ≥ 0 units of k written off at expiry
+within the horizon.
 
     min Σ_j (cost_a + τ·[inter-org]·c_i) x_j + Σ_ab F_a z_ab + Σ_n π_c c_i s_n
-        + Σ_k c_i e_k + ε Σ expiry_day_k · c_i · y_kwcb
+        + Σ_k c_i e_k + Σ (ε · expiry_day_k · c_k · f) · y_kwcbi
+        + Σ_substitutes (σ · rank · c_i + (f · c_k − c_i)⁺) · y_kwcbi
 
 Constraint families (one function each, below): demand balance, supply limit, arrival
 (with urgency windows), lane capacity / fixed cost, expiry write-off. FEFO across the
@@ -38,25 +41,36 @@ from twin.domain.parties import PRIORITIES
 from twin.domain.plan import TransferAction, action_key
 
 log = logging.getLogger(__name__)
-ConsumeKey = tuple[int, str, str, int]  # supply, warehouse, priority, bucket
+ConsumeKey = tuple[int, str, str, int, str]  # supply, warehouse, priority, bucket, item
+# demanded (the supply's own item, or one it substitutes for)
 
 
 def consumption_index(x: TransferInputs) -> dict[ConsumeKey, float]:
-    """Allowed consumption entries and their upper bounds (need × usable share), units;
-    a waste supply can only be used where it is shipped."""
+    """Allowed consumption entries and their upper bounds in demanded units (need × usable
+    share, × the accepting share α for a substitute); a waste supply can only be used where
+    it is shipped."""
     reach: dict[int, set[str]] = defaultdict(set)
     for arc in x.arcs:
         reach[arc.supply].add(arc.target)
     out: dict[ConsumeKey, float] = {}
     for k, s in enumerate(x.supplies):
         for w in reach[k] if s.waste else {s.warehouse} | reach[k]:
-            for c in PRIORITIES:
-                for b in range(s.available_from if w == s.warehouse else 0, x.n_buckets):
-                    need = x.needs.get((w, s.item, c, b), 0.0)
-                    share = x.usable_share(s, w, c, b)
+            first = s.available_from if w == s.warehouse else 0
+            demanded = [(s.item, c, 1.0) for c in PRIORITIES] + [
+                (a.item, a.priority, a.share) for a in x.substitutes.get((w, s.item), ())]
+            for item, c, alpha in demanded:
+                for b in range(first, x.n_buckets):
+                    need = x.needs.get((w, item, c, b), 0.0)
+                    share = x.usable_share(s, w, c, b, item)
                     if need > 0 and share > 0:
-                        out[(k, w, c, b)] = need * share
+                        out[(k, w, c, b, item)] = need * share * alpha
     return out
+
+
+def substitute_factor(x: TransferInputs) -> dict[tuple[str, str, str, str], tuple[float, int]]:
+    """(warehouse, substitute, item, class) → (substitute units per unit, preference rank)."""
+    return {(w, j, a.item, a.priority): (a.factor, a.rank)
+            for (w, j), found in x.substitutes.items() for a in found}
 
 
 def define_variables(m: pyo.ConcreteModel, x: TransferInputs,
@@ -75,7 +89,7 @@ def define_variables(m: pyo.ConcreteModel, x: TransferInputs,
     m.K_exp = pyo.Set(initialize=[k for k, s in enumerate(x.supplies)
                                   if s.lost_if_unused(st.horizon_days)])
     m.e = pyo.Var(m.K_exp, domain=pyo.NonNegativeReals)
-    m.C = pyo.Set(initialize=sorted(consume), dimen=4)
+    m.C = pyo.Set(initialize=sorted(consume), dimen=5)
     m.y = pyo.Var(m.C, domain=pyo.NonNegativeReals, bounds=lambda m, *key: (0, consume[key]))
 
 
@@ -103,22 +117,30 @@ class Columns:
 @dataclass(frozen=True)
 class Entries:
     """Consumption entries C (sorted) as arrays: supply k, destination, class rank (by
-    urgency window), bucket, and whether the destination is the supply's own warehouse."""
+    urgency window), bucket, whether the destination is the supply's own warehouse, the
+    supply units one consumed unit takes (1, or a substitute's factor) and the substitute's
+    preference rank (0 for the item's own stock)."""
 
     k: np.ndarray
     w: list[str]
     rank: np.ndarray
     b: np.ndarray
     home: np.ndarray
+    factor: np.ndarray
+    preference: np.ndarray
 
     @classmethod
     def of(cls, m: pyo.ConcreteModel, x: TransferInputs, order: list[str]) -> "Entries":
         keys = list(m.C)
         rank = {c: r for r, c in enumerate(order)}
-        return cls(np.array([k for k, *_ in keys], dtype=np.int64), [w for _, w, _, _ in keys],
-                   np.array([rank[c] for *_, c, _ in keys], dtype=np.int64),
-                   np.array([b for *_, b in keys], dtype=np.int64),
-                   np.array([w == x.supplies[k].warehouse for k, w, _, _ in keys], dtype=bool))
+        subs = substitute_factor(x)
+        link = [subs.get((w, x.supplies[k].item, i, c), (1.0, 0)) for k, w, c, _, i in keys]
+        return cls(np.array([k for k, *_ in keys], dtype=np.int64), [w for _, w, *_ in keys],
+                   np.array([rank[c] for _, _, c, _, _ in keys], dtype=np.int64),
+                   np.array([b for *_, b, _ in keys], dtype=np.int64),
+                   np.array([w == x.supplies[k].warehouse for k, w, *_ in keys], dtype=bool),
+                   np.array([f for f, _ in link], dtype=float),
+                   np.array([r for _, r in link], dtype=np.int64))
 
 
 def urgency_order(x: TransferInputs) -> list[str]:
@@ -127,9 +149,10 @@ def urgency_order(x: TransferInputs) -> list[str]:
 
 
 def define_demand(m: pyo.ConcreteModel, x: TransferInputs, col: Columns, ent: Entries) -> None:
-    """Σ_k y_kwcb + s_n = D_n: every unit of expected demand is served or short."""
+    """Σ_k y_kwcbi + s_n = D_n (n = w, i, c, b): every unit of expected demand is served,
+    from the item's own lots or its substitutes', or short."""
     need = {n: i for i, n in enumerate(m.N)}
-    rows = np.fromiter((need[(w, x.supplies[k].item, c, b)] for k, w, c, b in m.C),
+    rows = np.fromiter((need[(w, i, c, b)] for _, w, c, b, i in m.C),
                        dtype=np.int64, count=len(ent.k))
     demand = np.array([x.needs[n] for n in m.N], dtype=float)
     n = len(demand)
@@ -140,12 +163,14 @@ def define_demand(m: pyo.ConcreteModel, x: TransferInputs, col: Columns, ent: En
 
 def define_supply(m: pyo.ConcreteModel, x: TransferInputs, col: Columns, ent: Entries,
                   arc_supply: np.ndarray) -> None:
-    """Σ y at its warehouse + Σ x shipped ≤ q_k: a lot is used or shipped at most once."""
+    """Σ f·y at its warehouse + Σ x shipped ≤ q_k: a lot is used or shipped at most once
+    (f = 1, or the substitute units one covered unit takes)."""
     k = np.concatenate((ent.k[ent.home], arc_supply))
     used = np.unique(k)
     q = np.array([x.supplies[i].quantity for i in used.tolist()], dtype=float)
     m.supply = matrix_rows(col.vars, np.searchsorted(used, k),
-                           np.concatenate((col.y[ent.home], col.x)), np.ones(len(k)),
+                           np.concatenate((col.y[ent.home], col.x)),
+                           np.concatenate((ent.factor[ent.home], np.ones(len(arc_supply)))),
                            np.full(len(used), -np.inf), q,
                            doc="only available stock, each unit once")
 
@@ -155,7 +180,7 @@ def define_arrival(m: pyo.ConcreteModel, x: TransferInputs, col: Columns, ent: E
     """Cumulative use at a destination ≤ cumulative arrivals fast enough for the class.
 
     For each supply k, destination w, bucket b and class c (windows nest: critical ⊂
-    high ⊂ routine), units consumed by classes at least as urgent as c up to b must have
+    high ⊂ routine), units (f·y) consumed by classes at least as urgent as c up to b must have
     arrived by b on lanes whose transit ≤ c's urgency window. Rows (k, w, b, c) in that
     order, only where something is consumed.
     """
@@ -183,7 +208,7 @@ def define_arrival(m: pyo.ConcreteModel, x: TransferInputs, col: Columns, ent: E
             rows += [row_of[y_pair[np.searchsorted(away, used)], b, r],
                      row_of[arc_pair[came], b, r]]
             cols += [col.y[used], col.x[came]]
-            coefs += [np.ones(len(used)), -np.ones(len(came))]
+            coefs += [ent.factor[used], -np.ones(len(came))]
     n = int(exists.sum())
     m.arrival = matrix_rows(col.vars, np.concatenate(rows), np.concatenate(cols),
                             np.concatenate(coefs), np.full(n, -np.inf), np.zeros(n),
@@ -226,8 +251,8 @@ def solved_as_milp(x: TransferInputs) -> bool:
 
 def define_write_off(m: pyo.ConcreteModel, x: TransferInputs, col: Columns,
                      ent: Entries) -> None:
-    """e_k ≥ q_k − Σ y_k (as −e_k − Σ y_k ≤ −q_k): units of a lot expiring in the horizon and
-    not used are lost."""
+    """e_k ≥ q_k − Σ f·y_k (as −e_k − Σ f·y_k ≤ −q_k): units of a lot expiring in the
+    horizon and not used are lost."""
     expiring = np.array(list(m.K_exp), dtype=np.int64)
     n = len(expiring)
     row = np.full(len(x.supplies), -1, dtype=np.int64)
@@ -236,21 +261,30 @@ def define_write_off(m: pyo.ConcreteModel, x: TransferInputs, col: Columns,
     q = np.array([x.supplies[k].quantity for k in expiring.tolist()], dtype=float)
     m.write_off = matrix_rows(col.vars, np.concatenate((np.arange(n), row[ent.k[mine]])),
                               np.concatenate((col.e, col.y[mine])),
-                              -np.ones(n + int(mine.sum())), np.full(n, -np.inf), -q,
+                              -np.concatenate((np.ones(n), ent.factor[mine])),
+                              np.full(n, -np.inf), -q,
                               doc="expiry write-off")
 
 
-def define_objective(m: pyo.ConcreteModel, x: TransferInputs, col: Columns) -> None:
-    """Transport + fixed lane + priority-weighted shortage + write-off + FEFO tie-break:
-    Σ_j u_j x_j + Σ_ab F_a z_ab + Σ_n π_c c_i s_n + Σ_k c_i e_k + ε Σ t_k c_i y
-    (currency; t_k days to expiry), one ``LinearExpression`` over the columns."""
+def define_objective(m: pyo.ConcreteModel, x: TransferInputs, col: Columns,
+                     ent: Entries) -> None:
+    """Transport + fixed lane + priority-weighted shortage + write-off + FEFO tie-break +
+    substitution: Σ_j u_j x_j + Σ_ab F_a z_ab + Σ_n π_c c_i s_n + Σ_k c_k e_k
+    + Σ y (ε t_k c_k f + [substitute] (σ r c_i + (f c_k − c_i)⁺)) (currency; t_k days to
+    expiry, c_k the lot's unit cost, f its units per covered unit; a substitute costs σ per
+    preference rank r and the value it takes beyond the item's own), one
+    ``LinearExpression`` over the columns."""
     st, cost = x.settings, x.unit_cost
     fixed = {a.lane: a.shipment_cost for a in x.arcs}
     item = [s.item for s in x.supplies]
     coefs = [a.unit_cost for a in x.arcs] + [fixed[a] for a, _ in m.LB]
     coefs += [st.shortage_penalty[c] * cost[i] for _, i, c, _ in m.N]
     coefs += [cost[item[k]] for k in m.K_exp]
-    coefs += [st.fefo_tiebreak * x.supplies[k].expiry_day * cost[item[k]] for k, *_ in m.C]
+    coefs += [st.fefo_tiebreak * x.supplies[k].expiry_day * cost[item[k]] * f
+              + (st.substitution_penalty * r * cost[i] + max(f * cost[item[k]] - cost[i], 0)
+                 if r else 0.0)
+              for (k, *_, i), f, r in zip(m.C, ent.factor.tolist(), ent.preference.tolist(),
+                                          strict=True)]
     m.cost = pyo.Objective(expr=LinearExpression(constant=0, linear_coefs=coefs,
                                                  linear_vars=list(col.vars)),
                            sense=pyo.minimize)
@@ -287,7 +321,7 @@ def build_model(x: TransferInputs) -> tuple[pyo.ConcreteModel, dict[ConsumeKey, 
         if solved_as_milp(x):
             define_arc_links(m, x, col, arc_lb, arc_q)
         define_write_off(m, x, col, ent)
-        define_objective(m, x, col)
+        define_objective(m, x, col, ent)
     return m, consume
 
 
@@ -347,11 +381,14 @@ def _action(x: TransferInputs, j: int, qty: int, share: float, y: dict[ConsumeKe
     """One plan line with its reason and evidence; ``share`` of the lane's shipment cost."""
     arc = x.arcs[j]
     s = x.supplies[arc.supply]
-    served = defaultdict(float)
-    for (k, w, c, _b), units in y.items():
+    served: dict[str, float] = defaultdict(float)
+    standing_in: dict[str, float] = defaultdict(float)  # demanded units of other items
+    for (k, w, c, _b, i), units in y.items():
         if k == arc.supply and w == arc.target and units > 1e-6:
             served[c] += units
-    at_home = sum(bound for (k, w, _c, _b), bound in consume.items()
+            if i != s.item:
+                standing_in[i] += units
+    at_home = sum(bound for (k, w, *_), bound in consume.items()
                   if k == arc.supply and w == s.warehouse)
     expiring = s.lost_if_unused(x.settings.horizon_days)
     expiry_avoided = min(qty, max(s.quantity - at_home, 0)) if expiring else 0
@@ -365,6 +402,9 @@ def _action(x: TransferInputs, j: int, qty: int, share: float, y: dict[ConsumeKe
         why.append("covers " + ", ".join(f"{served[c]:.1f} units of {c} demand" for c in
                                          PRIORITIES if c in served)
                    + f" at {arc.target}" + (f" ({', '.join(depts[:3])})" if depts else ""))
+    if standing_in:
+        why.append("as a substitute for " + ", ".join(f"{units:.1f} units of {i}"
+                                                      for i, units in sorted(standing_in.items())))
     if expiry_avoided:
         why.append(f"saves {expiry_avoided} units expiring on day {s.expiry_day} that "
                    f"{s.warehouse} cannot use in time")

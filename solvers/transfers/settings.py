@@ -23,6 +23,10 @@ class TransferSettings(DomainModel):
     fefo_tiebreak: float = field(
         1e-4, unit="fraction/day", description="preference for consuming earlier-expiring lots",
         ge=0)
+    substitution_penalty: float = field(
+        0.01, unit="fraction", description="cost of covering a unit of demand with a "
+        "substitute, as a multiple of the demanded item's unit cost per preference rank (a "
+        "department's own item first)", ge=0)
     integer_units: bool = field(True, description="ship whole units (MILP) rather than an LP")
     milp_max_arcs: int = field(
         20_000, description="above this many arcs, whole units come from relax-and-fix (LP, "

@@ -1,5 +1,5 @@
-"""Reorder-point lines say which substitutes their departments take; other lines are as
-without substitutes."""
+"""Reorder-point lines say which substitutes their departments take and plan with their
+stock pooled; lines no substitute touches are as without substitutes."""
 
 from pathlib import Path
 
@@ -12,7 +12,7 @@ from twin.network_files import load_network
 TINY = Path(__file__).resolve().parents[1] / "data" / "tiny"
 
 
-def test_a_line_names_its_substitutes_and_the_others_plan_as_before() -> None:
+def test_a_pooled_line_names_its_substitutes_and_the_others_plan_as_before() -> None:
     net = load_network(TINY)
     rule = Substitute(item="INF-SET-STD", substitute="STENT-DES-30", factor=2,
                       hospital="H-RJ")
@@ -25,12 +25,18 @@ def test_a_line_names_its_substitutes_and_the_others_plan_as_before() -> None:
     assert before.keys() == after.keys()
     for key, a in after.items():
         if (a.warehouse, a.item) == ("WH-SH", "INF-SET-STD"):
+            # the stent's stock covers part of the shortfall: less of the item's own
             assert a.evidence["substitutes"] == "STENT-DES-30 (2 per unit)"
-            assert a.reason == before[key].reason + (
-                "; when short its departments take substitute(s) STENT-DES-30 (2 per unit), "
-                "not counted in this fill rate (the item's own stock only)")
-            assert a.reorder_point == before[key].reorder_point
-        else:
+            assert a.evidence["pooled"] is True
+            assert a.reason.endswith(
+                "; when short its departments take substitute(s) STENT-DES-30 (2 per unit): "
+                "the fill rate counts the units they cover (own demand first, then what the "
+                "substitute has left, in preference order, as the twin serves) and the levels "
+                "were planned with the substitutes' stock pooled")
+            assert a.reorder_point < before[key].reorder_point
+            assert a.evidence["expected_on_hand"] < before[key].evidence["expected_on_hand"]
+            assert a.evidence["fill_rate"] >= a.evidence["fill_rate_target"]
+        elif a.item != "STENT-DES-30":
             assert a == before[key]
 
 

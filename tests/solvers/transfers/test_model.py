@@ -158,3 +158,32 @@ def test_relax_and_fix_for_large_models() -> None:
     plan = solve_transfers(net, TransferSettings(milp_max_arcs=0))
     assert shipped(plan) == 56 and len({a.ship_date for a in plan.actions}) == 1
     assert all(float(a.quantity).is_integer() for a in plan.actions)
+
+
+def _with_substitute(y_units: int, factor: float | None, y_cost: float = 100) -> Network:
+    """The golden network, W1 holding 100 X and W2 none, the lane at 5 per unit, plus
+    ``y_units`` of item Y at W2 and, with ``factor``, a rule that H2's department takes
+    ``factor`` Y per X."""
+    doc = network(lots=[("W1", "L1", 300, 100)],
+                  lane={"cost_per_unit": 5}).model_dump(by_alias=True)
+    doc["items"].append({**doc["items"][0], "code": "Y", "gtin": make_gtin14("0690000000002"),
+                         "unit_cost": y_cost})
+    doc["suppliers"][0]["supplies"].append({"item": "Y", "lead_time": {"mean": 10}})
+    doc["snapshot"]["lots"].append({"warehouse": "W2", "item": "Y", "lot": "LY",
+                                    "expiry": AS_OF + dt.timedelta(days=300),
+                                    "quantity": y_units, "status": "available"})
+    if factor is not None:
+        doc["substitutes"] = [{"item": "X", "substitute": "Y", "factor": factor}]
+    net = Network.model_validate(doc)
+    assert check_network(net) == []
+    return net
+
+
+def test_a_substitute_on_site_pools_demand_and_saves_the_transfer() -> None:
+    # H2 needs 2 X/day × 28 days = 56 units at W2, which holds no X
+    assert shipped(solve_transfers(_with_substitute(100, None))) == 56
+    assert shipped(solve_transfers(_with_substitute(100, 1.0))) == 0
+    # 60 cheap Y at 2 per X cover 30 of the 56: the rest is shipped
+    assert shipped(solve_transfers(_with_substitute(60, 2.0, y_cost=10))) == 26
+    # but 2 Y worth 100 each for one X worth 100 costs more than shipping the X
+    assert shipped(solve_transfers(_with_substitute(100, 2.0))) == 56
