@@ -3,9 +3,12 @@
 A *link* l = (a, b) says that part of position a's demand (warehouse w, item i) accepts
 item j from the same warehouse when i is short, as the twin serves it
 (:meth:`twin.domain.Network.substitutes_for`; the substitute is issued from the warehouse
-serving the item): ``share`` α_l is the fraction of a's own mean demand from departments
-whose rule names j, ``factor`` f_l the units of j per unit of i, ``preference`` the rank
-the departments try it at (the lowest over them).
+serving the item): ``share`` α_l is the fraction of the shortfall of a that falls on
+departments whose rule names j, ``factor`` f_l the units of j per unit of i,
+``preference`` the rank the departments try it at (the lowest over them). The twin issues
+an item's own stock to the most urgent class first, so a shortfall falls on the least
+urgent class a serves: α_l is the accepting share of that class's mean demand (an ICU
+that accepts a substitute is rarely the one left short).
 
 In a demand scenario k with a shortfall (D_ak − s_a)⁺, the twin serves each item's own
 demand first and then covers shortfalls from what the substitute has left, in preference
@@ -14,13 +17,13 @@ per link, in preference order, cover_lk = min(α_l·short_ak, left_bk / f_l); sh
 cover; left_bk −= f_l·cover. The shortage a position's own demand meets is unchanged.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
 
 from solvers.substitution import acceptances
 from twin.domain import Network
+from twin.domain.parties import PRIORITIES
 
 
 @dataclass(frozen=True)
@@ -57,27 +60,24 @@ NO_LINKS = Links(*(np.zeros(0, dtype=np.int64) for _ in range(2)), np.zeros(0), 
 
 def substitution_links(net: Network, keys: list[tuple[str, str]]) -> Links:
     """The links between the positions ``keys`` (warehouse, item) from the network's
-    substitute rules and demand models (:func:`solvers.substitution.acceptances`, summed
-    over the priority classes: α = accepting demand / the item's own demand there); a
-    substitute not stocked at the warehouse (no position) pools nothing."""
+    substitute rules and demand models (:func:`solvers.substitution.acceptances`; α of the
+    least urgent class with demand, see the module docstring); a substitute not stocked at
+    the warehouse (no position) pools nothing."""
     at = {k: p for p, k in enumerate(keys)}
     found = acceptances(net)
-    own: dict[tuple[str, str], float] = defaultdict(float)
-    for d in net.demand if found else ():
+    if not found:
+        return NO_LINKS
+    classes = {(h.id, d.id): d.priority for h in net.hospitals for d in h.departments}
+    last: dict[tuple[str, str], str] = {}  # least urgent class with demand per position
+    for d in net.demand:
         wh = net.serving_warehouse(d.hospital, d.item)
-        if wh is not None:
-            own[(wh, d.item)] += d.mean_per_day
-    accepting: dict[tuple[str, str, str], float] = defaultdict(float)
-    factor: dict[tuple[str, str, str], float] = {}
-    rank: dict[tuple[str, str, str], int] = {}
-    for a in found:
-        key = (a.warehouse, a.item, a.substitute)
-        accepting[key] += a.accepting
-        factor.setdefault(key, a.factor)
-        rank[key] = min(rank.get(key, a.rank), a.rank)
-    rows = sorted((rank[k], at[(k[0], k[1])], at[(k[0], k[2])], factor[k],
-                   accepting[k] / own[(k[0], k[1])])
-                  for k in accepting if (k[0], k[1]) in at and (k[0], k[2]) in at)
+        if wh is not None and d.mean_per_day > 0:
+            c = classes[(d.hospital, d.department)]
+            last[(wh, d.item)] = max(last.get((wh, d.item), c), c, key=PRIORITIES.index)
+    rows = sorted((a.rank, at[(a.warehouse, a.item)], at[(a.warehouse, a.substitute)],
+                   a.factor, a.share) for a in found
+                  if a.priority == last.get((a.warehouse, a.item))
+                  and (a.warehouse, a.item) in at and (a.warehouse, a.substitute) in at)
     if not rows:
         return NO_LINKS
     pref, a, b, f, share = (np.array(c) for c in zip(*rows, strict=True))

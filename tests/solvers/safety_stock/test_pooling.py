@@ -10,6 +10,8 @@ from solvers.safety_stock import build_inputs, solve_safety_stock
 from solvers.safety_stock.pooling import Links, pooled_shortage, substitution_links
 from solvers.safety_stock.sampling import sample_cycle_demand
 from solvers.safety_stock.settings import SafetyStockSettings
+from tests.twin.sim.sim_builders import department as department_
+from tests.twin.sim.sim_builders import hospital, item, network, warehouse
 from twin.domain import Substitute
 from twin.network_files import load_network
 
@@ -70,3 +72,19 @@ def test_the_model_holds_less_of_an_item_its_substitute_covers() -> None:
     pooled = 1 - pooled_shortage(d, r, shared.inputs.links)[p].mean() / q[p]
     assert shared.fill_rate[p] == pytest.approx(pooled)
     assert pooled > own
+
+
+@pytest.mark.parametrize(("department", "share"), [("ICU", None), ("WARD", 1.0), (None, 1.0)])
+def test_a_shortfall_falls_on_the_least_urgent_class(department: str | None,
+                                                     share: float | None) -> None:
+    """ICU (critical) and a ward (routine) demand X; the twin gives X's own stock to the
+    ICU first, so only a ward that accepts Y makes Y pool X's shortfall."""
+    net = network(warehouses=[warehouse("A")], items=[item("X"), item("Y")],
+                  hospitals=[hospital("H", ["A"], [department_("ICU", "critical"),
+                                                   department_("WARD")])],
+                  demand=[{"hospital": "H", "department": d, "item": i, "mean_per_day": m}
+                          for d, i, m in (("ICU", "X", 3.0), ("WARD", "X", 1.0),
+                                          ("WARD", "Y", 2.0))],
+                  substitutes=[{"item": "X", "substitute": "Y", "department": department}])
+    links = build_inputs(net).links
+    assert links.share.tolist() == ([] if share is None else [share])
