@@ -170,13 +170,18 @@ class Dispositions:
         use = (f"{u:.1f} of {r.quantity} units expected used before expiry on {r.expiry} at "
                f"current mean demand (FEFO with the warehouse's own stock"
                + (f", back from repair on {available}" if decision == "repair" else "") + ")")
+        shelf = pool.demand.min_shelf
+        if len(shelf) and expiry_day - arrives < max(int(shelf.min()), 1):
+            use += (f"; too short-dated for every department the warehouse serves (they "
+                    f"accept ≥ {int(shelf.min())} days left)")
         if n == 0 or value <= 0:
             why = use + ("" if n == 0 else f"; repairing {n} saves {value:,.2f} net of repairs")
             return [self._scrap(r, date, r.quantity, facts, why)]
         pool.stock.append(kept)
-        effect = (f"{use}: {decision} {n}, saving {saved:.1f} units worth {value:,.2f}"
+        effect = (f"{use}; saves {saved:.1f} units worth {value:,.2f}"
                   + (f" net of {n} × {repair_cost:,.2f} repair" if decision == "repair" else "")
-                  + (f" ({displaced:.1f} own units then expire unused)" if displaced > 0 else ""))
+                  + (f" ({displaced:.1f} own units then expire unused)" if displaced >= 0.05
+                     else ""))
         line = DispositionAction(
             key=action_key("disposition", r.warehouse, r.item, r.lot, r.reason, r.received,
                            r.hospital, decision),
