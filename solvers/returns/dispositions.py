@@ -40,7 +40,6 @@ FEFO issues after older ones), substitutes, and returns not yet received.
 import datetime as dt
 import math
 from collections import defaultdict
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -67,18 +66,22 @@ def preferred_supplier(net: Network, warehouse: str, item: str) -> str | None:
     return found[0].id if found else None
 
 
-@dataclass
 class _Pool:
     """One warehouse × item: its stock as decided so far and the demand it serves."""
 
-    stock: list[Stock]
-    demand: Position
+    def __init__(self, stock: list[Stock], demand: Position):
+        self.stock, self.demand = stock, demand
+        self._used = used_before_expiry(stock, demand)
+
+    def add(self, c: Stock) -> None:
+        """Put ``c`` into the stock (a decided restock or repair)."""
+        self.stock.append(c)
+        self._used = used_before_expiry(self.stock, self.demand)
 
     def try_adding(self, c: Stock) -> tuple[float, float]:
         """(units of ``c`` used before expiry, own units that ``c`` leaves unused)."""
-        before = used_before_expiry(self.stock, self.demand)
         after = used_before_expiry([*self.stock, c], self.demand)
-        return float(after[-1]), max(float(np.sum(before - after[:-1])), 0.0)
+        return float(after[-1]), max(float(np.sum(self._used - after[:-1])), 0.0)
 
 
 class Dispositions:
@@ -177,7 +180,7 @@ class Dispositions:
         if n == 0 or value <= 0:
             why = use + ("" if n == 0 else f"; repairing {n} saves {value:,.2f} net of repairs")
             return [self._scrap(r, date, r.quantity, facts, why)]
-        pool.stock.append(kept)
+        pool.add(kept)
         effect = (f"{use}; saves {saved:.1f} units worth {value:,.2f}"
                   + (f" net of {n} × {repair_cost:,.2f} repair" if decision == "repair" else "")
                   + (f" ({displaced:.1f} own units then expire unused)" if displaced >= 0.05
