@@ -5,7 +5,18 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from sim_builders import AS_OF, department, hospital, item, lot, network, supplier, trace, warehouse
+from sim_builders import (
+    AS_OF,
+    department,
+    hospital,
+    item,
+    lane,
+    lot,
+    network,
+    supplier,
+    trace,
+    warehouse,
+)
 
 from solvers.returns import disposition_actions, preferred_supplier
 from twin.domain import DispositionAction, Network
@@ -126,23 +137,44 @@ def test_preferred_supplier_is_the_policy_source_else_the_first_delivering():
     assert preferred_supplier(_net([], suppliers=sups[:1]), "A", "X") == "FAR"
 
 
+def _expired_in_twin(net: Network, days: int, **sections: Any) -> int:
+    """Units the twin scraps at expiry over ``days`` with the demand models' means replayed
+    on ``net``'s hospitals and ``sections`` as the stock."""
+    rows = [(d, "H", "WARD", m.item, int(m.mean_per_day)) for d in range(days)
+            for m in net.demand]
+    ledger = simulate(_net([], **sections), days=days, seed=0, demand=trace(rows)).ledger
+    gone = ledger[(ledger["kind"] == "scrap") & (ledger["reason"] == "expired")]
+    return int(gone["quantity"].sum())
+
+
 def test_the_twin_uses_the_restocked_units_and_scraps_the_rest():
     """Restocked units put on hand on the QC date (day 0 here) with integer mean demand:
     the twin scraps none of them at expiry; all 30 returned units, it scraps the 10 the
     scrap line names."""
     net = _net([returned("Y", "Y-R", "near_expiry", 10, 30)], lots=[])
     restock, scrap = disposition_actions(net)
-    rows = [(d, "H", "WARD", m.item, int(m.mean_per_day)) for d in range(12)
-            for m in net.demand]
 
     def expired(units: int) -> int:
-        run = _net([], lots=[lot("A", "Y", "Y-R", 10, units)])
-        ledger = simulate(run, days=12, seed=0, demand=trace(rows)).ledger
-        gone = ledger[(ledger["kind"] == "scrap") & (ledger["reason"] == "expired")]
-        return int(gone["quantity"].sum())
+        return _expired_in_twin(net, 12, lots=[lot("A", "Y", "Y-R", 10, units)])
 
     assert expired(restock.quantity) == 0
     assert expired(restock.quantity + scrap.quantity) == scrap.quantity
+
+
+def test_the_twin_uses_the_repaired_units_back_on_their_due_date():
+    """Repaired units arriving on ``repair_due`` (as a shipment due that day): the twin
+    scraps none at expiry; all 20, it scraps the 10 the scrap line names."""
+    net = _net([returned("Z", "Z-D", "defective", 15, 20)], [REPAIRABLE], lots=[])
+    repair, scrap = disposition_actions(net)
+    assert repair.repair_due is not None
+
+    def expired(units: int) -> int:
+        back = {"from": "B", "to": "A", "item": "Z", "lot": "Z-D", "expiry": _day(15),
+                "quantity": units, "shipped": _day(0), "eta": repair.repair_due.isoformat()}
+        return _expired_in_twin(net, 17, lots=[], lanes=[lane("B", "A")], in_transit=[back])
+
+    assert expired(repair.quantity) == 0
+    assert expired(repair.quantity + scrap.quantity) == scrap.quantity
 
 
 def test_plan_lines_round_trip_through_json():
