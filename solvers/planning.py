@@ -194,12 +194,13 @@ def make_plan(net: Network, settings: PlanSettings | None = None,
         moved_in[(a.target, a.item)] += a.quantity
         moved_out[(a.source, a.item)] += a.quantity
     dispositions = disposition_actions(net)
+    returned: dict[tuple[str, str], int] = defaultdict(int)
     for d in dispositions:
         if d.decision != "scrap":
-            moved_in[(d.warehouse, d.item)] += d.quantity
+            returned[(d.warehouse, d.item)] += d.quantity
     levels = {(a.warehouse, a.item): (a.reorder_point, a.order_up_to) for a in rop}
-    ip = inventory_positions(net, moved_in, moved_out)
-    purchases = solve_replenishment(net, purchase_positions(net, levels, ip), as_of,
+    ip = inventory_positions(net, moved_in, moved_out, returned)
+    purchases = solve_replenishment(net, purchase_positions(net, levels, ip, returned), as_of,
                                     weeks=net.settings.review_period_days / 7)
     actions = [*rop, *transfers.actions, *purchases.actions, *dispositions]
     alerts = (ExpiryAlerts(net, st.expiry_alert_days).alerts(transfers.actions)
