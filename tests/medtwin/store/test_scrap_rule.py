@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from medtwin.store.rules import ApprovalRules, gate, load_rules
-from tests.medtwin.store.samples import evidence, returns_plan
+from tests.medtwin.store.samples import add_plan, evidence, new_store, returns_plan
 
 
 def test_scrapped_value_over_the_limit_fails_the_gate(tmp_path: Path) -> None:
@@ -25,3 +25,11 @@ def test_scrapped_value_over_the_limit_fails_the_gate(tmp_path: Path) -> None:
     rules = tmp_path / "rules.yaml"
     rules.write_text("approval:\n  max_scrap_value: 5000\n")
     assert load_rules(rules).max_scrap_value == 5000
+
+
+def test_the_stores_gate_judges_the_stored_plans_lines(tmp_path: Path) -> None:
+    store = new_store(f"sqlite:///{tmp_path / 's.db'}")
+    add_plan(store, "tiny-1", evidence(0.995, 100.0))
+    store.set_rules("mia", ApprovalRules(max_scrap_value=0.0))
+    verdict = {o.rule: o for o in store.gate("tiny-1", "mia")}["max_scrap_value"]
+    assert verdict.passed and verdict.why == "0 scrap lines of returned units worth 0.00 ≤ 0.00"
