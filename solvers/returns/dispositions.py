@@ -178,7 +178,10 @@ class Dispositions:
             use += (f"; too short-dated for every department the warehouse serves (they "
                     f"accept ≥ {int(shelf.min())} days left)")
         if n == 0 or value <= 0:
-            why = use + ("" if n == 0 else f"; repairing {n} saves {value:,.2f} net of repairs")
+            why = use + ("" if n == 0 else
+                         f"; to {decision} {n} saves {saved:.1f} units net of the own units "
+                         f"they leave to expire, worth {value:,.2f}"
+                         + (f" net of {n} × {repair_cost:,.2f} repair" if repair_cost else ""))
             return [self._scrap(r, date, r.quantity, facts, why)]
         pool.add(kept)
         effect = (f"{use}; saves {saved:.1f} units worth {value:,.2f}"

@@ -112,6 +112,17 @@ def test_defective_units_are_scrapped_when_a_repair_does_not_pay(rule, says):
     assert line.evidence["value_scrapped"] == 200
 
 
+def test_no_repair_when_the_repaired_units_only_push_own_stock_into_expiry():
+    # Z: 1/day; own Z-OWN (30, expiry 30) covers days 0–29 alone. Repaired units (10, expiry
+    # 20) back on day 5 go first (FEFO) days 5–14, and 10 own units then expire: 0 saved
+    net = _net([returned("Z", "Z-D", "defective", 20, 10)], [REPAIRABLE],
+               lots=[lot("A", "Z", "Z-OWN", 30, 30)])
+    (line,) = disposition_actions(net)
+    assert (line.decision, line.quantity) == ("scrap", 10)
+    assert line.evidence["units_used"] == 10 and line.evidence["own_units_displaced"] == 10
+    assert "to repair 10 saves 0.0 units net of the own units they leave to expire" in line.why
+
+
 def test_recalled_units_are_scrapped_whatever_their_use():
     (line,) = disposition_actions(_net([returned("Y", "Y-R", "recalled", 300, 5)]))
     assert (line.decision, line.quantity) == ("scrap", 5) and "is recalled" in line.why
