@@ -23,6 +23,7 @@ takes demand from an earlier one. For the candidate:
 **Rules by reason.**
 
 * recalled — scrap every unit: the lot is recalled, its units are never released.
+* expired by ``date`` — scrap every unit.
 * unused, near_expiry — restock n, scrap q − n.
 * defective — repair n (to the item's preferred supplier, :func:`preferred_supplier`, due
   back on date + ⌈mean repair_days⌉) and scrap q − n when QC's rule repairs the item
@@ -131,6 +132,9 @@ class Dispositions:
         if r.reason == "recalled":
             return [self._scrap(r, date, r.quantity, facts,
                                 f"lot {r.lot} is recalled: its units are never released")]
+        if r.expiry <= date:
+            return [self._scrap(r, date, r.quantity, facts, f"the lot expires on {r.expiry}, "
+                                f"before QC can release it on {date}")]
         if r.reason in ("unused", "near_expiry"):
             return self._keep(r, date, date, "restock", pool, name, facts)
         return self._defective(r, date, pool, name, facts)

@@ -128,6 +128,13 @@ def test_recalled_units_are_scrapped_whatever_their_use():
     assert (line.decision, line.quantity) == ("scrap", 5) and "is recalled" in line.why
 
 
+def test_units_expiring_before_qc_ends_are_scrapped():
+    # X's QC hold of 2 days ends on day 1; the lot expires on day 1
+    (line,) = disposition_actions(_net([returned("X", "X-R", "unused", 1, 4, -1)]))
+    assert (line.decision, line.quantity) == ("scrap", 4)
+    assert f"expires on {_day(1)}, before QC can release it on {_day(1)}" in line.why
+
+
 def test_lots_are_decided_earliest_expiry_first_and_share_the_demand():
     # Y: 2/day. Y-1 (expiry 10): 20 units, all used days 0–9; Y-2 (expiry 15): days 10–14
     # → 10 of 20; the later lot never takes demand from the earlier one
