@@ -19,6 +19,7 @@ from medtwin.services.plans import PlanService
 from medtwin.services.whatif import WhatIfRunner
 from twin.domain import Network, Plan
 from twin.domain.parties import PRIORITIES
+from twin.domain.plan import Action
 from twin.network_files import load_network
 from twin.sim import ledger_path
 
@@ -206,25 +207,35 @@ def served_priority(net: Network) -> dict[tuple[str, str], str]:
     return out
 
 
-LINE_COLUMNS = ["key", "kind", "priority", "item", "from", "to", "org", "cold_chain",
-                "qty", "cost", "approved", "reason", "evidence"]
+LINE_COLUMNS = ["key", "kind", "decision", "priority", "item", "from", "to", "org",
+                "cold_chain", "qty", "cost", "approved", "reason", "evidence"]
+
+
+def _source(a: Action) -> str:
+    """Where a line's units come from: the origin warehouse of a transfer, the supplier of
+    a purchase, the repairer of a repair (else none)."""
+    if a.kind == "transfer":
+        return a.source
+    if a.kind == "purchase":
+        return a.supplier
+    return (a.repairer or "") if a.kind == "disposition" else ""
 
 
 def plan_lines(plan: Plan, net: Network, approved: set[str]) -> pd.DataFrame:
-    """One row per plan line, for review by exception: the receiving warehouse (``to``) and
-    its org, where it comes from (warehouse or supplier), the priority class it serves
+    """One row per plan line, for review by exception: the receiving warehouse (``to``; the
+    warehouse holding returned units for a disposition) and its org, where it comes from
+    (:func:`_source`), QC's decision for a disposition, the priority class it serves
     (:func:`served_priority`; routine when none), cold chain, units and their cost at unit
     cost (none for a reorder-point setting); most urgent first, then by cost."""
     items, wh, served = net.item_by_code, net.warehouse_by_id, served_priority(net)
     rows = []
     for a in plan.actions:
         to = a.target if a.kind == "transfer" else a.warehouse
-        source = a.source if a.kind == "transfer" else a.supplier if a.kind == "purchase" \
-            else ""
         qty = float(a.quantity) if a.kind != "reorder_point" else float("nan")
-        rows.append((a.key, a.kind, served.get((to, a.item), PRIORITIES[-1]), a.item, source,
+        rows.append((a.key, a.kind, a.decision if a.kind == "disposition" else "",
+                     served.get((to, a.item), PRIORITIES[-1]), a.item, _source(a),
                      to, wh[to].org, items[a.item].cold_chain, qty,
-                     qty * items[a.item].unit_cost, a.key in approved, a.reason,
+                     qty * items[a.item].unit_cost, a.key in approved, a.explanation(),
                      ", ".join(f"{k}={v}" for k, v in a.evidence.items())))
     lines = pd.DataFrame(rows, columns=LINE_COLUMNS)
     rank = lines.priority.map(PRIORITIES.index)

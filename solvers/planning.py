@@ -1,4 +1,5 @@
-"""Making a plan: safety stock → transfers → purchases, each line with its reason."""
+"""Making a plan: safety stock → transfers → dispositions of returned units → purchases, each
+line with its reason."""
 
 import datetime as dt
 import logging
@@ -11,6 +12,7 @@ from solvers.expiry import ExpiryAlerts
 from solvers.highs_bridge import option_problems
 from solvers.policies.measured import TwinCheck, measure
 from solvers.replenishment.model import inventory_positions, purchase_positions, solve_replenishment
+from solvers.returns import disposition_actions
 from solvers.safety_stock import SafetyStockSettings, build_inputs, solve_safety_stock
 from solvers.safety_stock.reasons import reorder_point_reason
 from solvers.transfers import TransferSettings, solve_transfers
@@ -176,6 +178,9 @@ def make_plan(net: Network, settings: PlanSettings | None = None,
     stderr for the safety-stock models; ``forecast_error``: the forecast's σ_e per demand
     series, where one exists, for the reorder points).
 
+    Returned units the plan restocks or sends for repair (:mod:`solvers.returns`) count in
+    the inventory position the purchases start from, like units on order.
+
     ``created`` defaults to midnight UTC of the snapshot date so that the same inputs give
     the same plan file, bit for bit.
     """
@@ -189,16 +194,22 @@ def make_plan(net: Network, settings: PlanSettings | None = None,
     for a in today:
         moved_in[(a.target, a.item)] += a.quantity
         moved_out[(a.source, a.item)] += a.quantity
+    dispositions = disposition_actions(net)
+    returned: dict[tuple[str, str], int] = defaultdict(int)
+    for d in dispositions:
+        if d.decision != "scrap":
+            returned[(d.warehouse, d.item)] += d.quantity
     levels = {(a.warehouse, a.item): (a.reorder_point, a.order_up_to) for a in rop}
-    ip = inventory_positions(net, moved_in, moved_out)
-    purchases = solve_replenishment(net, purchase_positions(net, levels, ip), as_of,
+    ip = inventory_positions(net, moved_in, moved_out, returned)
+    purchases = solve_replenishment(net, purchase_positions(net, levels, ip, returned), as_of,
                                     weeks=net.settings.review_period_days / 7)
-    actions = [*rop, *transfers.actions, *purchases.actions]
+    actions = [*rop, *transfers.actions, *purchases.actions, *dispositions]
     alerts = (ExpiryAlerts(net, st.expiry_alert_days).alerts(transfers.actions)
               if st.expiry_alert_days else [])
-    log.info("plan: %d reorder points, %d transfers, %d purchases, %d expiry alerts "
-             "(%.2f at risk)", len(rop), len(transfers.actions), len(purchases.actions),
-             len(alerts), sum(a.value_at_risk for a in alerts))
+    log.info("plan: %d reorder points, %d transfers, %d purchases, %d dispositions, "
+             "%d expiry alerts (%.2f at risk)", len(rop), len(transfers.actions),
+             len(purchases.actions), len(dispositions), len(alerts),
+             sum(a.value_at_risk for a in alerts))
     stamp = created or dt.datetime.combine(as_of, dt.time(), dt.UTC)
     return Plan(id=f"{net.name}-{as_of.isoformat()}", network=net.name, as_of=as_of,
                 horizon_days=st.transfers.horizon_days, created=stamp, actions=actions,

@@ -1,5 +1,6 @@
 """Plan review page, for review by exception: a summary, the stress evidence, the lines
-most urgent first (filter and sort them in the column headers), approve / reject (managers
+most urgent first (filter and sort them in the column headers; a disposition line — QC's
+restock / repair / scrap of returned units — names its decision), approve / reject (managers
 only), and what will be published.
 
 Every decision goes to the plan store as the signed-in user, after checking that the
@@ -30,7 +31,7 @@ def count_by_kind(kinds: list[str]) -> str:
 CHOICE = {"type": "list", "func": "in", "valuesLookup": True, "sort": "asc",
           "multiselect": True}
 TEXT = {"type": "input", "func": "like", "placeholder": "contains"}
-LINE_FILTERS = {"kind": CHOICE, "priority": CHOICE, "org": CHOICE, "item": TEXT,
+LINE_FILTERS = {"kind": CHOICE, "decision": CHOICE, "priority": CHOICE, "org": CHOICE, "item": TEXT,
                 "from": TEXT, "to": TEXT,
                 "cold_chain": {"type": "tickCross", "tristate": True,
                                "indeterminateValue": None},

@@ -1,4 +1,5 @@
-"""``medtwin plan``: safety stock, transfers and purchases for a network's snapshot."""
+"""``medtwin plan``: safety stock, transfers, purchases and the disposition of returned units
+for a network's snapshot."""
 
 from __future__ import annotations
 
@@ -13,8 +14,10 @@ from medtwin.exit_codes import ExitCode
 
 if TYPE_CHECKING:
     from solvers.planning import PlanSettings
-    from twin.domain import Network
+    from twin.domain import Network, Plan
 
+DISPOSITION_LINES = 10
+"""Disposition lines ``medtwin plan`` lists (the plan file has all)."""
 
 
 def load_plan_settings(path: Path | None, horizon: int | None,
@@ -48,12 +51,13 @@ def load_plan_settings(path: Path | None, horizon: int | None,
 @report_input_errors
 def plan(network: str, snapshot: Path | None, horizon: int | None, settings_file: Path | None,
          out: Path) -> None:
-    """Compute a draft plan for NETWORK: reorder points, transfers and purchases.
+    """Compute a draft plan for NETWORK: reorder points, transfers, purchases and what QC
+    does with returned units (restock / repair / scrap).
 
-    Every line has a stable `key`, a `kind` (reorder_point / transfer / purchase), a
-    `reason` and the `evidence` behind it. Exit codes: 0 plan written, 2 invalid input,
-    3 a model is infeasible (the message names the constraint families that bind) or the
-    solver found no plan.
+    Every line has a stable `key`, a `kind` (reorder_point / transfer / purchase /
+    disposition), a `reason` and the `evidence` behind it. Exit codes: 0 plan written,
+    2 invalid input, 3 a model is infeasible (the message names the constraint families
+    that bind) or the solver found no plan.
     """
     from solvers.highs_bridge import Infeasible, SolverFailed
     from solvers.planning import make_plan
@@ -74,11 +78,31 @@ def plan(network: str, snapshot: Path | None, horizon: int | None, settings_file
     kinds = Counter(a.kind for a in result.actions)
     click.echo(f"plan {result.id}: " + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
                + f" → {out}")
-    for a in [a for a in result.actions if a.kind != "reorder_point"][:10]:
+    for a in [a for a in result.actions if a.kind in ("transfer", "purchase")][:10]:
         click.echo(f"  {a.key}  {a.reason}")
+    echo_dispositions(result)
     alerts = result.expiry_alerts
     if alerts:
         click.echo(f"expiry alerts: {len(alerts)} lots, "
                    f"{sum(a.value_at_risk for a in alerts):,.2f} at risk (largest first)")
         for e in alerts[:5]:
             click.echo(f"  {e.warehouse} {e.item} {e.lot}: {e.reason}")
+
+
+def echo_dispositions(plan: Plan) -> None:
+    """The disposition lines as a small table: units per decision, then the first lines."""
+    lines = [a for a in plan.actions if a.kind == "disposition"]
+    if not lines:
+        return
+    units = Counter[str]()
+    for a in lines:
+        units[a.decision] += a.quantity
+    click.echo(f"returned units: {len(lines)} disposition lines, "
+               + ", ".join(f"{units[d]} {d}" for d in ("restock", "repair", "scrap") if units[d]))
+    rows = [("warehouse", "item", "lot", "returned", "decision", "units", "date", "why")]
+    rows += [(a.warehouse, a.item, a.lot, a.reason, a.decision, str(a.quantity), str(a.date),
+              a.explanation()) for a in lines[:DISPOSITION_LINES]]
+    widths = [max(len(r[c]) for r in rows) for c in range(len(rows[0]) - 1)]
+    for r in rows:
+        click.echo("  " + "  ".join(v.ljust(w) for v, w in zip(r, widths, strict=False))
+                   + "  " + r[-1])

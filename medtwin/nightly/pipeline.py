@@ -182,6 +182,7 @@ class Nightly:
         kinds = Counter(a.kind for a in plan.actions)
         report.notes.append("plan: " + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())))
         report.expiry = plan.expiry_alerts
+        report.dispositions = [a for a in plan.actions if a.kind == "disposition"]
         evidence = self.stress(net, plan, cfg.stress, self.out).model_copy(
             update={"data_quality": alerts})
         doc = json.loads(plan.model_dump_json(by_alias=True))

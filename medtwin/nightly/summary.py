@@ -1,5 +1,5 @@
 """The morning summary: what was published, what waits and why, the data-quality alerts of
-the pull, KPIs against last night."""
+the pull, KPIs against last night, expiry alerts and what QC is to do with returned units."""
 
 from dataclasses import dataclass, field
 from enum import IntEnum
@@ -8,11 +8,18 @@ from pathlib import Path
 from medtwin.exit_codes import ExitCode
 from medtwin.store.rules import RuleOutcome, ScenarioEvidence
 from twin.atomic import write_atomic
-from twin.domain import Alert, ExpiryAlert
+from twin.domain import Alert, DispositionAction, ExpiryAlert
 from twin.domain.alerts import critical
 
 EXPIRY_LINES = 10
 """Expiry alerts listed in the summary (largest value at risk first; the plan has all)."""
+DISPOSITION_LINES = 10
+"""Disposition lines listed in the summary (largest value first; the plan has all)."""
+
+
+def _line_value(a: DispositionAction) -> float:
+    """Units × unit cost of a disposition line (the unit cost its evidence holds)."""
+    return a.quantity * float(a.evidence.get("unit_cost") or 0)
 
 
 class Outcome(IntEnum):
@@ -41,6 +48,7 @@ class NightlyReport:
     files: dict[str, str] = field(default_factory=dict)
     expiry: list[ExpiryAlert] = field(default_factory=list)
     alerts: list[Alert] = field(default_factory=list)
+    dispositions: list[DispositionAction] = field(default_factory=list)
 
     def markdown(self) -> str:
         """The summary as Markdown (also printed by ``medtwin nightly``)."""
@@ -83,9 +91,29 @@ class NightlyReport:
             for a in self.expiry[:EXPIRY_LINES]:
                 out.append(f"| {a.warehouse} | {a.item} | {a.lot} | {a.expiry} | "
                            f"{a.units_at_risk:.1f} | {a.value_at_risk:,.2f} | {a.remedy()} |")
+        if self.dispositions:
+            out += self._dispositions()
         if self.files:
             out += ["", "## Files", ""] + [f"- {k}: {v}" for k, v in self.files.items()]
         return "\n".join(out) + "\n"
+
+    def _dispositions(self) -> list[str]:
+        """The returned units' section: units per decision, the value scrapped, and the
+        lines of largest value (units × unit cost, from the line's evidence)."""
+        units = {d: sum(a.quantity for a in self.dispositions if a.decision == d)
+                 for d in ("restock", "repair", "scrap")}
+        value = _line_value
+        scrapped = sum(value(a) for a in self.dispositions if a.decision == "scrap")
+        out = ["", f"## Returned units ({len(self.dispositions)} lines: "
+                   + ", ".join(f"{n} {d}" for d, n in units.items() if n)
+                   + f"; {scrapped:,.2f} scrapped)", "",
+               "| warehouse | item | lot | returned | decision | units | value | date | "
+               "repairer (due) |", "|---|---|---|---|---|---|---|---|---|"]
+        for a in sorted(self.dispositions, key=lambda a: (-value(a), a.key))[:DISPOSITION_LINES]:
+            repair = f"{a.repairer} ({a.repair_due})" if a.repairer else ""
+            out.append(f"| {a.warehouse} | {a.item} | {a.lot} | {a.reason} | {a.decision} | "
+                       f"{a.quantity} | {value(a):,.2f} | {a.date} | {repair} |")
+        return out
 
     def write(self, folder: Path) -> Path:
         """Write ``morning-summary-<as_of>.md`` atomically into ``folder``."""

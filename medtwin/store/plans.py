@@ -202,7 +202,8 @@ class PlanStore(Accounts):
                 PlanRow.network == row.network, PlanRow.status == str(Status.PUBLISHED))
             ).first()
             outcomes = gate(rules, _loads(row.evidence_json),
-                            _loads(last.evidence_json) if last is not None else None)
+                            _loads(last.evidence_json) if last is not None else None,
+                            Plan.model_validate_json(row.plan_json))
             if outcomes and all(o.passed for o in outcomes):
                 self._approve(s, row, user, AUTO_USER, "auto-approved: " + "; ".join(
                     f"{o.rule}: {o.why}" for o in outcomes), None, False,

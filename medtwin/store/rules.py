@@ -10,7 +10,10 @@ A plan passes the gate when every enabled rule passes on its stress-test evidenc
   plan last published for the same network (passes when there is none yet);
 * ``block_critical_alerts`` — the data-quality alerts recorded with the evidence (those of
   the pull the plan was made from, :mod:`twin.domain.alerts`) hold no critical one; the
-  verdict names each critical alert.
+  verdict names each critical alert;
+* ``max_scrap_value`` — the returned units the plan's disposition lines scrap are worth at
+  most the threshold (currency: Σ ``value_scrapped`` = units × unit cost of each scrap
+  line's evidence; a scrap line without it fails the rule). Off by default.
 
 Evidence is read by :func:`evidence_summary`; a plan without evidence fails every rule
 that needs it, with the reason.
@@ -21,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from scenarios.evidence import StressEvidence
+from twin.domain import DispositionAction, Plan
 from twin.domain.alerts import critical, ordered
 from twin.domain.fields import DomainModel, field
 from twin.yaml_input import read_yaml, validate_as
@@ -41,6 +45,9 @@ class ApprovalRules(DomainModel):
     block_critical_alerts: bool = field(
         True, description="a critical data-quality alert of the plan's pull blocks "
                           "auto-approval")
+    max_scrap_value: float | None = field(
+        None, unit="currency", description="most the returned units the plan scraps may be "
+        "worth (units × unit cost)", ge=0)
 
 
 def load_rules(path: str | os.PathLike[str] | None) -> ApprovalRules:
@@ -116,16 +123,39 @@ def alerts_outcome(evidence: StressEvidence | dict[str, Any]) -> RuleOutcome:
                        + "; ".join(map(str, ordered(found))))
 
 
+def scrap_outcome(limit: float, plan: Plan | None) -> RuleOutcome:
+    """The ``max_scrap_value`` verdict: the value of the returned units ``plan``'s
+    disposition lines scrap, against ``limit``."""
+    if plan is None:
+        return RuleOutcome("max_scrap_value", False, "no plan to judge")
+    lines = [a for a in plan.actions if isinstance(a, DispositionAction)
+             and a.decision == "scrap"]
+    unvalued = [a.key for a in lines if not isinstance(a.evidence.get("value_scrapped"),
+                                                       int | float)]
+    if unvalued:
+        return RuleOutcome("max_scrap_value", False, "scrap lines without value_scrapped in "
+                           "their evidence: " + ", ".join(unvalued))
+    value = sum(float(a.evidence["value_scrapped"]) for a in lines)  # type: ignore[arg-type]
+    ok = value <= limit
+    return RuleOutcome("max_scrap_value", ok,
+                       f"{len(lines)} scrap lines of returned units worth {value:,.2f} "
+                       f"{'≤' if ok else '>'} {limit:,.2f}")
+
+
 def gate(rules: ApprovalRules, evidence: StressEvidence | dict[str, Any] | None,
-         last_published: StressEvidence | dict[str, Any] | None) -> list[RuleOutcome]:
-    """Verdict of each enabled rule on ``evidence`` (and the last published plan's)."""
+         last_published: StressEvidence | dict[str, Any] | None,
+         plan: Plan | None = None) -> list[RuleOutcome]:
+    """Verdict of each enabled rule on ``evidence`` (and the last published plan's) and on
+    ``plan``'s lines."""
+    lines = ([scrap_outcome(rules.max_scrap_value, plan)]
+             if rules.max_scrap_value is not None else [])
     try:
         rows = evidence_summary(evidence)
     except ValueError as exc:
         return [RuleOutcome(name, False, str(exc)) for name in ("min_critical_fill_rate",
                                                                   "max_cost_increase")
-                if getattr(rules, name) is not None]
-    out = []
+                if getattr(rules, name) is not None] + lines
+    out = lines
     if rules.block_critical_alerts:
         out.append(alerts_outcome(evidence))
     if rules.min_critical_fill_rate is not None:

@@ -50,7 +50,8 @@ def used_before_expiry(stock: list[Stock], demand: Position) -> np.ndarray:
     Under FEFO a lot is never issued while an earlier-expiring lot is eligible, so lots
     expiring later than the days replayed do not change what happens to the others; the
     caller may leave them out. Plain Python on purpose: the lists are short and numpy's
-    per-call overhead would dominate."""
+    per-call overhead would dominate; lots used up or past use drop out of the scan, and the
+    replay stops when none is left."""
     order = sorted(range(len(stock)), key=lambda j: (stock[j].expiry_day, stock[j].lot))
     used = [0.0] * len(order)
     days, n_series = demand.daily.shape
@@ -60,13 +61,18 @@ def used_before_expiry(stock: list[Stock], demand: Position) -> np.ndarray:
     arrives = [stock[j].arrives for j in order]
     shelf = [max(int(m), 1) for m in demand.min_shelf]
     last_use = [[stock[j].expiry_day - m for j in order] for m in shelf]  # series × lots
-    daily = demand.daily[:min(days, max(map(max, last_use)) + 1)].tolist()
+    usable_until = [max(lu[j] for lu in last_use) for j in range(len(order))]
+    daily = demand.daily[:min(days, max(usable_until) + 1)].tolist()
     owed = [0.0] * n_series
+    live = list(range(len(order)))  # lots some series may still take, FEFO order
     for day, today in enumerate(daily):
+        live = [j for j in live if left[j] > 0 and usable_until[j] >= day]
+        if not live:
+            break  # nothing left to issue: the rest of the days change nothing
         for s in range(n_series):
             need = owed[s] + today[s]
             lu = last_use[s]
-            for j in range(len(left)):
+            for j in live:
                 if need <= 0:
                     break
                 if left[j] > 0 and arrives[j] <= day and lu[j] >= day:

@@ -48,12 +48,15 @@ class Position:
     unit_price: float
     capacity_per_week: int | None
     feeds: tuple[str, ...] = ()   # warehouses replenished from this one (their demand is in S)
+    returned: int = 0             # returned units the plan restocks or repairs (in the IP)
 
 
 def inventory_positions(net: Network, transfers_in: dict[tuple[str, str], int] | None = None,
-                        transfers_out: dict[tuple[str, str], int] | None = None
+                        transfers_out: dict[tuple[str, str], int] | None = None,
+                        returned: dict[tuple[str, str], int] | None = None
                         ) -> dict[tuple[str, str], int]:
-    """Available + in transit to + on order − planned transfers out (units) per position."""
+    """Available + in transit to + on order + planned transfers in − planned transfers out
+    + returned units the plan restocks or repairs (units) per position."""
     ip: dict[tuple[str, str], int] = defaultdict(int)
     for lp in net.snapshot.lots:
         if lp.status == "available" and lp.expiry > net.snapshot.as_of:
@@ -62,7 +65,7 @@ def inventory_positions(net: Network, transfers_in: dict[tuple[str, str], int] |
         ip[(t.target, t.item)] += t.quantity
     for po in net.snapshot.purchase_orders:
         ip[(po.warehouse, po.item)] += po.quantity
-    for key, q in (transfers_in or {}).items():
+    for key, q in [*(transfers_in or {}).items(), *(returned or {}).items()]:
         ip[key] += q
     for key, q in (transfers_out or {}).items():
         ip[key] -= q
@@ -70,8 +73,11 @@ def inventory_positions(net: Network, transfers_in: dict[tuple[str, str], int] |
 
 
 def purchase_positions(net: Network, levels: dict[tuple[str, str], tuple[int, int]],
-                       ip: dict[tuple[str, str], int]) -> list[Position]:
-    """Positions with (s, S) in ``levels`` that a non-VMI supplier delivering there supplies."""
+                       ip: dict[tuple[str, str], int],
+                       returned: dict[tuple[str, str], int] | None = None) -> list[Position]:
+    """Positions with (s, S) in ``levels`` that a non-VMI supplier delivering there supplies
+    (``returned``: the returned units in each one's inventory position ``ip``, for the
+    reason)."""
     feeds: dict[tuple[str, str], list[str]] = defaultdict(list)
     for pol in net.stock_policies:
         if pol.source in net.warehouse_by_id:
@@ -85,7 +91,8 @@ def purchase_positions(net: Network, levels: dict[tuple[str, str], tuple[int, in
             if not sup.vmi:
                 out.append(Position(w, i, sup.id, s, big_s, ip.get((w, i), 0), offer.moq,
                                     offer.unit_price or net.item_by_code[i].unit_cost,
-                                    offer.capacity_per_week, tuple(sorted(feeds[(w, i)]))))
+                                    offer.capacity_per_week, tuple(sorted(feeds[(w, i)])),
+                                    (returned or {}).get((w, i), 0)))
             break
     return out
 
@@ -104,9 +111,11 @@ class Effects:
 
 def purchase_reason(p: Position, qty: int, e: Effects) -> str:
     """One sentence: the trigger, the quantity and what shaped it (see the module doc)."""
+    returned = (f" + {p.returned} returned units restocked or repaired" if p.returned
+                else "")
     parts = [f"inventory position {p.inventory_position} (available + in transit + on order "
-             f"+ today's transfers) ≤ reorder point {p.reorder_point} at {p.warehouse}: order "
-             f"{qty} to reach {p.order_up_to}"]
+             f"+ today's transfers{returned}) ≤ reorder point {p.reorder_point} at "
+             f"{p.warehouse}: order {qty} to reach {p.order_up_to}"]
     if p.feeds:
         parts.append(f"it replenishes {', '.join(p.feeds)} (their demand is in its levels)")
     if e.moq_lift > 0:

@@ -132,6 +132,20 @@ def test_plan_lines_put_the_most_urgent_first_and_add_up(net: Network) -> None:
     assert summary.loc["total", "cost"] == t1.cost
 
 
+def test_plan_lines_show_dispositions_with_their_decision(net: Network) -> None:
+    from dashboards.data import plan_lines, plan_summary
+    from tests.medtwin.store.samples import returns_plan
+
+    lines = plan_lines(returns_plan(), net, approved=set())
+    qc = lines[lines.kind == "disposition"].set_index("item")
+    assert list(qc.decision) == ["scrap", "scrap"] and set(lines.decision) == {"", "scrap"}
+    trop = qc.loc["IVD-TROP-100"]
+    assert (trop.to, trop["from"], trop.priority, trop.qty, trop.cost) == (
+        "WH-SH", "", "critical", 6, 6 * 1200)
+    assert trop.reason.startswith("scrap 6 returned near_expiry units:")
+    assert plan_summary(lines).set_index("kind").loc["disposition", "units"] == 8
+
+
 def test_stock_levels_and_why_an_item_is_not_stocked(net: Network) -> None:
     sp = net.stock_policies[0]
     assert stock_levels(net, sp.warehouse, sp.item) == (sp.reorder_point, sp.order_up_to)

@@ -85,3 +85,37 @@ def test_a_forecast_error_reaches_the_reorder_points(tiny_dir: Path) -> None:
     after = line(make_plan(net, forecast_error={key: 10 * m.daily_variance ** 0.5 + 10}))
     assert after.reorder_point > before.reorder_point
     assert after.evidence["fill_basis"] == "twin"  # measured: no exact model applies
+
+
+def test_plan_decides_returned_units(edited_tiny, tmp_path: Path) -> None:
+    # WH-SH: 10 unused stents back (1.5/day, expire 2028: all used → restocked, and they
+    # lift the stent's inventory position 30 → 40, so its purchase drops 116 → 106);
+    # 6 troponin kits expiring in 17 days (ICU wants ≥ 30 days left → scrapped); a
+    # recalled stent (scrapped)
+    def add_returns(doc: dict) -> None:
+        back = {"warehouse": "WH-SH", "received": "2026-11-23"}
+        doc["snapshot"]["returns"] = [
+            *({**back, "item": "STENT-DES-30", "lot": f"SN9{k:05d}", "expiry": "2028-03-31",
+               "quantity": 1, "reason": "unused"} for k in range(10)),
+            {**back, "item": "IVD-TROP-100", "lot": "TROP2608B", "expiry": "2026-12-10",
+             "quantity": 6, "reason": "near_expiry"},
+            {**back, "item": "STENT-DES-30", "lot": "SN100200", "expiry": "2028-03-31",
+             "quantity": 1, "reason": "recalled"}]
+
+    settings = tmp_path / "s.yaml"
+    settings.write_text("twin_check:\n  replications: 0\n")
+    out = tmp_path / "plan.json"
+    result = run("plan", str(edited_tiny(add_returns)), "--settings", str(settings),
+                 "--out", str(out))
+    assert result.exit_code == 0, result.output
+    plan = Plan.model_validate_json(out.read_text())
+    lines = [a for a in plan.actions if a.kind == "disposition"]
+    assert sorted((a.item, a.decision, a.quantity) for a in lines) == [
+        ("IVD-TROP-100", "scrap", 6), *[("STENT-DES-30", "restock", 1)] * 10,
+        ("STENT-DES-30", "scrap", 1)]
+    (buy,) = [a for a in plan.actions if a.kind == "purchase" and a.item == "STENT-DES-30"]
+    assert buy.quantity == 106 and buy.reason.startswith(
+        "inventory position 40 (available + in transit + on order + today's transfers + 10 "
+        "returned units restocked or repaired) ≤ reorder point")
+    assert "12 disposition" in result.output and "10 restock, 7 scrap" in result.output
+    assert "too short-dated" in result.output and "is recalled" in result.output

@@ -28,6 +28,10 @@ class _Action(DomainModel):
     reason: str = field(description="why this line is in the plan", min_length=1)
     evidence: Evidence = field(dict, description="facts that produced the line")
 
+    def explanation(self) -> str:
+        """Why this line is in the plan, in words."""
+        return self.reason
+
 
 class TransferAction(_Action):
     """Move units of a lot from one warehouse to another along a lane."""
@@ -84,6 +88,12 @@ class DispositionAction(_Action):
     date: dt.date = field(description="date to carry out the decision")
     repairer: str | None = field(None, description="supplier id that repairs (repair only)")
     repair_due: dt.date | None = field(None, description="expected return from repair")
+    why: str = field("", description="what the decision rests on, in words (the figures are "
+                     "in evidence)")
+
+    def explanation(self) -> str:
+        """The decision and what it rests on (``reason`` here is the return reason)."""
+        return self.why or f"{self.decision} {self.quantity} returned {self.reason} units"
 
 
 Action = Annotated[TransferAction | PurchaseAction | ReorderPointAction | DispositionAction,

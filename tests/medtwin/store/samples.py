@@ -41,6 +41,25 @@ def tiny_net():
     return load_network(TINY)
 
 
+def returns_plan() -> Plan:
+    """The sample plan plus the disposition lines (:mod:`solvers.returns`) for 6 near-expiry
+    troponin kits (scrapped: too short-dated, 6 × 1,200) and 2 recalled stents (scrapped,
+    2 × 6,800) back at WH-SH on :data:`DAY`."""
+    from solvers.returns import disposition_actions
+    from twin.domain import Network
+
+    doc = tiny_net().model_dump(by_alias=True)
+    back = {"warehouse": "WH-SH", "received": DAY.isoformat()}
+    doc["snapshot"]["returns"] = [
+        {**back, "item": "IVD-TROP-100", "lot": "TROP2608B", "expiry": "2026-12-10",
+         "quantity": 6, "reason": "near_expiry"},
+        {**back, "item": "STENT-DES-30", "lot": "SN100200", "expiry": "2028-03-31",
+         "quantity": 2, "reason": "recalled"}]
+    plan = Plan.model_validate_json(plan_json())
+    lines = disposition_actions(Network.model_validate(doc))
+    return plan.model_copy(update={"actions": [*plan.actions, *lines]})
+
+
 def sealed(store, plan_id: str, doc: dict) -> dict:
     """``doc`` sealed by ``store`` for the sample plan ``plan_id`` (as `medtwin stress`
     does)."""
