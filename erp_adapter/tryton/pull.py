@@ -14,11 +14,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from erp_adapter.protocol import DemandRecord, StockMovement
+from erp_adapter.protocol import DemandRecord, ReturnRecord, StockMovement
 from erp_adapter.tryton.client import TrytonClient
 from erp_adapter.tryton.mapping import (
     GTIN_TYPE,
     INTERCO_PREFIX,
+    RETURN_PREFIX,
     Location,
     Sites,
     split_department,
@@ -26,6 +27,7 @@ from erp_adapter.tryton.mapping import (
 )
 from erp_adapter.tryton.quality import ItemFacts, LotRow, check_lots
 from twin.domain import Alert, InTransit, LotPosition, Network, PurchaseOrder, Snapshot
+from twin.domain.returns import ReturnedLot
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +35,8 @@ ZONES = (("available", "storage"), ("quarantine", "quarantine"), ("reserved", "r
 LOGGED = 20  # pull warnings logged; all are kept in the notes
 LOT_FIELDS = ["id", "number", "product", "expiration_date", "shelf_life_expiration_date",
               "quantity"]
+REASONS = ("unused", "near_expiry", "defective", "recalled")
+RETURN_SHIPMENT = "stock.shipment.out.return"
 
 
 @dataclass
@@ -300,7 +304,8 @@ class Puller:
         transit = self.internal_in_transit(as_of) + self.interco_in_transit(as_of)
         lots = self._dispatched_today(self.lots(as_of, stock_end), transit, as_of)
         return Snapshot(as_of=as_of, lots=lots, in_transit=transit,
-                        purchase_orders=self.purchase_orders(as_of))
+                        purchase_orders=self.purchase_orders(as_of),
+                        returns=self.returned_lots(stock_end))
 
     def _dispatched_today(self, lots: list[LotPosition], transit: list[InTransit],
                           as_of: dt.date) -> list[LotPosition]:
@@ -351,6 +356,109 @@ class Puller:
                                     lot=(r.get("lot.") or {}).get("number") or "",
                                     quantity=whole(r["quantity"])))
         return out
+
+    # -- customer returns ------------------------------------------------------------------
+    def _return_moves(self, domain: list[Any]) -> list[dict[str, Any]]:
+        """Done incoming moves of customer return shipments matching ``domain``, with
+        their shipment's ``reference``, ``customer`` and ``warehouse`` (``shipment.``)."""
+        moves = self.c.model("stock.move").search_read(
+            [("state", "=", "done"), ("shipment", "like", f"{RETURN_SHIPMENT},%"),
+             ("from_location.type", "=", "customer"), *domain],
+            ["effective_date", "product", "lot", "lot.number", "lot.expiration_date",
+             "quantity", "to_location", "shipment"],
+            order=[("effective_date", "ASC"), ("id", "ASC")])
+        ships = self._read(RETURN_SHIPMENT, [int(m["shipment"].split(",")[1]) for m in moves],
+                           ["reference", "customer", "warehouse"])
+        for m in moves:
+            m["shipment."] = ships[int(m["shipment"].split(",")[1])]
+        return moves
+
+    def _reason(self, move: dict[str, Any]) -> str | None:
+        """The return reason in the move's shipment reference (warned and None if none)."""
+        ref = move["shipment."].get("reference") or ""
+        reason = ref.removeprefix(RETURN_PREFIX)
+        if not ref.startswith(RETURN_PREFIX) or reason not in REASONS:
+            self.notes.warn(f"customer return on {move['effective_date']} has reference "
+                            f"{ref!r}, not {RETURN_PREFIX}<{'|'.join(REASONS)}>; skipped")
+            return None
+        return reason
+
+    def returns(self, since: dt.date, until: dt.date) -> list[ReturnRecord]:
+        """Units received from hospital departments by customer return shipments on
+        ``since``…``until``, with the reason in the shipment's reference."""
+        out = []
+        for m in self._return_moves([("effective_date", ">=", since),
+                                     ("effective_date", "<=", until)]):
+            party = m["shipment."]["customer"]
+            if party in self.sites.company_parties:
+                continue  # from a sister org, not from a hospital
+            code = self.sites.party_code.get(party)
+            hospital, department = split_department(code)
+            wh = self.wh_of_id.get(m["shipment."]["warehouse"])
+            item = self.sites.item_of_product.get(m["product"])
+            reason = self._reason(m)
+            if reason is None:
+                continue
+            if wh is None or item is None or (hospital, department) not in self.departments:
+                self.notes.warn(f"customer return on {m['effective_date']} from {code} to "
+                                f"location {m['to_location']} maps to no department, "
+                                "warehouse or item of the network; skipped")
+                continue
+            out.append(ReturnRecord(date=m["effective_date"], warehouse=wh, hospital=hospital,
+                                    department=department, item=item,
+                                    lot=(m.get("lot.") or {}).get("number") or "",
+                                    quantity=whole(m["quantity"]), reason=reason))
+        return out
+
+    def returned_lots(self, stock_end: dt.date) -> list[ReturnedLot]:
+        """Stock in the warehouses' returns zones at the end of ``stock_end``, by the
+        return shipments that brought it: a lot's units are the latest received ones
+        (QC takes the oldest first, by arrival day then record id), so each part keeps
+        its reason, arrival day and hospital."""
+        out: list[ReturnedLot] = []
+        for w in self.net.warehouses:
+            loc, company = self.sites.returns.get(w.id), self._company(w.id)
+            if loc is None or company is None:
+                continue
+            held = self.c.model("stock.lot").search_read(
+                [("quantity", "!=", 0)], ["id", "number", "product", "quantity"], context={
+                    "locations": [loc], "stock_date_end": stock_end, "company": company})
+            if not held:
+                continue
+            moves = self._return_moves([("to_location", "=", loc),
+                                        ("effective_date", "<=", stock_end),
+                                        ("lot", "in", [r["id"] for r in held])])
+            for lot in held:
+                out += self._returned_parts(w.id, lot, [m for m in moves
+                                                        if m["lot"] == lot["id"]])
+        return out
+
+    def _returned_parts(self, wh: str, lot: dict[str, Any], moves: list[dict[str, Any]]
+                        ) -> list[ReturnedLot]:
+        item = self.sites.item_of_product.get(lot["product"])
+        left = whole(lot["quantity"])
+        if item not in self.net.item_by_code or left < 0:
+            self.notes.warn(f"{left} units of lot {lot['number']} in the {wh} returns zone: "
+                            "no item of the network, or negative; skipped")
+            return []
+        out = []
+        for m in reversed(moves):  # newest first
+            reason = self._reason(m)
+            take = min(left, whole(m["quantity"]))
+            expiry = (m.get("lot.") or {}).get("expiration_date")
+            if reason is None or take <= 0 or expiry is None:
+                continue
+            hospital, _ = split_department(self.sites.party_code.get(m["shipment."]["customer"]))
+            out.append(ReturnedLot(
+                warehouse=wh, item=item, lot=lot["number"],
+                expiry=expiry, quantity=take,
+                reason=reason, received=m["effective_date"],
+                hospital=hospital if hospital in self.net.hospital_by_id else None))
+            left -= take
+        if left > 0:
+            self.notes.warn(f"{left} units of {item} lot {lot['number']} in the {wh} returns "
+                            "zone came by no customer return; skipped")
+        return out[::-1]
 
     # -- other stock movements -------------------------------------------------------------
     def movements(self, since: dt.date, until: dt.date) -> list[StockMovement]:
