@@ -45,7 +45,8 @@ class DemandRecord:
 @dataclass(frozen=True)
 class ReturnRecord:
     """Units a hospital department sent back to a warehouse, as recorded by the ERP
-    (``date``: their arrival; ``reason``: :data:`twin.domain.returns.ReturnReason`)."""
+    (``date``: their arrival; ``reason``: :data:`twin.domain.returns.ReturnReason`;
+    ``issued``: the day of the issue they came from, when the ERP links them to it)."""
 
     date: dt.date
     warehouse: str
@@ -55,6 +56,7 @@ class ReturnRecord:
     lot: str
     quantity: int
     reason: str
+    issued: dt.date | None = None
 
 
 @dataclass(frozen=True)

@@ -360,17 +360,24 @@ class Puller:
     # -- customer returns ------------------------------------------------------------------
     def _return_moves(self, domain: list[Any]) -> list[dict[str, Any]]:
         """Done incoming moves of customer return shipments matching ``domain``, with
-        their shipment's ``reference``, ``customer`` and ``warehouse`` (``shipment.``)."""
+        their shipment's ``reference``, ``customer`` and ``warehouse`` (``shipment.``) and
+        the day of the customer move they return (``issued``: their ``origin``'s)."""
         moves = self.c.model("stock.move").search_read(
             [("state", "=", "done"), ("shipment", "like", f"{RETURN_SHIPMENT},%"),
              ("from_location.type", "=", "customer"), *domain],
             ["effective_date", "product", "lot", "lot.number", "lot.expiration_date",
-             "quantity", "to_location", "shipment"],
+             "quantity", "to_location", "shipment", "origin"],
             order=[("effective_date", "ASC"), ("id", "ASC")])
-        ships = self._read(RETURN_SHIPMENT, [int(m["shipment"].split(",")[1]) for m in moves],
+        ships = self._read(RETURN_SHIPMENT, [_ref_id(m["shipment"]) for m in moves],
                            ["reference", "customer", "warehouse"])
+        issues = self._read("stock.move", [_ref_id(m["origin"]) for m in moves
+                                           if (m["origin"] or "").startswith("stock.move,")],
+                            ["effective_date"])
         for m in moves:
-            m["shipment."] = ships[int(m["shipment"].split(",")[1])]
+            m["shipment."] = ships[_ref_id(m["shipment"])]
+            origin = m["origin"] or ""
+            m["issued"] = (issues.get(_ref_id(origin), {}).get("effective_date")
+                           if origin.startswith("stock.move,") else None)
         return moves
 
     def _reason(self, move: dict[str, Any]) -> str | None:
@@ -407,7 +414,8 @@ class Puller:
             out.append(ReturnRecord(date=m["effective_date"], warehouse=wh, hospital=hospital,
                                     department=department, item=item,
                                     lot=(m.get("lot.") or {}).get("number") or "",
-                                    quantity=whole(m["quantity"]), reason=reason))
+                                    quantity=whole(m["quantity"]), reason=reason,
+                                    issued=m["issued"]))
         return out
 
     def returned_lots(self, stock_end: dt.date) -> list[ReturnedLot]:
@@ -562,6 +570,11 @@ def _movement_kind(sign: int, other: Location | None) -> str:
             and not (other.code or "").startswith(INTERCO_PREFIX)):
         return "return"
     return "receipt" if sign > 0 else "dispatch"
+
+
+def _ref_id(reference: str) -> int:
+    """The record id of a Tryton reference value ``model,id``."""
+    return int(reference.split(",")[1])
 
 
 def _promised(line: dict[str, Any]) -> dt.date | None:

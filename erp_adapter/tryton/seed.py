@@ -26,7 +26,8 @@ What it writes, with the codes of :mod:`erp_adapter.tryton.mapping`:
   (:func:`sample_returns`, a random stream of their own: the demand history is the same
   with or without return rates): customer return shipments
   (``stock.shipment.out.return``, reference ``return:<reason>``) from the department's
-  customer location into the warehouse's ``WH/RET`` zone, received on their arrival day;
+  customer location into the warehouse's ``WH/RET`` zone, received on their arrival day,
+  each move's ``origin`` the customer move that issued the units;
   QC empties the zone ``qc_hold_days`` later (or on the day before the snapshot, if
   sooner) with one done internal shipment per day × warehouse × decision, reference
   ``qc:restock`` (into storage: the opening stock is that much smaller) or ``qc:scrap``
@@ -286,6 +287,7 @@ class Seeder:
         self.storage: dict[str, int] = {}
         self.status_loc: dict[tuple[str, str], int] = {}
         self.returns_zone: dict[str, int] = {}
+        self.issue_move: dict[tuple[dt.date, str, str, str, str], int] = {}
         self.lost_found = 0
         self.product: dict[str, int] = {}
         self.party: dict[str, int] = {}
@@ -688,8 +690,10 @@ class Seeder:
             for org, rows in sorted(by_org.items()):
                 by_api = rows[:1] if self.rows else rows
                 ids, move_ids = self._ship(org, by_api, bar)
+                self._issued(by_api, move_ids)
                 if self.rows and len(rows) > 1:
-                    self._copy_shipments(org, ids[0], move_ids[0], rows[1:])
+                    self._issued(rows[1:], self._copy_shipments(org, ids[0], move_ids[0],
+                                                                rows[1:]))
                     bar.update(sum(len(r[3]) for r in rows[1:]))
                 n += len(rows)
                 moves += sum(len(r[3]) for r in rows)
@@ -734,10 +738,18 @@ class Seeder:
             bar.update(sum(size[i] for i in batch))
         return ids, move_ids
 
+    def _issued(self, rows: Sequence[Delivery], move_ids: Sequence[int]) -> None:
+        """Remember the move of each (day, warehouse, department, item, lot) of ``rows``
+        (their moves ``move_ids``, in :meth:`_move_vals` order): a return's origin."""
+        keys = [(day, wh, dept, item, lot) for day, wh, dept, lines in rows
+                for item, lot in sorted(lines)]
+        self.issue_move.update(zip(keys, move_ids, strict=True))
+
     def _copy_shipments(self, org: str, proto: int, proto_move: int,
-                        rows: Sequence[Delivery]) -> None:
+                        rows: Sequence[Delivery]) -> list[int]:
         """``rows`` as copies of the done shipment ``proto`` and of its move
-        ``proto_move``, numbered by Tryton's customer-shipment sequence."""
+        ``proto_move``, numbered by Tryton's customer-shipment sequence; the ids of the
+        moves."""
         assert self.rows is not None
         company = self.company[org]
         with self.rows.transaction() as w:
@@ -753,20 +765,23 @@ class Seeder:
                  "cost_price": cost[(v["product"], company)]}
                 for sid, d in zip(ids, rows, strict=True) for v in self._move_vals(org, sid, d)])
             w.copy_log("stock.move", proto_move, move_ids)
+        return move_ids
 
     def returns(self, returns: Sequence[Return], disposals: Sequence[Disposal]) -> None:
         """Customer return shipments into the returns zones, received on their day, and
         the QC internal shipments that emptied them (see the module docstring). The
         snapshot's returned lots are written after the history's, so that QC, which takes
         the oldest first (by day, then record id), leaves them."""
-        groups: dict[tuple[str, dt.date, str, str, str], dict[tuple[str, str], int]] = (
-            defaultdict(lambda: defaultdict(int)))
+        groups: dict[tuple[str, dt.date, str, str, str],
+                     dict[tuple[str, str, int | None], int]] = defaultdict(lambda: defaultdict(int))
         for r in returns:
+            origin = self.issue_move.get((r.issued, r.warehouse, r.customer, r.item, r.lot))
             groups[(self.org_of(r.warehouse), r.day, r.warehouse, r.customer, r.reason)][
-                (r.item, r.lot)] += r.quantity
+                (r.item, r.lot, origin)] += r.quantity
         Shipment = self.c.model("stock.shipment.out.return")
         Move = self.c.model("stock.move")
-        by_org: dict[str, list[tuple[Any, dict[tuple[str, str], int]]]] = defaultdict(list)
+        by_org: dict[str, list[tuple[Any, dict[tuple[str, str, int | None], int]]]] = (
+            defaultdict(list))
         for key, lines in sorted(groups.items()):
             by_org[key[0]].append((key, lines))
         for org, rows in sorted(by_org.items()):
@@ -784,9 +799,10 @@ class Seeder:
                 "from_location": self._customer_location(customer),
                 "to_location": self.returns_zone[wh], "company": self.company[org],
                 "planned_date": day, "effective_date": day,
-                "unit_price": money(self.net.item_by_code[item].unit_cost), "currency": cur}
+                "unit_price": money(self.net.item_by_code[item].unit_cost), "currency": cur,
+                "origin": f"stock.move,{origin}" if origin else None}
                 for sid, ((_, day, wh, customer, _), lines) in zip(ids, rows, strict=True)
-                for (item, lot), q in sorted(lines.items())], context=ctx)
+                for (item, lot, origin), q in sorted(lines.items(), key=str)], context=ctx)
             Shipment.button("receive", ids, context=ctx, accept_warnings=True)
         self.report.add("customer returns", len(groups))
         if disposals:

@@ -2,6 +2,7 @@
 records and as the snapshot's returned lots, and return rates estimated from them."""
 
 import datetime as dt
+import math
 from collections import Counter
 from collections.abc import Callable
 
@@ -17,8 +18,9 @@ from erp_adapter.tryton.seed import (
 )
 from erp_adapter.tryton.seeded import SeededDatabase, ensure_seeded
 from erp_adapter.tryton.server import TrytonServer
+from solvers.calibration.returns import fit_return_rates, with_return_rates
 from tests.erp_adapter.conftest import CACHE, Template
-from tests.erp_adapter.returns_net import returns_network
+from tests.erp_adapter.returns_net import RATES, returns_network
 from twin.domain import Network
 
 pytestmark = pytest.mark.date_sensitive
@@ -70,3 +72,30 @@ def test_seeded_returns_come_back_from_tryton(returns_erp: TrytonServer,
         lp.model_dump_json() for lp in net.snapshot.lots)
     disposals = quality_control(net, seeded)
     assert {d.decision for d in disposals} == {"restock", "scrap"}
+
+
+def test_return_rates_are_recovered_from_the_pulled_history(
+        returns_erp: TrytonServer, returns_seeded: SeededDatabase) -> None:
+    """The rates and delays fitted to a real Tryton pull match the seeded ones within
+    sampling error (4 binomial standard deviations of the rate, 4 standard errors of the
+    mean delay)."""
+    net = returns_seeded.network
+    until = net.snapshot.as_of - dt.timedelta(days=1)
+    since = until - dt.timedelta(days=HISTORY - 1)
+    with TrytonAdapter(returns_erp.url, net) as adapter:
+        fit = fit_return_rates(adapter.pull_history(since, until),
+                               adapter.pull_returns(since, until), until)
+    assert fit.unmatched == 7  # the snapshot's returned lot from ICU, which issued none
+    got = {(f.key, f.rate.reason): f for f in fit.rates}
+    assert set(got) == {(k, r.reason) for k, rates in RATES.items() for r in rates}
+    for key, rates in RATES.items():
+        for r in rates:
+            f = got[(key, r.reason)]
+            sd = math.sqrt(r.rate * (1 - r.rate) / f.exposed)
+            assert abs(f.rate.rate - r.rate) <= 4 * sd + 1e-4, (key, r.reason, f)
+            n = f.returned  # units; returns come in groups, so count a group per unit
+            delay_se = max(r.delay_days.spread, 0.5) / math.sqrt(max(1, n / 5))
+            assert abs(f.rate.delay_days.mean - max(1, r.delay_days.mean)) <= 4 * delay_se
+    pulled = with_return_rates(net, fit)
+    assert [d.returns for d in pulled.demand if not d.returns] == [
+        [] for d in net.demand if not d.returns]
