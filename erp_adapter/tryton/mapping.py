@@ -119,6 +119,7 @@ class Sites:
     party: dict[str, int] = field(default_factory=dict)  # suppliers and departments by code
     party_address: dict[int, int] = field(default_factory=dict)
     party_code: dict[int, str] = field(default_factory=dict)
+    party_supplier_location: dict[int, int] = field(default_factory=dict)
     unit: int = 0
 
     @property
@@ -181,10 +182,12 @@ def load_sites(client: TrytonClient) -> Sites:
         sites.org_currency[code] = c["currency"]
         sites.org_name[code] = (c.get("party.") or {}).get("name") or code
     parties = client.model("party.party").search_read(
-        [("code", "!=", None)], ["id", "code", "addresses"],
+        [("code", "!=", None)], ["id", "code", "addresses", "supplier_location"],
         context={"active_test": False})
     for p in parties:
         sites.party_code[p["id"]] = p["code"]
+        if p.get("supplier_location"):
+            sites.party_supplier_location[p["id"]] = p["supplier_location"]
         if p["addresses"]:
             sites.party_address[p["id"]] = p["addresses"][0]
         if p["id"] not in sites.company_parties:

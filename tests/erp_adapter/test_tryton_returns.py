@@ -4,7 +4,7 @@ records and as the snapshot's returned lots, and return rates estimated from the
 import datetime as dt
 import math
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Iterator
 
 import pytest
 
@@ -21,7 +21,9 @@ from erp_adapter.tryton.server import TrytonServer
 from solvers.calibration.returns import fit_return_rates, with_return_rates
 from tests.erp_adapter.conftest import CACHE, Template
 from tests.erp_adapter.returns_net import RATES, returns_network
-from twin.domain import Network
+from twin.domain import Network, Plan
+from twin.domain.plan import DispositionAction, action_key
+from twin.problems import InputError
 
 pytestmark = pytest.mark.date_sensitive
 
@@ -34,10 +36,19 @@ def returns_seeded(tryton_template: Template, tiny_net: Network) -> SeededDataba
     return ensure_seeded(CACHE, returns_network(tiny_net), HISTORY)
 
 
-@pytest.fixture
-def returns_erp(start_server: Callable[[Template], TrytonServer], returns_seeded: SeededDatabase,
-                erp_env: Credentials) -> TrytonServer:
-    return start_server(Template(returns_seeded.db_file, returns_seeded.password))
+@pytest.fixture(scope="module")
+def returns_erp(returns_seeded: SeededDatabase, tmp_path_factory: pytest.TempPathFactory
+                ) -> Iterator[TrytonServer]:
+    """One server for the module: its tests only read, or write documents that move no
+    stock (waiting shipments), or are refused before anything is sent."""
+    server = TrytonServer.from_template(returns_seeded.db_file, tmp_path_factory.mktemp("erp"))
+    with server:
+        yield server
+    server.backend.drop(server.directory, server.database)
+
+
+def adapter_for(server: TrytonServer, seeded: SeededDatabase) -> TrytonAdapter:
+    return TrytonAdapter(server.url, seeded.network, Credentials("admin", seeded.password))
 
 
 def test_seeded_returns_come_back_from_tryton(returns_erp: TrytonServer,
@@ -48,7 +59,7 @@ def test_seeded_returns_come_back_from_tryton(returns_erp: TrytonServer,
     issues = sample_history(net, HISTORY)
     seeded = sample_returns(net, issues)
     assert {r.reason for r in seeded} == {"unused", "defective", "near_expiry"}
-    with TrytonAdapter(returns_erp.url, net) as adapter:
+    with adapter_for(returns_erp, returns_seeded) as adapter:
         snap = adapter.pull_snapshot(as_of)
         records = adapter.pull_returns(since, as_of - dt.timedelta(days=1))
         assert adapter.warnings == []
@@ -82,7 +93,7 @@ def test_return_rates_are_recovered_from_the_pulled_history(
     net = returns_seeded.network
     until = net.snapshot.as_of - dt.timedelta(days=1)
     since = until - dt.timedelta(days=HISTORY - 1)
-    with TrytonAdapter(returns_erp.url, net) as adapter:
+    with adapter_for(returns_erp, returns_seeded) as adapter:
         fit = fit_return_rates(adapter.pull_history(since, until),
                                adapter.pull_returns(since, until), until)
     assert fit.unmatched == 7  # the snapshot's returned lot from ICU, which issued none
@@ -99,3 +110,68 @@ def test_return_rates_are_recovered_from_the_pulled_history(
     pulled = with_return_rates(net, fit)
     assert [d.returns for d in pulled.demand if not d.returns] == [
         [] for d in net.demand if not d.returns]
+
+
+def disposition_plan(net: Network) -> Plan:
+    """QC's decisions for the snapshot's returned lots: half the unused infusion sets back
+    to stock, the rest scrapped; the defective reagent kits to their supplier for repair."""
+    day = net.snapshot.as_of
+
+    def line(item: str, lot: str, qty: int, reason: str, decision: str,
+             repairer: str | None = None) -> DispositionAction:
+        return DispositionAction(
+            key=action_key("disposition", "WH-SH", item, lot, reason, decision, day),
+            warehouse="WH-SH", item=item, lot=lot, quantity=qty, reason=reason,
+            decision=decision, date=day, repairer=repairer,
+            repair_due=day + dt.timedelta(days=14) if repairer else None)
+
+    return Plan(id="qc", network=net.name, as_of=day, horizon_days=14,
+                created=dt.datetime.combine(day, dt.time(), dt.UTC), actions=[
+        line("INF-SET-STD", "INF2601", 4, "unused", "restock"),
+        line("INF-SET-STD", "INF2601", 3, "unused", "scrap"),
+        line("IVD-TROP-100", "TROP2610A", 2, "defective", "repair", "SUP-DX")])
+
+
+def test_dispositions_beyond_the_returned_units_are_refused(
+        returns_erp: TrytonServer, returns_seeded: SeededDatabase) -> None:
+    net = returns_seeded.network
+    plan = disposition_plan(net)
+    too_many = plan.model_copy(update={"actions": [
+        plan.actions[0].model_copy(update={"quantity": 5}), *plan.actions[1:]]})
+    with adapter_for(returns_erp, returns_seeded) as adapter:
+        with pytest.raises(InputError) as err:
+            adapter.publish(too_many)
+        assert adapter.client.model("stock.shipment.in.return").search_count([]) == 0
+    assert "add up to 8 units by this line, more than the 7 waiting for QC" in str(err.value)
+
+
+def test_dispositions_become_tryton_documents_once(returns_erp: TrytonServer,
+                                                   returns_seeded: SeededDatabase) -> None:
+    net = returns_seeded.network
+    plan = disposition_plan(net)
+    keys = [a.key for a in plan.actions]
+    with adapter_for(returns_erp, returns_seeded) as adapter:
+        first = adapter.publish(plan)
+        assert [r.outcome for r in first] == ["created"] * 3, first
+        again = adapter.publish(plan)
+        assert [r.outcome for r in again] == ["exists"] * 3, again
+        c, sites = adapter.client, adapter.sites
+        internal = c.model("stock.shipment.internal").search_read(
+            [("reference", "like", "disposition-%")],
+            ["reference", "state", "from_location", "to_location", "moves"])
+        repair = c.model("stock.shipment.in.return").search_read(
+            [], ["reference", "state", "supplier", "from_location", "to_location", "moves"])
+        moves = {m["id"]: m for m in c.model("stock.move").search_read(
+            [("id", "in", [m for s in internal + repair for m in s["moves"]])],
+            ["quantity", "lot.number"])}
+        assert [s.outcome for s in adapter.status(plan)] == ["processed"] * 3
+    rets = sites.returns["WH-SH"]
+    got = {(s["reference"], s["state"], s["from_location"], s["to_location"],
+            tuple((moves[m]["lot."]["number"], moves[m]["quantity"]) for m in s["moves"]))
+           for s in internal + repair}
+    assert got == {
+        (keys[0], "waiting", rets, sites.storage["WH-SH"], (("INF2601", 4.0),)),
+        (keys[1], "waiting", rets, sites.lost_found["WH-SH"], (("INF2601", 3.0),)),
+        (keys[2], "waiting", rets, sites.party_supplier_location[sites.party["SUP-DX"]],
+         (("TROP2610A", 2.0),))}
+    assert repair[0]["supplier"] == sites.party["SUP-DX"]
