@@ -64,7 +64,8 @@ class StockMovement:
     """A done move of stock into or out of a warehouse that is not demand, as recorded by
     the ERP: ``receipt`` (from a supplier, another warehouse or transit), ``dispatch`` (to
     another warehouse, transit or a sister org), ``adjustment`` (from or to the ERP's
-    lost-and-found: inventory corrections, write-offs) or ``return`` (from a department).
+    lost-and-found: inventory corrections, write-offs) or ``return`` (from a department,
+    counted when QC restocks the units).
     ``quantity`` in units, positive into ``warehouse``, negative out of it."""
 
     date: dt.date

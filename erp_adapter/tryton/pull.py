@@ -439,7 +439,7 @@ class Puller:
             for lot in held:
                 out += self._returned_parts(w.id, lot, [m for m in moves
                                                         if m["lot"] == lot["id"]])
-        return out
+        return sorted(out, key=lambda r: (r.warehouse, r.item, r.lot, r.received, r.reason))
 
     def _returned_parts(self, wh: str, lot: dict[str, Any], moves: list[dict[str, Any]]
                         ) -> list[ReturnedLot]:
@@ -473,7 +473,9 @@ class Puller:
         """Done moves on ``since``…``until`` into or out of the network's warehouses that
         are not demand (see :class:`StockMovement`); moves between the zones of one
         warehouse change no warehouse's stock and are left out. A move between two
-        warehouses is a dispatch of one and a receipt of the other."""
+        warehouses is a dispatch of one and a receipt of the other. Returned units count
+        as a ``return`` when QC restocks them out of the returns zone (the zone's units
+        are no stock of the warehouse; those scrapped never were)."""
         rows = self.c.model("stock.move").search_read(
             [("state", "=", "done"), ("effective_date", ">=", since),
              ("effective_date", "<=", until),
@@ -485,7 +487,7 @@ class Puller:
         for r in rows:
             src = self.sites.locations.get(r["from_location"])
             dst = self.sites.locations.get(r["to_location"])
-            into, out_of = (dst.warehouse if dst else None), (src.warehouse if src else None)
+            into, out_of = _stock_of(dst), _stock_of(src)
             if into == out_of:
                 continue  # inside one warehouse, or outside every warehouse
             item = self.sites.item_of_product.get(r["product"])
@@ -561,9 +563,17 @@ class Puller:
         return out
 
 
+def _stock_of(loc: Location | None) -> str | None:
+    """The warehouse whose stock ``loc`` holds: none for a returns zone, whose units count
+    once QC restocks them."""
+    return None if loc is None or loc.role == "returns" else loc.warehouse
+
+
 def _movement_kind(sign: int, other: Location | None) -> str:
     """What a move into (``sign`` 1) or out of (−1) a warehouse is, by the location at its
     other end."""
+    if other is not None and other.role == "returns":
+        return "return"
     if other is not None and other.type == "lost_found":
         return "adjustment"
     if (sign > 0 and other is not None and other.type == "customer"

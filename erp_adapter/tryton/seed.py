@@ -874,6 +874,9 @@ def seed_network(client: TrytonClient, net: Network, *, history_days: int = 0,
     issues = sample_history(net, history_days, seed) if history_days else []
     returns = sample_returns(net, issues, seed)
     disposals = quality_control(net, returns)
+    if net.snapshot.repairs:
+        log.warning("the snapshot's %d lots out for repair are not seeded: the ERP has no "
+                    "record of units in repair yet", len(net.snapshot.repairs))
     steps: Iterable[tuple[str, Any]] = (
         ("currencies", s.currencies), ("companies", s.companies),
         ("warehouses", s.warehouses), ("products", s.products), ("suppliers", s.suppliers),

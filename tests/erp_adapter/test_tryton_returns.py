@@ -5,10 +5,13 @@ import datetime as dt
 import math
 from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from erp_adapter.credentials import Credentials
+from erp_adapter.flatfile import read_rows
 from erp_adapter.tryton.adapter import TrytonAdapter
 from erp_adapter.tryton.seed import (
     quality_control,
@@ -18,11 +21,13 @@ from erp_adapter.tryton.seed import (
 )
 from erp_adapter.tryton.seeded import SeededDatabase, ensure_seeded
 from erp_adapter.tryton.server import TrytonServer
+from medtwin.cli import main
 from solvers.calibration.returns import fit_return_rates, with_return_rates
 from tests.erp_adapter.conftest import CACHE, Template
 from tests.erp_adapter.returns_net import RATES, returns_network
 from twin.domain import Network, Plan
 from twin.domain.plan import DispositionAction, action_key
+from twin.network_files import load_snapshot, save_network
 from twin.problems import InputError
 
 pytestmark = pytest.mark.date_sensitive
@@ -62,6 +67,7 @@ def test_seeded_returns_come_back_from_tryton(returns_erp: TrytonServer,
     with adapter_for(returns_erp, returns_seeded) as adapter:
         snap = adapter.pull_snapshot(as_of)
         records = adapter.pull_returns(since, as_of - dt.timedelta(days=1))
+        moves = adapter.pull_movements(since, as_of - dt.timedelta(days=1))
         assert adapter.warnings == []
     # every seeded return from a department (the history's and the snapshot's), by day,
     # department, item, lot and reason
@@ -83,6 +89,10 @@ def test_seeded_returns_come_back_from_tryton(returns_erp: TrytonServer,
         lp.model_dump_json() for lp in net.snapshot.lots)
     disposals = quality_control(net, seeded)
     assert {d.decision for d in disposals} == {"restock", "scrap"}
+    # the warehouses' stock takes returned units when QC restocks them
+    restocked = sum(d.quantity for d in disposals if d.decision == "restock")
+    assert sum(m.quantity for m in moves if m.kind == "return") == restocked > 0
+    assert not [m for m in moves if m.kind == "adjustment" and m.date > since]
 
 
 def test_return_rates_are_recovered_from_the_pulled_history(
@@ -175,3 +185,26 @@ def test_dispositions_become_tryton_documents_once(returns_erp: TrytonServer,
         (keys[2], "waiting", rets, sites.party_supplier_location[sites.party["SUP-DX"]],
          (("TROP2610A", 2.0),))}
     assert repair[0]["supplier"] == sites.party["SUP-DX"]
+
+
+def test_erp_pull_writes_returns_and_fitted_rates(
+        returns_erp: TrytonServer, returns_seeded: SeededDatabase, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    net = returns_seeded.network
+    monkeypatch.setenv("MEDTWIN_ERP_USER", "admin")
+    monkeypatch.setenv("MEDTWIN_ERP_PASSWORD", returns_seeded.password)
+    monkeypatch.delenv("MEDTWIN_ERP_SECRETS", raising=False)
+    save_network(net, tmp_path / "net", [("snapshot", "lots")])
+    out = tmp_path / "pulled"
+    result = CliRunner().invoke(main, [
+        "erp", "pull", "--erp", returns_erp.url, "--out", str(out), "--network",
+        str(tmp_path / "net"), "--as-of", net.snapshot.as_of.isoformat(),
+        "--since", (net.snapshot.as_of - dt.timedelta(days=HISTORY)).isoformat()])
+    assert result.exit_code == 0, result.output
+    assert "7 of issues before it); return rates of 2 demand models" in result.output
+    assert sorted(load_snapshot(out / "snapshot.yaml", net).snapshot.returns, key=str) == sorted(
+        net.snapshot.returns, key=str)
+    rates = {(r["hospital"], r["department"], r["item"], r["reason"]): float(r["rate"])
+             for r in read_rows(out / "return_rates.csv")}
+    assert set(rates) == {(*k, r.reason) for k, rs in RATES.items() for r in rs}
+    assert len(read_rows(out / "returns.csv")) > 20

@@ -63,3 +63,13 @@ def test_a_network_takes_the_fitted_rates(tiny_dir: Path) -> None:
     net = with_return_rates(tiny_network, fit_return_rates(issues, returns, until=day(20)))
     assert [(r.reason, r.rate) for r in net.demand[0].returns] == [("defective", 0.1)]
     assert net.demand[1:] == tiny_network.demand[1:]
+
+
+def test_a_return_linked_to_its_issue_takes_that_issue_s_day() -> None:
+    """A lot issued day after day: the ERP's link names the issue; without it the latest
+    issue of the lot before the return is taken."""
+    issues = [Rec(day(n), "H", "D", "I", "L", 5) for n in range(6)]
+    linked = [Rec(day(5), "H", "D", "I", "L", 1, "unused", issued=day(1))]
+    unlinked = [Rec(day(5), "H", "D", "I", "L", 1, "unused")]
+    assert fit_return_rates(issues, linked, day(30)).rates[0].rate.delay_days.mean == 4
+    assert fit_return_rates(issues, unlinked, day(30)).rates[0].rate.delay_days.mean == 0.5
