@@ -11,6 +11,7 @@ them; an existing Tryton needs the same codes on its records.
 | quarantine / reserved | storage location inside the warehouse           | ``WH/QUA``, ``WH/RES``|
 | returns awaiting QC   | storage location inside the warehouse           | ``WH/RET``            |
 | return reason         | customer return shipment's ``reference``        | ``return:REASON``     |
+| units out for repair  | done supplier return shipment out of ``WH/RET`` | ``due:DATE`` in ref.  |
 | item                  | ``product.product``, GTIN an ``ean`` identifier | item code             |
 | lot / serial          | ``stock.lot`` (number, expiration date)         | lot number            |
 | supplier              | ``party.party``                                 | supplier id           |
@@ -34,6 +35,9 @@ RETURNS_SUFFIX = "/RET"
 RETURN_PREFIX = "return:"
 """A customer return shipment's ``reference``: ``return:<reason>``
 (:data:`twin.domain.returns.ReturnReason`)."""
+REPAIR_DUE_PREFIX = "due:"
+"""The token of a repair's supplier return shipment ``reference`` that says when the
+units come back: ``due:<ISO date>``."""
 INTERCO_PREFIX = "INTERCO/"
 EMPLOYEE_PREFIX = "MEDTWIN/"
 GTIN_TYPE = "ean"

@@ -13,7 +13,8 @@
   ``WH/RET``: restock → ``stock.shipment.internal`` into its storage zone, scrap →
   ``stock.shipment.internal`` into the warehouse's lost-and-found location (where Tryton
   books stock that leaves the books; it has no scrap document of its own), repair →
-  ``stock.shipment.in.return`` to the repairer's supplier location; each draft → waiting
+  ``stock.shipment.in.return`` to the repairer's supplier location, its reference ending
+  in ``due:<date>`` when the line says when the units come back; each draft → waiting
   (the warehouse assigns and ships it).
 
 Lines that share a header share a document, as a buyer or a warehouse would do it: one
@@ -48,7 +49,7 @@ from typing import Any, Literal
 from erp_adapter.errors import ErpRemoteError
 from erp_adapter.protocol import DocumentRef, LineResult
 from erp_adapter.tryton.client import TrytonClient
-from erp_adapter.tryton.mapping import Sites, days, money, whole
+from erp_adapter.tryton.mapping import REPAIR_DUE_PREFIX, Sites, days, money, whole
 from twin.domain import Network, Plan, PurchaseAction, ReorderPointAction, TransferAction
 from twin.domain.plan import DispositionAction
 from twin.problems import Problem
@@ -129,6 +130,7 @@ class Part:
     # other kinds that publish the same line (a purchase as an order or a requisition):
     # a document of one of them that carries the key means the line is already there
     alternates: tuple[DocKind, ...] = ()
+    tags: tuple[str, ...] = ()  # further tokens of the key field, after the keys
 
 
 @dataclass
@@ -141,7 +143,8 @@ class DocSpec:
 
     def values(self) -> dict[str, Any]:
         return {**self.parts[0].header,
-                self.kind.key_field: " ".join(p.key for p in self.parts),
+                self.kind.key_field: " ".join([*(p.key for p in self.parts),
+                                               *self.parts[0].tags]),
                 self.kind.lines_field: [["create", [p.child for p in self.parts]]]}
 
 
@@ -363,12 +366,13 @@ class SpecBuilder:
                                              "location in the ERP"))
         due = f", due back {a.repair_due}" if a.repair_due else ""
         self.out.parts.append(Part(i, a.key, SUPPLIER_RETURN, org,
-                                   (a.repairer, a.warehouse, a.date), {
+                                   (a.repairer, a.warehouse, a.date, a.repair_due), {
             "company": company, "supplier": party, "from_location": src, "to_location": dst,
             "planned_date": a.date},
             {**move, "to_location": dst, "currency": s.org_currency.get(org, 0),
              "unit_price": money(self.net.item_by_code[a.item].unit_cost)},
-            f"{what} to {a.repairer}{due}"))
+            f"{what} to {a.repairer}{due}",
+            tags=(f"{REPAIR_DUE_PREFIX}{a.repair_due}",) if a.repair_due else ()))
 
     def reorder_point(self, i: int, a: ReorderPointAction) -> None:
         s = self.sites

@@ -19,6 +19,7 @@ from erp_adapter.tryton.client import TrytonClient
 from erp_adapter.tryton.mapping import (
     GTIN_TYPE,
     INTERCO_PREFIX,
+    REPAIR_DUE_PREFIX,
     RETURN_PREFIX,
     Location,
     Sites,
@@ -27,7 +28,7 @@ from erp_adapter.tryton.mapping import (
 )
 from erp_adapter.tryton.quality import ItemFacts, LotRow, check_lots
 from twin.domain import Alert, InTransit, LotPosition, Network, PurchaseOrder, Snapshot
-from twin.domain.returns import ReturnedLot
+from twin.domain.returns import InRepair, ReturnedLot
 
 log = logging.getLogger(__name__)
 
@@ -305,7 +306,7 @@ class Puller:
         lots = self._dispatched_today(self.lots(as_of, stock_end), transit, as_of)
         return Snapshot(as_of=as_of, lots=lots, in_transit=transit,
                         purchase_orders=self.purchase_orders(as_of),
-                        returns=self.returned_lots(stock_end))
+                        returns=self.returned_lots(stock_end), repairs=self.repairs(stock_end))
 
     def _dispatched_today(self, lots: list[LotPosition], transit: list[InTransit],
                           as_of: dt.date) -> list[LotPosition]:
@@ -468,6 +469,64 @@ class Puller:
                             "zone came by no customer return; skipped")
         return out[::-1]
 
+    def repairs(self, stock_end: dt.date) -> list[InRepair]:
+        """Units out for repair at the end of ``stock_end``: done supplier return shipments
+        out of a returns zone (sent on their effective day, due on the ``due:`` date of
+        their reference), less the units of the same lot received back from that supplier
+        location into the warehouse since (the oldest sent come back first)."""
+        zones = {loc: wh for wh, loc in self.sites.returns.items()
+                 if wh in self.net.warehouse_by_id}
+        if not zones:
+            return []
+        fields = ["effective_date", "product", "lot", "lot.number", "lot.expiration_date",
+                  "quantity", "from_location", "to_location", "shipment"]
+        sent = self.c.model("stock.move").search_read(
+            [("state", "=", "done"), ("shipment", "like", "stock.shipment.in.return,%"),
+             ("from_location", "in", sorted(zones)), ("effective_date", "<=", stock_end)],
+            fields, order=[("effective_date", "ASC"), ("id", "ASC")])
+        if not sent:
+            return []
+        refs = self._read("stock.shipment.in.return", [_ref_id(m["shipment"]) for m in sent],
+                          ["reference"])
+        back: dict[tuple[int, int, str], list[list[Any]]] = defaultdict(list)
+        for b in self.c.model("stock.move").search_read(
+                [("state", "=", "done"), ("from_location.type", "=", "supplier"),
+                 ("lot", "in", sorted({m["lot"] for m in sent if m["lot"]})),
+                 ("effective_date", "<=", stock_end)], fields,
+                order=[("effective_date", "ASC"), ("id", "ASC")]):
+            dst = _stock_of(self.sites.locations.get(b["to_location"]))
+            if dst is not None:
+                back[(b["lot"], b["from_location"], dst)].append(
+                    [b["effective_date"], b["quantity"]])
+        out = []
+        for m in sent:
+            wh = zones[m["from_location"]]
+            left = m["quantity"]
+            for b in back[(m["lot"], m["to_location"], wh)]:
+                if b[0] >= m["effective_date"] and left > 0:
+                    take = min(left, b[1])
+                    b[1] -= take
+                    left -= take
+            item = self.sites.item_of_product.get(m["product"])
+            lot = m.get("lot.") or {}
+            if whole(left) <= 0:
+                continue
+            if item not in self.net.item_by_code or not lot.get("expiration_date"):
+                self.notes.warn(f"{whole(left)} units out for repair from {wh} on "
+                                f"{m['effective_date']}: no item of the network or no lot "
+                                "expiry; skipped")
+                continue
+            due = _due(refs[_ref_id(m["shipment"])].get("reference") or "")
+            if due is None:
+                self.notes.warn(f"units of {item} lot {lot['number']} out for repair from {wh} "
+                                f"since {m['effective_date']} have no due date (no "
+                                f"{REPAIR_DUE_PREFIX}<date> in the reference); counted as due "
+                                "on the day sent")
+            out.append(InRepair(warehouse=wh, item=item, lot=lot["number"],
+                                expiry=lot["expiration_date"], quantity=whole(left),
+                                sent=m["effective_date"], due=due or m["effective_date"]))
+        return out
+
     # -- other stock movements -------------------------------------------------------------
     def movements(self, since: dt.date, until: dt.date) -> list[StockMovement]:
         """Done moves on ``since``…``until`` into or out of the network's warehouses that
@@ -580,6 +639,17 @@ def _movement_kind(sign: int, other: Location | None) -> str:
             and not (other.code or "").startswith(INTERCO_PREFIX)):
         return "return"
     return "receipt" if sign > 0 else "dispatch"
+
+
+def _due(reference: str) -> dt.date | None:
+    """The date of the ``due:<ISO date>`` token of ``reference``; None if it has none."""
+    for token in reference.split():
+        if token.startswith(REPAIR_DUE_PREFIX):
+            try:
+                return dt.date.fromisoformat(token.removeprefix(REPAIR_DUE_PREFIX))
+            except ValueError:
+                return None
+    return None
 
 
 def _ref_id(reference: str) -> int:

@@ -35,7 +35,9 @@ What it writes, with the codes of :mod:`erp_adapter.tryton.mapping`:
   scrapped too: only published repairs go out to a repairer). The snapshot's returned
   lots are customer return shipments received on their ``received`` day that QC has
   not touched (from the hospital's first department; from the org's own customer
-  location when no hospital is named).
+  location when no hospital is named); its units out for repair went out of that zone
+  on their ``sent`` day by a done supplier return shipment (``stock.shipment.in.return``,
+  reference ``repair due:<due>``) to the first supplier of the item.
 
 Everything goes through the RPC API as a client would. Tryton lets a client finish
 (``do``) a draft move only if it needs no assignment, i.e. not out of a storage zone, so
@@ -70,6 +72,7 @@ from erp_adapter.tryton.mapping import (
     GTIN_TYPE,
     INTERCO_PREFIX,
     QUARANTINE_SUFFIX,
+    REPAIR_DUE_PREFIX,
     RESERVED_SUFFIX,
     RETURN_PREFIX,
     RETURNS_SUFFIX,
@@ -375,6 +378,7 @@ class Seeder:
             sto, qua, res = zones[2 * n + 1], blocked[3 * n], blocked[3 * n + 1]
             self.wh[w.id], self.storage[w.id] = ids[n], sto
             self.returns_zone[w.id] = blocked[3 * n + 2]
+            self.status_loc[(w.id, "returns")] = blocked[3 * n + 2]
             self.lost_found = lost_found[0] if lost_found else 0
             self.status_loc.update({(w.id, "available"): sto, (w.id, "quarantine"): qua,
                                     (w.id, "reserved"): res})
@@ -466,7 +470,7 @@ class Seeder:
     def lots(self, issues: Sequence[Issue]) -> None:
         snap = self.net.snapshot
         wanted: dict[tuple[str, str], dt.date] = {}
-        for row in (*snap.lots, *snap.in_transit, *snap.returns, *issues):
+        for row in (*snap.lots, *snap.in_transit, *snap.returns, *snap.repairs, *issues):
             wanted.setdefault((row.item, row.lot), row.expiry)
         keys = list(wanted)
         Lot = self.c.model("stock.lot")
@@ -492,6 +496,8 @@ class Seeder:
             qty[(t.source, "available")][(t.item, t.lot)] += t.quantity
         for i in issues:
             qty[(i.warehouse, "available")][(i.item, i.lot)] += i.quantity
+        for r in self.net.snapshot.repairs:
+            qty[(r.warehouse, "returns")][(r.item, r.lot)] += r.quantity
         for d in disposals:
             if d.decision == "restock":
                 qty[(d.warehouse, "available")][(d.item, d.lot)] -= d.quantity
@@ -838,6 +844,53 @@ class Seeder:
                 Shipment.button(button, ids, context=ctx, accept_warnings=True)
         self.report.add("QC disposals", len(groups))
 
+    def repairs(self) -> None:
+        """The snapshot's units out for repair: done supplier return shipments out of the
+        returns zone on their ``sent`` day to the first supplier of the item, reference
+        ``repair due:<due>``, one per warehouse × supplier × sent × due."""
+        net = self.net
+        groups: dict[tuple[str, str, str, dt.date, dt.date], dict[tuple[str, str], int]] = (
+            defaultdict(lambda: defaultdict(int)))
+        for r in net.snapshot.repairs:
+            supplier = next((s.id for s in net.suppliers
+                             if r.item in {o.item for o in s.supplies}), None)
+            if supplier is None:
+                raise ErpError(f"{r.item} lot {r.lot} is out for repair but no supplier of the "
+                               "network supplies it: the seeder sends repairs to one")
+            groups[(self.org_of(r.warehouse), r.warehouse, supplier, r.sent, r.due)][
+                (r.item, r.lot)] += r.quantity
+        Shipment = self.c.model("stock.shipment.in.return")
+        by_org: dict[str, list[Any]] = defaultdict(list)
+        for key, lines in sorted(groups.items()):
+            by_org[key[0]].append((key, lines))
+        for org, rows in sorted(by_org.items()):
+            ctx = self.ctx(org)
+            cur = self.currency[net.org_by_id[org].currency]
+            vals = []
+            for (_, wh, supplier, sent, due), lines in rows:
+                dst = self._supplier_location(supplier)
+                vals.append({
+                    "company": self.company[org], "supplier": self.party[supplier],
+                    "from_location": self.returns_zone[wh], "to_location": dst,
+                    "planned_date": sent, "effective_date": sent,
+                    "reference": f"repair {REPAIR_DUE_PREFIX}{due}",
+                    "moves": [["create", [{
+                        "product": self.product[item], "lot": self.lot[(item, lot)],
+                        "quantity": float(q), "unit": self.unit,
+                        "from_location": self.returns_zone[wh], "to_location": dst,
+                        "company": self.company[org], "planned_date": sent,
+                        "effective_date": sent, "currency": cur,
+                        "unit_price": money(net.item_by_code[item].unit_cost)}
+                        for (item, lot), q in sorted(lines.items())]]]})
+            ids = Shipment.create(vals, context=ctx)
+            for button in ("wait", "assign_force", "do"):
+                Shipment.button(button, ids, context=ctx, accept_warnings=True)
+        self.report.add("repair shipments", len(groups))
+
+    def _supplier_location(self, supplier: str) -> int:
+        row, = self.c.model("party.party").read([self.party[supplier]], ["supplier_location"])
+        return row["supplier_location"]
+
     def _customer_party(self, customer: str) -> int:
         """The party of a department code, or of the org of an interco code."""
         if customer.startswith(INTERCO_PREFIX):
@@ -874,9 +927,6 @@ def seed_network(client: TrytonClient, net: Network, *, history_days: int = 0,
     issues = sample_history(net, history_days, seed) if history_days else []
     returns = sample_returns(net, issues, seed)
     disposals = quality_control(net, returns)
-    if net.snapshot.repairs:
-        log.warning("the snapshot's %d lots out for repair are not seeded: the ERP has no "
-                    "record of units in repair yet", len(net.snapshot.repairs))
     steps: Iterable[tuple[str, Any]] = (
         ("currencies", s.currencies), ("companies", s.companies),
         ("warehouses", s.warehouses), ("products", s.products), ("suppliers", s.suppliers),
@@ -886,7 +936,8 @@ def seed_network(client: TrytonClient, net: Network, *, history_days: int = 0,
         ("in transit", s.in_transit), ("purchase orders", s.purchase_orders),
         ("history", lambda: s.history(issues)),
         ("returns", lambda: s.returns(returns, disposals)),
-        ("returned lots", lambda: s.returns(snapshot_returns(net), [])))
+        ("returned lots", lambda: s.returns(snapshot_returns(net), [])),
+        ("repairs", s.repairs))
     for name, step in steps:
         t0 = time.monotonic()
         step()

@@ -27,6 +27,7 @@ from tests.erp_adapter.conftest import CACHE, Template
 from tests.erp_adapter.returns_net import RATES, returns_network
 from twin.domain import Network, Plan
 from twin.domain.plan import DispositionAction, action_key
+from twin.domain.returns import InRepair
 from twin.network_files import load_snapshot, save_network
 from twin.problems import InputError
 
@@ -85,6 +86,7 @@ def test_seeded_returns_come_back_from_tryton(returns_erp: TrytonServer,
     # QC emptied the returns zone of the history; what waits is the snapshot's returns,
     # and the restocked units are back in the available stock: the snapshot is exact
     assert sorted(snap.returns, key=str) == sorted(net.snapshot.returns, key=str)
+    assert snap.repairs == net.snapshot.repairs != []
     assert sorted(lp.model_dump_json() for lp in snap.lots) == sorted(
         lp.model_dump_json() for lp in net.snapshot.lots)
     disposals = quality_control(net, seeded)
@@ -151,7 +153,8 @@ def test_dispositions_beyond_the_returned_units_are_refused(
     with adapter_for(returns_erp, returns_seeded) as adapter:
         with pytest.raises(InputError) as err:
             adapter.publish(too_many)
-        assert adapter.client.model("stock.shipment.in.return").search_count([]) == 0
+        assert adapter.client.model("stock.shipment.in.return").search_count(
+            [("reference", "like", "%disposition-%")]) == 0
     assert "add up to 8 units by this line, more than the 7 waiting for QC" in str(err.value)
 
 
@@ -170,7 +173,8 @@ def test_dispositions_become_tryton_documents_once(returns_erp: TrytonServer,
             [("reference", "like", "disposition-%")],
             ["reference", "state", "from_location", "to_location", "moves"])
         repair = c.model("stock.shipment.in.return").search_read(
-            [], ["reference", "state", "supplier", "from_location", "to_location", "moves"])
+            [("reference", "like", "disposition-%")],
+            ["reference", "state", "supplier", "from_location", "to_location", "moves"])
         moves = {m["id"]: m for m in c.model("stock.move").search_read(
             [("id", "in", [m for s in internal + repair for m in s["moves"]])],
             ["quantity", "lot.number"])}
@@ -182,9 +186,22 @@ def test_dispositions_become_tryton_documents_once(returns_erp: TrytonServer,
     assert got == {
         (keys[0], "waiting", rets, sites.storage["WH-SH"], (("INF2601", 4.0),)),
         (keys[1], "waiting", rets, sites.lost_found["WH-SH"], (("INF2601", 3.0),)),
-        (keys[2], "waiting", rets, sites.party_supplier_location[sites.party["SUP-DX"]],
-         (("TROP2610A", 2.0),))}
+        (f"{keys[2]} due:{net.snapshot.as_of + dt.timedelta(days=14)}", "waiting", rets,
+         sites.party_supplier_location[sites.party["SUP-DX"]], (("TROP2610A", 2.0),))}
     assert repair[0]["supplier"] == sites.party["SUP-DX"]
+    # once the warehouse ships them, the kits are out for repair, due back as planned
+    day = net.snapshot.as_of
+    with adapter_for(returns_erp, returns_seeded) as adapter:
+        ids = adapter.client.model("stock.shipment.in.return").search(
+            [("reference", "like", f"%{keys[2]}%")])
+        for button in ("assign_force", "do"):
+            adapter.client.model("stock.shipment.in.return").button(
+                button, ids, context={"company": sites.org_company["GRP"]}, accept_warnings=True)
+        out = adapter.pull_snapshot(day + dt.timedelta(days=1)).repairs
+    assert sorted(out, key=str) == sorted([*net.snapshot.repairs, InRepair(
+        warehouse="WH-SH", item="IVD-TROP-100", lot="TROP2610A",
+        expiry=net.snapshot.returns[1].expiry, quantity=2, sent=day,
+        due=day + dt.timedelta(days=14))], key=str)
 
 
 def test_erp_pull_writes_returns_and_fitted_rates(
