@@ -61,7 +61,8 @@ HISTORY_COLUMNS = ["date", "warehouse", "hospital", "department", "item", "lot",
 RETURN_COLUMNS = [*HISTORY_COLUMNS, "reason", "issued"]
 PLAN_COLUMNS = ["plan_id", "key", "kind", "from", "to", "mode", "item", "lot", "quantity",
                 "ship_date", "emergency", "supplier", "warehouse", "order_date",
-                "reorder_point", "order_up_to", "safety_stock", "reason", "published_at"]
+                "reorder_point", "order_up_to", "safety_stock", "reason", "decision", "date",
+                "repairer", "repair_due", "published_at"]
 SNAPSHOT_TABLES = {"lots": ["warehouse", "item", "lot", "expiry", "quantity", "status"],
                    "in_transit": ["from", "to", "mode", "item", "lot", "expiry", "quantity",
                                   "shipped", "eta", "temperature"],

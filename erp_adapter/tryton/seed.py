@@ -778,6 +778,8 @@ class Seeder:
         the QC internal shipments that emptied them (see the module docstring). The
         snapshot's returned lots are written after the history's, so that QC, which takes
         the oldest first (by day, then record id), leaves them."""
+        if not returns:
+            return
         groups: dict[tuple[str, dt.date, str, str, str],
                      dict[tuple[str, str, int | None], int]] = defaultdict(lambda: defaultdict(int))
         for r in returns:
@@ -849,6 +851,8 @@ class Seeder:
         returns zone on their ``sent`` day to the first supplier of the item, reference
         ``repair due:<due>``, one per warehouse × supplier × sent × due."""
         net = self.net
+        if not net.snapshot.repairs:
+            return
         groups: dict[tuple[str, str, str, dt.date, dt.date], dict[tuple[str, str], int]] = (
             defaultdict(lambda: defaultdict(int)))
         for r in net.snapshot.repairs:

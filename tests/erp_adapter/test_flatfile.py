@@ -12,6 +12,7 @@ from medtwin.cli import main
 from tests.erp_adapter.returns_net import returns_network
 from tests.medtwin.store.samples import approved_in_store
 from twin.domain import Network, Plan, ReorderPointAction, TransferAction
+from twin.domain.plan import DispositionAction
 from twin.problems import InputError
 
 DAY = dt.date(2026, 11, 23)
@@ -153,3 +154,18 @@ def test_bad_return_rows_are_located(tiny_net: Network, tmp_path: Path) -> None:
     text = str(err.value)
     assert "returns.csv: line 2: reason" in text and "line 3: warehouse" in text
     assert "unknown warehouse 'WH-XX'" in text
+
+
+def test_disposition_lines_go_to_the_folder(tiny_net: Network, tmp_path: Path) -> None:
+    net = returns_network(tiny_net).model_copy(update={"name": "tiny"})
+    folder = write_folder(tmp_path / "x", net.snapshot)
+    line = DispositionAction(key="disp-a", warehouse="WH-SH", item="INF-SET-STD",
+                             lot="INF2601", quantity=7, reason="unused", decision="scrap",
+                             date=DAY)
+    adapter = FlatFileAdapter(folder, net)
+    with pytest.raises(InputError, match="add up to 8 units by this line, more than the 7"):
+        adapter.publish(plan(line.model_copy(update={"quantity": 8})))
+    assert [r.outcome for r in adapter.publish(plan(line))] == ["created"]
+    (row,) = read_rows(folder / "plan_lines.csv")
+    assert (row["kind"], row["decision"], row["reason"], row["date"], row["quantity"]) == (
+        "disposition", "scrap", "unused", "2026-11-23", "7")
