@@ -2,12 +2,16 @@
 
 The folder (``medtwin erp pull --out DIR`` writes the same layout from Tryton)::
 
-    snapshot.yaml        as_of and the three tables below (read by twin.network_files.load_snapshot)
+    snapshot.yaml        as_of, the three tables below and the returned / in-repair lots
+                         (inline; read by twin.network_files.load_snapshot)
     lots.csv             warehouse,item,lot,expiry,quantity,status
     in_transit.csv       from,to,mode,item,lot,expiry,quantity,shipped,eta,temperature
     purchase_orders.csv  id,supplier,item,warehouse,quantity,ordered,due
     history.csv          date,warehouse,hospital,department,item,lot,quantity
+    returns.csv          date,warehouse,hospital,department,item,lot,quantity,reason,issued
+                         (units departments sent back; optional: none without it)
     orgs.csv, warehouses.csv, items.csv   master data as the ERP has it (written by pull)
+    return_rates.csv     return rates fitted to the pulled history (written by pull)
     pull_notes.txt       what a pull skipped or found different from the network
     alerts.yaml          data-quality alerts of the pull (optional; see twin.domain.alerts)
     plan_lines.csv       plan lines published to the ERP (one row per key; written by publish)
@@ -24,7 +28,7 @@ import os
 import shutil
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, TypeVar
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -32,7 +36,13 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from erp_adapter.plan_check import check_plan
-from erp_adapter.protocol import Capability, DemandRecord, DocumentRef, LineResult
+from erp_adapter.protocol import (
+    Capability,
+    DemandRecord,
+    DocumentRef,
+    LineResult,
+    ReturnRecord,
+)
 from twin.atomic_dir import replacing_directory
 from twin.domain import Alert, Network, Plan, Snapshot
 from twin.domain.fields import DomainModel, field
@@ -42,14 +52,17 @@ from twin.yaml_input import read_yaml, validate_as
 
 SNAPSHOT_FILE = "snapshot.yaml"
 HISTORY = "history"
+RETURNS = "returns"
 PLAN_LINES = "plan_lines"
 PLAN_STATUS = "plan_status"
 NOTES_FILE = "pull_notes.txt"
 ALERTS_FILE = "alerts.yaml"
 HISTORY_COLUMNS = ["date", "warehouse", "hospital", "department", "item", "lot", "quantity"]
+RETURN_COLUMNS = [*HISTORY_COLUMNS, "reason", "issued"]
 PLAN_COLUMNS = ["plan_id", "key", "kind", "from", "to", "mode", "item", "lot", "quantity",
                 "ship_date", "emergency", "supplier", "warehouse", "order_date",
-                "reorder_point", "order_up_to", "safety_stock", "reason", "published_at"]
+                "reorder_point", "order_up_to", "safety_stock", "reason", "decision", "date",
+                "repairer", "repair_due", "published_at"]
 SNAPSHOT_TABLES = {"lots": ["warehouse", "item", "lot", "expiry", "quantity", "status"],
                    "in_transit": ["from", "to", "mode", "item", "lot", "expiry", "quantity",
                                   "shipped", "eta", "temperature"],
@@ -66,6 +79,14 @@ class _HistoryRow(BaseModel):
     item: str
     lot: str = ""
     quantity: int
+
+
+class _ReturnRow(_HistoryRow):
+    reason: Literal["unused", "near_expiry", "defective", "recalled"]
+    issued: dt.date | None = None
+
+
+_Row = TypeVar("_Row", bound=_HistoryRow)
 
 
 def find_table(folder: Path, name: str) -> Path | None:
@@ -123,9 +144,9 @@ def write_folder(folder: str | os.PathLike[str], snapshot: Snapshot,
                  history: Sequence[DemandRecord] = (),
                  master: dict[str, list[dict[str, Any]]] | None = None,
                  notes: Sequence[str] = (), fmt: str = "csv",
-                 alerts: Sequence[Alert] = ()) -> Path:
-    """Write a snapshot, its history, master data and the pull's data-quality alerts as an
-    exchange folder, atomically: all
+                 alerts: Sequence[Alert] = (), returns: Sequence[ReturnRecord] = ()) -> Path:
+    """Write a snapshot, its history (issues and returns), master data and the pull's
+    data-quality alerts as an exchange folder, atomically: all
     files go to a temporary folder that replaces ``folder`` when complete. An existing
     ``folder`` is replaced only if it holds a snapshot or is empty; plan files in it are
     kept."""
@@ -136,8 +157,12 @@ def write_folder(folder: str | os.PathLike[str], snapshot: Snapshot,
         for name, columns in SNAPSHOT_TABLES.items():
             write_rows(tmp / f"{name}{suffix}", _records(getattr(snapshot, name)), columns)
             doc[name] = f"{name}{suffix}"
+        for name in ("returns", "repairs"):
+            if getattr(snapshot, name):
+                doc[name] = _records(getattr(snapshot, name))
         (tmp / SNAPSHOT_FILE).write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
         write_rows(tmp / f"{HISTORY}{suffix}", [vars(r) for r in history], HISTORY_COLUMNS)
+        write_rows(tmp / f"{RETURNS}{suffix}", [vars(r) for r in returns], RETURN_COLUMNS)
         for name, rows in (master or {}).items():
             columns = list(dict.fromkeys(k for r in rows for k in r))
             write_rows(tmp / f"{name}{suffix}", rows, columns)
@@ -183,7 +208,7 @@ class FlatFileAdapter:
 
     name = "folder"
     capabilities = frozenset({Capability.SNAPSHOT, Capability.HISTORY, Capability.PUBLISH,
-                              Capability.STATUS})
+                              Capability.STATUS, Capability.RETURNS})
 
     def __init__(self, folder: str | os.PathLike[str], network: Network | None,
                  fmt: str = "csv"):
@@ -234,11 +259,25 @@ class FlatFileAdapter:
         path = find_table(self.folder, HISTORY)
         if path is None:
             raise InputError([Problem(str(self.folder / f"{HISTORY}.csv"), "", "file not found")])
+        return [DemandRecord(**r.model_dump())
+                for r in self._rows(path, _HistoryRow, since, until)]
+
+    def pull_returns(self, since: dt.date, until: dt.date) -> list[ReturnRecord]:
+        """The folder's returns on ``since`` … ``until`` (none if it has no returns table)."""
+        self._require_folder()
+        path = find_table(self.folder, RETURNS)
+        return [] if path is None else [
+            ReturnRecord(**r.model_dump()) for r in self._rows(path, _ReturnRow, since, until)]
+
+    def _rows(self, path: Path, model: type[_Row], since: dt.date, until: dt.date
+              ) -> list[_Row]:
+        """The rows of table ``path`` dated ``since`` … ``until``, validated as ``model``
+        with known items and warehouses (every problem of the table at once)."""
         out, problems = [], []
         for n, row in enumerate(read_rows(path)):
             line = f"line {n + 2}" if path.suffix == ".csv" else f"row {n + 1}"
             try:
-                r = _HistoryRow.model_validate(row)
+                r = model.model_validate(row)
             except ValidationError as exc:
                 problems += [Problem(str(path), f"{line}: {'.'.join(map(str, e['loc']))}",
                                      e["msg"]) for e in exc.errors()]
@@ -249,7 +288,7 @@ class FlatFileAdapter:
                 problems.append(Problem(str(path), f"{line}: warehouse",
                                         f"unknown warehouse {r.warehouse!r}"))
             if since <= r.date <= until:
-                out.append(DemandRecord(**r.model_dump()))
+                out.append(r)
         if problems:
             raise InputError(problems)
         return sorted(out, key=lambda r: (r.date, r.warehouse, r.item))

@@ -7,6 +7,7 @@ rejected plan can be fixed in one pass; nothing is sent to an ERP while any is f
 from collections import defaultdict
 
 from twin.domain import Network, Plan, PurchaseAction, ReorderPointAction, Snapshot, TransferAction
+from twin.domain.plan import DispositionAction
 from twin.problems import Problem
 
 
@@ -78,6 +79,49 @@ def _reorder_point_problems(a: ReorderPointAction, net: Network) -> list[tuple[s
     return out
 
 
+def _disposition_problems(a: DispositionAction, net: Network) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    if a.warehouse not in net.warehouse_by_id:
+        out.append(("warehouse", f"unknown warehouse {a.warehouse!r}"))
+    item = net.item_by_code.get(a.item)
+    if item is None:
+        out.append(("item", f"unknown item {a.item!r}"))
+    elif item.tracking == "serial" and a.quantity != 1:
+        out.append(("quantity", f"serial number {a.lot!r} is one unit, got {a.quantity}"))
+    if a.decision == "repair":
+        if a.repairer is None:
+            out.append(("repairer", "a repair names the supplier that repairs (repairer)"))
+        elif a.repairer not in net.supplier_by_id:
+            out.append(("repairer", f"repairer {a.repairer!r} is no supplier of the network"))
+        if a.repair_due is not None and a.repair_due < a.date:
+            out.append(("repair_due", f"due back on {a.repair_due}, before it is sent on "
+                                      f"{a.date}"))
+    elif a.repairer is not None:
+        out.append(("repairer", f"a {a.decision} names no repairer, got {a.repairer!r}"))
+    return out
+
+
+def _returned_problems(plan: Plan, snapshot: Snapshot) -> list[tuple[int, str, str]]:
+    """Disposition lines must not decide on more units than the returns zone holds of their
+    lot and reason, summed over the plan's lines."""
+    held: dict[tuple[str, str, str, str], int] = defaultdict(int)
+    for r in snapshot.returns:
+        held[(r.warehouse, r.item, r.lot, r.reason)] += r.quantity
+    want: dict[tuple[str, str, str, str], int] = defaultdict(int)
+    out: list[tuple[int, str, str]] = []
+    for i, a in enumerate(plan.actions):
+        if not isinstance(a, DispositionAction):
+            continue
+        key = (a.warehouse, a.item, a.lot, a.reason)
+        want[key] += a.quantity
+        if want[key] > held[key]:
+            out.append((i, "quantity", (
+                f"dispositions of lot {a.lot!r} of {a.item!r} returned as {a.reason} add up "
+                f"to {want[key]} units by this line, more than the {held[key]} waiting for "
+                f"QC at {a.warehouse!r} on {snapshot.as_of}")))
+    return out
+
+
 def _availability_problems(plan: Plan, snapshot: Snapshot) -> list[tuple[int, str, str]]:
     """Transfers out of a warehouse must not exceed its available stock (per lot when a lot
     is named, per item otherwise), summed over the plan's lines."""
@@ -131,11 +175,14 @@ def check_plan(plan: Plan, net: Network, snapshot: Snapshot | None = None,
             found = _transfer_problems(i, a, net)
         elif isinstance(a, PurchaseAction):
             found = _purchase_problems(a, net)
+        elif isinstance(a, DispositionAction):
+            found = _disposition_problems(a, net)
         else:
             found = _reorder_point_problems(a, net)
         problems += [Problem(file, f"actions[{i}].{name}", msg) for name, msg in found]
     if stock and not problems:
         snap = snapshot or net.snapshot
         problems += [Problem(file, f"actions[{i}].{name}", msg)
-                     for i, name, msg in _availability_problems(plan, snap)]
+                     for i, name, msg in [*_availability_problems(plan, snap),
+                                          *_returned_problems(plan, snap)]]
     return problems

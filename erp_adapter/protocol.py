@@ -43,11 +43,29 @@ class DemandRecord:
 
 
 @dataclass(frozen=True)
+class ReturnRecord:
+    """Units a hospital department sent back to a warehouse, as recorded by the ERP
+    (``date``: their arrival; ``reason``: :data:`twin.domain.returns.ReturnReason`;
+    ``issued``: the day of the issue they came from, when the ERP links them to it)."""
+
+    date: dt.date
+    warehouse: str
+    hospital: str
+    department: str
+    item: str
+    lot: str
+    quantity: int
+    reason: str
+    issued: dt.date | None = None
+
+
+@dataclass(frozen=True)
 class StockMovement:
     """A done move of stock into or out of a warehouse that is not demand, as recorded by
     the ERP: ``receipt`` (from a supplier, another warehouse or transit), ``dispatch`` (to
     another warehouse, transit or a sister org), ``adjustment`` (from or to the ERP's
-    lost-and-found: inventory corrections, write-offs) or ``return`` (from a department).
+    lost-and-found: inventory corrections, write-offs) or ``return`` (from a department,
+    counted when QC restocks the units).
     ``quantity`` in units, positive into ``warehouse``, negative out of it."""
 
     date: dt.date
@@ -107,6 +125,7 @@ class Capability(enum.Enum):
     MASTER_DATA = "pull master data (orgs, warehouses, items) and compare it with the network"
     TRACE = "trace a lot through its stock moves"
     MOVEMENTS = "pull stock movements other than demand (receipts, dispatches, adjustments)"
+    RETURNS = "pull customer returns with their reasons"
 
     def __str__(self) -> str:
         return self.value
@@ -186,6 +205,15 @@ class MasterDataSource(Protocol):
     def pull_master(self) -> tuple[dict[str, list[dict[str, Any]]], list[str]]:
         """The ERP's master data as tables (``orgs``, ``warehouses``, ``items``, …) and how
         it differs from the network."""
+        ...
+
+
+@runtime_checkable
+class ReturnsSource(Protocol):
+    """An adapter with :attr:`Capability.RETURNS`."""
+
+    def pull_returns(self, since: dt.date, until: dt.date) -> list[ReturnRecord]:
+        """Units hospital departments returned on ``since`` … ``until`` (inclusive)."""
         ...
 
 

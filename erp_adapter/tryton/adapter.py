@@ -7,7 +7,13 @@ from typing import Any
 from erp_adapter.credentials import Credentials, load_credentials
 from erp_adapter.errors import ErpError, PublishInterrupted
 from erp_adapter.plan_check import check_plan
-from erp_adapter.protocol import Capability, DemandRecord, LineResult, StockMovement
+from erp_adapter.protocol import (
+    Capability,
+    DemandRecord,
+    LineResult,
+    ReturnRecord,
+    StockMovement,
+)
 from erp_adapter.tryton.client import TrytonClient
 from erp_adapter.tryton.mapping import Sites, load_sites
 from erp_adapter.tryton.publish import (
@@ -106,6 +112,13 @@ class TrytonAdapter:
     def pull_history(self, since: dt.date, until: dt.date) -> list[DemandRecord]:
         puller = self._puller()
         records = puller.history(since, until)
+        self.warnings += puller.notes.warnings
+        return records
+
+    def pull_returns(self, since: dt.date, until: dt.date) -> list[ReturnRecord]:
+        """Units hospital departments returned on ``since`` … ``until``, with reasons."""
+        puller = self._puller()
+        records = puller.returns(since, until)
         self.warnings += puller.notes.warnings
         return records
 

@@ -9,6 +9,9 @@ them; an existing Tryton needs the same codes on its records.
 | org                   | ``company.company`` (its party)                 | party code = org id   |
 | warehouse             | ``stock.location`` of type warehouse            | warehouse id          |
 | quarantine / reserved | storage location inside the warehouse           | ``WH/QUA``, ``WH/RES``|
+| returns awaiting QC   | storage location inside the warehouse           | ``WH/RET``            |
+| return reason         | customer return shipment's ``reference``        | ``return:REASON``     |
+| units out for repair  | done supplier return shipment out of ``WH/RET`` | ``due:DATE`` in ref.  |
 | item                  | ``product.product``, GTIN an ``ean`` identifier | item code             |
 | lot / serial          | ``stock.lot`` (number, expiration date)         | lot number            |
 | supplier              | ``party.party``                                 | supplier id           |
@@ -28,6 +31,13 @@ log = logging.getLogger(__name__)
 
 QUARANTINE_SUFFIX = "/QUA"
 RESERVED_SUFFIX = "/RES"
+RETURNS_SUFFIX = "/RET"
+RETURN_PREFIX = "return:"
+"""A customer return shipment's ``reference``: ``return:<reason>``
+(:data:`twin.domain.returns.ReturnReason`)."""
+REPAIR_DUE_PREFIX = "due:"
+"""The token of a repair's supplier return shipment ``reference`` that says when the
+units come back: ``due:<ISO date>``."""
 INTERCO_PREFIX = "INTERCO/"
 EMPLOYEE_PREFIX = "MEDTWIN/"
 GTIN_TYPE = "ean"
@@ -103,6 +113,8 @@ class Sites:
     storage: dict[str, int] = field(default_factory=dict)
     quarantine: dict[str, int] = field(default_factory=dict)
     reserved: dict[str, int] = field(default_factory=dict)
+    returns: dict[str, int] = field(default_factory=dict)
+    lost_found: dict[str, int] = field(default_factory=dict)  # where scrapped units go
     warehouse_org: dict[str, str | None] = field(default_factory=dict)
     warehouse_name: dict[str, str] = field(default_factory=dict)
     locations: dict[int, Location] = field(default_factory=dict)
@@ -111,6 +123,7 @@ class Sites:
     party: dict[str, int] = field(default_factory=dict)  # suppliers and departments by code
     party_address: dict[int, int] = field(default_factory=dict)
     party_code: dict[int, str] = field(default_factory=dict)
+    party_supplier_location: dict[int, int] = field(default_factory=dict)
     unit: int = 0
 
     @property
@@ -132,7 +145,8 @@ def _walk_warehouses(rows: list[dict], sites: Sites) -> None:
                 roles.setdefault(r[key], (code, role))
     for r in rows:
         if r.get("code") and r["type"] == "storage":
-            for suffix, role in ((QUARANTINE_SUFFIX, "quarantine"), (RESERVED_SUFFIX, "reserved")):
+            for suffix, role in ((QUARANTINE_SUFFIX, "quarantine"), (RESERVED_SUFFIX, "reserved"),
+                                 (RETURNS_SUFFIX, "returns")):
                 if r["code"].endswith(suffix):
                     roles[r["id"]] = (r["code"].removesuffix(suffix), role)
     for r in rows:
@@ -172,10 +186,12 @@ def load_sites(client: TrytonClient) -> Sites:
         sites.org_currency[code] = c["currency"]
         sites.org_name[code] = (c.get("party.") or {}).get("name") or code
     parties = client.model("party.party").search_read(
-        [("code", "!=", None)], ["id", "code", "addresses"],
+        [("code", "!=", None)], ["id", "code", "addresses", "supplier_location"],
         context={"active_test": False})
     for p in parties:
         sites.party_code[p["id"]] = p["code"]
+        if p.get("supplier_location"):
+            sites.party_supplier_location[p["id"]] = p["supplier_location"]
         if p["addresses"]:
             sites.party_address[p["id"]] = p["addresses"][0]
         if p["id"] not in sites.company_parties:
@@ -191,7 +207,8 @@ def load_sites(client: TrytonClient) -> Sites:
             sites.org_employee[org] = e["id"]
     rows = client.model("stock.location").search_read(
         [], ["id", "code", "name", "type", "parent", "storage_location", "input_location",
-             "output_location", "address.party"], context={"active_test": False})
+             "output_location", "lost_found_location", "address.party"],
+        context={"active_test": False})
     _walk_warehouses(rows, sites)
     for r in rows:
         if r["type"] == "warehouse" and r.get("code"):
@@ -200,6 +217,8 @@ def load_sites(client: TrytonClient) -> Sites:
             sites.warehouse_name[code] = r.get("name") or code
             if r.get("storage_location"):
                 sites.storage[code] = r["storage_location"]
+            if r.get("lost_found_location"):
+                sites.lost_found[code] = r["lost_found_location"]
             owner = (r.get("address.") or {}).get("party")
             sites.warehouse_org[code] = next(
                 (o for o, p in sites.org_party.items() if p == owner), None)
@@ -208,6 +227,8 @@ def load_sites(client: TrytonClient) -> Sites:
                 sites.quarantine[r["code"].removesuffix(QUARANTINE_SUFFIX)] = r["id"]
             elif r["code"].endswith(RESERVED_SUFFIX):
                 sites.reserved[r["code"].removesuffix(RESERVED_SUFFIX)] = r["id"]
+            elif r["code"].endswith(RETURNS_SUFFIX):
+                sites.returns[r["code"].removesuffix(RETURNS_SUFFIX)] = r["id"]
     products = client.model("product.product").search_read(
         [("code", "!=", None)], ["id", "code"], context={"active_test": False})
     for p in products:

@@ -8,7 +8,14 @@
   Tryton create the purchase requests;
 - reorder points → ``stock.order_point`` of type purchase on the warehouse, created or
   rewritten (Tryton keeps one per product × warehouse × company, which makes it
-  idempotent; it has no field for a key).
+  idempotent; it has no field for a key);
+- dispositions of returned units (QC's decisions), out of the warehouse's returns zone
+  ``WH/RET``: restock → ``stock.shipment.internal`` into its storage zone, scrap →
+  ``stock.shipment.internal`` into the warehouse's lost-and-found location (where Tryton
+  books stock that leaves the books; it has no scrap document of its own), repair →
+  ``stock.shipment.in.return`` to the repairer's supplier location, its reference ending
+  in ``due:<date>`` when the line says when the units come back; each draft → waiting
+  (the warehouse assigns and ships it).
 
 Lines that share a header share a document, as a buyer or a warehouse would do it: one
 internal shipment per lane and day, one sale/purchase pair per pair of warehouses, mode
@@ -42,8 +49,9 @@ from typing import Any, Literal
 from erp_adapter.errors import ErpRemoteError
 from erp_adapter.protocol import DocumentRef, LineResult
 from erp_adapter.tryton.client import TrytonClient
-from erp_adapter.tryton.mapping import Sites, days, money, whole
+from erp_adapter.tryton.mapping import REPAIR_DUE_PREFIX, Sites, days, money, whole
 from twin.domain import Network, Plan, PurchaseAction, ReorderPointAction, TransferAction
+from twin.domain.plan import DispositionAction
 from twin.problems import Problem
 
 log = logging.getLogger(__name__)
@@ -97,7 +105,10 @@ REQUISITION = DocKind("purchase.requisition", "description", "lines",
                       frozenset({"approved", "processing", "done"}), "purchase requisition",
                       FollowUp("purchase.requisition.line", "requisition", "purchase_requests", (),
                                "purchase.configuration", "purchase_process_after"))
-KINDS = (INTERNAL, SALE, PURCHASE, REQUISITION)
+SUPPLIER_RETURN = DocKind("stock.shipment.in.return", "reference", "moves",
+                          (("draft", "wait"),), frozenset({"waiting", "assigned", "done"}),
+                          "supplier return")
+KINDS = (INTERNAL, SALE, PURCHASE, REQUISITION, SUPPLIER_RETURN)
 STOPPED = frozenset({"cancelled", "rejected"})
 DONE = frozenset({"processed", "confirmed", "published"})  # line statuses: nothing left to do
 MAX_LINES = 40  # plan lines per document (its key field lists their keys)
@@ -119,6 +130,7 @@ class Part:
     # other kinds that publish the same line (a purchase as an order or a requisition):
     # a document of one of them that carries the key means the line is already there
     alternates: tuple[DocKind, ...] = ()
+    tags: tuple[str, ...] = ()  # further tokens of the key field, after the keys
 
 
 @dataclass
@@ -131,7 +143,8 @@ class DocSpec:
 
     def values(self) -> dict[str, Any]:
         return {**self.parts[0].header,
-                self.kind.key_field: " ".join(p.key for p in self.parts),
+                self.kind.key_field: " ".join([*(p.key for p in self.parts),
+                                               *self.parts[0].tags]),
                 self.kind.lines_field: [["create", [p.child for p in self.parts]]]}
 
 
@@ -223,6 +236,8 @@ class SpecBuilder:
                 self.transfer(i, a)
             elif isinstance(a, PurchaseAction):
                 self.purchase(i, a)
+            elif isinstance(a, DispositionAction):
+                self.disposition(i, a)
             else:
                 self.reorder_point(i, a)
         return self.out
@@ -235,13 +250,7 @@ class SpecBuilder:
         dst = self._need(i, "to", s.storage, a.target, "warehouse")
         self._need(i, "from", s.org_company, src_org, "org")
         self._need(i, "to", s.org_company, dst_org, "org")
-        lot = None
-        if a.lot is not None and product:
-            lot = self.lots.get((product, a.lot))
-            if lot is None:
-                self.out.problems.append(Problem(
-                    self.file, f"actions[{i}].lot",
-                    f"lot {a.lot!r} of {a.item!r} is not in the ERP at {self.url}"))
+        lot = self._lot(i, product, a.item, a.lot) if a.lot is not None else None
         lane = net.lane_by_id[f"{a.source}>{a.target}:{a.mode}"]
         eta = a.ship_date + days(lane.transit_time.mean)
         item = net.item_by_code[a.item]
@@ -318,6 +327,53 @@ class SpecBuilder:
              "unit_price": price, "delivery_date_edit": True, "delivery_date_store": due},
             f"order {what}", (REQUISITION,)))
 
+    def _lot(self, i: int, product: int, item: str, lot: str) -> int | None:
+        found = self.lots.get((product, lot)) if product else None
+        if product and found is None:
+            self.out.problems.append(Problem(
+                self.file, f"actions[{i}].lot",
+                f"lot {lot!r} of {item!r} is not in the ERP at {self.url}"))
+        return found
+
+    def disposition(self, i: int, a: DispositionAction) -> None:
+        """QC's decision as a document moving the units out of the returns zone (see the
+        module docstring); one document per warehouse, decision (repairer) and day."""
+        s = self.sites
+        org = self.org_of(a.warehouse)
+        product = self._need(i, "item", s.product, a.item, "item")
+        src = self._need(i, "warehouse", s.returns, a.warehouse, "returns zone")
+        company = self._need(i, "warehouse", s.org_company, org, "org")
+        lot = self._lot(i, product, a.item, a.lot)
+        what = (f"{a.decision} {a.quantity} × {a.item} lot {a.lot} returned {a.reason} at "
+                f"{a.warehouse} on {a.date}")
+        move = {"product": product, "lot": lot, "quantity": float(a.quantity), "unit": s.unit,
+                "from_location": src, "company": company, "planned_date": a.date}
+        if a.decision != "repair":
+            table = s.storage if a.decision == "restock" else s.lost_found
+            dst = self._need(i, "warehouse", table, a.warehouse,
+                             "storage zone" if a.decision == "restock" else "lost-and-found")
+            self.out.parts.append(Part(i, a.key, INTERNAL, org,
+                                       ("disposition", a.warehouse, a.decision, a.date), {
+                "company": company, "from_location": src, "to_location": dst,
+                "planned_start_date": a.date, "planned_date": a.date},
+                {**move, "to_location": dst}, what))
+            return
+        party = self._need(i, "repairer", s.party, a.repairer or "", "supplier")
+        dst = s.party_supplier_location.get(party, 0)
+        if party and not dst:
+            self.out.problems.append(Problem(self.file, f"actions[{i}].repairer",
+                                             f"supplier {a.repairer!r} has no supplier "
+                                             "location in the ERP"))
+        due = f", due back {a.repair_due}" if a.repair_due else ""
+        self.out.parts.append(Part(i, a.key, SUPPLIER_RETURN, org,
+                                   (a.repairer, a.warehouse, a.date, a.repair_due), {
+            "company": company, "supplier": party, "from_location": src, "to_location": dst,
+            "planned_date": a.date},
+            {**move, "to_location": dst, "currency": s.org_currency.get(org, 0),
+             "unit_price": money(self.net.item_by_code[a.item].unit_cost)},
+            f"{what} to {a.repairer}{due}",
+            tags=(f"{REPAIR_DUE_PREFIX}{a.repair_due}",) if a.repair_due else ()))
+
     def reorder_point(self, i: int, a: ReorderPointAction) -> None:
         s = self.sites
         org = self.org_of(a.warehouse)
@@ -331,13 +387,15 @@ class SpecBuilder:
 
 _ERP_RECORD = {"item": "product", "warehouse": "warehouse location", "org": "company party",
                "org address": "company address", "supplier": "party",
-               "planner employee": "employee"}
+               "planner employee": "employee", "returns zone": "storage location",
+               "storage zone": "storage location", "lost-and-found": "lost-and-found location"}
 
 
 def find_lots(client: TrytonClient, sites: Sites, plan: Plan) -> dict[tuple[int, str], int]:
     """Tryton lot ids of the lots the plan names, by (product id, lot number)."""
     wanted = {(sites.product[a.item], a.lot) for a in plan.actions
-              if isinstance(a, TransferAction) and a.lot and a.item in sites.product}
+              if isinstance(a, TransferAction | DispositionAction) and a.lot
+              and a.item in sites.product}
     if not wanted:
         return {}
     rows = client.model("stock.lot").search_read(

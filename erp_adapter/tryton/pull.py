@@ -14,11 +14,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from erp_adapter.protocol import DemandRecord, StockMovement
+from erp_adapter.protocol import DemandRecord, ReturnRecord, StockMovement
 from erp_adapter.tryton.client import TrytonClient
 from erp_adapter.tryton.mapping import (
     GTIN_TYPE,
     INTERCO_PREFIX,
+    REPAIR_DUE_PREFIX,
+    RETURN_PREFIX,
     Location,
     Sites,
     split_department,
@@ -26,6 +28,7 @@ from erp_adapter.tryton.mapping import (
 )
 from erp_adapter.tryton.quality import ItemFacts, LotRow, check_lots
 from twin.domain import Alert, InTransit, LotPosition, Network, PurchaseOrder, Snapshot
+from twin.domain.returns import InRepair, ReturnedLot
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +36,8 @@ ZONES = (("available", "storage"), ("quarantine", "quarantine"), ("reserved", "r
 LOGGED = 20  # pull warnings logged; all are kept in the notes
 LOT_FIELDS = ["id", "number", "product", "expiration_date", "shelf_life_expiration_date",
               "quantity"]
+REASONS = ("unused", "near_expiry", "defective", "recalled")
+RETURN_SHIPMENT = "stock.shipment.out.return"
 
 
 @dataclass
@@ -300,7 +305,8 @@ class Puller:
         transit = self.internal_in_transit(as_of) + self.interco_in_transit(as_of)
         lots = self._dispatched_today(self.lots(as_of, stock_end), transit, as_of)
         return Snapshot(as_of=as_of, lots=lots, in_transit=transit,
-                        purchase_orders=self.purchase_orders(as_of))
+                        purchase_orders=self.purchase_orders(as_of),
+                        returns=self.returned_lots(stock_end), repairs=self.repairs(stock_end))
 
     def _dispatched_today(self, lots: list[LotPosition], transit: list[InTransit],
                           as_of: dt.date) -> list[LotPosition]:
@@ -352,12 +358,183 @@ class Puller:
                                     quantity=whole(r["quantity"])))
         return out
 
+    # -- customer returns ------------------------------------------------------------------
+    def _return_moves(self, domain: list[Any]) -> list[dict[str, Any]]:
+        """Done incoming moves of customer return shipments matching ``domain``, with
+        their shipment's ``reference``, ``customer`` and ``warehouse`` (``shipment.``) and
+        the day of the customer move they return (``issued``: their ``origin``'s)."""
+        moves = self.c.model("stock.move").search_read(
+            [("state", "=", "done"), ("shipment", "like", f"{RETURN_SHIPMENT},%"),
+             ("from_location.type", "=", "customer"), *domain],
+            ["effective_date", "product", "lot", "lot.number", "lot.expiration_date",
+             "quantity", "to_location", "shipment", "origin"],
+            order=[("effective_date", "ASC"), ("id", "ASC")])
+        ships = self._read(RETURN_SHIPMENT, [_ref_id(m["shipment"]) for m in moves],
+                           ["reference", "customer", "warehouse"])
+        issues = self._read("stock.move", [_ref_id(m["origin"]) for m in moves
+                                           if (m["origin"] or "").startswith("stock.move,")],
+                            ["effective_date"])
+        for m in moves:
+            m["shipment."] = ships[_ref_id(m["shipment"])]
+            origin = m["origin"] or ""
+            m["issued"] = (issues.get(_ref_id(origin), {}).get("effective_date")
+                           if origin.startswith("stock.move,") else None)
+        return moves
+
+    def _reason(self, move: dict[str, Any]) -> str | None:
+        """The return reason in the move's shipment reference (warned and None if none)."""
+        ref = move["shipment."].get("reference") or ""
+        reason = ref.removeprefix(RETURN_PREFIX)
+        if not ref.startswith(RETURN_PREFIX) or reason not in REASONS:
+            self.notes.warn(f"customer return on {move['effective_date']} has reference "
+                            f"{ref!r}, not {RETURN_PREFIX}<{'|'.join(REASONS)}>; skipped")
+            return None
+        return reason
+
+    def returns(self, since: dt.date, until: dt.date) -> list[ReturnRecord]:
+        """Units received from hospital departments by customer return shipments on
+        ``since``…``until``, with the reason in the shipment's reference."""
+        out = []
+        for m in self._return_moves([("effective_date", ">=", since),
+                                     ("effective_date", "<=", until)]):
+            party = m["shipment."]["customer"]
+            if party in self.sites.company_parties:
+                continue  # from a sister org, not from a hospital
+            code = self.sites.party_code.get(party)
+            hospital, department = split_department(code)
+            wh = self.wh_of_id.get(m["shipment."]["warehouse"])
+            item = self.sites.item_of_product.get(m["product"])
+            reason = self._reason(m)
+            if reason is None:
+                continue
+            if wh is None or item is None or (hospital, department) not in self.departments:
+                self.notes.warn(f"customer return on {m['effective_date']} from {code} to "
+                                f"location {m['to_location']} maps to no department, "
+                                "warehouse or item of the network; skipped")
+                continue
+            out.append(ReturnRecord(date=m["effective_date"], warehouse=wh, hospital=hospital,
+                                    department=department, item=item,
+                                    lot=(m.get("lot.") or {}).get("number") or "",
+                                    quantity=whole(m["quantity"]), reason=reason,
+                                    issued=m["issued"]))
+        return out
+
+    def returned_lots(self, stock_end: dt.date) -> list[ReturnedLot]:
+        """Stock in the warehouses' returns zones at the end of ``stock_end``, by the
+        return shipments that brought it: a lot's units are the latest received ones
+        (QC takes the oldest first, by arrival day then record id), so each part keeps
+        its reason, arrival day and hospital."""
+        out: list[ReturnedLot] = []
+        for w in self.net.warehouses:
+            loc, company = self.sites.returns.get(w.id), self._company(w.id)
+            if loc is None or company is None:
+                continue
+            held = self.c.model("stock.lot").search_read(
+                [("quantity", "!=", 0)], ["id", "number", "product", "quantity"], context={
+                    "locations": [loc], "stock_date_end": stock_end, "company": company})
+            if not held:
+                continue
+            moves = self._return_moves([("to_location", "=", loc),
+                                        ("effective_date", "<=", stock_end),
+                                        ("lot", "in", [r["id"] for r in held])])
+            for lot in held:
+                out += self._returned_parts(w.id, lot, [m for m in moves
+                                                        if m["lot"] == lot["id"]])
+        return sorted(out, key=lambda r: (r.warehouse, r.item, r.lot, r.received, r.reason))
+
+    def _returned_parts(self, wh: str, lot: dict[str, Any], moves: list[dict[str, Any]]
+                        ) -> list[ReturnedLot]:
+        item = self.sites.item_of_product.get(lot["product"])
+        left = whole(lot["quantity"])
+        if item not in self.net.item_by_code or left < 0:
+            self.notes.warn(f"{left} units of lot {lot['number']} in the {wh} returns zone: "
+                            "no item of the network, or negative; skipped")
+            return []
+        out = []
+        for m in reversed(moves):  # newest first
+            reason = self._reason(m)
+            take = min(left, whole(m["quantity"]))
+            expiry = (m.get("lot.") or {}).get("expiration_date")
+            if reason is None or take <= 0 or expiry is None:
+                continue
+            hospital, _ = split_department(self.sites.party_code.get(m["shipment."]["customer"]))
+            out.append(ReturnedLot(
+                warehouse=wh, item=item, lot=lot["number"],
+                expiry=expiry, quantity=take,
+                reason=reason, received=m["effective_date"],
+                hospital=hospital if hospital in self.net.hospital_by_id else None))
+            left -= take
+        if left > 0:
+            self.notes.warn(f"{left} units of {item} lot {lot['number']} in the {wh} returns "
+                            "zone came by no customer return; skipped")
+        return out[::-1]
+
+    def repairs(self, stock_end: dt.date) -> list[InRepair]:
+        """Units out for repair at the end of ``stock_end``: done supplier return shipments
+        out of a returns zone (sent on their effective day, due on the ``due:`` date of
+        their reference), less the units of the same lot received back from that supplier
+        location into the warehouse since (the oldest sent come back first)."""
+        zones = {loc: wh for wh, loc in self.sites.returns.items()
+                 if wh in self.net.warehouse_by_id}
+        if not zones:
+            return []
+        fields = ["effective_date", "product", "lot", "lot.number", "lot.expiration_date",
+                  "quantity", "from_location", "to_location", "shipment"]
+        sent = self.c.model("stock.move").search_read(
+            [("state", "=", "done"), ("shipment", "like", "stock.shipment.in.return,%"),
+             ("from_location", "in", sorted(zones)), ("effective_date", "<=", stock_end)],
+            fields, order=[("effective_date", "ASC"), ("id", "ASC")])
+        if not sent:
+            return []
+        refs = self._read("stock.shipment.in.return", [_ref_id(m["shipment"]) for m in sent],
+                          ["reference"])
+        back: dict[tuple[int, int, str], list[list[Any]]] = defaultdict(list)
+        for b in self.c.model("stock.move").search_read(
+                [("state", "=", "done"), ("from_location.type", "=", "supplier"),
+                 ("lot", "in", sorted({m["lot"] for m in sent if m["lot"]})),
+                 ("effective_date", "<=", stock_end)], fields,
+                order=[("effective_date", "ASC"), ("id", "ASC")]):
+            dst = _stock_of(self.sites.locations.get(b["to_location"]))
+            if dst is not None:
+                back[(b["lot"], b["from_location"], dst)].append(
+                    [b["effective_date"], b["quantity"]])
+        out = []
+        for m in sent:
+            wh = zones[m["from_location"]]
+            left = m["quantity"]
+            for b in back[(m["lot"], m["to_location"], wh)]:
+                if b[0] >= m["effective_date"] and left > 0:
+                    take = min(left, b[1])
+                    b[1] -= take
+                    left -= take
+            item = self.sites.item_of_product.get(m["product"])
+            lot = m.get("lot.") or {}
+            if whole(left) <= 0:
+                continue
+            if item not in self.net.item_by_code or not lot.get("expiration_date"):
+                self.notes.warn(f"{whole(left)} units out for repair from {wh} on "
+                                f"{m['effective_date']}: no item of the network or no lot "
+                                "expiry; skipped")
+                continue
+            due = _due(refs[_ref_id(m["shipment"])].get("reference") or "")
+            if due is None:
+                self.notes.warn(f"units of {item} lot {lot['number']} out for repair from {wh} "
+                                f"since {m['effective_date']} have no due date (no "
+                                f"{REPAIR_DUE_PREFIX}<date> in the reference); counted as due "
+                                "on the day sent")
+            out.append(InRepair(warehouse=wh, item=item, lot=lot["number"],
+                                expiry=lot["expiration_date"], quantity=whole(left),
+                                sent=m["effective_date"], due=due or m["effective_date"]))
+        return out
+
     # -- other stock movements -------------------------------------------------------------
     def movements(self, since: dt.date, until: dt.date) -> list[StockMovement]:
         """Done moves on ``since``…``until`` into or out of the network's warehouses that
         are not demand (see :class:`StockMovement`); moves between the zones of one
         warehouse change no warehouse's stock and are left out. A move between two
-        warehouses is a dispatch of one and a receipt of the other."""
+        warehouses is a dispatch of one and a receipt of the other. Returned units count
+        as a ``return`` when QC restocks them out of the returns zone (the zone's units
+        are no stock of the warehouse; those scrapped never were)."""
         rows = self.c.model("stock.move").search_read(
             [("state", "=", "done"), ("effective_date", ">=", since),
              ("effective_date", "<=", until),
@@ -369,7 +546,7 @@ class Puller:
         for r in rows:
             src = self.sites.locations.get(r["from_location"])
             dst = self.sites.locations.get(r["to_location"])
-            into, out_of = (dst.warehouse if dst else None), (src.warehouse if src else None)
+            into, out_of = _stock_of(dst), _stock_of(src)
             if into == out_of:
                 continue  # inside one warehouse, or outside every warehouse
             item = self.sites.item_of_product.get(r["product"])
@@ -445,15 +622,39 @@ class Puller:
         return out
 
 
+def _stock_of(loc: Location | None) -> str | None:
+    """The warehouse whose stock ``loc`` holds: none for a returns zone, whose units count
+    once QC restocks them."""
+    return None if loc is None or loc.role == "returns" else loc.warehouse
+
+
 def _movement_kind(sign: int, other: Location | None) -> str:
     """What a move into (``sign`` 1) or out of (−1) a warehouse is, by the location at its
     other end."""
+    if other is not None and other.role == "returns":
+        return "return"
     if other is not None and other.type == "lost_found":
         return "adjustment"
     if (sign > 0 and other is not None and other.type == "customer"
             and not (other.code or "").startswith(INTERCO_PREFIX)):
         return "return"
     return "receipt" if sign > 0 else "dispatch"
+
+
+def _due(reference: str) -> dt.date | None:
+    """The date of the ``due:<ISO date>`` token of ``reference``; None if it has none."""
+    for token in reference.split():
+        if token.startswith(REPAIR_DUE_PREFIX):
+            try:
+                return dt.date.fromisoformat(token.removeprefix(REPAIR_DUE_PREFIX))
+            except ValueError:
+                return None
+    return None
+
+
+def _ref_id(reference: str) -> int:
+    """The record id of a Tryton reference value ``model,id``."""
+    return int(reference.split(",")[1])
 
 
 def _promised(line: dict[str, Any]) -> dt.date | None:

@@ -21,7 +21,23 @@ What it writes, with the codes of :mod:`erp_adapter.tryton.mapping`:
   models and recorded as done customer shipments to the departments (one per day ×
   warehouse × department, FEFO lots, moves from the storage zone into the department's
   customer location on their day), with the stock they consumed added to the opening
-  stock — so the stock on the snapshot date is exactly the snapshot.
+  stock — so the stock on the snapshot date is exactly the snapshot;
+- with the history, the customer returns its demand models' return rates draw
+  (:func:`sample_returns`, a random stream of their own: the demand history is the same
+  with or without return rates): customer return shipments
+  (``stock.shipment.out.return``, reference ``return:<reason>``) from the department's
+  customer location into the warehouse's ``WH/RET`` zone, received on their arrival day,
+  each move's ``origin`` the customer move that issued the units;
+  QC empties the zone ``qc_hold_days`` later (or on the day before the snapshot, if
+  sooner) with one done internal shipment per day × warehouse × decision, reference
+  ``qc:restock`` (into storage: the opening stock is that much smaller) or ``qc:scrap``
+  (into the warehouse's lost-and-found location; the history's repair shares are
+  scrapped too: only published repairs go out to a repairer). The snapshot's returned
+  lots are customer return shipments received on their ``received`` day that QC has
+  not touched (from the hospital's first department; from the org's own customer
+  location when no hospital is named); its units out for repair went out of that zone
+  on their ``sent`` day by a done supplier return shipment (``stock.shipment.in.return``,
+  reference ``repair due:<due>``) to the first supplier of the item.
 
 Everything goes through the RPC API as a client would. Tryton lets a client finish
 (``do``) a draft move only if it needs no assignment, i.e. not out of a storage zone, so
@@ -56,19 +72,26 @@ from erp_adapter.tryton.mapping import (
     GTIN_TYPE,
     INTERCO_PREFIX,
     QUARANTINE_SUFFIX,
+    REPAIR_DUE_PREFIX,
     RESERVED_SUFFIX,
+    RETURN_PREFIX,
+    RETURNS_SUFFIX,
     days,
     department_code,
     money,
 )
 from erp_adapter.tryton.rows import SqliteRows
 from twin.domain import DemandModel, Network
+from twin.domain.returns import Decision, ReturnReason
 
 log = logging.getLogger(__name__)
 
 BATCH = 200
 MOVE_BATCH = 500  # moves per create + do call (200: 15 % slower, 2,000: 10 % slower)
 LOT_REQUIRED = ["supplier", "customer", "lost_found", "storage"]
+RETURNS_STREAM = 1
+"""The returns' random stream: ``default_rng([seed, RETURNS_STREAM])``."""
+QC_PREFIX = "qc:"
 
 
 @dataclass
@@ -99,6 +122,33 @@ class Issue:
     lot: str
     expiry: dt.date
     quantity: int
+
+
+@dataclass(frozen=True)
+class Return:
+    """Units of one issue that come back: a move of a customer return shipment."""
+
+    issued: dt.date
+    day: dt.date  # arrival at the warehouse
+    warehouse: str
+    customer: str  # department code, or the org's interco code (no hospital known)
+    item: str
+    lot: str
+    expiry: dt.date
+    quantity: int
+    reason: ReturnReason
+
+
+@dataclass(frozen=True)
+class Disposal:
+    """Returned units QC took out of the returns zone: a move of a QC internal shipment."""
+
+    day: dt.date
+    warehouse: str
+    item: str
+    lot: str
+    quantity: int
+    decision: Decision
 
 
 def chunks(seq: Sequence[Any], size: int = BATCH) -> Iterator[Sequence[Any]]:
@@ -169,6 +219,55 @@ def sample_history(net: Network, history_days: int, seed: int = 0) -> list[Issue
     return issues
 
 
+def sample_returns(net: Network, issues: Sequence[Issue], seed: int = 0) -> list[Return]:
+    """The units of ``issues`` that come back before the snapshot: per issue of q units a
+    multinomial draw over the demand model's reasons (probabilities = their rates, the rest
+    kept), each reason's units arriving ``round(delay_days)`` (at least 1) days later."""
+    rng = np.random.default_rng([seed, RETURNS_STREAM])
+    models = {(d.hospital, d.department, d.item): d for d in net.demand}
+    out: list[Return] = []
+    for i in issues:
+        rates = models[(i.hospital, i.department, i.item)].returns
+        if not rates:
+            continue
+        shares = [r.rate for r in rates]
+        counts = rng.multinomial(i.quantity, [*shares, max(0.0, 1.0 - sum(shares))])
+        for r, n in zip(rates, counts[:-1], strict=True):
+            if not n:
+                continue
+            day = i.day + dt.timedelta(days=max(1, round(float(r.delay_days.sample(rng)))))
+            if day < net.snapshot.as_of:
+                out.append(Return(i.day, day, i.warehouse,
+                                  department_code(i.hospital, i.department), i.item, i.lot,
+                                  i.expiry, int(n), r.reason))
+    return out
+
+
+def snapshot_returns(net: Network) -> list[Return]:
+    """The snapshot's returned lots as the returns that brought them."""
+    depts = {h.id: department_code(h.id, h.departments[0].id) for h in net.hospitals}
+    return [Return(r.received, r.received, r.warehouse,
+                   depts[r.hospital] if r.hospital else
+                   f"{INTERCO_PREFIX}{net.warehouse_by_id[r.warehouse].org}",
+                   r.item, r.lot, r.expiry, r.quantity, r.reason)
+            for r in net.snapshot.returns]
+
+
+def quality_control(net: Network, returns: Sequence[Return]) -> list[Disposal]:
+    """QC of the history's ``returns``: on arrival + the item's ``qc_hold_days`` (at the
+    latest the day before the snapshot), ``round(q × restock)`` units restocked, the rest
+    scrapped (:meth:`Network.handling`)."""
+    last = net.snapshot.as_of - dt.timedelta(days=1)
+    out = []
+    for r in returns:
+        day = min(r.day + dt.timedelta(days=net.item_by_code[r.item].qc_hold_days), last)
+        restock = round(r.quantity * net.handling(r.reason, r.item).restock)
+        for decision, q in (("restock", restock), ("scrap", r.quantity - restock)):
+            if q:
+                out.append(Disposal(day, r.warehouse, r.item, r.lot, q, decision))
+    return out
+
+
 Delivery = tuple[dt.date, str, str, dict[tuple[str, str], int]]
 """One customer shipment of the history: day, warehouse, department code, quantity per
 (item, lot)."""
@@ -190,6 +289,9 @@ class Seeder:
         self.wh: dict[str, int] = {}
         self.storage: dict[str, int] = {}
         self.status_loc: dict[tuple[str, str], int] = {}
+        self.returns_zone: dict[str, int] = {}
+        self.issue_move: dict[tuple[dt.date, str, str, str, str], int] = {}
+        self.lost_found = 0
         self.product: dict[str, int] = {}
         self.party: dict[str, int] = {}
         self.address: dict[str, int] = {}
@@ -271,10 +373,13 @@ class Seeder:
              "parent": wid}
             for w, wid in zip(whs, ids, strict=True)
             for zone, suffix in (("quarantine", QUARANTINE_SUFFIX),
-                                 ("reserved", RESERVED_SUFFIX))])
+                                 ("reserved", RESERVED_SUFFIX), ("returns", RETURNS_SUFFIX))])
         for n, w in enumerate(whs):
-            sto, qua, res = zones[2 * n + 1], blocked[2 * n], blocked[2 * n + 1]
+            sto, qua, res = zones[2 * n + 1], blocked[3 * n], blocked[3 * n + 1]
             self.wh[w.id], self.storage[w.id] = ids[n], sto
+            self.returns_zone[w.id] = blocked[3 * n + 2]
+            self.status_loc[(w.id, "returns")] = blocked[3 * n + 2]
+            self.lost_found = lost_found[0] if lost_found else 0
             self.status_loc.update({(w.id, "available"): sto, (w.id, "quarantine"): qua,
                                     (w.id, "reserved"): res})
         self.report.add("warehouses", len(whs))
@@ -365,7 +470,7 @@ class Seeder:
     def lots(self, issues: Sequence[Issue]) -> None:
         snap = self.net.snapshot
         wanted: dict[tuple[str, str], dt.date] = {}
-        for row in (*snap.lots, *snap.in_transit, *issues):
+        for row in (*snap.lots, *snap.in_transit, *snap.returns, *snap.repairs, *issues):
             wanted.setdefault((row.item, row.lot), row.expiry)
         keys = list(wanted)
         Lot = self.c.model("stock.lot")
@@ -377,9 +482,11 @@ class Seeder:
             self.lot.update(zip(batch, ids, strict=True))
         self.report.add("lots", len(keys))
 
-    def opening_stock(self, issues: Sequence[Issue], opening: dt.date) -> None:
+    def opening_stock(self, issues: Sequence[Issue], disposals: Sequence[Disposal],
+                      opening: dt.date) -> None:
         """Stock per lot and zone on ``opening``: moves from the lost-and-found location
-        (where Tryton's inventories book their differences), done on that date."""
+        (where Tryton's inventories book their differences), done on that date; the
+        history's issues add to it, its restocked returns take from it."""
         snap = self.net.snapshot
         qty: dict[tuple[str, str], dict[tuple[str, str], int]] = defaultdict(
             lambda: defaultdict(int))
@@ -389,6 +496,11 @@ class Seeder:
             qty[(t.source, "available")][(t.item, t.lot)] += t.quantity
         for i in issues:
             qty[(i.warehouse, "available")][(i.item, i.lot)] += i.quantity
+        for r in self.net.snapshot.repairs:
+            qty[(r.warehouse, "returns")][(r.item, r.lot)] += r.quantity
+        for d in disposals:
+            if d.decision == "restock":
+                qty[(d.warehouse, "available")][(d.item, d.lot)] -= d.quantity
         found = self.c.model("stock.location").search([("type", "=", "lost_found")], limit=1)
         if not found:
             raise ErpError("the ERP has no lost-and-found location to book opening stock from")
@@ -401,7 +513,7 @@ class Seeder:
                 "quantity": float(q), "unit": self.unit, "from_location": lost_found,
                 "to_location": self.status_loc[(wh, status)], "company": self.company[org],
                 "planned_date": opening, "effective_date": opening}
-                for (item, lot), q in sorted(by_lot.items())]
+                for (item, lot), q in sorted(by_lot.items()) if q]
         self.report.add("opening stock lines", self._done_moves(by_org))
 
     def _done_moves(self, by_org: dict[str, list[dict[str, Any]]]) -> int:
@@ -584,8 +696,10 @@ class Seeder:
             for org, rows in sorted(by_org.items()):
                 by_api = rows[:1] if self.rows else rows
                 ids, move_ids = self._ship(org, by_api, bar)
+                self._issued(by_api, move_ids)
                 if self.rows and len(rows) > 1:
-                    self._copy_shipments(org, ids[0], move_ids[0], rows[1:])
+                    self._issued(rows[1:], self._copy_shipments(org, ids[0], move_ids[0],
+                                                                rows[1:]))
                     bar.update(sum(len(r[3]) for r in rows[1:]))
                 n += len(rows)
                 moves += sum(len(r[3]) for r in rows)
@@ -630,10 +744,18 @@ class Seeder:
             bar.update(sum(size[i] for i in batch))
         return ids, move_ids
 
+    def _issued(self, rows: Sequence[Delivery], move_ids: Sequence[int]) -> None:
+        """Remember the move of each (day, warehouse, department, item, lot) of ``rows``
+        (their moves ``move_ids``, in :meth:`_move_vals` order): a return's origin."""
+        keys = [(day, wh, dept, item, lot) for day, wh, dept, lines in rows
+                for item, lot in sorted(lines)]
+        self.issue_move.update(zip(keys, move_ids, strict=True))
+
     def _copy_shipments(self, org: str, proto: int, proto_move: int,
-                        rows: Sequence[Delivery]) -> None:
+                        rows: Sequence[Delivery]) -> list[int]:
         """``rows`` as copies of the done shipment ``proto`` and of its move
-        ``proto_move``, numbered by Tryton's customer-shipment sequence."""
+        ``proto_move``, numbered by Tryton's customer-shipment sequence; the ids of the
+        moves."""
         assert self.rows is not None
         company = self.company[org]
         with self.rows.transaction() as w:
@@ -649,6 +771,135 @@ class Seeder:
                  "cost_price": cost[(v["product"], company)]}
                 for sid, d in zip(ids, rows, strict=True) for v in self._move_vals(org, sid, d)])
             w.copy_log("stock.move", proto_move, move_ids)
+        return move_ids
+
+    def returns(self, returns: Sequence[Return], disposals: Sequence[Disposal]) -> None:
+        """Customer return shipments into the returns zones, received on their day, and
+        the QC internal shipments that emptied them (see the module docstring). The
+        snapshot's returned lots are written after the history's, so that QC, which takes
+        the oldest first (by day, then record id), leaves them."""
+        if not returns:
+            return
+        groups: dict[tuple[str, dt.date, str, str, str],
+                     dict[tuple[str, str, int | None], int]] = defaultdict(lambda: defaultdict(int))
+        for r in returns:
+            origin = self.issue_move.get((r.issued, r.warehouse, r.customer, r.item, r.lot))
+            groups[(self.org_of(r.warehouse), r.day, r.warehouse, r.customer, r.reason)][
+                (r.item, r.lot, origin)] += r.quantity
+        Shipment = self.c.model("stock.shipment.out.return")
+        Move = self.c.model("stock.move")
+        by_org: dict[str, list[tuple[Any, dict[tuple[str, str, int | None], int]]]] = (
+            defaultdict(list))
+        for key, lines in sorted(groups.items()):
+            by_org[key[0]].append((key, lines))
+        for org, rows in sorted(by_org.items()):
+            ctx = self.ctx(org)
+            cur = self.currency[self.net.org_by_id[org].currency]
+            ids = Shipment.create([{
+                "company": self.company[org], "customer": self._customer_party(customer),
+                "warehouse": self.wh[wh], "warehouse_input": self.returns_zone[wh],
+                "warehouse_storage": self.returns_zone[wh], "planned_date": day,
+                "effective_date": day, "reference": f"{RETURN_PREFIX}{reason}"}
+                for (_, day, wh, customer, reason), _ in rows], context=ctx)
+            Move.create([{
+                "shipment": f"stock.shipment.out.return,{sid}", "product": self.product[item],
+                "lot": self.lot[(item, lot)], "quantity": float(q), "unit": self.unit,
+                "from_location": self._customer_location(customer),
+                "to_location": self.returns_zone[wh], "company": self.company[org],
+                "planned_date": day, "effective_date": day,
+                "unit_price": money(self.net.item_by_code[item].unit_cost), "currency": cur,
+                "origin": f"stock.move,{origin}" if origin else None}
+                for sid, ((_, day, wh, customer, _), lines) in zip(ids, rows, strict=True)
+                for (item, lot, origin), q in sorted(lines.items(), key=str)], context=ctx)
+            Shipment.button("receive", ids, context=ctx, accept_warnings=True)
+        self.report.add("customer returns", len(groups))
+        if disposals:
+            self._quality_control(disposals)
+
+    def _quality_control(self, disposals: Sequence[Disposal]) -> None:
+        groups: dict[tuple[str, dt.date, str, str], dict[tuple[str, str], int]] = defaultdict(
+            lambda: defaultdict(int))
+        for d in disposals:
+            groups[(self.org_of(d.warehouse), d.day, d.warehouse, d.decision)][
+                (d.item, d.lot)] += d.quantity
+        Shipment = self.c.model("stock.shipment.internal")
+        by_org: dict[str, list[tuple[Any, dict[tuple[str, str], int]]]] = defaultdict(list)
+        for key, lines in sorted(groups.items()):
+            by_org[key[0]].append((key, lines))
+        for org, rows in sorted(by_org.items()):
+            ctx = self.ctx(org)
+            vals = []
+            for (_, day, wh, decision), lines in rows:
+                src = self.returns_zone[wh]
+                dst = self.storage[wh] if decision == "restock" else self.lost_found
+                vals.append({
+                    "company": self.company[org], "from_location": src, "to_location": dst,
+                    "planned_start_date": day, "planned_date": day, "effective_start_date": day,
+                    "effective_date": day, "reference": f"{QC_PREFIX}{decision}",
+                    "moves": [["create", [{
+                        "product": self.product[item], "lot": self.lot[(item, lot)],
+                        "quantity": float(q), "unit": self.unit, "from_location": src,
+                        "to_location": dst, "company": self.company[org], "planned_date": day,
+                        "effective_date": day} for (item, lot), q in sorted(lines.items())]]]})
+            ids = Shipment.create(vals, context=ctx)
+            for button in ("wait", "assign_force", "do"):
+                Shipment.button(button, ids, context=ctx, accept_warnings=True)
+        self.report.add("QC disposals", len(groups))
+
+    def repairs(self) -> None:
+        """The snapshot's units out for repair: done supplier return shipments out of the
+        returns zone on their ``sent`` day to the first supplier of the item, reference
+        ``repair due:<due>``, one per warehouse × supplier × sent × due."""
+        net = self.net
+        if not net.snapshot.repairs:
+            return
+        groups: dict[tuple[str, str, str, dt.date, dt.date], dict[tuple[str, str], int]] = (
+            defaultdict(lambda: defaultdict(int)))
+        for r in net.snapshot.repairs:
+            supplier = next((s.id for s in net.suppliers
+                             if r.item in {o.item for o in s.supplies}), None)
+            if supplier is None:
+                raise ErpError(f"{r.item} lot {r.lot} is out for repair but no supplier of the "
+                               "network supplies it: the seeder sends repairs to one")
+            groups[(self.org_of(r.warehouse), r.warehouse, supplier, r.sent, r.due)][
+                (r.item, r.lot)] += r.quantity
+        Shipment = self.c.model("stock.shipment.in.return")
+        by_org: dict[str, list[Any]] = defaultdict(list)
+        for key, lines in sorted(groups.items()):
+            by_org[key[0]].append((key, lines))
+        for org, rows in sorted(by_org.items()):
+            ctx = self.ctx(org)
+            cur = self.currency[net.org_by_id[org].currency]
+            vals = []
+            for (_, wh, supplier, sent, due), lines in rows:
+                dst = self._supplier_location(supplier)
+                vals.append({
+                    "company": self.company[org], "supplier": self.party[supplier],
+                    "from_location": self.returns_zone[wh], "to_location": dst,
+                    "planned_date": sent, "effective_date": sent,
+                    "reference": f"repair {REPAIR_DUE_PREFIX}{due}",
+                    "moves": [["create", [{
+                        "product": self.product[item], "lot": self.lot[(item, lot)],
+                        "quantity": float(q), "unit": self.unit,
+                        "from_location": self.returns_zone[wh], "to_location": dst,
+                        "company": self.company[org], "planned_date": sent,
+                        "effective_date": sent, "currency": cur,
+                        "unit_price": money(net.item_by_code[item].unit_cost)}
+                        for (item, lot), q in sorted(lines.items())]]]})
+            ids = Shipment.create(vals, context=ctx)
+            for button in ("wait", "assign_force", "do"):
+                Shipment.button(button, ids, context=ctx, accept_warnings=True)
+        self.report.add("repair shipments", len(groups))
+
+    def _supplier_location(self, supplier: str) -> int:
+        row, = self.c.model("party.party").read([self.party[supplier]], ["supplier_location"])
+        return row["supplier_location"]
+
+    def _customer_party(self, customer: str) -> int:
+        """The party of a department code, or of the org of an interco code."""
+        if customer.startswith(INTERCO_PREFIX):
+            return self.org_party[customer.removeprefix(INTERCO_PREFIX)]
+        return self.party[customer]
 
     def _customer_location(self, dept: str) -> int:
         if not hasattr(self, "_cust"):
@@ -678,14 +929,19 @@ def seed_network(client: TrytonClient, net: Network, *, history_days: int = 0,
     s = Seeder(client, net, report, rows)
     s.check_empty()
     issues = sample_history(net, history_days, seed) if history_days else []
+    returns = sample_returns(net, issues, seed)
+    disposals = quality_control(net, returns)
     steps: Iterable[tuple[str, Any]] = (
         ("currencies", s.currencies), ("companies", s.companies),
         ("warehouses", s.warehouses), ("products", s.products), ("suppliers", s.suppliers),
         ("departments", s.departments), ("order points", s.order_points),
         ("lots", lambda: s.lots(issues)),
-        ("opening stock", lambda: s.opening_stock(issues, report.opening_date)),
+        ("opening stock", lambda: s.opening_stock(issues, disposals, report.opening_date)),
         ("in transit", s.in_transit), ("purchase orders", s.purchase_orders),
-        ("history", lambda: s.history(issues)))
+        ("history", lambda: s.history(issues)),
+        ("returns", lambda: s.returns(returns, disposals)),
+        ("returned lots", lambda: s.returns(snapshot_returns(net), [])),
+        ("repairs", s.repairs))
     for name, step in steps:
         t0 = time.monotonic()
         step()

@@ -136,7 +136,11 @@ def erp() -> None:
 @report_erp_errors
 def pull(erp: str, out: Path, network_name: str | None, as_of: dt.date | None,
          since: dt.date | None, fmt: str) -> None:
-    """Pull the snapshot, demand history and master data into an exchange folder.
+    """Pull the snapshot, demand history, returns and master data into an exchange folder.
+
+    Return rates per department, item and reason (returned / issued units, and the days
+    from issue to return) are fitted to the pulled history and written to
+    OUT/return_rates.csv (the demand models' ``returns``).
 
     Data-quality alerts (negative or fractional stock, expired lots marked available,
     items without a supplier, stock in unregistered regions, duplicate lots or serials,
@@ -148,6 +152,7 @@ def pull(erp: str, out: Path, network_name: str | None, as_of: dt.date | None,
     from erp_adapter.flatfile import write_folder
     from erp_adapter.protocol import Capability, default_as_of
     from erp_adapter.registry import open_adapter
+    from solvers.calibration.returns import fit_return_rates
     from twin.domain.alerts import critical, ordered
     from twin.network_files import load_snapshot
 
@@ -158,17 +163,30 @@ def pull(erp: str, out: Path, network_name: str | None, as_of: dt.date | None,
         snapshot = adapter.pull_snapshot(as_of)
         start = since or as_of - dt.timedelta(days=90)
         history = adapter.pull_history(start, as_of - dt.timedelta(days=1))
+        returns = (adapter.pull_returns(start, as_of - dt.timedelta(days=1))  # type: ignore[attr-defined]
+                   if Capability.RETURNS in adapter.capabilities else [])
         master, differences = (adapter.pull_master()  # type: ignore[attr-defined]
                                if Capability.MASTER_DATA in adapter.capabilities else ({}, []))
         notes = [*adapter.warnings, *differences]
         alerts = ordered(adapter.alerts)
     # the pulled snapshot must load against the network like any other snapshot file
-    write_folder(out, snapshot, history, master, notes, fmt, alerts)
+    fit = fit_return_rates(history, returns, as_of - dt.timedelta(days=1))
+    rates = [{"hospital": f.key[0], "department": f.key[1], "item": f.key[2],
+              "reason": f.rate.reason, "rate": f.rate.rate,
+              "delay_family": f.rate.delay_days.family, "delay_mean": f.rate.delay_days.mean,
+              "delay_spread": f.rate.delay_days.spread, "returned": f.returned,
+              "exposed": round(f.exposed, 2)} for f in fit.rates]
+    tables = {**master, "return_rates": rates} if rates else master
+    write_folder(out, snapshot, history, tables, notes, fmt, alerts, returns)
     load_snapshot(out / "snapshot.yaml", net)
     click.echo(f"pulled {len(snapshot.lots)} lot positions, {len(snapshot.in_transit)} in "
                f"transit, {len(snapshot.purchase_orders)} open purchase orders as of {as_of}; "
                f"{len(history)} demand records since {start} → {out} "
                f"({time.monotonic() - started:.1f} s)")
+    if rates:
+        click.echo(f"{sum(r.quantity for r in returns)} units returned since {start} "
+                   f"({fit.unmatched} of issues before it); return rates of "
+                   f"{len(fit.by_model())} demand models → {out / f'return_rates.{fmt}'}")
     for note in notes[:20]:
         click.echo(f"  note: {note}")
     if len(notes) > 20:

@@ -7,10 +7,12 @@ import pytest
 from click.testing import CliRunner
 
 from erp_adapter.flatfile import FlatFileAdapter, read_rows, write_folder
-from erp_adapter.protocol import DemandRecord
+from erp_adapter.protocol import DemandRecord, ReturnRecord
 from medtwin.cli import main
+from tests.erp_adapter.returns_net import returns_network
 from tests.medtwin.store.samples import approved_in_store
 from twin.domain import Network, Plan, ReorderPointAction, TransferAction
+from twin.domain.plan import DispositionAction
 from twin.problems import InputError
 
 DAY = dt.date(2026, 11, 23)
@@ -119,3 +121,51 @@ def test_erp_pull_from_a_folder(tiny_net: Network, tmp_path: Path, tiny_dir: Pat
            "2 demand records" in result.output
     assert (out / "lots.parquet").exists()
     assert FlatFileAdapter(out, tiny_net).pull_snapshot(DAY) == tiny_net.snapshot
+
+
+RETURNS = [ReturnRecord(DAY - dt.timedelta(days=1), "WH-SH", "H-RJ", "ICU", "IVD-TROP-100",
+                        "TROP2610A", 1, "defective", DAY - dt.timedelta(days=2)),
+           ReturnRecord(DAY - dt.timedelta(days=1), "WH-SH", "H-RJ", "WARD", "INF-SET-STD",
+                        "INF2601", 3, "unused")]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_returns_round_trip(tiny_net: Network, tmp_path: Path, fmt: str) -> None:
+    """The returns history and the snapshot's returned lots come back from the folder; a
+    folder without a returns table has none."""
+    net = returns_network(tiny_net)
+    folder = write_folder(tmp_path / "x", net.snapshot, HISTORY, fmt=fmt, returns=RETURNS)
+    adapter = FlatFileAdapter(folder, net)
+    assert adapter.pull_snapshot(DAY).returns == net.snapshot.returns != []
+    assert adapter.pull_returns(DAY - dt.timedelta(days=7), DAY) == RETURNS[::-1]  # by item
+    assert adapter.pull_returns(DAY, DAY) == []
+    (folder / f"returns.{fmt}").unlink()
+    assert adapter.pull_returns(DAY - dt.timedelta(days=7), DAY) == []
+
+
+def test_bad_return_rows_are_located(tiny_net: Network, tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "x", tiny_net.snapshot, HISTORY, returns=RETURNS)
+    (folder / "returns.csv").write_text(
+        "date,warehouse,hospital,department,item,lot,quantity,reason,issued\n"
+        "2026-11-20,WH-SH,H-RJ,ICU,IVD-TROP-100,L1,2,broken,\n"
+        "2026-11-20,WH-XX,H-RJ,ICU,IVD-TROP-100,L1,2,unused,2026-11-19\n")
+    with pytest.raises(InputError) as err:
+        FlatFileAdapter(folder, tiny_net).pull_returns(DAY - dt.timedelta(days=7), DAY)
+    text = str(err.value)
+    assert "returns.csv: line 2: reason" in text and "line 3: warehouse" in text
+    assert "unknown warehouse 'WH-XX'" in text
+
+
+def test_disposition_lines_go_to_the_folder(tiny_net: Network, tmp_path: Path) -> None:
+    net = returns_network(tiny_net).model_copy(update={"name": "tiny"})
+    folder = write_folder(tmp_path / "x", net.snapshot)
+    line = DispositionAction(key="disp-a", warehouse="WH-SH", item="INF-SET-STD",
+                             lot="INF2601", quantity=7, reason="unused", decision="scrap",
+                             date=DAY)
+    adapter = FlatFileAdapter(folder, net)
+    with pytest.raises(InputError, match="add up to 8 units by this line, more than the 7"):
+        adapter.publish(plan(line.model_copy(update={"quantity": 8})))
+    assert [r.outcome for r in adapter.publish(plan(line))] == ["created"]
+    (row,) = read_rows(folder / "plan_lines.csv")
+    assert (row["kind"], row["decision"], row["reason"], row["date"], row["quantity"]) == (
+        "disposition", "scrap", "unused", "2026-11-23", "7")

@@ -5,8 +5,9 @@ import datetime as dt
 import pytest
 
 from erp_adapter.plan_check import check_plan
+from tests.erp_adapter.returns_net import returns_network
 from twin.domain import Network, Plan, PurchaseAction, ReorderPointAction, TransferAction
-from twin.domain.plan import action_key
+from twin.domain.plan import DispositionAction, action_key
 
 DAY = dt.date(2026, 11, 23)
 
@@ -83,3 +84,41 @@ def test_duplicate_keys_and_wrong_network(tiny_net: Network) -> None:
     found = messages(plan_of(t, t, network="other"), tiny_net)
     assert any("plan is for network 'other'" in m for m in found)
     assert any("actions[1].key: duplicate key" in m for m in found)
+
+
+def disposition(**kw) -> DispositionAction:
+    base = {"warehouse": "WH-SH", "item": "INF-SET-STD", "lot": "INF2601", "quantity": 4,
+            "reason": "unused", "decision": "restock", "date": DAY}
+    base.update(kw)
+    return DispositionAction(key=action_key("disposition", *map(str, sorted(base.items()))),
+                             **base)
+
+
+def test_disposition_lines_are_checked_against_the_returns_waiting_for_qc(
+        tiny_net: Network) -> None:
+    # 7 unused INF2601 and 2 defective TROP2610A wait for QC at WH-SH
+    net = returns_network(tiny_net).model_copy(update={"name": "tiny"})
+    sound = plan_of(disposition(), disposition(quantity=3, decision="scrap"),
+                    disposition(item="IVD-TROP-100", lot="TROP2610A", reason="defective",
+                                quantity=2, decision="repair", repairer="SUP-DX",
+                                repair_due=DAY + dt.timedelta(days=10)))
+    assert messages(sound, net) == []
+    bad = plan_of(disposition(quantity=5), disposition(quantity=3, decision="scrap"),
+                  disposition(reason="defective", quantity=1),
+                  disposition(item="STENT-DES-30", lot="SN1", quantity=2, decision="repair"),
+                  disposition(lot="INF2603", decision="repair", repairer="H-RJ"),
+                  disposition(lot="INF2604", decision="scrap", repairer="SUP-MED"))
+    assert messages(bad, net) == [
+        "plan.json: actions[3].quantity: serial number 'SN1' is one unit, got 2",
+        "plan.json: actions[3].repairer: a repair names the supplier that repairs (repairer)",
+        "plan.json: actions[4].repairer: repairer 'H-RJ' is no supplier of the network",
+        "plan.json: actions[5].repairer: a scrap names no repairer, got 'SUP-MED'"]
+    over = plan_of(disposition(quantity=5), disposition(quantity=3, decision="scrap"),
+                   disposition(reason="defective", quantity=1))
+    assert messages(over, net) == [
+        "plan.json: actions[1].quantity: dispositions of lot 'INF2601' of 'INF-SET-STD' "
+        "returned as unused add up to 8 units by this line, more than the 7 waiting for QC "
+        "at 'WH-SH' on 2026-11-23",
+        "plan.json: actions[2].quantity: dispositions of lot 'INF2601' of 'INF-SET-STD' "
+        "returned as defective add up to 1 units by this line, more than the 0 waiting for "
+        "QC at 'WH-SH' on 2026-11-23"]
