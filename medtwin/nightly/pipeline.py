@@ -37,6 +37,7 @@ from scenarios.evidence import StressEvidence
 from scenarios.library import Library
 from scenarios.stress import StressRun, stress_plan
 from solvers.calibration.anomalies import lead_time_outliers
+from solvers.calibration.returns import fit_return_rates, with_return_rates
 from solvers.forecast.anomalies import demand_outliers
 from solvers.forecast.update import update_demand
 from solvers.highs_bridge import Infeasible, SolverFailed
@@ -67,20 +68,27 @@ def stress_with_scenarios(net: Network, plan: Plan, settings: StressSettings, ou
 def _pull(cfg: NightlyConfig, net: Network, credentials: Credentials | None,
           sleep: Callable[[float], None], registry: ErpRegistry | None = None
           ) -> tuple[dt.date, Network, pd.DataFrame, list[Alert]]:
-    def pull() -> tuple[dt.date, Any, list, list[Alert]]:
+    def pull() -> tuple[dt.date, Any, list, list, list[Alert]]:
         with open_adapter(cfg.erp, net, credentials=credentials, registry=registry) as adapter:
             for need in (Capability.SNAPSHOT, Capability.HISTORY):
                 require(adapter, need)
             as_of = default_as_of(adapter)
             snap = adapter.pull_snapshot(as_of)
-            hist = adapter.pull_history(as_of - dt.timedelta(days=cfg.history_days),
-                                        as_of - dt.timedelta(days=1))
-        return as_of, snap, hist, ordered(adapter.alerts)
-    as_of, snapshot, history, alerts = with_retries("pull", pull, cfg.retry, sleep)
+            since, until = as_of - dt.timedelta(days=cfg.history_days), \
+                as_of - dt.timedelta(days=1)
+            hist = adapter.pull_history(since, until)
+            back = (adapter.pull_returns(since, until)  # type: ignore[attr-defined]
+                    if Capability.RETURNS in adapter.capabilities else [])
+        return as_of, snap, hist, back, ordered(adapter.alerts)
+    as_of, snapshot, history, returns, alerts = with_retries("pull", pull, cfg.retry, sleep)
     frame = pd.DataFrame([vars(r) for r in history],
                          columns=["date", "warehouse", "hospital", "department", "item", "lot",
                                   "quantity"])
-    return as_of, net.model_copy(update={"snapshot": snapshot}), frame, alerts
+    net = net.model_copy(update={"snapshot": snapshot})
+    if returns:  # the demand models carry the return rates the ERP history shows
+        net = with_return_rates(net, fit_return_rates(history, returns,
+                                                      as_of - dt.timedelta(days=1)))
+    return as_of, net, frame, alerts
 
 
 class Nightly:
