@@ -8,7 +8,7 @@ comes back available after ``repair_days`` at ``repair_cost`` per unit.
 """
 
 import datetime as dt
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import model_validator
 
@@ -16,6 +16,8 @@ from twin.domain.distributions import Distribution
 from twin.domain.fields import MAX_MONEY, MAX_UNITS, DomainModel, field
 
 ReturnReason = Literal["unused", "near_expiry", "defective", "recalled"]
+RETURN_REASONS: tuple[ReturnReason, ...] = get_args(ReturnReason)
+"""Every return reason, in order (the twin's reason codes)."""
 RATE_REASONS: tuple[ReturnReason, ...] = ("unused", "near_expiry", "defective")
 """Reasons a demand model gives a return rate for (recalled units come back through the
 recall response, ``settings.recall``)."""
