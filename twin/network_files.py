@@ -31,6 +31,7 @@ from twin.domain import (
     Network,
     PurchaseOrder,
     ReturnedLot,
+    ReturnHandling,
     Snapshot,
     StockPolicy,
     Substitute,
@@ -47,6 +48,7 @@ TABLES: dict[tuple[str, ...], type[BaseModel]] = {
     ("demand",): DemandModel,
     ("stock_policies",): StockPolicy,
     ("substitutes",): Substitute,
+    ("return_handling",): ReturnHandling,
     ("snapshot", "lots"): LotPosition,
     ("snapshot", "in_transit"): InTransit,
     ("snapshot", "purchase_orders"): PurchaseOrder,
@@ -235,7 +237,9 @@ def _flatten(record: dict[str, object], prefix: str = "") -> dict[str, object]:
     for key, value in record.items():
         if isinstance(value, dict):
             out.update(_flatten(value, f"{prefix}{key}."))
-        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        elif value == []:
+            continue  # an empty list is the default: no column
+        elif isinstance(value, list) and all(isinstance(v, dict) for v in value):
             for i, v in enumerate(value):
                 out.update(_flatten(v, f"{prefix}{key}.{i}."))
         elif isinstance(value, list):

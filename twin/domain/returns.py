@@ -18,7 +18,8 @@ from twin.domain.fields import MAX_MONEY, MAX_UNITS, DomainModel, field
 ReturnReason = Literal["unused", "near_expiry", "defective", "recalled"]
 RETURN_REASONS: tuple[ReturnReason, ...] = get_args(ReturnReason)
 """Every return reason, in order (the twin's reason codes)."""
-RATE_REASONS: tuple[ReturnReason, ...] = ("unused", "near_expiry", "defective")
+RateReason = Literal["unused", "near_expiry", "defective"]
+RATE_REASONS: tuple[ReturnReason, ...] = get_args(RateReason)
 """Reasons a demand model gives a return rate for (recalled units come back through the
 recall response, ``settings.recall``)."""
 
@@ -29,8 +30,7 @@ DECISIONS: tuple[Decision, ...] = ("restock", "repair", "scrap")
 class ReturnRate(DomainModel):
     """Share of a department's issued units of an item that come back, for one reason."""
 
-    reason: Literal["unused", "near_expiry", "defective"] = field(
-        description="why the units come back")
+    reason: RateReason = field(description="why the units come back")
     rate: float = field(unit="fraction", description="returned units per issued unit",
                         ge=0, le=1)
     delay_days: Distribution = field(
