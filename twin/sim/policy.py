@@ -15,12 +15,12 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from twin.domain import PurchaseAction, ReorderPointAction, TransferAction
+from twin.domain import DispositionAction, PurchaseAction, ReorderPointAction, TransferAction
 from twin.sim.index import NetworkIndex
 from twin.sim.lots import Status
 from twin.sim.pipeline import SHIPMENT_DTYPE, Flow
 
-DomainAction = PurchaseAction | TransferAction | ReorderPointAction
+DomainAction = PurchaseAction | TransferAction | ReorderPointAction | DispositionAction
 UNKNOWN_LOT = np.iinfo(np.int32).max
 """Lot id of a transfer naming a lot the run has never seen: matches no stock."""
 StockStatus = Status
@@ -91,10 +91,14 @@ class Actions:
 
         Dates in the actions are not used: actions execute on the review day they are
         returned. Actions naming unknown warehouses, items, suppliers or lanes raise
-        ``KeyError``; a transfer of an unknown lot ships nothing.
+        ``KeyError``; a transfer of an unknown lot ships nothing. Disposition lines are
+        skipped: the twin's QC decides on returned units by the network's
+        ``return_handling`` rules (:mod:`twin.sim.returns`).
         """
         buy, move, rop = [], [], []
         for a in actions:
+            if isinstance(a, DispositionAction):
+                continue
             if isinstance(a, PurchaseAction):
                 buy.append((index.supplier_of[a.supplier], index.wh_of[a.warehouse],
                             index.item_of[a.item], a.quantity))
