@@ -105,7 +105,7 @@ def test_disposition_lines_are_left_to_the_twin_s_qc(tiny: Network) -> None:
                     expiry=start + dt.timedelta(days=400), quantity=5, reason="unused",
                     received=start)]})})
     plan = _plan(net)
-    scrap = DispositionAction(key="d", reason="r", warehouse="WH-SH", item="INF-SET-STD",
+    scrap = DispositionAction(key="d", reason="unused", warehouse="WH-SH", item="INF-SET-STD",
                               lot="RET1", quantity=5, decision="scrap", date=start)
     with_line = plan.model_copy(update={"actions": [*plan.actions, scrap]})
     a, b = (simulate(net, days=10, seed=4, policy=lambda ix, p=p: PlanPolicy(ix, p)).ledger
