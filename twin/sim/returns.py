@@ -27,10 +27,12 @@ from twin.sim.pipeline import Flow, shipments
 from twin.sim.randomness import sample_durations, whole_days
 from twin.sim.state import SimState
 
-LEDGER_REASON = (Reason.UNUSED, Reason.NEAR_EXPIRY, Reason.DEFECTIVE, Reason.RECALL)
+_LEDGER = {"unused": Reason.UNUSED, "near_expiry": Reason.NEAR_EXPIRY,
+           "defective": Reason.DEFECTIVE, "recalled": Reason.RECALL}
+LEDGER_REASON = np.array([_LEDGER[r] for r in RETURN_REASONS], dtype=np.int8)
 """Ledger reason of a ``return_in`` row per return reason code (:data:`RETURN_REASONS`)."""
-assert len(LEDGER_REASON) == len(RETURN_REASONS)
-assert RETURN_REASONS[:len(RATE_REASONS)] == RATE_REASONS  # a rate reason's code is its index
+RATE_CODE = np.array([RETURN_REASONS.index(r) for r in RATE_REASONS], dtype=np.int8)
+"""Return reason code of each rate reason (:data:`RATE_REASONS` order)."""
 
 
 def send_back(state: SimState, day: int, series: np.ndarray, pos: np.ndarray, lot: np.ndarray,
@@ -56,7 +58,7 @@ def send_back(state: SimState, day: int, series: np.ndarray, pos: np.ndarray, lo
     delay = whole_days(sample_durations(rng, ix.series_return_delay,
                                         series[k] * len(RATE_REASONS) + r))
     rows = shipments(Flow.RETURN, pos[k], back[k, r], ix.series_department[series[k]], day,
-                     lot=lot[k], expiry=state.catalog.arrays[1][lot[k]], reason=r)
+                     lot=lot[k], expiry=state.catalog.arrays[1][lot[k]], reason=RATE_CODE[r])
     state.pipeline.add(rows, day + delay)
 
 
@@ -71,7 +73,7 @@ def return_arrivals(state: SimState, day: int, rows: np.ndarray) -> Rows:
     item = rows["pos"] % ix.n_items
     reason = rows["reason"].astype(np.int64)
     state.book(day, Kind.RETURN_IN, rows["pos"], rows["lot"], rows["qty"], rows["origin"],
-               np.asarray(LEDGER_REASON, dtype=np.int8)[reason])
+               LEDGER_REASON[reason])
     k["returned_units"][day] += np.bincount(reason, weights=rows["qty"],
                                             minlength=len(RETURN_REASONS)).astype(np.int64)
     recalled = _recalled(state, rows["lot"])

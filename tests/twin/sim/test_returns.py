@@ -6,6 +6,7 @@ import datetime as dt
 import numpy as np
 from sim_builders import AS_OF, department, hospital, item, lot, network, trace, warehouse
 
+from twin.lot_trace import trace_ledger
 from twin.sim import Recall, simulate
 from twin.sim.results import SimulationResult
 
@@ -170,3 +171,18 @@ def test_returns_are_deterministic():
     assert runs[0].ledger.equals(runs[1].ledger)
     assert all((runs[0].kpis[k] == runs[1].kpis[k]).all() for k in runs[0].kpis)
     assert runs[0].summary()["repaired_units"] > 0
+
+
+def test_the_lot_trace_follows_units_back_and_through_repair(tmp_path) -> None:
+    handling = [{"reason": "defective", "restock": 0.0, "repair": 1.0,
+                 "repair_days": {**FIXED, "mean": 2}}]
+    net = _net([_rate("defective", 1.0, delay=1)], handling, qc=1)
+    result = simulate(net, days=6, seed=0, demand=trace([(0, "H", "WARD", "X", 3)]))
+    path = tmp_path / "run.ledger.parquet"
+    result.ledger.to_parquet(path)
+    steps = [(s.source, s.target, s.quantity, s.document)
+             for s in trace_ledger(path, "L1").steps]
+    assert steps[1:] == [("A storage", "hospital H department WARD", 3, ""),
+                         ("hospital H department WARD", "A quarantine", 3, "defective"),
+                         ("A quarantine", "out for repair", 3, ""),
+                         ("out for repair", "A storage", 3, "")]
