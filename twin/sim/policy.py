@@ -11,6 +11,7 @@ in outage and suppliers in outage do nothing.
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields
+from enum import IntEnum
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -26,8 +27,15 @@ UNKNOWN_LOT = np.iinfo(np.int32).max
 StockStatus = Status
 """Stock status of a lot row: ``AVAILABLE`` / ``QUARANTINE`` / ``RESERVED`` (the order of
 the last axis of :attr:`StateView.on_hand`)."""
-ShipmentKind = Flow
-"""What a row under way is: ``PURCHASE`` (an open order) or ``TRANSFER`` (a shipment)."""
+
+
+class ShipmentKind(IntEnum):
+    """What a row under way is, as a policy sees it: ``PURCHASE`` (an open order) or
+    ``TRANSFER`` (a shipment). Returns on their way back and units out for repair (the
+    twin's other :class:`~twin.sim.pipeline.Flow` kinds) are not shown to policies."""
+
+    PURCHASE = Flow.PURCHASE
+    TRANSFER = Flow.TRANSFER
 
 
 def _ints(values: Iterable[int] | np.ndarray) -> np.ndarray:
