@@ -41,11 +41,15 @@ def shipments(flow: Flow, pos: np.ndarray, qty: np.ndarray, origin: np.ndarray,
 
 class Pipeline:
     """Rows by arrival day, with units on order, in transit and in repair per destination
-    position (returns on their way back are counted nowhere: they left stock when issued)."""
+    position (returns on their way back are counted nowhere: they left stock when issued).
+
+    Orders and transfers (what policies see, :meth:`rows`) and returns and repairs are filed
+    apart, so that a policy's view does not sift through the many small return shipments."""
 
     def __init__(self, n_positions: int):
         self.n_positions = n_positions
         self._by_day: dict[int, list[np.ndarray]] = {}
+        self._back: dict[int, list[np.ndarray]] = {}
         self.on_order = np.zeros(n_positions, dtype=np.int64)
         self.in_transit = np.zeros(n_positions, dtype=np.int64)
         self.in_repair = np.zeros(n_positions, dtype=np.int64)
@@ -60,28 +64,34 @@ class Pipeline:
         """File ``rows`` under their ``arrival`` days; return the days that were not used yet."""
         self._count(rows, +1)
         new = []
-        for day in np.unique(arrival).tolist():
-            if day not in self._by_day:
-                self._by_day[day] = []
-                new.append(day)
-            self._by_day[day].append(rows[arrival == day])
+        back = rows["flow"] >= Flow.RETURN
+        for shelf, sel in ((self._by_day, ~back), (self._back, back)):
+            if not sel.any():
+                continue
+            order = np.argsort(arrival[sel], kind="stable")
+            part, when = rows[sel][order], arrival[sel][order]
+            days, first = np.unique(when, return_index=True)
+            for day, chunk in zip(days.tolist(), np.split(part, first[1:]), strict=True):
+                if day not in self._by_day and day not in self._back:
+                    new.append(day)
+                shelf.setdefault(day, []).append(chunk)
         return new
 
     def take(self, day: int) -> np.ndarray:
-        """Remove and return the rows arriving on ``day``."""
-        chunks = self._by_day.pop(day, [])
+        """Remove and return the rows arriving on ``day`` (orders and transfers first)."""
+        chunks = self._by_day.pop(day, []) + self._back.pop(day, [])
         rows = np.concatenate(chunks) if chunks else np.zeros(0, dtype=SHIPMENT_DTYPE)
         self._count(rows, -1)
         return rows
 
     def days(self) -> list[int]:
         """Days with arrivals filed."""
-        return list(self._by_day)
+        return sorted({*self._by_day, *self._back})
 
-    def rows(self, flows: tuple[Flow, ...] = tuple(Flow)) -> np.ndarray:
-        """A copy of every row under way of ``flows`` (arrival days are not part of a row)."""
-        chunks = [c[np.isin(c["flow"], flows)] for day in sorted(self._by_day)
-                  for c in self._by_day[day]]
+    def rows(self) -> np.ndarray:
+        """A copy of every order and transfer under way (arrival days are not part of a
+        row)."""
+        chunks = [c for day in sorted(self._by_day) for c in self._by_day[day]]
         return np.concatenate(chunks) if chunks else np.zeros(0, dtype=SHIPMENT_DTYPE)
 
     def mark_recalled(self, lots: np.ndarray) -> list[tuple[int, np.ndarray]]:

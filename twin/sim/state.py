@@ -340,5 +340,5 @@ def view(state: SimState, day: int) -> StateView:
         order_up_to=state.order_up_to.reshape(shape).copy(),
         lots=state.lots.records(), warehouse_down=cond.warehouse_down.copy(),
         lane_closed=cond.lane_closed.copy(), supplier_down=cond.supplier_down.copy(),
-        pipeline=state.pipeline.rows((Flow.PURCHASE, Flow.TRANSFER)), serving=state.serving.copy(),
+        pipeline=state.pipeline.rows(), serving=state.serving.copy(),
         find_lot=state.catalog.find)
