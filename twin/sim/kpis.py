@@ -212,6 +212,9 @@ RUN_KPIS: dict[str, RunKpi] = {
 """Every run-level KPI: those :func:`summary` computes, ``demand_units`` and
 ``recall_units``, which experiments add, and the recall-response KPIs ``recall_*`` of
 :func:`twin.sim.recall_kpis.recall_summary`."""
+RETURN_KPIS = ("returned_units", "restocked_units", "repaired_units", "scrapped_units_returned",
+               "repair_cost", "in_repair_units_end")
+"""The returns-and-repairs KPIs shown where a run had returns."""
 RECALL_KPIS = tuple(k for k in RUN_KPIS if k.startswith("recall_") and k != "recall_units")
 """The recall-response KPIs (see :mod:`twin.sim.recall_kpis`)."""
 
