@@ -167,8 +167,7 @@ def summary_text(ds: xr.Dataset, baseline: str | None,
     :data:`SHOWN_KPIS`, the returns KPIs where some run had returns and the recall-response
     KPIs (those no run defines are left out)."""
     from scenarios.stats import defined_kpis, paired_differences, summarise
-    from twin.sim import RECALL_KPIS
-    from twin.sim.kpis import RETURN_KPIS
+    from twin.sim import RECALL_KPIS, RETURN_KPIS
 
     returned = "run_returned_units" in ds and bool((ds["run_returned_units"] > 0).any())
     shown = [*SHOWN_KPIS, *(f"run_{k}" for k in RETURN_KPIS if returned),
