@@ -18,6 +18,7 @@ from scenarios.spec import (
     Scenario,
     apply_overrides,
     deep_merge,
+    scaled_returns,
 )
 from twin.api import NetworkIndex
 from twin.domain import Network
@@ -106,6 +107,7 @@ class Library:
         label = Path(name).stem
         events, overrides, bias, sources = [], {}, 0.0, []
         substitutes = scenario.substitutes
+        returns: dict[str, float] = {}
         for k, inc in enumerate(scenario.include):
             if inc in (*chain, label):
                 raise InputError([Problem(str(file), f"include[{k}]", "circular include: "
@@ -124,6 +126,7 @@ class Library:
                                changes)
             bias = (1 + bias) * (1 + part.forecast_bias) - 1
             substitutes &= part.substitutes
+            returns = _times(returns, part.returns)
             sources += part.sources
         _check(scenario, file, network)
         events += scenario.events
@@ -134,12 +137,18 @@ class Library:
         return ResolvedScenario(name=label, description=scenario.description,
                                 events=tuple(events), overrides=overrides,
                                 forecast_bias=bias, sources=(*sources, label),
-                                substitutes=substitutes)
+                                substitutes=substitutes,
+                                returns=_times(returns, scenario.returns))
+
+
+def _times(a: dict[str, float], b: dict[str, float]) -> dict[str, float]:
+    """Factors by reason, multiplied."""
+    return {r: a.get(r, 1.0) * b.get(r, 1.0) for r in sorted({*a, *b})}
 
 
 def _check(scenario: Scenario, file: Path, network: Network) -> None:
-    """Problems of ``scenario``'s own events, overrides and substitutes switch against
-    ``network``."""
+    """Problems of ``scenario``'s own events, overrides, substitutes switch and return-rate
+    factors against ``network``."""
     where = str(file)
     problems = [located(where, ("events", *path), msg)
                 for path, msg in check_events(scenario.events, NetworkIndex(network))]
@@ -165,5 +174,16 @@ def _check(scenario: Scenario, file: Path, network: Network) -> None:
         else:
             problems += [Problem(where, "overrides", f"{format_path(path)}: {msg}")
                          for path, msg in check_network(changed)]
+    rated = {r.reason for d in network.demand for r in d.returns if r.rate > 0}
+    if scenario.returns and not rated.intersection(scenario.returns):
+        problems.append(located(where, ("returns",), f"network {network.name} has no return "
+                                f"rates for {', '.join(scenario.returns)} to scale"))
+    for i, d in enumerate(network.demand):
+        total = sum(r.rate for r in scaled_returns(d.returns, scenario.returns))
+        if total > 1 + 1e-9:
+            problems.append(located(where, ("returns",), (
+                f"the factors make the return rates of demand[{i}] ({d.hospital}/"
+                f"{d.department}, {d.item}) add up to {total:.3g} > 1")))
+            break
     if problems:
         raise InputError(problems)

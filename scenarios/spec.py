@@ -16,19 +16,25 @@ A scenario file (YAML, one scenario per file, named by its stem) holds:
     plans were made with, and the twin draws demand with means / (1 + bias) — a bias of
     −0.25 (forecast 25 % too low) makes actual demand 1/0.75 = 1.33 × the forecast;
 ``substitutes``
-    ``false`` drops the network's substitute rules: departments take only their own item.
+    ``false`` drops the network's substitute rules: departments take only their own item;
+``returns``
+    factors on the demand models' return rates by reason, e.g. ``{defective: 3.0}``: the
+    twin draws returns with rate × factor while policies and plans keep the network's rates
+    (a surprise, like ``forecast_bias``); the rates of a model must still add up to ≤ 1.
 """
 
 import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from twin.domain import Network
 from twin.domain.fields import MAX_FACTOR, DomainModel, field
+from twin.domain.returns import RateReason, ReturnRate
 from twin.sim import EVENTS, Event, Recall, day_number
 
 Overrides = dict[str, dict[str, dict[str, Any]]]
@@ -51,6 +57,17 @@ class Scenario(DomainModel):
     substitutes: bool = field(
         True, description="false: departments take only the item they asked for (the "
         "network's substitute rules are dropped, for planning and in the twin)")
+    returns: dict[RateReason, float] = field(
+        dict, description="factor on the return rates the twin draws with, by reason "
+        "(policies and plans keep the network's rates)")
+
+    @field_validator("returns")
+    @classmethod
+    def _factors(cls, value: dict[str, float]) -> dict[str, float]:
+        bad = {r: f for r, f in value.items() if not 0 <= f <= MAX_FACTOR}
+        if bad:
+            raise ValueError(f"return rate factors must be in [0, {MAX_FACTOR:g}], got {bad}")
+        return value
 
 
 @dataclass(frozen=True)
@@ -66,6 +83,8 @@ class ResolvedScenario:
     """Names of the scenarios it was built from, includes first."""
     substitutes: bool = True
     """Whether departments may take substitutes (false when it or an include says so)."""
+    returns: dict[str, float] = dataclass_field(default_factory=dict)
+    """Factor on the return rates by reason (includes' factors multiplied in)."""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form, stored in result files' attributes."""
@@ -73,7 +92,8 @@ class ResolvedScenario:
                 "events": json.loads(EVENTS.dump_json(list(self.events), by_alias=True)),
                 "overrides": self.overrides, "forecast_bias": self.forecast_bias,
                 "sources": list(self.sources),
-                **({} if self.substitutes else {"substitutes": False})}
+                **({} if self.substitutes else {"substitutes": False}),
+                **({"returns": self.returns} if self.returns else {})}
 
     @property
     def digest(self) -> str:
@@ -93,7 +113,7 @@ class ResolvedScenario:
         """True when the scenario has events but none inside the run (and nothing else
         that would change it): it would only repeat the baseline."""
         return bool(self.events) and not self.overrides and self.forecast_bias == 0 and \
-            self.substitutes and self.events_within(start, days) == 0
+            self.substitutes and not self.returns and self.events_within(start, days) == 0
 
     def planning_network(self, network: Network) -> Network:
         """What policies plan with: ``network`` with the master-data overrides (and without
@@ -105,14 +125,21 @@ class ResolvedScenario:
 
     def true_network(self, network: Network) -> Network:
         """What the twin runs: the planning network with demand means / (1 + bias), so that
-        the forecast the policies (and plans) use is off by ``forecast_bias``."""
+        the forecast the policies (and plans) use is off by ``forecast_bias``, and return
+        rates × the ``returns`` factors."""
         planned = self.planning_network(network)
-        if self.forecast_bias == 0:
+        if self.forecast_bias == 0 and not self.returns:
             return planned
         scale = 1.0 / (1.0 + self.forecast_bias)
-        demand = [d.model_copy(update={"mean_per_day": d.mean_per_day * scale})
+        demand = [d.model_copy(update={"mean_per_day": d.mean_per_day * scale,
+                                       "returns": scaled_returns(d.returns, self.returns)})
                   for d in planned.demand]
         return planned.model_copy(update={"demand": demand})
+
+
+def scaled_returns(rates: list[ReturnRate], factors: dict[str, float]) -> list[ReturnRate]:
+    """``rates`` with each rate × its reason's factor (1 where none is given)."""
+    return [r.model_copy(update={"rate": r.rate * factors.get(r.reason, 1.0)}) for r in rates]
 
 
 def apply_overrides(network: Network, overrides: Overrides) -> Network:

@@ -274,6 +274,14 @@ def _places(row: pd.Series) -> tuple[str, str] | None:
         return f"{wh} storage", f"{wh} quarantine"
     if kind == "release":
         return f"{wh} quarantine", f"{wh} storage"
+    if kind == "return_in":
+        return (_department(cp) if cp not in ("", "nan") else "a hospital"), f"{wh} quarantine"
+    if kind == "repair_out":
+        return f"{wh} quarantine", "out for repair"
+    if kind == "opening_in_repair":
+        return "opening stock", "out for repair"
+    if kind == "repair_in":
+        return "out for repair", f"{wh} storage"
     return None
 
 
@@ -301,7 +309,8 @@ def trace_ledger(path: str | os.PathLike[str], lot: str, item: str | None = None
         places = _places(row)  # type: ignore[arg-type]
         if places is None:
             continue
-        note = str(row.reason) if str(row.kind) in ("quarantine", "release", "issue") \
+        note = str(row.reason) if str(row.kind) in ("quarantine", "release", "issue",
+                                                    "return_in") \
             and str(row.reason) not in ("", "nan") else ""
         steps.append(TraceStep(
             date=pd.Timestamp(row.date).date(), state="done", item=str(row.item), lot=lot,

@@ -2,8 +2,9 @@
 
 A section that may be long (items, lanes, demand, …) is either an inline YAML list or a
 file name (``lots: lots.csv``) relative to the YAML file. In CSV, a dotted column
-(``transit_time.mean``) fills a nested field, a list field is ``;``-separated, and an
-empty cell means "use the default". Every problem is reported with the file it is in,
+(``transit_time.mean``) fills a nested field, a numbered one (``returns.0.rate``) an element
+of a list of records, a list field is ``;``-separated, and an empty cell means "use the
+default". Every problem is reported with the file it is in,
 the field path and, for tables, the line.
 """
 
@@ -22,12 +23,15 @@ from twin.bundled import CONFIG_DIR, NETWORK_FILE, NETWORKS_DIR, builtin_network
 from twin.csv_tables import TableError, read_rows
 from twin.domain import (
     DemandModel,
+    InRepair,
     InTransit,
     Item,
     Lane,
     LotPosition,
     Network,
     PurchaseOrder,
+    ReturnedLot,
+    ReturnHandling,
     Snapshot,
     StockPolicy,
     Substitute,
@@ -44,9 +48,12 @@ TABLES: dict[tuple[str, ...], type[BaseModel]] = {
     ("demand",): DemandModel,
     ("stock_policies",): StockPolicy,
     ("substitutes",): Substitute,
+    ("return_handling",): ReturnHandling,
     ("snapshot", "lots"): LotPosition,
     ("snapshot", "in_transit"): InTransit,
     ("snapshot", "purchase_orders"): PurchaseOrder,
+    ("snapshot", "returns"): ReturnedLot,
+    ("snapshot", "repairs"): InRepair,
 }
 TABLE_SUFFIXES = (".csv", ".parquet")
 M = typing.TypeVar("M", bound=BaseModel)
@@ -86,7 +93,19 @@ def _row_to_record(row: dict[str, object], lists: set[str]) -> dict[str, object]
         for p in parents:
             target = target.setdefault(p, {})  # type: ignore[assignment]
         target[leaf] = value
-    return record
+    return _numbered_lists(record)
+
+
+def _numbered_lists(record: dict[str, object]) -> dict[str, object]:
+    """Nested mappings keyed ``0``, ``1``, … (from numbered columns) as lists, in order."""
+    out: dict[str, object] = {}
+    for key, value in record.items():
+        if isinstance(value, dict):
+            value = _numbered_lists(value)
+            if value and all(k.isdigit() for k in value):
+                value = [value[k] for k in sorted(value, key=int)]
+        out[key] = value
+    return out
 
 
 def _read_table(path: Path, model: type[BaseModel]) -> tuple[list[dict[str, object]], list[int]]:
@@ -205,7 +224,8 @@ def load_network(name_or_path: str | os.PathLike[str]) -> Network:
 
 def load_snapshot(path: str | os.PathLike[str], network: Network) -> Network:
     """``network`` with its snapshot replaced by the one in ``path`` (a YAML file with
-    ``as_of``, ``lots``, ``in_transit``, ``purchase_orders``; tables may be CSV/Parquet),
+    ``as_of``, ``lots``, ``in_transit``, ``purchase_orders``, ``returns``, ``repairs``; tables
+    may be CSV/Parquet),
     checked against the network's master data."""
     tables = {key[1:]: model for key, model in TABLES.items() if key[0] == "snapshot"}
     snap, locator = _read_document(Path(path), Snapshot, tables)
@@ -217,6 +237,11 @@ def _flatten(record: dict[str, object], prefix: str = "") -> dict[str, object]:
     for key, value in record.items():
         if isinstance(value, dict):
             out.update(_flatten(value, f"{prefix}{key}."))
+        elif value == []:
+            continue  # an empty list is the default: no column
+        elif isinstance(value, list) and all(isinstance(v, dict) for v in value):
+            for i, v in enumerate(value):
+                out.update(_flatten(v, f"{prefix}{key}.{i}."))
         elif isinstance(value, list):
             out[f"{prefix}{key}"] = ";".join(map(str, value))
         else:

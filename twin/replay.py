@@ -35,10 +35,9 @@ import pandas as pd
 
 from twin.domain import Network, Snapshot
 from twin.sim.engine import simulate
+from twin.sim.ledger import ON_HAND_SIGN
 from twin.sim.results import SimulationResult
 
-ON_HAND_SIGN = {"opening": 1, "receipt": 1, "transfer_in": 1, "transfer_out": -1,
-                "issue": -1, "scrap": -1}
 KEY = ["warehouse", "item"]
 FIDELITY_COLUMNS = [*KEY, "simulated", "erp", "difference", "issue_gap", "receipt_gap",
                     "dispatch_gap", "twin_scrapped", "erp_adjusted", "rest"]

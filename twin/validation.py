@@ -46,6 +46,8 @@ def check_duplicate_ids(net: Network) -> Found:
                            (po.id for po in net.snapshot.purchase_orders), "purchase order id")
     for s, sup in enumerate(net.suppliers):
         yield from _duplicates(("suppliers", s, "supplies"), (o.item for o in sup.supplies), "item")
+    yield from _duplicates("return_handling", ((r.reason, r.item) for r in net.return_handling),
+                           "return handling rule for (reason, item)")
     rules = net.substitutes
     yield from _duplicates("substitutes", ((r.item, r.hospital, r.department, r.substitute)
                                            for r in rules),
@@ -124,6 +126,14 @@ def check_references(net: Network) -> Found:
         yield from ref((*path, "warehouse"), po.warehouse, whs, "warehouse")
         if po.supplier in sups and po.item not in {o.item for o in sups[po.supplier].supplies}:
             yield (*path, "item"), f"supplier {po.supplier!r} does not supply item {po.item!r}"
+    for i, rule in enumerate(net.return_handling):
+        yield from ref(("return_handling", i, "item"), rule.item, items, "item")
+    for section, records in (("returns", snap.returns), ("repairs", snap.repairs)):
+        for i, x in enumerate(records):
+            yield from ref(("snapshot", section, i, "warehouse"), x.warehouse, whs, "warehouse")
+            yield from ref(("snapshot", section, i, "item"), x.item, items, "item")
+    for i, x in enumerate(snap.returns):
+        yield from ref(("snapshot", "returns", i, "hospital"), x.hospital, hosps, "hospital")
 
 
 def check_org_tree(net: Network) -> Found:
@@ -147,6 +157,8 @@ def check_lots(net: Network) -> Found:
     expiry: dict[tuple[str, str], tuple[object, str]] = {}
     rows = [("lots", i, lp) for i, lp in enumerate(snap.lots)]
     rows += [("in_transit", i, t) for i, t in enumerate(snap.in_transit)]
+    rows += [("returns", i, x) for i, x in enumerate(snap.returns)]
+    rows += [("repairs", i, x) for i, x in enumerate(snap.repairs)]
     for section, i, lp in rows:
         path = ("snapshot", section, i)
         first = expiry.setdefault((lp.item, lp.lot), (lp.expiry, f"snapshot.{section}[{i}]"))
@@ -177,6 +189,23 @@ def check_lots(net: Network) -> Found:
         if lane is not None and item is not None and item.cold_chain and not lane.cold_chain:
             yield ("snapshot", "in_transit", i), (
                 f"cold-chain item {t.item!r} travelling on non-cold lane {lane.id}")
+
+
+def check_returns(net: Network) -> Found:
+    """Returned and in-repair lots fit the snapshot's date: returns received on or before it,
+    repairs sent on or before it and due no earlier than sent (an overdue repair comes back
+    on the first day, like an overdue shipment)."""
+    snap = net.snapshot
+    for i, x in enumerate(snap.returns):
+        if x.received > snap.as_of:
+            yield ("snapshot", "returns", i, "received"), (
+                f"received {x.received} is after the snapshot date {snap.as_of}")
+    for i, r in enumerate(snap.repairs):
+        if r.sent > snap.as_of:
+            yield ("snapshot", "repairs", i, "sent"), (
+                f"sent {r.sent} is after the snapshot date {snap.as_of}")
+        if r.due < r.sent:
+            yield ("snapshot", "repairs", i, "due"), f"due {r.due} is before sent {r.sent}"
 
 
 def _reachable(starts: Iterable[str], edges: dict[str, list[str]]) -> set[str]:
@@ -285,8 +314,8 @@ def check_supplier_reach(net: Network) -> Found:
 
 
 CHECKS: tuple[Callable[[Network], Found], ...] = (
-    check_duplicate_ids, check_references, check_org_tree, check_lots, check_cold_chain_reach,
-    check_registration, check_substitutes, check_supplier_reach,
+    check_duplicate_ids, check_references, check_org_tree, check_lots, check_returns,
+    check_cold_chain_reach, check_registration, check_substitutes, check_supplier_reach,
 )
 
 

@@ -25,7 +25,8 @@ log = logging.getLogger(__name__)
 SHOWN_KPIS = ["run_fill_rate_critical", "run_fill_rate", "run_lost_units",
               "run_emergency_units", "run_substituted_units", "run_scrapped_value_expired",
               "run_inventory_value_mean", "run_holding_cost", "run_transport_cost"]
-"""KPIs printed, then the recall-response KPIs when some run had a recall."""
+"""KPIs printed, then the returns KPIs when some run had returns and the recall-response
+KPIs when some run had a recall."""
 BASELINE_SCENARIO = "baseline"
 """The scenario other scenarios are differenced against when it is among those run."""
 
@@ -163,11 +164,14 @@ def summary_text(ds: xr.Dataset, baseline: str | None,
     """Means with 95 % CIs per scenario and policy, then paired differences against the
     ``baseline`` policy and against the scenario :data:`BASELINE_SCENARIO` when it was run
     (``*`` marks an interval that excludes zero); ``kpis`` default:
-    :data:`SHOWN_KPIS` and the recall-response KPIs (those no run defines are left out)."""
+    :data:`SHOWN_KPIS`, the returns KPIs where some run had returns and the recall-response
+    KPIs (those no run defines are left out)."""
     from scenarios.stats import defined_kpis, paired_differences, summarise
-    from twin.sim import RECALL_KPIS
+    from twin.sim import RECALL_KPIS, RETURN_KPIS
 
-    shown = [*SHOWN_KPIS, *(f"run_{k}" for k in RECALL_KPIS)] if kpis is None else kpis
+    returned = "run_returned_units" in ds and bool((ds["run_returned_units"] > 0).any())
+    shown = [*SHOWN_KPIS, *(f"run_{k}" for k in RETURN_KPIS if returned),
+             *(f"run_{k}" for k in RECALL_KPIS)] if kpis is None else kpis
     kpis = defined_kpis(ds, shown)
     summary = summarise(ds, kpis)
     width = max((len(k) - 4 for k in kpis), default=0) + 1

@@ -13,9 +13,9 @@ from medtwin.store.rules import ApprovalRules, load_rules
 from scenarios.library import DEFAULT_LIBRARY, Library
 from twin.network_files import NETWORKS_DIR, builtin_networks, load_network
 
-LIBRARY = ["baseline", "cold-chain-failure", "demand-surge", "forecast-bias", "lane-closure",
-           "no-substitutes", "perfect-storm", "recall-lot", "recall-supplier", "supplier-delay",
-           "supplier-outage", "warehouse-outage"]
+LIBRARY = ["baseline", "cold-chain-failure", "defect-wave", "demand-surge", "forecast-bias",
+           "lane-closure", "no-substitutes", "perfect-storm", "recall-lot", "recall-supplier",
+           "supplier-delay", "supplier-outage", "warehouse-outage"]
 
 
 def test_every_lookup_points_into_the_package() -> None:

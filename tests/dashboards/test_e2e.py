@@ -436,7 +436,7 @@ def test_compare_opens_on_a_verdict(site, browser) -> None:  # type: ignore[no-u
     tiles = page.locator(".verdict .tile")
     labels = [tiles.nth(k).locator(".tile-label").inner_text() for k in range(tiles.count())]
     assert labels == ["critical fill rate", "total cost (transport, purchase, holding, "
-                      "expired)", "transport cost", "purchase cost", "holding cost",
+                      "expired, repair)", "transport cost", "purchase cost", "holding cost",
                       "mean inventory value", "value scrapped (expired)"]
     fill = tiles.first.inner_text()
     assert re.search(r"heuristic: [\d.]+ % → fixed_ss: [\d.]+ %", fill), fill

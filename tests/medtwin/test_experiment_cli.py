@@ -193,3 +193,21 @@ def test_compare_shows_the_recall_response_of_a_recall_scenario(tiny_dir: Path,
     got = ds.sel(scenario="recall", policy="heuristic", replication=1)
     assert {k: float(got[f"run_{k}"]) for k in RECALL_KPIS} == pytest.approx(
         expected, nan_ok=True)
+
+
+def test_compare_shows_the_returns_kpis_when_units_came_back(edited_tiny, library: Path,
+                                                            tmp_path: Path) -> None:
+    def rates(doc: dict) -> None:
+        doc["demand"][2]["returns"] = [
+            {"reason": "unused", "rate": 0.1, "delay_days": {"family": "fixed", "mean": 2}}]
+    out = tmp_path / "cmp.nc"
+    result = _invoke("compare", edited_tiny(rates), "--policies", "fixed_ss", "--scenarios",
+                     "baseline", "--library", library, "--reps", 2, "--days", 20, "--out", out,
+                     "--no-progress")
+    assert result.exit_code == 0, result.output
+    ds = read(out)
+    returned = float(ds.run_returned_units.mean())
+    assert returned > 0
+    line = next(x for x in result.output.splitlines() if "returned_units" in x)
+    assert run_kpi("run_returned_units").format(returned) in line
+    assert "repair_cost" in result.output and "in_repair_units_end" in result.output

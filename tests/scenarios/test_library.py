@@ -10,9 +10,9 @@ from twin.domain import Network, Substitute
 from twin.network_files import load_network
 from twin.problems import InputError
 
-SHIPPED = ["baseline", "cold-chain-failure", "demand-surge", "forecast-bias", "lane-closure",
-           "no-substitutes", "perfect-storm", "recall-lot", "recall-supplier", "supplier-delay",
-           "supplier-outage", "warehouse-outage"]
+SHIPPED = ["baseline", "cold-chain-failure", "defect-wave", "demand-surge", "forecast-bias",
+           "lane-closure", "no-substitutes", "perfect-storm", "recall-lot", "recall-supplier",
+           "supplier-delay", "supplier-outage", "warehouse-outage"]
 
 
 def test_shipped_library_resolves_on_the_reference_network() -> None:

@@ -263,3 +263,20 @@ def test_reference_tables_rederive_identically(tmp_path: Path) -> None:
     build_reference(work)
     for name in DERIVED:
         assert (work / name).read_text() == (REFERENCE_DIR / name).read_text(), name
+
+
+def test_generated_returns_follow_the_device_families(net: Network) -> None:
+    """Return rates by category, QC rules (repairable staplers), snapshot returns and a
+    stapler out for repair."""
+    category = {i.code: i.category for i in net.items}
+    rated = {category[d.item] for d in net.demand if d.returns}
+    assert rated <= {"consumable", "ivd_reagent", "interventional_catheter",
+                     "surgical_stapler"} and "consumable" in rated
+    assert all(not d.returns for d in net.demand
+               if category[d.item] in ("coronary_stent", "orthopaedic_implant"))
+    repaired = [r for r in net.return_handling if r.repair > 0]
+    assert repaired and all(category[r.item] == "surgical_stapler" for r in repaired)
+    assert net.handling("unused", "ANY").restock == 0.9
+    assert {r.reason for r in net.snapshot.returns} <= {"unused", "near_expiry", "defective"}
+    assert len(net.snapshot.repairs) == 1
+    assert all(r.due > net.snapshot.as_of > r.sent for r in net.snapshot.repairs)

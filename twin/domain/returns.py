@@ -8,7 +8,7 @@ comes back available after ``repair_days`` at ``repair_cost`` per unit.
 """
 
 import datetime as dt
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import model_validator
 
@@ -16,7 +16,10 @@ from twin.domain.distributions import Distribution
 from twin.domain.fields import MAX_MONEY, MAX_UNITS, DomainModel, field
 
 ReturnReason = Literal["unused", "near_expiry", "defective", "recalled"]
-RATE_REASONS: tuple[ReturnReason, ...] = ("unused", "near_expiry", "defective")
+RETURN_REASONS: tuple[ReturnReason, ...] = get_args(ReturnReason)
+"""Every return reason, in order (the twin's reason codes)."""
+RateReason = Literal["unused", "near_expiry", "defective"]
+RATE_REASONS: tuple[ReturnReason, ...] = get_args(RateReason)
 """Reasons a demand model gives a return rate for (recalled units come back through the
 recall response, ``settings.recall``)."""
 
@@ -27,8 +30,7 @@ DECISIONS: tuple[Decision, ...] = ("restock", "repair", "scrap")
 class ReturnRate(DomainModel):
     """Share of a department's issued units of an item that come back, for one reason."""
 
-    reason: Literal["unused", "near_expiry", "defective"] = field(
-        description="why the units come back")
+    reason: RateReason = field(description="why the units come back")
     rate: float = field(unit="fraction", description="returned units per issued unit",
                         ge=0, le=1)
     delay_days: Distribution = field(

@@ -25,7 +25,15 @@ from twin.sim.events import (
                              check_events,
                              day_number,
 )
-from twin.sim.kpis import RECALL_KPIS, RECOVERY_WINDOWS, RUN_KPIS, Kpis, RunKpi, run_kpi
+from twin.sim.kpis import (
+    RECALL_KPIS,
+    RECOVERY_WINDOWS,
+    RETURN_KPIS,
+    RUN_KPIS,
+    Kpis,
+    RunKpi,
+    run_kpi,
+)
 from twin.sim.kpis import summary as kpi_summary
 from twin.sim.plan_policy import PlanPolicy
 from twin.sim.policies import BASE_POLICIES, FixedSS, NoAction, PolicyRegistry
@@ -38,6 +46,7 @@ __all__ = [
     "EVENTS",
     "RECALL_KPIS",
     "RECOVERY_WINDOWS",
+    "RETURN_KPIS",
     "RUN_KPIS",
     "Actions",
     "DemandMultiplier",

@@ -6,8 +6,8 @@ Time is in days from the snapshot date. Within day d things happen in fixed phas
 phase                 time      what
 ====================  ========  ========================================================
 scenario events       d + 0     windows open or close, recalls
-arrivals              d + 1/8   receipts and transfer arrivals due today (one event per day)
-holds                 d + 1/4   QC and excursion holds ending today (one event per day)
+arrivals              d + 1/8   receipts, transfer, return and repair arrivals due today
+holds                 d + 1/4   QC, excursion and return holds ending today (return QC)
 operations            d + 1/2   expiry write-off, demand, FEFO issue, emergencies
 review                d + 3/4   every review period: the policy decides, actions execute
 close                 d + 7/8   end-of-day levels, balance and holding cost
@@ -56,6 +56,7 @@ class Twin:
                   else TraceDemand(index, trace, start))
         self.state, rows, arrival = opening_state(index, streams, demand, days)
         self._scheduled: set[tuple[int, float]] = set()
+        self._returns = index.has_returns or bool(index.network.snapshot.returns)
         self._active: list[Window] = []
         self._arrivals(self.state.pipeline.add(rows, arrival))
         held = self.state.lots.rows
@@ -80,7 +81,17 @@ class Twin:
 
     def _releases(self, days: np.ndarray) -> None:
         for day in np.unique(days).tolist():
-            self._at(day, RELEASE, lambda d: release(self.state, d))
+            self._at(day, RELEASE, self._release)
+
+    def _release(self, day: int) -> None:
+        release(self.state, day)
+        self._returned()
+
+    def _returned(self) -> None:
+        """Schedule the arrival days of returns and repairs put in the pipeline (where the
+        run can have any)."""
+        if self._returns:
+            self._arrivals(self.state.pipeline.days())
 
     def _receive(self, day: int) -> None:
         release_days, new_days = receive(self.state, day)
@@ -121,6 +132,7 @@ class Twin:
             yield self.env.timeout(day + OPERATE - self.env.now)
             expire(state, day)
             serve_demand(state, day, state.start + dt.timedelta(days=day), self.policy.emergency)
+            self._returned()
             if day % review == 0:
                 yield self.env.timeout(day + REVIEW - self.env.now)
                 self._arrivals(execute(state, day, self._decide(day)))

@@ -14,6 +14,7 @@ import numpy as np
 from twin.domain import Distribution, Network
 from twin.domain.demand_families import DEMAND_FAMILIES
 from twin.domain.parties import PRIORITIES
+from twin.domain.returns import RATE_REASONS, RETURN_REASONS
 
 DURATION_FAMILIES = ("fixed", "normal", "gamma", "lognormal")
 SeriesKey = tuple[str, str, str]
@@ -77,6 +78,7 @@ class NetworkIndex:
         self._offer_arrays()
         self._hospital_arrays()
         self._series_arrays(extra_series)
+        self._return_arrays()
         self._stock_policy_arrays()
 
     # -- construction ------------------------------------------------------------------
@@ -195,6 +197,30 @@ class NetworkIndex:
             for r, rule in enumerate(rs):
                 self.series_sub_item[n, r] = self.item_of[rule.substitute]
                 self.series_sub_factor[n, r] = rule.factor
+
+    def _return_arrays(self) -> None:
+        """Per series and rate reason r (:data:`RATE_REASONS` order): ``series_return_rate[n,
+        r]`` (returned units per issued unit) and its delay ``series_return_delay`` (flat
+        ``n · 3 + r``); ``has_returns``: any rate above 0. Per return reason q
+        (:data:`RETURN_REASONS`) and item i, QC's rule (:meth:`Network.handling`):
+        ``handling_share[q, i]`` (restock, repair, scrap shares), ``handling_cost[q, i]``
+        (currency per repaired unit) and ``handling_repair_days`` (flat ``q · n_items + i``)."""
+        net, R = self.network, len(RATE_REASONS)
+        models = {(d.hospital, d.department, d.item): d for d in net.demand}
+        rates = [{r.reason: r for r in m.returns} if (m := models.get(k)) else {}
+                 for k in self.series]
+        self.series_return_rate = np.array(
+            [[(rs[r].rate if r in rs else 0.0) for r in RATE_REASONS] for rs in rates],
+            dtype=float).reshape(self.n_series, R)
+        self.series_return_delay = Durations.of(
+            rs[r].delay_days if r in rs else None for rs in rates for r in RATE_REASONS)
+        self.has_returns = bool((self.series_return_rate > 0).any())
+        rules = [net.handling(q, i) for q in RETURN_REASONS for i in self.items]
+        self.handling_share = np.array([[h.restock, h.repair, h.scrap] for h in rules],
+                                       dtype=float).reshape(len(RETURN_REASONS), self.n_items, 3)
+        self.handling_cost = np.array([h.repair_cost for h in rules], dtype=float).reshape(
+            len(RETURN_REASONS), self.n_items)
+        self.handling_repair_days = Durations.of(h.repair_days for h in rules)
 
     def _stock_policy_arrays(self) -> None:
         """(s, S) per position (−1 = none) and the configured replenishment source."""

@@ -7,7 +7,8 @@ no earlier than ``day + min_shelf_life_days``. What the item's own stock cannot 
 covered by the department's substitutes (:func:`_substitute`), then, for critical
 departments, by an emergency shipment. Units served (own item first, then substitutes) go to
 the backlog first (late), then to today's demand (on time); a demand unit covered by a
-substitute counts as served. Unmet new demand is backordered or lost per item.
+substitute counts as served. Unmet new demand is backordered or lost per item. Issued units
+of a department's own item may come back later (:func:`twin.sim.returns.send_back`).
 """
 
 import datetime as dt
@@ -17,6 +18,7 @@ import numpy as np
 from twin.domain.parties import PRIORITIES
 from twin.sim.ledger import Kind, Reason
 from twin.sim.lots import allocate, eligible_stock
+from twin.sim.returns import send_back
 from twin.sim.state import SimState
 
 CRITICAL = PRIORITIES.index("critical")
@@ -34,8 +36,9 @@ def _issue(state: SimState, day: int, series: np.ndarray, pos: np.ndarray, qty: 
     alloc = allocate(state.lots, pos, day + ix.series_min_shelf[series], qty)
     rows = state.lots.rows
     pos, lot = rows["pos"][alloc.row], rows["lot"][alloc.row]
-    state.book(day, Kind.ISSUE, pos, lot, alloc.qty,
-               ix.series_department[series[alloc.request]], reason)
+    to = series[alloc.request]
+    state.book(day, Kind.ISSUE, pos, lot, alloc.qty, ix.series_department[to], reason)
+    send_back(state, day, to, pos, lot, alloc.qty)
     return alloc.served
 
 

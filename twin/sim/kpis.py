@@ -7,7 +7,9 @@ ratios are computed from the flows by :func:`summary`: fill rate = units served 
 they were demanded (a unit covered by a substitute item counts as served) / units demanded;
 fill rate without substitutes leaves those out; stockout rate = share of stock points
 serving demand with no available stock at day end; days of supply = inventory value /
-expected daily demand value served from the warehouse.
+expected daily demand value served from the warehouse. Returns: units back by reason, of
+them restocked, back from repair, scrapped (scrap reason ``returned``), the repair cost
+(part of the total cost) and units in repair at the end.
 """
 
 from dataclasses import dataclass
@@ -15,16 +17,20 @@ from dataclasses import dataclass
 import numpy as np
 
 from twin.domain.parties import PRIORITIES
+from twin.domain.returns import RETURN_REASONS
 from twin.sim.index import NetworkIndex
 from twin.sim.ledger import Reason
 
-SCRAP_REASONS = ("expired", "qc_fail", "excursion")
-SCRAP_REASON_CODES = (Reason.EXPIRED, Reason.QC_FAIL, Reason.EXCURSION)
+SCRAP_REASONS = ("expired", "qc_fail", "excursion", "returned")
+SCRAP_REASON_CODES = (Reason.EXPIRED, Reason.QC_FAIL, Reason.EXCURSION, Reason.RETURNED)
 REJECTIONS = ("no_offer", "supplier_outage", "warehouse_outage", "lane_closed", "cold_chain",
               "not_registered", "lane_capacity", "supplier_capacity", "unavailable")
 RECOVERY_WINDOWS = (1, 3, 7)
 """Days after a recall within which recovered units are counted (``recall_recovered_<n>d``)."""
-BALANCE = ("opening", "received", "issued", "scrapped", "closing_on_hand", "closing_in_transit")
+BALANCE = ("opening", "received", "returned", "issued", "scrapped", "closing_on_hand",
+           "closing_in_transit", "closing_in_repair")
+"""Per item and day: opening + received + returned = issued + scrapped + closing on hand +
+closing in transit + closing in repair (returned: units back from departments)."""
 
 
 @dataclass(frozen=True)
@@ -59,6 +65,11 @@ KPIS: dict[str, Meta] = {
     "serving_positions": Meta((), "positions", "stock points serving demand"),
     "scrapped_units": Meta(("scrap_reason", "org"), "units", "units scrapped"),
     "scrapped_value": Meta(("scrap_reason", "org"), "currency", "value of units scrapped"),
+    "returned_units": Meta(("return_reason",), "units",
+                           "units departments returned, arrived at a warehouse (quarantine)"),
+    "restocked_units": Meta((), "units", "returned units QC put back into available stock"),
+    "repaired_units": Meta((), "units", "units back from repair, available"),
+    "repair_cost": Meta(("org",), "currency", "repair cost of units sent for repair"),
     "holding_cost": Meta(("org",), "currency", "holding cost of units on hand"),
     "transport_cost": Meta(("org",), "currency", "transport cost paid by the receiving org"),
     "purchase_cost": Meta(("org",), "currency", "purchase cost incl. order cost, at ordering"),
@@ -94,7 +105,8 @@ class Kpis:
     def __init__(self, index: NetworkIndex, days: int):
         self.sizes = {"priority": len(PRIORITIES), "org": len(index.orgs),
                       "warehouse": index.n_warehouses, "item": index.n_items,
-                      "scrap_reason": len(SCRAP_REASONS), "rejection": len(REJECTIONS)}
+                      "scrap_reason": len(SCRAP_REASONS), "rejection": len(REJECTIONS),
+                      "return_reason": len(RETURN_REASONS)}
         self.days = days
         self.arrays = {name: np.zeros(((days,) if m.daily else ()) +
                                       tuple(self.sizes[d] for d in m.dims),
@@ -151,9 +163,11 @@ class RunKpi:
         return (change > 0) == (self.better == "higher")
 
 
-TOTAL_COST = ("transport_cost", "purchase_cost", "holding_cost", "scrapped_value_expired")
+TOTAL_COST = ("transport_cost", "purchase_cost", "holding_cost", "scrapped_value_expired",
+              "repair_cost")
 """The run-level costs whose sum is ``total_cost`` (currency)."""
-_SCRAPPED = {"expired": "expired", "qc_fail": "failed QC", "excursion": "cold-chain excursion"}
+_SCRAPPED = {"expired": "expired", "qc_fail": "failed QC", "excursion": "cold-chain excursion",
+             "returned": "after return QC"}
 RUN_KPIS: dict[str, RunKpi] = {
     "fill_rate": RunKpi("fill rate", "1", "higher", 4),
     **{f"fill_rate_{p}": RunKpi(f"{p} fill rate", "1", "higher", 4) for p in PRIORITIES},
@@ -173,10 +187,17 @@ RUN_KPIS: dict[str, RunKpi] = {
     "transport_cost": RunKpi("transport cost", "currency", "lower"),
     "purchase_cost": RunKpi("purchase cost", "currency", "lower"),
     "transfer_cost": RunKpi("transfer cost", "currency", "lower"),
-    "total_cost": RunKpi("total cost (transport, purchase, holding, expired)", "currency",
-                         "lower"),
+    "repair_cost": RunKpi("repair cost", "currency", "lower"),
+    "total_cost": RunKpi("total cost (transport, purchase, holding, expired, repair)",
+                         "currency", "lower"),
     "inventory_value_mean": RunKpi("mean inventory value", "currency", "lower"),
     "days_of_supply_mean": RunKpi("mean days of supply", "days", "lower", 1),
+    "returned_units": RunKpi("units returned", "units", "neither"),
+    **{f"returned_units_{r}": RunKpi(f"units returned ({r.replace('_', ' ')})", "units",
+                                     "neither") for r in RETURN_REASONS},
+    "restocked_units": RunKpi("returned units restocked", "units", "neither"),
+    "repaired_units": RunKpi("units back from repair", "units", "neither"),
+    "in_repair_units_end": RunKpi("units in repair at the end", "units", "neither"),
     "demand_units": RunKpi("units demanded", "units", "neither"),
     "recall_units": RunKpi("units recalled", "units", "neither"),
     "recall_days_to_locate": RunKpi("days to locate every recalled unit", "days", "lower"),
@@ -191,6 +212,9 @@ RUN_KPIS: dict[str, RunKpi] = {
 """Every run-level KPI: those :func:`summary` computes, ``demand_units`` and
 ``recall_units``, which experiments add, and the recall-response KPIs ``recall_*`` of
 :func:`twin.sim.recall_kpis.recall_summary`."""
+RETURN_KPIS = ("returned_units", "restocked_units", "repaired_units", "scrapped_units_returned",
+               "repair_cost", "in_repair_units_end")
+"""The returns-and-repairs KPIs shown where a run had returns."""
 RECALL_KPIS = tuple(k for k in RUN_KPIS if k.startswith("recall_") and k != "recall_units")
 """The recall-response KPIs (see :mod:`twin.sim.recall_kpis`)."""
 
@@ -219,9 +243,16 @@ def summary(arrays: dict[str, np.ndarray]) -> dict[str, float]:
     for k, reason in enumerate(SCRAP_REASONS):
         out[f"scrapped_units_{reason}"] = float(a["scrapped_units"][:, k].sum())
         out[f"scrapped_value_{reason}"] = float(a["scrapped_value"][:, k].sum())
-    for name in ("holding_cost", "transport_cost", "purchase_cost", "transfer_cost"):
+    for name in ("holding_cost", "transport_cost", "purchase_cost", "transfer_cost",
+                 "repair_cost"):
         out[name] = float(a[name].sum())
     out["total_cost"] = sum(out[k] for k in TOTAL_COST)
+    out["returned_units"] = float(a["returned_units"].sum())
+    for k, reason in enumerate(RETURN_REASONS):
+        out[f"returned_units_{reason}"] = float(a["returned_units"][:, k].sum())
+    for name in ("restocked_units", "repaired_units"):
+        out[name] = float(a[name].sum())
+    out["in_repair_units_end"] = float(a["closing_in_repair"][-1].sum())
     out["inventory_value_mean"] = float(a["inventory_value"].sum(axis=1).mean())
     rate = a["demand_value_rate"].sum(axis=1)
     out["days_of_supply_mean"] = float(np.mean(np.divide(

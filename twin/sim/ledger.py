@@ -3,8 +3,11 @@
 Every change of a lot's quantity or status at a warehouse is one row: day, kind,
 position (warehouse × item), lot, units, counterpart (supplier for receipts, lane for
 transfers, department for issues) and reason. On-hand stock at a warehouse is
-``opening + receipt + transfer_in − transfer_out − issue − scrap``; in-transit stock is
-``opening_in_transit + transfer_out − transfer_in``.
+``opening + receipt + transfer_in + return_in + repair_in − transfer_out − repair_out − issue
+− scrap``; in-transit stock is ``opening_in_transit + transfer_out − transfer_in``; stock out
+for repair is ``opening_in_repair + repair_out − repair_in``. A ``return_in`` row (units a
+department sends back, counterpart the department; reason unused / near_expiry / defective /
+recall) brings issued units back on hand.
 """
 
 import datetime as dt
@@ -28,6 +31,10 @@ class Kind(IntEnum):
     SCRAP = 6
     QUARANTINE = 7
     RELEASE = 8
+    RETURN_IN = 9
+    REPAIR_OUT = 10
+    REPAIR_IN = 11
+    OPENING_IN_REPAIR = 12
 
 
 class Reason(IntEnum):
@@ -44,11 +51,18 @@ class Reason(IntEnum):
     QUARANTINE = 8
     RESERVED = 9
     SUBSTITUTE = 10
+    UNUSED = 11
+    NEAR_EXPIRY = 12
+    DEFECTIVE = 13
+    RETURNED = 14
 
 
 REASON_NAMES = tuple("" if r is Reason.NONE else r.name.lower() for r in Reason)
 KIND_NAMES = tuple(k.name.lower() for k in Kind)
 COLUMNS = ("day", "kind", "pos", "lot", "qty", "counterpart", "reason")
+ON_HAND_SIGN = {"opening": 1, "receipt": 1, "transfer_in": 1, "return_in": 1,
+                "repair_in": 1, "transfer_out": -1, "repair_out": -1, "issue": -1, "scrap": -1}
+"""Change of on-hand units per ledger row kind (status changes move nothing)."""
 _DTYPES = (np.int32, np.int8, np.int32, np.int32, np.int64, np.int32, np.int8)
 
 
@@ -64,7 +78,8 @@ class Ledger:
         n_sup, n_lanes = len(index.suppliers), len(index.lanes)
         self.counterpart_names = index.suppliers + index.lanes + index.departments
         self._offset = {Kind.RECEIPT: 0, Kind.TRANSFER_OUT: n_sup, Kind.TRANSFER_IN: n_sup,
-                        Kind.OPENING_IN_TRANSIT: n_sup, Kind.ISSUE: n_sup + n_lanes}
+                        Kind.OPENING_IN_TRANSIT: n_sup, Kind.ISSUE: n_sup + n_lanes,
+                        Kind.RETURN_IN: n_sup + n_lanes}
         self._chunks: list[tuple[np.ndarray, ...]] = []
 
     def record(self, day: int, kind: Kind, pos: np.ndarray, lot: np.ndarray, qty: np.ndarray,

@@ -11,6 +11,8 @@
   which arrive in quarantine; issued units are traced through the ledger, and each
   department returns those not used on patients after its response delay (the network's
   ``settings.recall``). A lot named by an earlier recall stays with that one.
+- Returned units and units back from repair arrive through the pipeline too; returned units
+  wait in quarantine for QC (see :mod:`twin.sim.returns`).
 """
 
 import numpy as np
@@ -20,6 +22,7 @@ from twin.sim.ledger import Kind, Reason
 from twin.sim.lots import NEVER, Hold, Rows, Status, concat, new_rows
 from twin.sim.pipeline import Flow
 from twin.sim.randomness import whole_days
+from twin.sim.returns import inspect, repair_arrivals, return_arrivals
 from twin.sim.state import RecallReport, SimState
 
 _HOLD_REASON = {Hold.QC: Reason.QC, Hold.EXCURSION: Reason.EXCURSION, Hold.RECALL: Reason.RECALL}
@@ -34,8 +37,11 @@ def receive(state: SimState, day: int) -> tuple[np.ndarray, list[int]]:
     waiting = state.conditions.warehouse_down[rows["pos"] // ix.n_items]
     new_days = pipe.add(rows[waiting], np.full(int(waiting.sum()), day + 1))
     rows = rows[~waiting]
-    bought, moved = rows[rows["flow"] == Flow.PURCHASE], rows[rows["flow"] == Flow.TRANSFER]
-    stock = [_receipts(state, day, bought), _transfer_arrivals(state, day, moved)]
+    flow = rows["flow"]
+    stock = [_receipts(state, day, rows[flow == Flow.PURCHASE]),
+             _transfer_arrivals(state, day, rows[flow == Flow.TRANSFER]),
+             return_arrivals(state, day, rows[flow == Flow.RETURN]),
+             repair_arrivals(state, day, rows[flow == Flow.REPAIR])]
     added = concat(stock)
     state.lots.insert(added)
     held = added["status"] == Status.QUARANTINE
@@ -74,7 +80,8 @@ def _transfer_arrivals(state: SimState, day: int, rows: np.ndarray) -> Rows:
 
 
 def release(state: SimState, day: int) -> None:
-    """End the QC and excursion holds due today: scrap the failed rows, release the others.
+    """End the QC and excursion holds due today: scrap the failed rows, release the others;
+    returned rows go through QC (:func:`twin.sim.returns.inspect`).
 
     Only held rows carry a release day (others have :data:`NEVER`), so one comparison
     finds the candidates."""
@@ -83,6 +90,7 @@ def release(state: SimState, day: int) -> None:
     r["release"][due] = NEVER
     due = due[(r["qty"][due] > 0) & (r["status"][due] == Status.QUARANTINE)]
     hold, scrap = r["hold"][due], r["scrap"][due]
+    inspect(state, day, due[hold == Hold.RETURN])
     for h in (Hold.QC, Hold.EXCURSION):
         for fails in (True, False):
             sel = due[(hold == h) & (scrap == fails)]

@@ -5,7 +5,8 @@ column; :meth:`LotTable.records` gives the structured array). Rows are kept sort
 ``key = (position, expiry day, lot id)`` so that each position's lots form one contiguous
 segment in first-expiry-first-out order. A row carries a stock status (available /
 quarantine / reserved); a quarantined row also has a hold reason, the day its hold ends
-and whether it is scrapped (rather than released) then.
+and whether it is scrapped (rather than released) then; a returned row (:attr:`Hold.RETURN`)
+also has its return reason, which picks QC's rule when the hold ends.
 """
 
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ class Hold(IntEnum):
     QC = 1
     EXCURSION = 2
     RECALL = 3
+    RETURN = 4
 
 
 NEVER = np.iinfo(np.int32).max
@@ -39,9 +41,10 @@ NEVER = np.iinfo(np.int32).max
 LOT_DTYPE = np.dtype([
     ("key", np.int64), ("pos", np.int32), ("expiry", np.int32), ("lot", np.int32),
     ("qty", np.int64), ("status", np.int8), ("hold", np.int8), ("release", np.int32),
-    ("scrap", np.bool_),
+    ("scrap", np.bool_), ("return_reason", np.int8),
 ])
-"""Fields of a lot row (the record type of :meth:`LotTable.records`)."""
+"""Fields of a lot row (the record type of :meth:`LotTable.records`); ``return_reason``: code
+in :data:`twin.sim.returns.RETURN_REASONS` of a returned row, −1 for others."""
 _EXPIRY_OFFSET = 1 << 15  # expiry days are stored as 16-bit offsets in the sort key
 
 Rows = dict[str, np.ndarray]
@@ -56,11 +59,12 @@ def sort_key(pos: np.ndarray, expiry: np.ndarray, lot: np.ndarray) -> np.ndarray
 
 def new_rows(pos: np.ndarray, expiry: np.ndarray, lot: np.ndarray, qty: np.ndarray,
              status: int | np.ndarray = Status.AVAILABLE, hold: int | np.ndarray = Hold.NONE,
-             release: int | np.ndarray = NEVER, scrap: bool | np.ndarray = False) -> Rows:
+             release: int | np.ndarray = NEVER, scrap: bool | np.ndarray = False,
+             return_reason: int | np.ndarray = -1) -> Rows:
     """Lot rows (keys filled in)."""
     n = len(pos)
     values = {"pos": pos, "expiry": expiry, "lot": lot, "qty": qty, "status": status,
-              "hold": hold, "release": release, "scrap": scrap}
+              "hold": hold, "release": release, "scrap": scrap, "return_reason": return_reason}
     rows = {name: column(values[name], n, LOT_DTYPE[name])
             for name in LOT_DTYPE.names if name != "key"}
     return {"key": sort_key(rows["pos"], rows["expiry"], rows["lot"]), **rows}

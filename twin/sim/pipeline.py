@@ -1,4 +1,6 @@
-"""Shipments under way: purchase orders on order and transfers in transit, filed by arrival day."""
+"""Shipments under way, filed by arrival day: purchase orders on order, transfers in transit,
+units departments return (on their way back to the issuing warehouse) and units out for
+repair."""
 
 from enum import IntEnum
 
@@ -10,40 +12,51 @@ class Flow(IntEnum):
 
     PURCHASE = 0
     TRANSFER = 1
+    RETURN = 2
+    REPAIR = 3
 
 
 SHIPMENT_DTYPE = np.dtype([
     ("flow", np.int8), ("pos", np.int32), ("lot", np.int32), ("expiry", np.int32),
     ("qty", np.int64), ("origin", np.int32), ("ordered", np.int32), ("excursion", np.bool_),
-    ("recalled", np.bool_),
+    ("recalled", np.bool_), ("reason", np.int8),
 ])
-"""``pos``: destination position; ``origin``: supplier (purchase) or lane (transfer);
-``lot``/``expiry``: the travelling lot (−1 / unused for a purchase, whose lot is made at
-receipt); ``ordered``: order or ship day."""
+"""``pos``: destination position; ``origin``: supplier (purchase), lane (transfer),
+department (return, −1 unknown) or −1 (repair); ``lot``/``expiry``: the travelling lot (−1 /
+unused for a purchase, whose lot is made at receipt); ``ordered``: order, ship, issue or
+repair day; ``reason``: return reason code (returns, see :mod:`twin.sim.returns`)."""
 
 
 def shipments(flow: Flow, pos: np.ndarray, qty: np.ndarray, origin: np.ndarray,
               ordered: int | np.ndarray, lot: np.ndarray | int = -1,
-              expiry: np.ndarray | int = 0, excursion: np.ndarray | bool = False) -> np.ndarray:
+              expiry: np.ndarray | int = 0, excursion: np.ndarray | bool = False,
+              reason: np.ndarray | int = 0) -> np.ndarray:
     """A structured array of pipeline rows."""
     rows = np.zeros(len(pos), dtype=SHIPMENT_DTYPE)
     rows["flow"], rows["pos"], rows["qty"], rows["origin"] = flow, pos, qty, origin
     rows["ordered"], rows["lot"] = ordered, lot
-    rows["expiry"], rows["excursion"] = expiry, excursion
+    rows["expiry"], rows["excursion"], rows["reason"] = expiry, excursion, reason
     return rows
 
 
 class Pipeline:
-    """Rows by arrival day, with units on order and in transit per destination position."""
+    """Rows by arrival day, with units on order, in transit and in repair per destination
+    position (returns on their way back are counted nowhere: they left stock when issued).
+
+    Orders and transfers (what policies see, :meth:`rows`) and returns and repairs are filed
+    apart, so that a policy's view does not sift through the many small return shipments."""
 
     def __init__(self, n_positions: int):
         self.n_positions = n_positions
         self._by_day: dict[int, list[np.ndarray]] = {}
+        self._back: dict[int, list[np.ndarray]] = {}
         self.on_order = np.zeros(n_positions, dtype=np.int64)
         self.in_transit = np.zeros(n_positions, dtype=np.int64)
+        self.in_repair = np.zeros(n_positions, dtype=np.int64)
 
     def _count(self, rows: np.ndarray, sign: int) -> None:
-        for flow, total in ((Flow.PURCHASE, self.on_order), (Flow.TRANSFER, self.in_transit)):
+        for flow, total in ((Flow.PURCHASE, self.on_order), (Flow.TRANSFER, self.in_transit),
+                            (Flow.REPAIR, self.in_repair)):
             sel = rows["flow"] == flow
             np.add.at(total, rows["pos"][sel], sign * rows["qty"][sel])
 
@@ -51,22 +64,33 @@ class Pipeline:
         """File ``rows`` under their ``arrival`` days; return the days that were not used yet."""
         self._count(rows, +1)
         new = []
-        for day in np.unique(arrival).tolist():
-            if day not in self._by_day:
-                self._by_day[day] = []
-                new.append(day)
-            self._by_day[day].append(rows[arrival == day])
+        back = rows["flow"] >= Flow.RETURN
+        for shelf, sel in ((self._by_day, ~back), (self._back, back)):
+            if not sel.any():
+                continue
+            order = np.argsort(arrival[sel], kind="stable")
+            part, when = rows[sel][order], arrival[sel][order]
+            days, first = np.unique(when, return_index=True)
+            for day, chunk in zip(days.tolist(), np.split(part, first[1:]), strict=True):
+                if day not in self._by_day and day not in self._back:
+                    new.append(day)
+                shelf.setdefault(day, []).append(chunk)
         return new
 
     def take(self, day: int) -> np.ndarray:
-        """Remove and return the rows arriving on ``day``."""
-        chunks = self._by_day.pop(day, [])
+        """Remove and return the rows arriving on ``day`` (orders and transfers first)."""
+        chunks = self._by_day.pop(day, []) + self._back.pop(day, [])
         rows = np.concatenate(chunks) if chunks else np.zeros(0, dtype=SHIPMENT_DTYPE)
         self._count(rows, -1)
         return rows
 
+    def days(self) -> list[int]:
+        """Days with arrivals filed."""
+        return sorted({*self._by_day, *self._back})
+
     def rows(self) -> np.ndarray:
-        """A copy of every row under way (arrival days are not part of a row)."""
+        """A copy of every order and transfer under way (arrival days are not part of a
+        row)."""
         chunks = [c for day in sorted(self._by_day) for c in self._by_day[day]]
         return np.concatenate(chunks) if chunks else np.zeros(0, dtype=SHIPMENT_DTYPE)
 

@@ -14,7 +14,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from twin.domain import Plan, PurchaseAction, ReorderPointAction, TransferAction
+from twin.domain import DispositionAction, Plan, PurchaseAction, ReorderPointAction, TransferAction
 from twin.sim.index import NetworkIndex
 from twin.sim.policies import FixedSS
 from twin.sim.policy import Actions, Purchases, StateView, Transfers
@@ -35,7 +35,7 @@ class PlanPolicy(FixedSS):
         start = index.network.snapshot.as_of
         self._lines = sorted(((max((_date(a) - start).days, 0), k, a)
                               for k, a in enumerate(plan.actions)
-                              if not isinstance(a, ReorderPointAction)),
+                              if not isinstance(a, ReorderPointAction | DispositionAction)),
                              key=lambda t: (t[0], t[1]))
         self._levels = [a for a in plan.actions if isinstance(a, ReorderPointAction)]
         self._next = 0

@@ -11,23 +11,31 @@ in outage and suppliers in outage do nothing.
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields
+from enum import IntEnum
 from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from twin.domain import PurchaseAction, ReorderPointAction, TransferAction
+from twin.domain import DispositionAction, PurchaseAction, ReorderPointAction, TransferAction
 from twin.sim.index import NetworkIndex
 from twin.sim.lots import Status
 from twin.sim.pipeline import SHIPMENT_DTYPE, Flow
 
-DomainAction = PurchaseAction | TransferAction | ReorderPointAction
+DomainAction = PurchaseAction | TransferAction | ReorderPointAction | DispositionAction
 UNKNOWN_LOT = np.iinfo(np.int32).max
 """Lot id of a transfer naming a lot the run has never seen: matches no stock."""
 StockStatus = Status
 """Stock status of a lot row: ``AVAILABLE`` / ``QUARANTINE`` / ``RESERVED`` (the order of
 the last axis of :attr:`StateView.on_hand`)."""
-ShipmentKind = Flow
-"""What a row under way is: ``PURCHASE`` (an open order) or ``TRANSFER`` (a shipment)."""
+
+
+class ShipmentKind(IntEnum):
+    """What a row under way is, as a policy sees it: ``PURCHASE`` (an open order) or
+    ``TRANSFER`` (a shipment). Returns on their way back and units out for repair (the
+    twin's other :class:`~twin.sim.pipeline.Flow` kinds) are not shown to policies."""
+
+    PURCHASE = Flow.PURCHASE
+    TRANSFER = Flow.TRANSFER
 
 
 def _ints(values: Iterable[int] | np.ndarray) -> np.ndarray:
@@ -91,10 +99,14 @@ class Actions:
 
         Dates in the actions are not used: actions execute on the review day they are
         returned. Actions naming unknown warehouses, items, suppliers or lanes raise
-        ``KeyError``; a transfer of an unknown lot ships nothing.
+        ``KeyError``; a transfer of an unknown lot ships nothing. Disposition lines are
+        skipped: the twin's QC decides on returned units by the network's
+        ``return_handling`` rules (:mod:`twin.sim.returns`).
         """
         buy, move, rop = [], [], []
         for a in actions:
+            if isinstance(a, DispositionAction):
+                continue
             if isinstance(a, PurchaseAction):
                 buy.append((index.supplier_of[a.supplier], index.wh_of[a.warehouse],
                             index.item_of[a.item], a.quantity))

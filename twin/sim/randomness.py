@@ -13,7 +13,7 @@ import numpy as np
 
 from twin.sim.index import DURATION_FAMILIES, Durations
 
-FAMILIES = ("demand", "lead_time", "transit", "cold_chain", "quality", "recall")
+FAMILIES = ("demand", "lead_time", "transit", "cold_chain", "quality", "recall", "returns")
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,8 @@ class Streams:
     cold_chain: np.random.Generator
     quality: np.random.Generator
     recall: np.random.Generator
+    returns: np.random.Generator
+    """Returns: units coming back, their delay, QC's split and repair times."""
 
     @classmethod
     def from_seed(cls, seed: int) -> "Streams":

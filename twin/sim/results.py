@@ -1,9 +1,10 @@
 """The result of one replication: KPI arrays, the lot ledger, recall reports; files.
 
 :meth:`SimulationResult.to_dataset` gives an :class:`xarray.Dataset` with named dimensions
-(time, priority, org, warehouse, item, scrap_reason, rejection, recall), one variable per
-KPI with ``units`` and ``description`` attributes, the per-item stock balance
-(``opening + received = issued + scrapped + closing_on_hand + closing_in_transit`` each day)
+(time, priority, org, warehouse, item, scrap_reason, rejection, return_reason, recall), one
+variable per KPI with ``units`` and ``description`` attributes, the per-item stock balance
+(``opening + received + returned = issued + scrapped + closing_on_hand + closing_in_transit +
+closing_in_repair`` each day)
 and run-level summaries prefixed ``run_``. :meth:`SimulationResult.write` writes it to
 NetCDF and the ledger beside it as Parquet; both are bit-identical for the same inputs.
 """
@@ -21,6 +22,7 @@ import xarray as xr
 
 from twin.atomic import atomic_paths
 from twin.domain.parties import PRIORITIES
+from twin.domain.returns import RETURN_REASONS
 from twin.sim.events import EVENTS, Event
 from twin.sim.index import NetworkIndex
 from twin.sim.kpis import KPIS, RECOVERY_WINDOWS, REJECTIONS, SCRAP_REASONS, run_kpi, summary
@@ -87,6 +89,7 @@ class SimulationResult:
             "priority": list(PRIORITIES), "org": list(ix.orgs),
             "warehouse": list(ix.warehouses), "item": list(ix.items),
             "scrap_reason": list(SCRAP_REASONS), "rejection": list(REJECTIONS),
+            "return_reason": list(RETURN_REASONS),
         }
         data = {name: ((("time",) if m.daily else ()) + m.dims, self.kpis[name],
                        {"units": m.unit, "description": m.description})

@@ -9,17 +9,19 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from twin.domain.returns import RETURN_REASONS
 from twin.sim.demand import DemandSource
 from twin.sim.events import Conditions
 from twin.sim.index import NetworkIndex
 from twin.sim.kpis import SCRAP_REASON_CODES, Kpis
 from twin.sim.ledger import Kind, Ledger, Reason
-from twin.sim.lots import NEVER, Hold, LotCatalog, LotTable, Status, new_rows
+from twin.sim.lots import NEVER, Hold, LotCatalog, LotTable, Rows, Status, concat, new_rows
 from twin.sim.pipeline import Flow, Pipeline, shipments
 from twin.sim.policy import StateView
 from twin.sim.randomness import Streams
 
-_BALANCE_OF = {Kind.RECEIPT: "received", Kind.ISSUE: "issued", Kind.SCRAP: "scrapped"}
+_BALANCE_OF = {Kind.RECEIPT: "received", Kind.ISSUE: "issued", Kind.SCRAP: "scrapped",
+               Kind.RETURN_IN: "returned"}
 
 
 @dataclass
@@ -182,7 +184,9 @@ def opening_state(index: NetworkIndex, streams: Streams, demand: DemandSource, d
     and their arrival days (for the engine to put in the pipeline and schedule).
 
     Opening quarantine stock is held for the item's QC time and then released; reserved
-    stock stays reserved. Overdue shipments and orders arrive on day 0.
+    stock stays reserved. Returned units wait in quarantine for QC until ``received`` + the
+    item's QC time (day 0 at the earliest); units in repair come back on ``due``. Overdue
+    shipments, orders and repairs arrive on day 0.
     """
     net, ix = index.network, index
     snap = net.snapshot
@@ -190,7 +194,7 @@ def opening_state(index: NetworkIndex, streams: Streams, demand: DemandSource, d
     day0 = start.toordinal()
     lot_keys: dict[tuple[int, str], int] = {}
     lot_expiry: list[int] = []
-    for rec in (*snap.lots, *snap.in_transit):
+    for rec in (*snap.lots, *snap.in_transit, *snap.returns, *snap.repairs):
         key = (ix.item_of[rec.item], rec.lot)
         if key not in lot_keys:
             lot_keys[key] = len(lot_keys)
@@ -206,7 +210,7 @@ def opening_state(index: NetworkIndex, streams: Streams, demand: DemandSource, d
     rows = new_rows(ix.position(wh, item), catalog.arrays[1][lot], lot, qty, status,
                     np.where(quarantined, Hold.QC, Hold.NONE),
                     np.where(quarantined, ix.item_qc_hold[item], NEVER))
-    lots = LotTable(ix.n_positions, rows)
+    lots = LotTable(ix.n_positions, concat([rows, _opening_returns(ix, lot_keys, start)]))
     pipeline = Pipeline(ix.n_positions)
     ledger = Ledger(ix)
     kpis = Kpis(ix, days)
@@ -222,17 +226,18 @@ def opening_state(index: NetworkIndex, streams: Streams, demand: DemandSource, d
                reason=np.asarray(Reason.AVAILABLE + r["status"], dtype=np.int8))
     transit = _opening_transit(ix, lot_keys, start)
     orders = _opening_orders(ix, start)
+    repairs = _opening_repairs(ix, lot_keys, start)
     state.book(0, Kind.OPENING_IN_TRANSIT, ix.position(ix.lane_src[transit["origin"]],
                                                        transit["pos"] % ix.n_items),
                transit["lot"], transit["qty"], transit["origin"])
+    state.book(0, Kind.OPENING_IN_REPAIR, repairs["pos"], repairs["lot"], repairs["qty"])
     arrival = np.array([max((t.eta - start).days, 0) for t in snap.in_transit]
-                       + [max((po.due - start).days, 0) for po in snap.purchase_orders],
-                       dtype=np.int64)
-    state.opening_balance = np.bincount(r["pos"] % ix.n_items, weights=r["qty"],
-                                        minlength=ix.n_items).astype(np.int64) + np.bincount(
-        transit["pos"] % ix.n_items, weights=transit["qty"], minlength=ix.n_items
-    ).astype(np.int64)
-    return state, np.concatenate([transit, orders]), arrival
+                       + [max((po.due - start).days, 0) for po in snap.purchase_orders]
+                       + [max((x.due - start).days, 0) for x in snap.repairs], dtype=np.int64)
+    state.opening_balance = sum(
+        np.bincount(part["pos"] % ix.n_items, weights=part["qty"],
+                    minlength=ix.n_items).astype(np.int64) for part in (r, transit, repairs))
+    return state, np.concatenate([transit, orders, repairs]), arrival
 
 
 def _opening_transit(ix: NetworkIndex, lot_keys: dict[tuple[int, str], int],
@@ -247,6 +252,34 @@ def _opening_transit(ix: NetworkIndex, lot_keys: dict[tuple[int, str], int],
                                   dtype=np.int64),
                      expiry=np.array([(t.expiry - start).days for t in tr], dtype=np.int64),
                      excursion=np.array([t.temperature == "excursion" for t in tr], dtype=bool))
+
+
+def _opening_returns(ix: NetworkIndex, lot_keys: dict[tuple[int, str], int],
+                     start: dt.date) -> Rows:
+    """Lot rows of the snapshot's returned units, in quarantine until received + QC time."""
+    ret = ix.network.snapshot.returns
+    item = np.array([ix.item_of[x.item] for x in ret], dtype=np.int64)
+    return new_rows(
+        ix.position(np.array([ix.wh_of[x.warehouse] for x in ret], dtype=np.int64), item),
+        np.array([(x.expiry - start).days for x in ret], dtype=np.int64),
+        np.array([lot_keys[(i, x.lot)] for i, x in zip(item, ret, strict=True)], np.int64),
+        np.array([x.quantity for x in ret], dtype=np.int64), Status.QUARANTINE, Hold.RETURN,
+        np.maximum(np.array([(x.received - start).days for x in ret], dtype=np.int64)
+                   + ix.item_qc_hold[item], 0),
+        return_reason=np.array([RETURN_REASONS.index(x.reason) for x in ret], dtype=np.int64))
+
+
+def _opening_repairs(ix: NetworkIndex, lot_keys: dict[tuple[int, str], int],
+                     start: dt.date) -> np.ndarray:
+    rep = ix.network.snapshot.repairs
+    item = np.array([ix.item_of[x.item] for x in rep], dtype=np.int64)
+    return shipments(
+        Flow.REPAIR,
+        ix.position(np.array([ix.wh_of[x.warehouse] for x in rep], dtype=np.int64), item),
+        np.array([x.quantity for x in rep], dtype=np.int64), -1,
+        np.array([(x.sent - start).days for x in rep], dtype=np.int64),
+        lot=np.array([lot_keys[(i, x.lot)] for i, x in zip(item, rep, strict=True)], np.int64),
+        expiry=np.array([(x.expiry - start).days for x in rep], dtype=np.int64))
 
 
 def _opening_orders(ix: NetworkIndex, start: dt.date) -> np.ndarray:
@@ -279,9 +312,11 @@ def close_day(state: SimState, day: int) -> None:
     k["serving_positions"][day] = state.serving_mask.sum()
     k["stockout_positions"][day] = (state.serving_mask & (available == 0)).sum()
     k["opening"][day] = state.opening_balance if day == 0 else (
-        k["closing_on_hand"][day - 1] + k["closing_in_transit"][day - 1])
+        k["closing_on_hand"][day - 1] + k["closing_in_transit"][day - 1]
+        + k["closing_in_repair"][day - 1])
     k["closing_on_hand"][day] = units.sum(axis=0)
     k["closing_in_transit"][day] = state.pipeline.in_transit.reshape(W, n_items).sum(axis=0)
+    k["closing_in_repair"][day] = state.pipeline.in_repair.reshape(W, n_items).sum(axis=0)
     k["on_order_units"][day] = state.pipeline.on_order.reshape(W, n_items).sum(axis=0)
     k["backlog_units"][day] = np.bincount(ix.series_item, weights=state.backlog, minlength=n_items)
 

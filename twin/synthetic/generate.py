@@ -18,6 +18,7 @@ from twin.synthetic.parties import (
     make_suppliers,
     regions,
 )
+from twin.synthetic.returns import handling_rules, snapshot_returns, with_return_rates
 from twin.synthetic.snapshot import MAX_LOT_ROWS, build_snapshot
 from twin.synthetic.stocking import (
     Positions,
@@ -46,9 +47,10 @@ def derive_tables(orgs: Sequence[Org], warehouses: Sequence[Warehouse], items: S
                   suppliers: Sequence[Supplier], hospitals: Sequence[Hospital], *,
                   review_days: int, as_of: dt.date, rng: np.random.Generator,
                   max_lot_rows: int = MAX_LOT_ROWS) -> tuple[dict[str, Any], Positions]:
-    """Lanes, demand models, stock policies and the opening snapshot for given master data.
+    """Lanes, demand models (with return rates), stock policies, QC rules for returns and
+    the opening snapshot (with returned and in-repair lots) for given master data.
 
-    Returns the four sections (records, ready for :class:`~twin.domain.Network`) and the
+    Returns the five sections (records, ready for :class:`~twin.domain.Network`) and the
     stocked positions.
     """
     topo = topology(orgs, warehouses, suppliers)
@@ -68,9 +70,10 @@ def derive_tables(orgs: Sequence[Org], warehouses: Sequence[Warehouse], items: S
     pos = size_policies(mu, sig2, src, lane_lead, warehouses, items, review_days)
     snapshot = build_snapshot(pos, items, warehouses, suppliers,
                               {k: v[0] for k, v in lane_lead.items()}, as_of, rng, max_lot_rows)
-    tables = {"lanes": lanes, "demand": dem.records,
+    snapshot["returns"], snapshot["repairs"] = snapshot_returns(snapshot["lots"], items, as_of)
+    tables = {"lanes": lanes, "demand": with_return_rates(dem.records, items),
               "stock_policies": policy_records(pos, warehouses, items, suppliers),
-              "snapshot": snapshot}
+              "return_handling": handling_rules(items), "snapshot": snapshot}
     return tables, pos
 
 

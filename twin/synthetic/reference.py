@@ -29,6 +29,9 @@ DERIVED = {  # file name → path of the section in the network
     "lots.csv": ("snapshot", "lots"),
     "in_transit.csv": ("snapshot", "in_transit"),
     "purchase_orders.csv": ("snapshot", "purchase_orders"),
+    "return_handling.csv": ("return_handling",),
+    "returns.csv": ("snapshot", "returns"),
+    "repairs.csv": ("snapshot", "repairs"),
 }
 
 
@@ -55,13 +58,19 @@ def _flatten(record: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     for key, value in record.items():
         if isinstance(value, dict):
             out.update(_flatten(value, f"{prefix}{key}."))
+        elif value == []:
+            continue  # an empty list is the default: no column
+        elif isinstance(value, list) and all(isinstance(v, dict) for v in value):
+            for i, v in enumerate(value):
+                out.update(_flatten(v, f"{prefix}{key}.{i}."))
         else:
             out[f"{prefix}{key}"] = _cell(value)
     return out
 
 
 def write_table(path: Path, rows: list[BaseModel]) -> None:
-    """Write domain objects as a CSV table: every field a column, nested fields dotted."""
+    """Write domain objects as a CSV table: every field a column, nested fields dotted,
+    lists of records numbered (``returns.0.rate``)."""
     records = [_flatten(r.model_dump(mode="json", by_alias=True)) for r in rows]
     columns = list(dict.fromkeys(k for r in records for k in r))
     with path.open("w", newline="", encoding="utf-8") as f:

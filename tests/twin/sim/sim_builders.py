@@ -68,10 +68,11 @@ def network(*, warehouses: list[dict[str, Any]], items: list[dict[str, Any]],
             hospitals: list[dict[str, Any]], suppliers: list[dict[str, Any]] | None = None,
             **sections: Any) -> Network:
     """A network of two orgs (G, and its subsidiary S) in two regions; ``sections`` fill
-    lanes, demand, stock_policies and snapshot parts (lots, in_transit, purchase_orders)."""
+    lanes, demand, stock_policies, return_handling and snapshot parts (lots, in_transit,
+    purchase_orders, returns, repairs)."""
     snapshot = {"as_of": AS_OF.isoformat(),
-                **{k: sections.pop(k) for k in ("lots", "in_transit", "purchase_orders")
-                   if k in sections}}
+                **{k: sections.pop(k) for k in ("lots", "in_transit", "purchase_orders",
+                                                "returns", "repairs") if k in sections}}
     review = sections.pop("review_period_days", 1)
     return Network.model_validate({
         "name": "test", "settings": {"review_period_days": review},

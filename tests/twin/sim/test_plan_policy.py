@@ -5,7 +5,15 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from twin.domain import Network, Plan, PurchaseAction, ReorderPointAction, TransferAction
+from twin.domain import (
+    DispositionAction,
+    Network,
+    Plan,
+    PurchaseAction,
+    ReorderPointAction,
+    ReturnedLot,
+    TransferAction,
+)
 from twin.network_files import load_network
 from twin.sim import simulate
 from twin.sim.index import NetworkIndex
@@ -88,3 +96,19 @@ def test_same_plan_same_seed_same_result(tiny: Network) -> None:
             for _ in range(2)]
     for name, values in runs[0].kpis.items():
         assert np.array_equal(values, runs[1].kpis[name]), name
+
+
+def test_disposition_lines_are_left_to_the_twin_s_qc(tiny: Network) -> None:
+    start = tiny.snapshot.as_of
+    net = tiny.model_copy(update={"snapshot": tiny.snapshot.model_copy(update={"returns": [
+        ReturnedLot(warehouse="WH-SH", item="INF-SET-STD", lot="RET1",
+                    expiry=start + dt.timedelta(days=400), quantity=5, reason="unused",
+                    received=start)]})})
+    plan = _plan(net)
+    scrap = DispositionAction(key="d", reason="unused", warehouse="WH-SH", item="INF-SET-STD",
+                              lot="RET1", quantity=5, decision="scrap", date=start)
+    with_line = plan.model_copy(update={"actions": [*plan.actions, scrap]})
+    a, b = (simulate(net, days=10, seed=4, policy=lambda ix, p=p: PlanPolicy(ix, p)).ledger
+            for p in (plan, with_line))
+    assert a.equals(b)
+    assert a[(a["kind"] == "release") & (a["lot"] == "RET1")]["quantity"].tolist() == [5]

@@ -23,10 +23,8 @@ from twin.sim import (
     WarehouseOutage,
     simulate,
 )
+from twin.sim.ledger import ON_HAND_SIGN
 from twin.synthetic import generate_network
-
-SIGN = {"opening": 1, "receipt": 1, "transfer_in": 1, "transfer_out": -1, "issue": -1,
-        "scrap": -1}
 
 
 @functools.lru_cache(maxsize=64)
@@ -57,14 +55,15 @@ def runs(draw):
 
 
 def _check_balance(ds) -> None:
-    lhs = ds["opening"] + ds["received"]
-    rhs = ds["issued"] + ds["scrapped"] + ds["closing_on_hand"] + ds["closing_in_transit"]
+    lhs = ds["opening"] + ds["received"] + ds["returned"]
+    rhs = (ds["issued"] + ds["scrapped"] + ds["closing_on_hand"] + ds["closing_in_transit"]
+           + ds["closing_in_repair"])
     assert (lhs == rhs).all()
     assert (ds["closing_on_hand"] >= 0).all() and (ds["closing_in_transit"] >= 0).all()
 
 
 def _check_lot_balances(led: pd.DataFrame, ds) -> None:
-    signed = led["quantity"] * led["kind"].map(SIGN).astype(float).fillna(0)
+    signed = led["quantity"] * led["kind"].map(ON_HAND_SIGN).astype(float).fillna(0)
     running = signed.groupby([led["warehouse"], led["lot"]], observed=True).cumsum()
     assert (running >= 0).all(), "a lot went below zero at a warehouse"
     travel = led["kind"].isin(["opening_in_transit", "transfer_out", "transfer_in"])
@@ -103,11 +102,11 @@ def _check_fefo(led: pd.DataFrame) -> None:
     """When a department got several lots from one warehouse on one day, every lot but the
     latest-expiring one is empty once the day's issues are done (lots with quarantined
     units there are skipped): it would otherwise have been taken first."""
-    signed = led["quantity"] * led["kind"].map(SIGN).astype(float).fillna(0)
+    signed = led["quantity"] * led["kind"].map(ON_HAND_SIGN).astype(float).fillna(0)
     balance = signed.groupby([led["warehouse"], led["lot"]], observed=True).cumsum()
     issues = led[led["kind"] == "issue"].assign(balance=balance)
     after = issues.groupby(["day", "warehouse", "lot"], observed=True)["balance"].last()
-    held = set(zip(*led.loc[led["kind"].isin(["quarantine", "receipt"]),
+    held = set(zip(*led.loc[led["kind"].isin(["quarantine", "receipt", "return_in"]),
                             ["warehouse", "lot"]].values.T, strict=True))
     for (day, wh, _, _), grp in issues.groupby(["day", "warehouse", "item", "counterpart"],
                                                observed=True):

@@ -31,8 +31,9 @@ def test_dataset_has_named_dims_units_and_a_closing_balance(tiny_dir):
     for name in ("demand_units", "fill_rate", "holding_cost", "inventory_value",
                  "days_of_supply", "expired_value", "opening", "closing_in_transit"):
         assert "units" in ds[name].attrs, name
-    lhs = ds["opening"] + ds["received"]
-    rhs = ds["issued"] + ds["scrapped"] + ds["closing_on_hand"] + ds["closing_in_transit"]
+    lhs = ds["opening"] + ds["received"] + ds["returned"]
+    rhs = (ds["issued"] + ds["scrapped"] + ds["closing_on_hand"] + ds["closing_in_transit"]
+           + ds["closing_in_repair"])
     assert (lhs == rhs).all()
     assert ds.attrs["seed"] == 1 and ds.attrs["policy"] == "fixed_ss_emergency"
     assert "warehouse_outage" in ds.attrs["events"]
