@@ -21,12 +21,9 @@ from twin.domain import Network, Plan
 from twin.domain.parties import PRIORITIES
 from twin.domain.plan import Action
 from twin.network_files import load_network
-from twin.sim import ledger_path
+from twin.sim import ON_HAND_SIGN, ledger_path
 
 NEAR_EXPIRY_DAYS = 90
-ON_HAND_SIGN = {"opening": 1, "receipt": 1, "transfer_in": 1, "transfer_out": -1,
-                "issue": -1, "scrap": -1}
-"""Change of on-hand units per ledger row kind (status changes move nothing)."""
 
 
 REGIONS_FILE = Path(__file__).with_name("regions.json")

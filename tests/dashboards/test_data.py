@@ -19,6 +19,7 @@ from dashboards.data import (
     why_not_stocked,
 )
 from solvers.registry import shipped_policies
+from tests.erp_adapter.returns_net import returns_network
 from tests.medtwin.store.samples import plan_json
 from twin.domain import Network, Plan
 from twin.network_files import load_network
@@ -87,11 +88,15 @@ def test_layout_has_every_site_and_lane(net: Network) -> None:
     assert lanes["from"][0] == (src.name or src.id) and lanes.transit_days[0] > 0
 
 
-def test_stock_over_time_matches_the_twin(net: Network) -> None:
+@pytest.mark.parametrize("returns", [False, True])
+def test_stock_over_time_matches_the_twin(net: Network, returns: bool) -> None:
+    """On hand from the ledger equals the twin's closing stock, returns and repairs too."""
+    net = returns_network(net) if returns else net
     result = simulate(net, days=30, seed=3, policy="fixed_ss")
     ledger = result.ledger
     ds = result.to_dataset()
-    w, i = net.warehouses[0].id, net.items[0].code
+    w, i = "WH-SH", "INF-SET-STD"
+    assert not returns or (ledger["kind"].astype(str) == "return_in").any()
     series = stock_over_time(ledger, w, i)
     total = sum(stock_over_time(ledger, wh.id, i).iloc[-1] for wh in net.warehouses
                 if not stock_over_time(ledger, wh.id, i).empty)

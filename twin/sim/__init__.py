@@ -35,6 +35,7 @@ from twin.sim.kpis import (
     run_kpi,
 )
 from twin.sim.kpis import summary as kpi_summary
+from twin.sim.ledger import ON_HAND_SIGN
 from twin.sim.plan_policy import PlanPolicy
 from twin.sim.policies import BASE_POLICIES, FixedSS, NoAction, PolicyRegistry
 from twin.sim.policy import Actions, Policy, PolicyFactory, StateView
@@ -44,6 +45,7 @@ from twin.sim.results import SimulationResult, ledger_path, summary_table
 __all__ = [
     "BASE_POLICIES",
     "EVENTS",
+    "ON_HAND_SIGN",
     "RECALL_KPIS",
     "RECOVERY_WINDOWS",
     "RETURN_KPIS",
