@@ -104,9 +104,10 @@ class NightlyReport:
                  for d in ("restock", "repair", "scrap")}
         value = _line_value
         scrapped = sum(value(a) for a in self.dispositions if a.decision == "scrap")
-        out = ["", f"## Returned units ({len(self.dispositions)} lines: "
-                   + ", ".join(f"{n} {d}" for d, n in units.items() if n)
-                   + f"; {scrapped:,.2f} scrapped)", "",
+        past = {"restock": "restocked", "repair": "repaired", "scrap": "scrapped"}
+        out = ["", f"## Returned units ({len(self.dispositions)} lines; units "
+                   + ", ".join(f"{past[d]} {n}" for d, n in units.items() if n)
+                   + f"; value scrapped {scrapped:,.2f})", "",
                "| warehouse | item | lot | returned | decision | units | value | date | "
                "repairer (due) |", "|---|---|---|---|---|---|---|---|---|"]
         for a in sorted(self.dispositions, key=lambda a: (-value(a), a.key))[:DISPOSITION_LINES]:

@@ -21,8 +21,8 @@ def test_summary_lists_what_qc_does_with_returned_units(tiny_dir: Path) -> None:
     assert (restock.quantity + scrap.quantity, recalled.quantity) == (4000, 1)
     text = NightlyReport(Outcome.WAITING, as_of="2026-11-23", dispositions=lines).markdown()
     scrapped = scrap.quantity * 4.5 + 6800
-    assert (f"## Returned units (3 lines: {restock.quantity} restock, {scrap.quantity + 1} "
-            f"scrap; {scrapped:,.2f} scrapped)") in text
+    assert (f"## Returned units (3 lines; units restocked {restock.quantity}, scrapped "
+            f"{scrap.quantity + 1}; value scrapped {scrapped:,.2f})") in text
     rows = [r for r in text.splitlines() if r.startswith("| WH-SH")]
     # largest value first: the restocked infusion sets, then the recalled stent
     assert rows[0].startswith(f"| WH-SH | INF-SET-STD | INF-R1 | unused | restock | "
