@@ -15,6 +15,7 @@ from solvers.replenishment.model import inventory_positions, purchase_positions,
 from solvers.returns import disposition_actions
 from solvers.safety_stock import SafetyStockSettings, build_inputs, solve_safety_stock
 from solvers.safety_stock.reasons import reorder_point_reason
+from solvers.substitution import acceptances
 from solvers.transfers import TransferSettings, solve_transfers
 from twin.domain import Network, Plan
 from twin.domain.fields import DomainModel, field
@@ -128,14 +129,14 @@ def measured_rows(net: Network, rows: list[dict[str, object]], check: TwinCheck,
 
 def position_substitutes(net: Network) -> dict[tuple[str, str], str]:
     """Per (warehouse, item): the substitutes the departments it serves take when the item
-    is short (:meth:`Network.substitutes_for`, served from that warehouse as in the twin),
-    as ``"X (f per unit), …"`` in preference order."""
-    found: dict[tuple[str, str], dict[str, float]] = defaultdict(dict)
-    for d in net.demand if net.substitutes else ():
-        wh = net.serving_warehouse(d.hospital, d.item)
-        for rule in net.substitutes_for(d.hospital, d.department, d.item) if wh else ():
-            found[(wh, d.item)].setdefault(rule.substitute, rule.factor)
-    return {key: ", ".join(f"{s} ({f:g} per unit)" for s, f in subs.items())
+    is short (:func:`solvers.substitution.acceptances`, served from that warehouse as in
+    the twin), as ``"X (f per unit), …"`` in preference order."""
+    found: dict[tuple[str, str], dict[str, tuple[int, float]]] = defaultdict(dict)
+    for a in acceptances(net):
+        rank, factor = found[(a.warehouse, a.item)].get(a.substitute, (a.rank, a.factor))
+        found[(a.warehouse, a.item)][a.substitute] = (min(rank, a.rank), factor)
+    return {key: ", ".join(f"{s} ({f:g} per unit)" for s, (_, f) in
+                           sorted(subs.items(), key=lambda kv: (kv[1][0], kv[0])))
             for key, subs in found.items()}
 
 

@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from twin.domain import Network
+from twin.domain.parties import PRIORITIES
 
 
 @dataclass(frozen=True)
@@ -33,12 +34,33 @@ class Acceptance:
         return self.accepting / self.demand if self.demand > 0 else 0.0
 
 
+def routed_demand(net: Network) -> dict[tuple[str, str, str], float]:
+    """Mean demand (units/day) per (serving warehouse, item, priority class)."""
+    classes = {(h.id, d.id): d.priority for h in net.hospitals for d in h.departments}
+    out: dict[tuple[str, str, str], float] = defaultdict(float)
+    for d in net.demand:
+        wh = net.serving_warehouse(d.hospital, d.item)
+        if wh is not None:
+            out[(wh, d.item, classes[(d.hospital, d.department)])] += d.mean_per_day
+    return dict(out)
+
+
+def least_urgent_class(net: Network) -> dict[tuple[str, str], str]:
+    """Per (serving warehouse, item), the least urgent class with demand: the one a
+    shortfall falls on first, as the twin serves the most urgent first."""
+    out: dict[tuple[str, str], str] = {}
+    for (w, i, c), mean in routed_demand(net).items():
+        if mean > 0:
+            out[(w, i)] = max(out.get((w, i), c), c, key=PRIORITIES.index)
+    return out
+
+
 def acceptances(net: Network) -> list[Acceptance]:
     """Every (warehouse, item, class, substitute) with demand that accepts it, sorted."""
     if not net.substitutes:
         return []
     classes = {(h.id, d.id): d.priority for h in net.hospitals for d in h.departments}
-    demand: dict[tuple[str, str, str], float] = defaultdict(float)
+    demand = routed_demand(net)
     accepting: dict[tuple[str, str, str, str], float] = defaultdict(float)
     factor: dict[tuple[str, str, str, str], float] = {}
     rank: dict[tuple[str, str, str, str], int] = {}
@@ -47,7 +69,6 @@ def acceptances(net: Network) -> list[Acceptance]:
         if wh is None:
             continue
         c = classes[(d.hospital, d.department)]
-        demand[(wh, d.item, c)] += d.mean_per_day
         for r, rule in enumerate(net.substitutes_for(d.hospital, d.department, d.item), 1):
             key = (wh, d.item, c, rule.substitute)
             accepting[key] += d.mean_per_day

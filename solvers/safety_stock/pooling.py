@@ -21,9 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from solvers.substitution import acceptances
+from solvers.substitution import acceptances, least_urgent_class
 from twin.domain import Network
-from twin.domain.parties import PRIORITIES
 
 
 @dataclass(frozen=True)
@@ -67,13 +66,7 @@ def substitution_links(net: Network, keys: list[tuple[str, str]]) -> Links:
     found = acceptances(net)
     if not found:
         return NO_LINKS
-    classes = {(h.id, d.id): d.priority for h in net.hospitals for d in h.departments}
-    last: dict[tuple[str, str], str] = {}  # least urgent class with demand per position
-    for d in net.demand:
-        wh = net.serving_warehouse(d.hospital, d.item)
-        if wh is not None and d.mean_per_day > 0:
-            c = classes[(d.hospital, d.department)]
-            last[(wh, d.item)] = max(last.get((wh, d.item), c), c, key=PRIORITIES.index)
+    last = least_urgent_class(net)
     rows = sorted((a.rank, at[(a.warehouse, a.item)], at[(a.warehouse, a.substitute)],
                    a.factor, a.share) for a in found
                   if a.priority == last.get((a.warehouse, a.item))
