@@ -56,7 +56,6 @@ class Twin:
                   else TraceDemand(index, trace, start))
         self.state, rows, arrival = opening_state(index, streams, demand, days)
         self._scheduled: set[tuple[int, float]] = set()
-        self._returns = index.has_returns or bool(index.network.snapshot.returns)
         self._active: list[Window] = []
         self._arrivals(self.state.pipeline.add(rows, arrival))
         held = self.state.lots.rows
@@ -88,10 +87,8 @@ class Twin:
         self._returned()
 
     def _returned(self) -> None:
-        """Schedule the arrival days of returns and repairs put in the pipeline (where the
-        run can have any)."""
-        if self._returns:
-            self._arrivals(self.state.pipeline.days())
+        """Schedule the arrival days returns and repairs put in the pipeline first."""
+        self._arrivals(self.state.pipeline.fresh_days())
 
     def _receive(self, day: int) -> None:
         release_days, new_days = receive(self.state, day)

@@ -53,6 +53,7 @@ class Pipeline:
         self.on_order = np.zeros(n_positions, dtype=np.int64)
         self.in_transit = np.zeros(n_positions, dtype=np.int64)
         self.in_repair = np.zeros(n_positions, dtype=np.int64)
+        self._fresh: list[int] = []  # days first used by returns or repairs, not handed out
 
     def _count(self, rows: np.ndarray, sign: int) -> None:
         for flow, total in ((Flow.PURCHASE, self.on_order), (Flow.TRANSFER, self.in_transit),
@@ -74,6 +75,8 @@ class Pipeline:
             for day, chunk in zip(days.tolist(), np.split(part, first[1:]), strict=True):
                 if day not in self._by_day and day not in self._back:
                     new.append(day)
+                    if shelf is self._back:
+                        self._fresh.append(day)
                 shelf.setdefault(day, []).append(chunk)
         return new
 
@@ -84,9 +87,11 @@ class Pipeline:
         self._count(rows, -1)
         return rows
 
-    def days(self) -> list[int]:
-        """Days with arrivals filed."""
-        return sorted({*self._by_day, *self._back})
+    def fresh_days(self) -> list[int]:
+        """Arrival days first used by returns or repairs since the last call: their filers
+        (issues, QC) schedule nothing, so the twin asks here."""
+        out, self._fresh = self._fresh, []
+        return out
 
     def rows(self) -> np.ndarray:
         """A copy of every order and transfer under way (arrival days are not part of a
