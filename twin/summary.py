@@ -40,10 +40,14 @@ def summarise(net: Network) -> NetworkSummary:
         "departments": sum(len(h.departments) for h in net.hospitals),
         "lanes": len(net.lanes), "demand models": len(net.demand),
         "substitute rules": len(net.substitutes),
+        "demand models with returns": sum(1 for d in net.demand if d.returns),
+        "QC rules for returns": len(net.return_handling),
         "lots": len({(lp.item, lp.lot) for lp in net.snapshot.lots}),
         "lot positions": len(net.snapshot.lots),
         "shipments in transit": len(net.snapshot.in_transit),
         "open purchase orders": len(net.snapshot.purchase_orders),
+        "returned lots awaiting QC": len(net.snapshot.returns),
+        "lots out for repair": len(net.snapshot.repairs),
     }
     ordered = {o.id: value[o.id] for o in net.orgs if o.id in value}
     return NetworkSummary(net.name, net.snapshot.as_of.isoformat(), net.settings.currency, counts,
