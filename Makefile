@@ -1,6 +1,8 @@
 # Two commands do all the set-up on a fresh machine:
 #   make demo   — the main job on the bundled reference network
-#   make test   — the test suite (what CI runs; the CLI fuzz tests with 150 examples each)
+#   make test   — lint and the default test suite (every test not marked slow)
+# CI (.ci/run) runs `make test`, then `make test-ci-extra`: the slow suites, the ERP fault
+# tests on PostgreSQL and the date-sensitive suites a year ahead.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -10,7 +12,7 @@ OUT    := out
 # time.sleep fails with EINVAL when only the wall clock is shifted)
 YEAR_AHEAD := faketime -f '+365d'
 
-.PHONY: demo test test-fast test-erp-postgresql test-year-ahead system-deps lint bench clean
+.PHONY: demo test test-ci-extra test-slow test-erp-postgresql test-year-ahead system-deps lint clean
 
 $(BIN)/medtwin: pyproject.toml
 	@echo "installing medtwin and its dependencies into $(VENV) (about a minute, once)"
@@ -25,9 +27,17 @@ demo: $(BIN)/medtwin
 
 test: $(BIN)/medtwin system-deps
 	$(BIN)/ruff check .
-	MEDTWIN_FUZZ=ci MEDTWIN_POSTGRES=required $(BIN)/python -m pytest -m "not postgresql"
-	$(MAKE) test-erp-postgresql
-	$(MAKE) test-year-ahead
+	MEDTWIN_POSTGRES=required $(BIN)/python -m pytest -m "not slow and not postgresql"
+
+# The rest of what CI runs after `make test`
+test-ci-extra: test-slow test-erp-postgresql test-year-ahead
+
+# The suites marked slow (a real Tryton, Chromium, the README's examples, the demo, a Dask
+# cluster), then the CLI fuzz tests again with 150 examples each (the default run: 15)
+test-slow: $(BIN)/medtwin system-deps
+	MEDTWIN_POSTGRES=required $(BIN)/python -m pytest -m "slow and not postgresql" \
+		-p no:cacheprovider
+	MEDTWIN_FUZZ=ci $(BIN)/python -m pytest -p no:cacheprovider tests/medtwin/test_fuzz_cli.py
 
 # The ERP fault tests again on Tryton on PostgreSQL, production's backend (the rest of the
 # ERP tests run on SQLite); the first run builds the PostgreSQL template (~3 min, cached)
@@ -53,9 +63,6 @@ system-deps:
 		echo "installing$$missing (apt-get)"; \
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
-
-test-fast: $(BIN)/medtwin
-	$(BIN)/python -m pytest -m "not slow and not postgresql"
 
 lint: $(BIN)/medtwin
 	$(BIN)/ruff check .

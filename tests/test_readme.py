@@ -357,7 +357,7 @@ def test_readme_commands_are_found() -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("network", [
     "reference",
-    # today comes from the ERP: make test runs this pass a year ahead too (the same
+    # today comes from the ERP: CI runs this pass a year ahead too (the same
     # commands as the reference pass, on a network small enough to seed in seconds)
     pytest.param("generated", marks=pytest.mark.date_sensitive)])
 def test_readme_examples_run_as_written(network: str, tmp_path: Path) -> None:

@@ -34,8 +34,9 @@ REPO = Path(__file__).resolve().parents[2]
 TINY = REPO / "tests" / "data" / "tiny"
 ARTIFACTS = REPO / "test-artifacts" / "e2e"
 PAGES = ("Network", "Compare", "What-if", "Plans", "Recall", "Inventory", "Data quality")
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                                reason="Debian's chromium is not installed (.ci/run installs it)")
+pytestmark = [pytest.mark.slow,  # a browser and a server per module: CI's slow stage
+              pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                                 reason="Debian's chromium is not installed (.ci/run installs it)")]
 
 
 @pytest.fixture(scope="module")

@@ -29,7 +29,7 @@ from twin.domain import Alert, Network, Plan, Snapshot
 from twin.domain.alerts import ordered
 from twin.problems import InputError
 
-pytestmark = pytest.mark.date_sensitive
+pytestmark = [pytest.mark.slow, pytest.mark.date_sensitive]  # a real Tryton; a year ahead too
 
 
 @dataclass(frozen=True)

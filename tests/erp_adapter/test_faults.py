@@ -27,7 +27,7 @@ from tests.medtwin.store.samples import approved_in_store
 from twin.domain import Network, Plan, PurchaseAction, TransferAction
 from twin.domain.plan import action_key
 
-pytestmark = pytest.mark.date_sensitive  # CI runs these a year ahead too
+pytestmark = [pytest.mark.slow, pytest.mark.date_sensitive]  # a real Tryton; a year ahead too
 
 BOTH_BACKENDS = pytest.mark.parametrize(
     "tryton_backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])

@@ -26,7 +26,7 @@ from medtwin.cli import main
 from twin.domain import Network
 from twin.network_files import load_network
 
-pytestmark = pytest.mark.date_sensitive  # CI runs these a year ahead too
+pytestmark = [pytest.mark.slow, pytest.mark.date_sensitive]  # a real Tryton; a year ahead too
 
 
 def test_seed_cli_fills_an_empty_database(start_server: Callable, tryton_template,

@@ -16,7 +16,7 @@ from tests.medtwin.store.samples import approved_in_store
 from twin.domain import Network, Plan, PurchaseAction, ReorderPointAction, TransferAction
 from twin.domain.plan import action_key
 
-pytestmark = pytest.mark.date_sensitive  # CI runs these a year ahead too
+pytestmark = [pytest.mark.slow, pytest.mark.date_sensitive]  # a real Tryton; a year ahead too
 
 
 def every_kind_plan(day: dt.date) -> Plan:

@@ -17,7 +17,7 @@ from medtwin.cli import main
 from twin.domain import Network
 from twin.network_files import load_snapshot
 
-pytestmark = pytest.mark.date_sensitive  # CI runs these a year ahead too
+pytestmark = [pytest.mark.slow, pytest.mark.date_sensitive]  # a real Tryton; a year ahead too
 
 
 def _lots(snapshot):

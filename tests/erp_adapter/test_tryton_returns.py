@@ -31,7 +31,7 @@ from twin.domain.returns import InRepair
 from twin.network_files import load_snapshot, save_network
 from twin.problems import InputError
 
-pytestmark = pytest.mark.date_sensitive
+pytestmark = [pytest.mark.slow, pytest.mark.date_sensitive]  # a real Tryton; a year ahead too
 
 HISTORY = 42
 

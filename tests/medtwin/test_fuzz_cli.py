@@ -9,7 +9,7 @@ them, in-process. Whatever the mutation, :func:`cli_contract.run` checks: the ex
 documented, there is no traceback, and a failed run wrote nothing.
 
 Examples per test: ``MEDTWIN_FUZZ=dev`` (the default) runs 15, ``MEDTWIN_FUZZ=ci`` (what
-``make test`` sets) runs 150.
+``make test-slow`` sets) runs 150.
 """
 
 import copy

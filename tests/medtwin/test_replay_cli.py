@@ -18,7 +18,7 @@ from twin.domain import Network, Snapshot
 from twin.network_files import load_network
 from twin.replay import fidelity, replay
 
-pytestmark = pytest.mark.date_sensitive  # CI runs these a year ahead too
+pytestmark = [pytest.mark.slow, pytest.mark.date_sensitive]  # a real Tryton; a year ahead too
 
 REPO = Path(__file__).resolve().parents[2]
 TINY = REPO / "tests" / "data" / "tiny"

@@ -20,7 +20,7 @@ from medtwin.store import PlanStore, Status, open_store
 from medtwin.store.rules import ApprovalRules
 from twin.network_files import load_network
 
-pytestmark = pytest.mark.date_sensitive  # CI runs these a year ahead too
+pytestmark = [pytest.mark.slow, pytest.mark.date_sensitive]  # a real Tryton; a year ahead too
 
 REPO = Path(__file__).resolve().parents[3]
 TINY = REPO / "tests" / "data" / "tiny"

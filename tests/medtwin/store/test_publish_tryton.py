@@ -31,7 +31,7 @@ from tests.erp_adapter.conftest import (  # noqa: F401  (fixtures of the real Tr
 from tests.erp_adapter.test_tryton_publish import every_kind_plan
 from tests.medtwin.store.samples import new_store
 
-pytestmark = pytest.mark.date_sensitive  # CI runs these a year ahead too
+pytestmark = [pytest.mark.slow, pytest.mark.date_sensitive]  # a real Tryton; a year ahead too
 
 
 def test_subset_publish_to_tryton_logs_each_document(tiny_erp: TrytonServer, docs,  # noqa: F811
