@@ -3,7 +3,6 @@
 import logging
 import secrets
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 
 import panel as pn
 import param
@@ -21,17 +20,13 @@ from dashboards.views.whatif import WhatIfView
 
 log = logging.getLogger(__name__)
 PAGES = ("Network", "Compare", "What-if", "Plans", "Recall", "Inventory", "Data quality")
-_BUILDER = ThreadPoolExecutor(max_workers=2, thread_name_prefix="dashboard-page")
-"""Builds sessions' landing pages off the server loop (Panel objects, no Bokeh models)."""
 
 
 class App(Viewer):
     """All pages for a signed-in ``login`` (the user's role comes from the plan store).
 
     A page is built when its tab is first opened (building all six took ~4 s on the tiny
-    network). The landing page's Panel objects are built in a worker thread while the
-    browser loads the header, tabs and scripts (~1 s in which the server is idle), and
-    its Bokeh models on the loop once the browser has the document, so that a page
+    network), the first one once the browser has the header and tabs, so that a page
     loads at once and its content follows."""
 
     data = param.ClassSelector(class_=DataStore)
@@ -43,7 +38,6 @@ class App(Viewer):
                               for name in PAGES], dynamic=True)
         self.tabs.param.watch(lambda event: self._show(event.new), "active")
         self._compare: CompareView | None = None
-        self._building: dict[int, Future[pn.viewable.Viewable]] = {}
 
     def compare(self) -> CompareView:
         """The Compare page of this session (built on first use)."""
@@ -77,26 +71,19 @@ class App(Viewer):
                 return DataQualityView(data=data)
         return InventoryView(data=data)
 
-    def _build(self, name: str) -> pn.viewable.Viewable:
-        return pn.panel(self._page(name))
-
     def _show(self, index: int) -> None:
         holder = self.tabs[index]
-        if holder.objects:
-            return
-        building = self._building.pop(index, None)
-        holder.append(building.result() if building else self._build(PAGES[index]))
+        if not holder.objects:
+            holder.append(self._page(PAGES[index]))
 
     def __panel__(self) -> pn.viewable.Viewable:
-        landing = self.tabs.active
-        self._building[landing] = _BUILDER.submit(self._build, PAGES[landing])
         user = self.login.user
         role = self.data.plans().role_of(user)
         header = pn.Row(pn.pane.Markdown(f"# medtwin — {self.data.network().name}"),
                         pn.Spacer(),
                         pn.pane.Markdown(f"signed in as **{user}** ({role}) · "
                                          "[log out](./logout)", css_classes=["whoami"]))
-        pn.state.onload(lambda: self._show(landing))
+        pn.state.onload(lambda: self._show(self.tabs.active))
         return pn.Column(header, self.tabs, sizing_mode="stretch_width")
 
 
