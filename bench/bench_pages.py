@@ -8,7 +8,8 @@ Recall: the lot's whereabouts; Inventory: the stock chart and the lots table).
 Before the browser, each page is built and turned into Bokeh models in the process
 (``server build``: the server's share, the first of them cold). Network is the page a
 login lands on, so it is timed from the login button to its content
-(the server builds the whole app then: header, every page's selectors, the map). Each
+(the server sends the header and empty tabs, then builds the Network page once the browser
+has them; every other page is built when its tab is first opened). Each
 repeat opens a new session (new login). Also timed: Run recall impact (a simulation, not a
 render: 5 replications × 2 runs × 60 days). Target: each page within 1 s. The selectors
 exist before issue 17's changes too: copied into an older tree's ``bench/``, the script

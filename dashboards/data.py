@@ -268,6 +268,24 @@ def _network(name: str) -> Network:
     return load_network(name)
 
 
+@pn.cache(max_items=4)
+def _health(name: str) -> pd.DataFrame:
+    return inventory_health(_network(name))
+
+
+@pn.cache(max_items=4)
+def _map_layers(name: str) -> tuple[list[dict[str, object]], pd.DataFrame, pd.DataFrame,
+                                    pd.DataFrame, pd.DataFrame]:
+    net = _network(name)
+    return (*region_outlines(net), *network_layout(net))
+
+
+@pn.cache(max_items=8)
+def _run_flows(path: str, mtime: float, name: str) -> pd.DataFrame:
+    del mtime
+    return run_flows(pd.read_parquet(path), _network(name))
+
+
 class DataStore(param.Parameterized):
     """Where the dashboards read from: a results folder, a network and the plan store."""
 
@@ -282,6 +300,24 @@ class DataStore(param.Parameterized):
     def network(self) -> Network:
         """The network (cached)."""
         return _network(self.network_name)
+
+    def health(self) -> pd.DataFrame:
+        """:func:`inventory_health` of the network, computed once per server process and
+        shared by every session (read only)."""
+        return _health(self.network_name)
+
+    def map_layers(self) -> tuple[list[dict[str, object]], pd.DataFrame, pd.DataFrame,
+                                  pd.DataFrame, pd.DataFrame]:
+        """(region rings, region labels, warehouses, hospitals, lanes) of the network
+        (:func:`region_outlines`, :func:`network_layout`), once per server process and
+        shared by every session (read only)."""
+        return _map_layers(self.network_name)
+
+    def run_flows(self, nc_path: str) -> pd.DataFrame:
+        """:func:`run_flows` of the simulated run at ``nc_path``, once per modification of
+        its ledger and shared by every session (read only)."""
+        pq = ledger_path(nc_path)
+        return _run_flows(str(pq), pq.stat().st_mtime, self.network_name)
 
     def files(self, kind: results.Kind) -> list[str]:
         """Result files in the folder: ``experiment`` (with replications) or ``simulation``

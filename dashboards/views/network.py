@@ -15,11 +15,7 @@ from dashboards.data import (
     NEAR_EXPIRY_ALERT,
     NEAR_EXPIRY_DAYS,
     DataStore,
-    inventory_health,
-    network_layout,
     plan_flows,
-    region_outlines,
-    run_flows,
 )
 
 NO_FLOWS = "no flows"
@@ -51,7 +47,7 @@ class NetworkView(Viewer):
                    *(f"run {path}" for path in self.data.files("simulation"))]
         self.param.flows.objects = sources
         self.flows = sources[1] if len(sources) > 1 else NO_FLOWS
-        self.inventory = inventory_health(net)
+        self.inventory = self.data.health()
 
     def flow_table(self) -> pd.DataFrame:
         """Transfers of the chosen plan or run per (from, to): units and value."""
@@ -60,7 +56,7 @@ class NetworkView(Viewer):
         if kind == "plan":
             return plan_flows(self.data.plans().plan(name), net)
         if kind == "run":
-            return run_flows(self.data.ledger(name), net)
+            return self.data.run_flows(name)
         return pd.DataFrame(columns=["from", "to", "units", "value"])
 
     @param.depends("flows")
@@ -69,8 +65,7 @@ class NetworkView(Viewer):
         (Bokeh directly: a dozen layers through HoloViews took seconds to build)."""
         net = self.data.network()
         currency = net.settings.currency
-        rings, region_labels = region_outlines(net)
-        wh, hosp, lanes = network_layout(net)
+        rings, region_labels, wh, hosp, lanes = self.data.map_layers()
         wh = wh.join(self.inventory[["available", "days_of_supply"]], on="id")
         fig = figure(frame_width=900, frame_height=560, x_range=(73, 136), y_range=(17, 54),
                      x_axis_label="longitude (°E)", y_axis_label="latitude (°N)",

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from dashboards.data import (
+    DataStore,
     inventory_health,
     lot_whereabouts,
     lots_by_expiry,
@@ -76,6 +77,27 @@ def test_flows_of_a_plan_and_of_a_run(net: Network) -> None:
     assert shipped.units.sum() == ledger.loc[ledger.kind == "transfer_out", "quantity"].sum()
     assert set(zip(shipped["from"], shipped["to"], strict=True)) <= {
         (ln.source, ln.target) for ln in net.lanes}
+
+
+def test_store_shares_the_network_reads_and_rereads_a_rewritten_run(
+        net: Network, tmp_path: Path) -> None:
+    """Every session reads health, map layers and a run's flows from one per-process copy:
+    equal to the pure functions, the same objects on a second read, and a run written again
+    is read again."""
+    data = DataStore(results_dir=str(tmp_path), network_name=str(TINY))
+    pd.testing.assert_frame_equal(data.health(), inventory_health(net))
+    rings, labels, wh, hosp, lanes = data.map_layers()
+    assert (rings, labels.to_dict()) == (region_outlines(net)[0], region_outlines(net)[1].to_dict())
+    for shared, fresh in zip((wh, hosp, lanes), network_layout(net), strict=True):
+        pd.testing.assert_frame_equal(shared, fresh)
+    assert data.health() is data.health() and data.map_layers()[2] is wh
+    path, read = tmp_path / "run.nc", []
+    for seed in (3, 4):
+        run = simulate(net, days=30, seed=seed, policy="heuristic", policies=shipped_policies())
+        run.write(path)
+        read.append(data.run_flows(str(path)))
+        pd.testing.assert_frame_equal(read[-1], run_flows(run.ledger, net))
+    assert not read[0].equals(read[1])                              # the second run differs
 
 
 def test_layout_has_every_site_and_lane(net: Network) -> None:
