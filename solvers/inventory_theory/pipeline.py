@@ -20,9 +20,9 @@ Every state has x + Σ q_j ≤ S (the position after ordering is at most S and o
 arrivals change it) and q_j ∈ {0} ∪ [S − s, S] (an order lifts IP ≤ s to S). The chain is
 built on those states reachable from (S, 0, …, 0) — a closed set that holds the recurrent
 class, since every state reaches (S, 0, …, 0) by an order and m + 1 periods without demand —
-as a sparse matrix (row (x, q) has x + q_m + 1 entries: P(x' = v) = Σ_u P((x − A_{a−1})⁺ = u)·
-P((u + q_m − A_{R−a+1})⁺ = v)), and its stationary law π is a dense solve (small chains) or
-power iteration (sparse LU fills in badly on these chains). Per period, the units served on
+as a sparse matrix (row (x, q) has up to x + q_m + 1 entries: P(x' = v) = Σ_u P((x − A_{a−1})⁺ = u)·
+P((u + q_m − A_{R−a+1})⁺ = v)), and its stationary law π is a dense solve (small chains), power
+iteration or GMRES (sparse LU fills in badly on these chains). Per period, the units served on
 time and the day-end on-hand are those of :class:`.periodic.LostSalesChain` (a − 1 days from
 x, R − a + 1 days from (x − A_{a−1})⁺ + q_m); with m = 0 this is that chain.
 
@@ -35,6 +35,7 @@ import math
 import numpy as np
 from scipy import sparse
 from scipy.sparse import csgraph
+from scipy.sparse.linalg import gmres
 
 from solvers.inventory_theory.periodic import DayTables, Performance, Position, _depletion
 from solvers.inventory_theory.periodic import _stationary as dense_stationary
@@ -48,8 +49,8 @@ x' < x + q_m − k is left out where P(A_R ≥ k) < this (the demand tables' own
 ~10⁻¹⁶ per term; the long-run means move by ~10⁻¹² of the chain's mixing time)."""
 DENSE_STATES = 150
 """Up to this many states the stationary law is a dense solve, beyond by power iteration."""
-MAX_ITERATIONS = 20_000
-"""Most power-iteration steps before a chain is given up as too slow to settle."""
+POWER_STEPS = 100
+"""Power-iteration steps before the stationary law is solved by GMRES instead."""
 
 
 class TooLarge(ValueError):
@@ -170,18 +171,30 @@ class PipelineChain:
 
 def _stationary(P: sparse.csr_matrix) -> np.ndarray:
     """The stationary law π = πP of a chain whose states form one closed class (a recurrent
-    class and states transient into it): a dense solve up to :data:`DENSE_STATES` states,
-    else power iteration from the uniform law until ‖πP − π‖₁ < 10⁻¹⁴ (the chain is
-    aperiodic: a period without demand leaves a state without order unchanged)."""
+    class and states transient into it): a dense solve up to :data:`DENSE_STATES` states;
+    beyond, power iteration from the uniform law until ‖πP − π‖₁ < 10⁻¹⁴ (the chain is
+    aperiodic: a period without demand leaves a state without order unchanged) and, where
+    that is slow (long order cycles mix slowly), GMRES on (Pᵀ − I)π = 0, Σπ = 1 from the
+    last iterate."""
     n = P.shape[0]
     if n <= DENSE_STATES:
         return dense_stationary(P.toarray())
     step = P.T.tocsr()
     pi = np.full(n, 1.0 / n)
-    for _ in range(MAX_ITERATIONS):
+    for _ in range(POWER_STEPS):
         new = step @ pi
         new /= new.sum()                    # the negligible transitions left out
         if np.abs(new - pi).sum() < 1e-14:
-            return new / new.sum()
+            return new
         pi = new
-    raise TooLarge(f"the chain on {n} states did not settle in {MAX_ITERATIONS} periods")
+    a = (step - sparse.identity(n, format="csr")).tolil()
+    a[n - 1, :] = np.ones(n)
+    b = np.zeros(n)
+    b[-1] = 1.0
+    pi, info = gmres(a.tocsr(), b, x0=pi, rtol=1e-13, restart=200, maxiter=50)
+    pi = np.maximum(pi, 0.0)
+    pi /= pi.sum()
+    if info != 0 or np.abs(step @ pi - pi).sum() > 1e-10:
+        raise TooLarge(f"the chain on {n} states did not settle ({POWER_STEPS} power steps "
+                       "and GMRES)")
+    return pi
