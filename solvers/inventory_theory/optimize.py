@@ -8,8 +8,9 @@
   rate, by exact evaluation of every (s, S) with S ≤ Y and S − s ≤ Q_max (one vector pass
   per order quantity: c(s, S)·M(Q) grows by m(Q − 1)·G(S − Q + 1) when Q grows by one).
 * :func:`local_optimum` — the same for a lost-sales position: a pattern search on the exact
-  chain from the backorder optimum (not proven global; the tests compare it with full
-  enumeration on small instances).
+  chain (on on-hand for L ≤ R, with the open orders for L > R: :mod:`.pipeline`) from the
+  backorder optimum (not proven global; the tests compare it with full enumeration on
+  small instances).
 * :func:`optimal_policy` picks the right one; :func:`least_reorder_point` is the least s
   meeting a fill rate for a given order quantity Q = S − s.
 
@@ -23,12 +24,15 @@ from collections.abc import Callable
 
 import numpy as np
 
+from solvers.inventory_theory.evaluation import evaluate as evaluate_exactly
+from solvers.inventory_theory.evaluation import lost_sales_chain
 from solvers.inventory_theory.periodic import (
     BackorderTables,
     LostSalesChain,
     Performance,
     Position,
 )
+from solvers.inventory_theory.pipeline import PipelineChain, TooLarge
 
 log = logging.getLogger(__name__)
 FILL_TOLERANCE = 1e-12
@@ -153,12 +157,15 @@ def local_optimum(pos: Position, fill_target: float = 0.0, min_quantity: int = 1
     """A least-cost (s, S) of a lost-sales position with fill rate ≥ ``fill_target``,
     S − s ≥ ``min_quantity`` and S ≤ ``max_level``, by pattern search on the exact chain
     from the backorder optimum of the same position: moves of s, S or both by ±k (k halving
-    from max(1, Q/4) to 1) while one lowers the cost of a feasible pair."""
+    from max(1, Q/4) to 1) while one lowers the cost of a feasible pair. Pairs whose chain
+    exceeds its state limit (L > R, :mod:`.pipeline`) count as infeasible;
+    :class:`~.pipeline.TooLarge` when no feasible pair is left."""
     start = optimal_policy(Position(pos.demand, pos.review_days, pos.lead_days, pos.holding,
                                     pos.shortage, pos.order_cost, True), fill_target,
                            min_quantity, max_level)
-    chains: dict[int, LostSalesChain] = {}
+    chains: dict[int, LostSalesChain | PipelineChain] = {}
     seen: dict[tuple[int, int], Performance | None] = {}
+    refused: list[TooLarge] = []
     top = max_level if max_level is not None else math.inf
 
     def evaluate(s: int, big_s: int) -> Performance | None:
@@ -167,11 +174,20 @@ def local_optimum(pos: Position, fill_target: float = 0.0, min_quantity: int = 1
         if (s, big_s) not in seen:
             bound = 1 << max(big_s, 1).bit_length()       # a power of two ≥ S: few tables
             if bound not in chains:
-                chains[bound] = LostSalesChain(pos, bound)
-            seen[(s, big_s)] = chains[bound].evaluate(s, big_s)
+                chains[bound] = lost_sales_chain(pos, bound)
+            try:
+                seen[(s, big_s)] = chains[bound].evaluate(s, big_s)
+            except TooLarge as exc:                       # beyond the state limit
+                refused.append(exc)
+                seen[(s, big_s)] = None
         return seen[(s, big_s)]
 
-    return _pattern_search(evaluate, max(start.s, 0), max(start.S, 1), fill_target, top)
+    try:
+        return _pattern_search(evaluate, max(start.s, 0), max(start.S, 1), fill_target, top)
+    except ValueError:
+        if refused:          # no feasible pair within the state limit: say so
+            raise refused[-1] from None
+        raise
 
 
 _MOVES = tuple((ds, dS) for ds in (-1, 0, 1) for dS in (-1, 0, 1) if (ds, dS) != (0, 0))
@@ -235,10 +251,7 @@ def least_reorder_point(pos: Position, order_quantity: int, fill_target: float
     q = max(int(order_quantity), 1)
 
     def evaluate(s: int) -> Performance:
-        big_s = s + q
-        if pos.backorder:
-            return BackorderTables(pos, big_s).evaluate(s, big_s)
-        return LostSalesChain(pos, big_s).evaluate(s, big_s)
+        return evaluate_exactly(pos, s, s + q)
 
     lo, hi = -1, max(pos.demand.quantile(pos.lead_days + pos.review_days, 0.5), 1)
     while evaluate(hi).fill_rate < fill_target - FILL_TOLERANCE:

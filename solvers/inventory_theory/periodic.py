@@ -43,7 +43,7 @@ is the on-hand x at a review (0 ≤ x ≤ S once S has been reached). Over a cyc
 from x, the order S − x (if x ≤ s) arrives, R − L + 1 more days; with lost sales the on-hand
 after k days from u is (u − A_k)⁺. The chain on x is solved for its stationary law
 (dense, (S + 1)² states' transitions: O(S³) time, so S is bounded in practice by a few
-thousand units). L > R would need the open orders in the state and is refused.
+thousand units). L > R needs the open orders in the state: :mod:`.pipeline`.
 
 Everything is exact: tables are truncated at S and exact below it (see
 :mod:`~solvers.inventory_theory.demand`).
@@ -83,9 +83,6 @@ class Position:
         if self.review_days < 1 or self.lead_days < 1:
             raise ValueError("review period and lead time are whole days ≥ 1 "
                              f"(got R={self.review_days}, L={self.lead_days})")
-        if not self.backorder and self.lead_days > self.review_days:
-            raise ValueError(f"lost sales with L={self.lead_days} > R={self.review_days}: the "
-                             "state would need the open orders; not supported")
         if self.lead_pmf and (not self.backorder or min(d for d, _ in self.lead_pmf) < 1
                               or max(d for d, _ in self.lead_pmf) != self.lead_days
                               or abs(sum(p for _, p in self.lead_pmf) - 1) > 1e-9):
@@ -274,10 +271,3 @@ def _stationary(P: np.ndarray) -> np.ndarray:
     pi = np.linalg.solve(a, b)
     pi = np.maximum(pi, 0.0)
     return pi / pi.sum()
-
-
-def evaluate(pos: Position, s: int, S: int) -> Performance:
-    """The exact long-run performance of (s, S) at ``pos`` (units and currency per day)."""
-    if pos.backorder:
-        return BackorderTables(pos, S).evaluate(s, S)
-    return LostSalesChain(pos, S).evaluate(s, S)

@@ -14,8 +14,10 @@ critical demand that another warehouse could serve by emergency shipment (the tw
 those units as served on time), no demand series whose forecast error is wider than its
 model (the scenarios plan those on the forecast's error), stock
 that cannot expire before use (:func:`expiry_risk` ≤ :data:`EXPIRY_RISK`), and for
-lost sales L ≤ R and levels up to :data:`LOST_SALES_MAX_LEVEL` (:func:`why_not_exact`
-names the first condition a position fails). Everything else (lead times whose orders
+lost sales levels up to :data:`LOST_SALES_MAX_LEVEL` and, when L > R, a chain on on-hand
+and open orders of at most :data:`~solvers.inventory_theory.pipeline.MAX_STATES` states
+(:mod:`solvers.inventory_theory.pipeline`; :func:`why_not_exact` names the first condition a
+position fails, :func:`exact_levels` the state limit). Everything else (lead times whose orders
 may cross, holds, hub lumpiness) still goes through the scenarios of
 :mod:`solvers.safety_stock.sampling`, and its fill rate stays a sample-average estimate.
 
@@ -60,6 +62,7 @@ from solvers.inventory_theory.lead_time import (
     with_lateness,
 )
 from solvers.inventory_theory.optimize import FILL_TOLERANCE
+from solvers.inventory_theory.pipeline import MAX_STATES, TooLarge, open_orders, state_bound
 from solvers.safety_stock.inputs import SafetyStockInputs
 from solvers.safety_stock.settings import SafetyStockSettings
 from twin.domain import Distribution
@@ -99,7 +102,6 @@ class ExactLevels:
 def why_not_exact(x: SafetyStockInputs) -> np.ndarray:
     """Per position, the first reason the exact model does not represent it ("" where it
     does; see the module docstring)."""
-    lead = lead_days(x)
     rp = x.replenishment
     n = x.size
     no = np.zeros(n, dtype=bool)
@@ -117,8 +119,6 @@ def why_not_exact(x: SafetyStockInputs) -> np.ndarray:
         ("QC or excursion holds", rp.hold_probability * rp.hold_days > 0 if rp is not None
          else no),
         ("scrapped deliveries", rp.loss_probability > 0 if rp is not None else no),
-        ("lost sales with a lead time longer than the review period",
-         ~x.backorder & (lead > x.review_days) if x.backorder is not None else no),
         ("weekly or annual demand profile", ~x.stationary if x.stationary is not None else no),
         ("a VMI supplier (tops up to S whenever below it)", x.vmi if x.vmi is not None else no),
         ("a weekly supplier capacity", x.supply_capped if x.supply_capped is not None else no),
@@ -206,7 +206,10 @@ def candidates(x: SafetyStockInputs, p: int, penalty: float, target: float,
             shelf_binds, top = True, None
             best = exact_optimum(priced, target, q_min, None)
         if (best.s, best.S) not in out:
-            costed = evaluate(true, best.s, best.S)
+            try:
+                costed = evaluate(true, best.s, best.S)
+            except TooLarge:                  # a priced candidate beyond the state limit
+                continue
             if costed.fill_rate >= min(target, MAX_TARGET) - FILL_TOLERANCE:
                 out[(best.s, best.S)] = costed
     if top is not None and max(c.S for c in out.values()) >= top:
@@ -327,16 +330,26 @@ def _least_cost(x: SafetyStockInputs, st: SafetyStockSettings, penalty: np.ndarr
     expire) are unmasked in ``out`` with the reason, shelf-life caps noted."""
     options: dict[int, list[Performance]] = {}
     for p, target in targets.items():
-        if x.backorder is not None and not x.backorder[p]:
-            guess = exact_optimum(replace(position_model(x, p, float(penalty[p])),
-                                          backorder=True), min(target, MAX_TARGET))
+        model = position_model(x, p, float(penalty[p]))
+        if not model.backorder:
+            guess = exact_optimum(replace(model, backorder=True), min(target, MAX_TARGET))
             if guess.S > LOST_SALES_MAX_LEVEL:
                 out.mask[p] = False
                 out.why_not[p] = (f"lost sales with levels above {LOST_SALES_MAX_LEVEL} units "
                                   "(the exact chain's cost grows as S³)")
                 continue
-        found, shelf = candidates(x, p, float(penalty[p]), target, st.count_expiry,
-                                  prices=(0.0,))
+            states = state_bound(guess.s, guess.S, open_orders(model))
+            if open_orders(model) and states > MAX_STATES:
+                out.mask[p] = False
+                out.why_not[p] = _too_large(model, states)
+                continue
+        try:
+            found, shelf = candidates(x, p, float(penalty[p]), target, st.count_expiry,
+                                      prices=(0.0,))
+        except TooLarge:
+            out.mask[p] = False
+            out.why_not[p] = _too_large(model, None)
+            continue
         risk = expiry_risk(x, p, found[0].S)
         if risk > EXPIRY_RISK:
             out.mask[p] = False
@@ -347,6 +360,15 @@ def _least_cost(x: SafetyStockInputs, st: SafetyStockSettings, penalty: np.ndarr
         if shelf:
             out.binds[p] = "shelf life"
     return options
+
+
+def _too_large(pos: Position, states: int | None) -> str:
+    """Why a lost-sales position with L > R is not exact: its chain exceeds the state limit
+    (``states`` at the backorder levels, when known)."""
+    at = f"up to {states} states at the backorder levels, " if states else ""
+    return (f"lost sales with a lead time of {pos.lead_days} days over a {pos.review_days}-day "
+            f"review: the chain on on-hand and {open_orders(pos)} open orders has {at}above "
+            f"the limit of {MAX_STATES} states")
 
 
 def exact_levels(x: SafetyStockInputs, st: SafetyStockSettings, penalty: np.ndarray,

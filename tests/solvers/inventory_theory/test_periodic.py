@@ -110,15 +110,16 @@ def test_the_twin_measures_what_the_evaluator_states_for_negative_binomial_deman
     assert on_hand == pytest.approx(exact.on_hand, rel=0.03)
 
 
-def test_lost_sales_and_backorders_agree_when_nothing_is_short() -> None:
-    # two different computations (the review chain on on-hand, the renewal on the
-    # inventory position) of the same dynamics once shortages are negligible
-    common = (DailyDemand.poisson(5.0), 7, 3, 1.0, 10.0, 20.0)
-    back, lost = (evaluate(Position(*common, backorder=b), 90, 130) for b in (True, False))
+@pytest.mark.parametrize(("review", "lead"), [(7, 3), (7, 8), (3, 8)])
+def test_lost_sales_and_backorders_agree_when_nothing_is_short(review: int, lead: int) -> None:
+    # two different computations (the review chain on on-hand — with 0, 1 or 2 open orders
+    # in its state —, the renewal on the inventory position) of the same dynamics once
+    # shortages are negligible
+    common = (DailyDemand.poisson(5.0), review, lead, 1.0, 10.0, 20.0)
+    s = 5 * (review + lead) + 40
+    back, lost = (evaluate(Position(*common, backorder=b), s, s + 40) for b in (True, False))
     assert back.fill_rate > 1 - 1e-9
     assert (lost.fill_rate, lost.on_hand, lost.orders, lost.cost) == pytest.approx(
         (back.fill_rate, back.on_hand, back.orders, back.cost), rel=1e-8)
-    with pytest.raises(ValueError, match="open orders"):
-        Position(DailyDemand.poisson(5.0), 7, 8, 1.0, 10.0, 20.0, backorder=False)
     with pytest.raises(ValueError, match="no level is too high"):
         Position(DailyDemand.poisson(5.0), 7, 3, 0.0, 10.0, 20.0)

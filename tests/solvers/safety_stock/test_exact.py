@@ -15,6 +15,7 @@ from solvers.inventory_theory import (
     least_reorder_point,
     zheng_federgruen,
 )
+from solvers.inventory_theory.pipeline import MAX_STATES, PipelineChain
 from solvers.safety_stock import SafetyStockSettings, build_inputs, solve_safety_stock
 from twin.domain import Network
 from twin.sim import simulate
@@ -297,3 +298,51 @@ def test_a_forecast_less_sure_than_the_demand_model_is_planned_on_its_error() ->
     row = wide.rows()[0]
     assert row["fill_basis"] == "sample average" and "forecast's error" in row["not_exact"]
     assert row["reorder_point"] > base.rows()[0]["reorder_point"]
+
+
+@pytest.mark.parametrize(("review", "lead", "mean", "family", "top"), [
+    (7, 10, 0.7, "poisson", 30), (1, 3, 1.5, "negbin", 36)])
+def test_lost_sales_with_open_orders_are_planned_at_the_enumerated_optimum(
+        review: int, lead: int, mean: float, family: str, top: int) -> None:
+    # lead time beyond the review period (1 and 2 orders open at a review): the chain on
+    # on-hand and open orders; every (s, S) with S < top evaluated. Before: sample average.
+    net = one_item(mean, review=review, lead=lead, order_cost=20.0, unmet="lost",
+                   unit_cost=36.5)
+    net = net.model_copy(update={"demand": [net.demand[0].model_copy(update={
+        "family": family, "dispersion": 2.5 if family == "negbin" else 1.0})]})
+    p = 4.0
+    st = SafetyStockSettings(fill_rate_target={"critical": 0, "high": 0, "routine": 0},
+                             shortage_penalty={c: p / 36.5 for c in ("critical", "high",
+                                                                      "routine")})
+    row = solve_safety_stock(net, st).rows()[0]
+    assert row["fill_basis"] == "exact", row["not_exact"]
+    demand = (DailyDemand.negative_binomial(mean, 2.5 * mean) if family == "negbin"
+              else DailyDemand.poisson(mean))
+    pos = Position(demand, review, lead, 0.1, p, 20.0, backorder=False)
+    chain = PipelineChain(pos, top)
+    best = min(chain.evaluate(s, big_s).cost for big_s in range(1, top)
+               for s in range(-1, big_s))
+    got = evaluate(pos, row["reorder_point"], row["order_up_to"])
+    assert row["order_up_to"] < top - 5
+    assert got.cost <= 1.02 * best
+    assert row["fill_rate"] == pytest.approx(got.fill_rate, abs=1e-12)
+    assert row["expected_cost_per_day"] == pytest.approx(got.cost, rel=1e-9)
+
+
+def test_lost_sales_with_open_orders_the_twin_measures_the_stated_fill_and_on_hand() -> None:
+    # weekly review, 10-day lead time (one order open at each review), a 97 % target
+    net = one_item(5.0, review=7, lead=10, order_cost=5.0, unit_cost=10.0, holding_rate=0.2,
+                   priority="high", unmet="lost")
+    row = solve_safety_stock(net, SafetyStockSettings(shortage_penalty=TINY_PENALTY)).rows()[0]
+    assert row["fill_basis"] == "exact" and row["fill_rate"] >= 0.97
+    fill, on_hand = measured(net, row)
+    assert fill == pytest.approx(row["fill_rate"], abs=0.005)
+    assert on_hand == pytest.approx(row["expected_on_hand"], rel=0.03)
+
+
+def test_lost_sales_beyond_the_state_limit_stay_sample_average_and_say_so() -> None:
+    # daily review, 8-day lead time: 7 orders open at every review, far too many states
+    net = one_item(20.0, review=1, lead=8, unmet="lost")
+    row = solve_safety_stock(net, SafetyStockSettings()).rows()[0]
+    assert row["fill_basis"] != "exact"
+    assert f"above the limit of {MAX_STATES} states" in row["not_exact"]
