@@ -108,6 +108,16 @@ class Performance:
     on_hand: float
     orders: float
 
+    @classmethod
+    def per_day(cls, pos: "Position", s: int, S: int, served: float, on_hand: float,
+                orders: float) -> "Performance":
+        """From expected units served, on-hand unit-days and orders over one review period
+        of R days: cost/day = (K·orders + h·on-hand + p·(μR − served)) / R, fill = served / μR."""
+        R = pos.review_days
+        mu_r = pos.demand.mean * R
+        cost = pos.order_cost * orders + pos.holding * on_hand + pos.shortage * (mu_r - served)
+        return cls(s, S, float(cost / R), float(served / mu_r), float(on_hand / R), orders / R)
+
 
 def _ramp_and_min(pmf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(u ↦ u, u ↦ E[min(D, u)]) for u = 0…Y, with E[min(D, u)] = Σ_{k<u} P(D > k)."""
@@ -223,9 +233,9 @@ class LostSalesChain:
         daily = self.sums[1]
         self.before = DayTables.build(self.sums, daily, range(1, L))
         self.after = DayTables.build(self.sums, daily, range(1, R - L + 2))
-        self.P1 = _depletion(self.sums[L - 1])
-        self.P2 = _depletion(self.sums[R - L + 1])
-        self.PR = _depletion(self.sums[R])      # a review without an order: (x − A_R)⁺
+        self.P1 = depletion(self.sums[L - 1])
+        self.P2 = depletion(self.sums[R - L + 1])
+        self.PR = depletion(self.sums[R])      # a review without an order: (x − A_R)⁺
 
     def evaluate(self, s: int, S: int) -> Performance:
         """The exact performance of (s, S), 0 ≤ s < S ≤ Y (see the module docstring)."""
@@ -238,20 +248,15 @@ class LostSalesChain:
         arrive[ordering] = np.take_along_axis(arrive[ordering], shifted, axis=1)
         step = self.PR[:n, :n].copy()
         step[ordering] = arrive[ordering] @ self.P2[:n, :n]
-        pi = _stationary(step)
+        pi = dense_stationary(step)
         rho = pi @ arrive
-        R = self.pos.review_days
         served = pi @ self.before.served[:n] + rho @ self.after.served[:n]
         on_hand = pi @ self.before.on_hand[:n] + rho @ self.after.on_hand[:n]
         orders = float(pi[:max(s, -1) + 1].sum())
-        mu_r = self.pos.demand.mean * R
-        cost = (self.pos.order_cost * orders + self.pos.holding * on_hand
-                + self.pos.shortage * (mu_r - served)) / R
-        return Performance(s, S, float(cost), float(served / mu_r), float(on_hand / R),
-                           orders / R)
+        return Performance.per_day(self.pos, s, S, served, on_hand, orders)
 
 
-def _depletion(pmf: np.ndarray) -> np.ndarray:
+def depletion(pmf: np.ndarray) -> np.ndarray:
     """P[u, v] = P((u − A)⁺ = v) for u, v = 0…Y, A with mass function ``pmf`` on 0…Y."""
     upto = len(pmf) - 1
     u = np.arange(upto + 1)
@@ -261,7 +266,7 @@ def _depletion(pmf: np.ndarray) -> np.ndarray:
     return out
 
 
-def _stationary(P: np.ndarray) -> np.ndarray:
+def dense_stationary(P: np.ndarray) -> np.ndarray:
     """The stationary law π = πP of a chain with one recurrent class."""
     n = len(P)
     a = P.T - np.eye(n)

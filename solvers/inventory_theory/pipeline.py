@@ -37,8 +37,13 @@ from scipy import sparse
 from scipy.sparse import csgraph
 from scipy.sparse.linalg import gmres
 
-from solvers.inventory_theory.periodic import DayTables, Performance, Position, _depletion
-from solvers.inventory_theory.periodic import _stationary as dense_stationary
+from solvers.inventory_theory.periodic import (
+    DayTables,
+    Performance,
+    Position,
+    dense_stationary,
+    depletion,
+)
 
 MAX_STATES = 250_000
 """Largest number of states (:func:`state_bound`) of a chain that is built and solved (one
@@ -89,8 +94,8 @@ class PipelineChain:
         daily = sums[1]
         self.before = DayTables.build(sums, daily, range(1, self.a))
         self.after = DayTables.build(sums, daily, range(1, R - self.a + 2))
-        self.P1 = _depletion(sums[self.a - 1])
-        self.P2 = _depletion(sums[R - self.a + 1])
+        self.P1 = depletion(sums[self.a - 1])
+        self.P2 = depletion(sums[R - self.a + 1])
         pmf = sums[R]                                  # P(A_R > k), summed from the top
         tail = np.cumsum(pmf[::-1])[::-1] - pmf + max(1.0 - pmf.sum(), 0.0)
         self.reach = int(np.searchsorted(-tail, -NEGLIGIBLE)) + 1
@@ -157,16 +162,11 @@ class PipelineChain:
                                                    return_predecessors=False))
         P = P[keep][:, keep]
         pi = _stationary(P)
-        R = self.pos.review_days
         xs = x[keep]
         served = pi @ (self.before.served[xs] + served_after[keep])
         on_hand = pi @ (self.before.on_hand[xs] + on_hand_after[keep])
         orders = float(pi[placed[keep] > 0].sum())
-        mu_r = self.pos.demand.mean * R
-        cost = (self.pos.order_cost * orders + self.pos.holding * on_hand
-                + self.pos.shortage * (mu_r - served)) / R
-        return Performance(s, S, float(cost), float(served / mu_r), float(on_hand / R),
-                           orders / R)
+        return Performance.per_day(self.pos, s, S, served, on_hand, orders)
 
 
 def _stationary(P: sparse.csr_matrix) -> np.ndarray:
