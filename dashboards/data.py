@@ -17,6 +17,7 @@ import xarray as xr
 from medtwin.services import results
 from medtwin.services.plans import PlanService
 from medtwin.services.whatif import WhatIfRunner
+from twin.atomic import NETCDF_LOCK
 from twin.domain import Network, Plan
 from twin.domain.parties import PRIORITIES
 from twin.domain.plan import Action
@@ -253,7 +254,7 @@ def plan_summary(lines: pd.DataFrame) -> pd.DataFrame:
 @pn.cache(max_items=16)
 def _read_dataset(path: str, mtime: float) -> xr.Dataset:
     del mtime  # part of the cache key only
-    with xr.open_dataset(path) as ds:
+    with NETCDF_LOCK, xr.open_dataset(path) as ds:
         return ds.load()
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import xarray as xr
 
-from twin.atomic import write_netcdf_atomic
+from twin.atomic import NETCDF_LOCK, write_netcdf_atomic
 from twin.problems import InputError, Problem
 
 KIND = "medtwin experiment"
@@ -27,7 +27,7 @@ def read(path: str | os.PathLike[str]) -> xr.Dataset:
     if not file.is_file():
         raise InputError([Problem(str(file), "", "file not found")])
     try:
-        with xr.open_dataset(file, engine="netcdf4") as ds:
+        with NETCDF_LOCK, xr.open_dataset(file, engine="netcdf4") as ds:
             loaded = ds.load()
     except (OSError, ValueError) as exc:
         raise InputError([Problem(str(file), "", f"not a NetCDF file: {exc}")]) from None

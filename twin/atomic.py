@@ -9,9 +9,14 @@ their targets, or none does. Folders created for the output are removed again wh
 write fails. A file-system error (read-only folder, a path below a regular file, a target
 that is a folder) becomes an :class:`~twin.problems.InputError` naming the output. Whole
 directories: :func:`replacing_directory` (from :mod:`twin.atomic_dir`).
+
+NetCDF files are read and written holding :data:`NETCDF_LOCK`: the netCDF4/HDF5 library is
+not thread-safe, and two what-if runs of the dashboard's server writing their results at
+the same moment crashed the process (a segmentation fault in the HDF5 library).
 """
 
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
@@ -138,9 +143,14 @@ def write_atomic(target: str | os.PathLike[str], data: str | bytes) -> Path:
     return Path(target)
 
 
+NETCDF_LOCK = threading.RLock()
+"""Held by every NetCDF read and write of the process (the HDF5 library is not
+thread-safe)."""
+
+
 def write_netcdf_atomic(ds: Any, target: str | os.PathLike[str], **kwargs: Any) -> Path:
     """Write the xarray ``ds`` to ``target`` (NetCDF-4) atomically."""
-    with atomic_path(target) as tmp:
+    with atomic_path(target) as tmp, NETCDF_LOCK:
         ds.to_netcdf(tmp, engine="netcdf4", **kwargs)
     return Path(target)
 

@@ -11,6 +11,7 @@ from typing import Literal
 
 import xarray as xr
 
+from twin.atomic import NETCDF_LOCK
 from twin.sim import ledger_path
 
 Kind = Literal["simulation", "experiment"]
@@ -34,7 +35,7 @@ def result_files(folder: str | Path) -> list[ResultFile]:
             found.append(ResultFile(str(path), "simulation"))
             continue
         try:
-            with xr.open_dataset(path) as ds:
+            with NETCDF_LOCK, xr.open_dataset(path) as ds:
                 if "replication" in ds.dims:
                     found.append(ResultFile(str(path), "experiment", ds.attrs.get("kind")))
         except (OSError, ValueError):
@@ -91,7 +92,7 @@ def experiments(folder: str | Path) -> list[ExperimentInfo]:
     for f in result_files(folder):
         if f.kind != "experiment":
             continue
-        with xr.open_dataset(f.path) as ds:
+        with NETCDF_LOCK, xr.open_dataset(f.path) as ds:
             baseline = str(ds.attrs.get("baseline_policy", ds.policy.values[0]))
             others = [str(p) for p in ds.policy.values if str(p) != baseline]
             found.append(ExperimentInfo(

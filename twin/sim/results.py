@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from twin.atomic import atomic_paths
+from twin.atomic import NETCDF_LOCK, atomic_paths
 from twin.domain.parties import PRIORITIES
 from twin.domain.returns import RETURN_REASONS
 from twin.sim.events import EVENTS, Event
@@ -164,7 +164,8 @@ class SimulationResult:
         nc = Path(nc_path)
         pq = ledger_path(nc)
         with atomic_paths(nc, pq) as (nc_tmp, pq_tmp):
-            self.to_dataset().to_netcdf(nc_tmp, engine="netcdf4")
+            with NETCDF_LOCK:
+                self.to_dataset().to_netcdf(nc_tmp, engine="netcdf4")
             self.ledger.to_parquet(pq_tmp, index=False)
         return nc, pq
 
