@@ -10,7 +10,9 @@
 * :func:`local_optimum` — the same for a lost-sales position: a pattern search on the exact
   chain (on on-hand for L ≤ R, with the open orders for L > R: :mod:`.pipeline`) from the
   backorder optimum (not proven global; the tests compare it with full enumeration on
-  small instances).
+  small instances). Where the chain at that start is beyond its state limit (a fixed
+  L > R), the whole search runs on the simulated estimate of :mod:`.simulated` instead
+  (results marked ``exact=False``).
 * :func:`optimal_policy` picks the right one; :func:`least_reorder_point` is the least s
   meeting a fill rate for a given order quantity Q = S − s.
 
@@ -32,7 +34,14 @@ from solvers.inventory_theory.periodic import (
     Performance,
     Position,
 )
-from solvers.inventory_theory.pipeline import PipelineChain, TooLarge
+from solvers.inventory_theory.pipeline import (
+    MAX_STATES,
+    PipelineChain,
+    TooLarge,
+    open_orders,
+    state_bound,
+)
+from solvers.inventory_theory.simulated import SimulatedLostSales
 
 log = logging.getLogger(__name__)
 FILL_TOLERANCE = 1e-12
@@ -157,9 +166,11 @@ def local_optimum(pos: Position, fill_target: float = 0.0, min_quantity: int = 1
     """A least-cost (s, S) of a lost-sales position with fill rate ≥ ``fill_target``,
     S − s ≥ ``min_quantity`` and S ≤ ``max_level``, by pattern search on the exact chain
     from the backorder optimum of the same position: moves of s, S or both by ±k (k halving
-    from max(1, Q/4) to 1) while one lowers the cost of a feasible pair. Pairs whose chain
-    exceeds its state limit (L > R, :mod:`.pipeline`) count as infeasible;
-    :class:`~.pipeline.TooLarge` when no feasible pair is left."""
+    from max(1, Q/4) to 1) while one lowers the cost of a feasible pair. When the chain at
+    that start exceeds its state limit (a fixed L > R, :mod:`.pipeline`) every pair is
+    estimated on :class:`~.simulated.SimulatedLostSales`' common demand path instead;
+    otherwise pairs beyond the limit count as infeasible, and :class:`~.pipeline.TooLarge`
+    when no feasible pair is left."""
     start = optimal_policy(Position(pos.demand, pos.review_days, pos.lead_days, pos.holding,
                                     pos.shortage, pos.order_cost, True), fill_target,
                            min_quantity, max_level)
@@ -167,10 +178,15 @@ def local_optimum(pos: Position, fill_target: float = 0.0, min_quantity: int = 1
     seen: dict[tuple[int, int], Performance | None] = {}
     refused: list[TooLarge] = []
     top = max_level if max_level is not None else math.inf
+    m = open_orders(pos)
+    simulated = (SimulatedLostSales(pos) if m and len(pos.leads) == 1
+                 and state_bound(max(start.s, 0), max(start.S, 1), m) > MAX_STATES else None)
 
     def evaluate(s: int, big_s: int) -> Performance | None:
         if not (s >= -1 and s + min_quantity <= big_s <= top):
             return None
+        if simulated is not None:
+            return simulated.evaluate(s, big_s)
         if (s, big_s) not in seen:
             bound = 1 << max(big_s, 1).bit_length()       # a power of two ≥ S: few tables
             if bound not in chains:

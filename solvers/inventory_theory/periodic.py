@@ -99,7 +99,8 @@ class Position:
 @dataclass(frozen=True)
 class Performance:
     """Long-run means of one (s, S): cost (currency/day), fill rate (units served on the day
-    demanded / units demanded), on-hand (units at day end), orders (orders/day)."""
+    demanded / units demanded), on-hand (units at day end), orders (orders/day); ``exact``:
+    from an exact chain (else estimated on a simulated path, :mod:`.simulated`)."""
 
     s: int
     S: int
@@ -107,6 +108,7 @@ class Performance:
     fill_rate: float
     on_hand: float
     orders: float
+    exact: bool = True
 
     @classmethod
     def per_day(cls, pos: "Position", s: int, S: int, served: float, on_hand: float,

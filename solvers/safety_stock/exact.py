@@ -63,6 +63,7 @@ from solvers.inventory_theory.lead_time import (
 )
 from solvers.inventory_theory.optimize import FILL_TOLERANCE
 from solvers.inventory_theory.pipeline import MAX_STATES, TooLarge, open_orders, state_bound
+from solvers.inventory_theory.simulated import SimulatedLostSales
 from solvers.safety_stock.inputs import SafetyStockInputs
 from solvers.safety_stock.settings import SafetyStockSettings
 from twin.domain import Distribution
@@ -88,7 +89,8 @@ MAX_TARGET = 0.9999
 class ExactLevels:
     """Per-position arrays (length P); values are meaningful where ``mask`` is set."""
 
-    mask: np.ndarray        # evaluated exactly
+    mask: np.ndarray        # levels and figures from the periodic-review model (exact, or
+    # estimated on a simulated path where ``why_not`` says why the chain was not used)
     s: np.ndarray           # reorder point, units
     big_s: np.ndarray       # order-up-to level, units
     fill_rate: np.ndarray   # units served on the day demanded / units demanded
@@ -97,6 +99,13 @@ class ExactLevels:
     binds: np.ndarray       # what sets the levels: "cost", "fill-rate target", "budget",
     # "capacity", "shelf life"
     why_not: np.ndarray     # why a position is not exact ("" where it is)
+
+    @property
+    def simulated(self) -> np.ndarray:
+        """Where the levels and figures are estimates on the simulated demand path of
+        :mod:`solvers.inventory_theory.simulated` (lost sales whose exact chain is beyond its
+        state limit): used like exact ones, ``why_not`` saying why the chain was not."""
+        return self.mask & (self.why_not != "")
 
 
 def why_not_exact(x: SafetyStockInputs) -> np.ndarray:
@@ -206,8 +215,8 @@ def candidates(x: SafetyStockInputs, p: int, penalty: float, target: float,
             shelf_binds, top = True, None
             best = exact_optimum(priced, target, q_min, None)
         if (best.s, best.S) not in out:
-            try:
-                costed = evaluate(true, best.s, best.S)
+            try:                              # λ = 0: the true model, costed already
+                costed = best if price == 0 else evaluate(true, best.s, best.S)
             except TooLarge:                  # a priced candidate beyond the state limit
                 continue
             if costed.fill_rate >= min(target, MAX_TARGET) - FILL_TOLERANCE:
@@ -291,10 +300,13 @@ def select(x: SafetyStockInputs, st: SafetyStockSettings, options: dict[int, lis
 def _binding(x: SafetyStockInputs, p: int, penalty: float, target: float,
              chosen: Performance) -> str:
     """"fill-rate target" when one unit less of s and S (same order quantity) would miss
-    the target, else "cost" (the shortage penalty sets the levels)."""
+    the target, else "cost" (the shortage penalty sets the levels); evaluated as ``chosen``
+    was (exactly, or on the simulated path)."""
     if target <= 0 or chosen.s <= -1:
         return "cost"
-    lower = evaluate(position_model(x, p, penalty), chosen.s - 1, chosen.S - 1)
+    model = position_model(x, p, penalty)
+    lower = (evaluate(model, chosen.s - 1, chosen.S - 1) if chosen.exact else
+             SimulatedLostSales(model).evaluate(chosen.s - 1, chosen.S - 1))
     return "fill-rate target" if lower.fill_rate < min(target, MAX_TARGET) else "cost"
 
 
@@ -338,11 +350,6 @@ def _least_cost(x: SafetyStockInputs, st: SafetyStockSettings, penalty: np.ndarr
                 out.why_not[p] = (f"lost sales with levels above {LOST_SALES_MAX_LEVEL} units "
                                   "(the exact chain's cost grows as S³)")
                 continue
-            states = state_bound(guess.s, guess.S, open_orders(model))
-            if open_orders(model) and states > MAX_STATES:
-                out.mask[p] = False
-                out.why_not[p] = _too_large(model, states)
-                continue
         try:
             found, shelf = candidates(x, p, float(penalty[p]), target, st.count_expiry,
                                       prices=(0.0,))
@@ -357,6 +364,9 @@ def _least_cost(x: SafetyStockInputs, st: SafetyStockSettings, penalty: np.ndarr
                               "received at S is not issued within its usable shelf life)")
             continue
         options[p] = found
+        if not found[0].exact:
+            out.why_not[p] = _too_large(model, state_bound(found[0].s, found[0].S,
+                                                           open_orders(model)))
         if shelf:
             out.binds[p] = "shelf life"
     return options
@@ -364,11 +374,11 @@ def _least_cost(x: SafetyStockInputs, st: SafetyStockSettings, penalty: np.ndarr
 
 def _too_large(pos: Position, states: int | None) -> str:
     """Why a lost-sales position with L > R is not exact: its chain exceeds the state limit
-    (``states`` at the backorder levels, when known)."""
-    at = f"up to {states} states at the backorder levels, " if states else ""
+    (``states`` at the levels found, when known)."""
+    at = f"up to {states:,} states, " if states else ""
     return (f"lost sales with a lead time of {pos.lead_days} days over a {pos.review_days}-day "
             f"review: the chain on on-hand and {open_orders(pos)} open orders has {at}above "
-            f"the limit of {MAX_STATES} states")
+            f"the limit of {MAX_STATES:,} states")
 
 
 def exact_levels(x: SafetyStockInputs, st: SafetyStockSettings, penalty: np.ndarray,

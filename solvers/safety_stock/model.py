@@ -93,9 +93,13 @@ class SafetyStockResult:
     @property
     def fill_basis(self) -> np.ndarray:
         """How each position's fill rate was computed: "exact" (the periodic-review Markov
-        chain of :mod:`solvers.inventory_theory`) or "sample average" (the scenarios)."""
-        mask = self.exact.mask if self.exact is not None else np.zeros(len(self.level_s), bool)
-        return np.where(mask, "exact", "sample average").astype(object)
+        chain of :mod:`solvers.inventory_theory`), "simulated" (its day recursion on a long
+        fixed demand path, where the chain is too large) or "sample average" (the
+        scenarios)."""
+        if self.exact is None:
+            return np.full(len(self.level_s), "sample average", dtype=object)
+        return np.where(self.exact.simulated, "simulated", np.where(
+            self.exact.mask, "exact", "sample average")).astype(object)
 
     @property
     def safety_stock(self) -> np.ndarray:
@@ -145,7 +149,8 @@ class SafetyStockResult:
                     if self.inputs.return_share is not None
                     and self.inputs.return_share[p] > 0 else {}),
                  **({"expected_cost_per_day": float(self.exact.cost[p]),
-                     "binds": self.exact.binds[p], **self._lead_law(p)}
+                     "binds": self.exact.binds[p], **self._lead_law(p),
+                     **({"not_exact": self.exact.why_not[p]} if self.exact.why_not[p] else {})}
                     if self.exact is not None and self.exact.mask[p] else
                     {"not_exact": self.exact.why_not[p] if self.exact is not None
                      else "not evaluated"})}

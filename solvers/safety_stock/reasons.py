@@ -2,8 +2,9 @@
 
 :func:`reorder_point_reason` turns one row of
 :meth:`~solvers.safety_stock.model.SafetyStockResult.rows` into the sentence a planner
-reads: the fill rate and how it was computed (exact periodic-review chain, or the
-sample-average estimate and why the position is not exact, or — where a plan has the
+reads: the fill rate and how it was computed (exact periodic-review chain, its day
+recursion simulated where the chain is too large, or the sample-average estimate — with
+why the position is not exact —, or — where a plan has the
 twin measure its lines — the twin's measurement with its interval, the estimate beside it),
 the class target, the demand
 over the protection interval (R + L − 1 days: from one review to the arrival of the next
@@ -13,6 +14,8 @@ short.
 """
 
 from collections.abc import Mapping
+
+from solvers.inventory_theory.simulated import SIM_DAYS
 
 
 def _number(row: Mapping[str, object], key: str) -> float:
@@ -78,6 +81,13 @@ def _figures(row: Mapping[str, object]) -> str:
         return (f"{head} (exact: long-run mean of the periodic-review Markov chain the twin "
                 f"runs{lead}); {demand} ± {_number(row, 'protection_demand_sd'):.1f}; expected "
                 f"on-hand {_number(row, 'expected_on_hand'):.1f} units, cost "
+                f"{_number(row, 'expected_cost_per_day'):.2f}/day; set by: {row['binds']}")
+    if row["fill_basis"] == "simulated":
+        return (f"{head} (estimate: long-run mean over {SIM_DAYS:,} simulated days of the "
+                f"position's own day recursion on one fixed demand path, as the twin runs it; "
+                f"not exact: {row['not_exact']}); {demand} ± "
+                f"{_number(row, 'protection_demand_sd'):.1f}; expected on-hand "
+                f"{_number(row, 'expected_on_hand'):.1f} units, cost "
                 f"{_number(row, 'expected_cost_per_day'):.2f}/day; set by: {row['binds']}")
     return (f"{head} (estimate: sample average over demand scenarios, per-cycle formula "
             f"1 − E[(D − s)⁺]/Q; not exact: {row['not_exact']}); {demand}; expected on-hand "
