@@ -71,23 +71,32 @@ def test_plan_levels_are_the_zheng_federgruen_optimum(mean: float, order_cost: f
     assert row["fill_rate"] == pytest.approx(got.fill_rate, abs=1e-12)
 
 
-@pytest.mark.parametrize(("family", "unmet", "lead"), [("negbin", "backorder", 10),
-                                                       ("poisson", "lost", 3),
-                                                       ("negbin", "lost", 7)])
-def test_plan_levels_are_within_two_percent_of_enumeration(family: str, unmet: str,
-                                                           lead: int) -> None:
-    # weekly review, 2 units/day, h = 0.1 per unit-day; every (s, S) with S < 80 evaluated
-    net = one_item(2.0, review=7, lead=lead, order_cost=20.0, unmet=unmet, unit_cost=36.5)
+def cost_instance(mean: float, review: int, lead: int, family: str, unmet: str
+                  ) -> tuple[Network, SafetyStockSettings, Position]:
+    """A cost-only instance (no fill targets): h = 0.1 per unit-day (unit cost 36.5 at 100 %
+    a year), p = 4 per unit short, K = 20; Poisson or negative binomial (variance 2.5 μ)
+    demand; the network, its settings and the exact model of its one position."""
+    net = one_item(mean, review=review, lead=lead, order_cost=20.0, unmet=unmet,
+                   unit_cost=36.5)
     net = net.model_copy(update={"demand": [net.demand[0].model_copy(update={
         "family": family, "dispersion": 2.5 if family == "negbin" else 1.0})]})
     p = 4.0
     st = SafetyStockSettings(fill_rate_target={"critical": 0, "high": 0, "routine": 0},
                              shortage_penalty={c: p / 36.5 for c in ("critical", "high",
                                                                       "routine")})
+    demand = (DailyDemand.negative_binomial(mean, 2.5 * mean) if family == "negbin"
+              else DailyDemand.poisson(mean))
+    return net, st, Position(demand, review, lead, 0.1, p, 20.0, unmet == "backorder")
+
+
+@pytest.mark.parametrize(("family", "unmet", "lead"), [("negbin", "backorder", 10),
+                                                       ("poisson", "lost", 3),
+                                                       ("negbin", "lost", 7)])
+def test_plan_levels_are_within_two_percent_of_enumeration(family: str, unmet: str,
+                                                           lead: int) -> None:
+    # weekly review, 2 units/day, h = 0.1 per unit-day; every (s, S) with S < 80 evaluated
+    net, st, pos = cost_instance(2.0, 7, lead, family, unmet)
     result = solve_safety_stock(net, st)
-    demand = (DailyDemand.negative_binomial(2.0, 5.0) if family == "negbin"
-              else DailyDemand.poisson(2.0))
-    pos = Position(demand, 7, lead, 0.1, p, 20.0, unmet == "backorder")
     best = min(evaluate(pos, s, big_s).cost for big_s in range(1, 80) for s in range(-1, big_s))
     got = evaluate(pos, int(result.level_s[0]), int(result.level_big_s[0]))
     assert got.cost <= 1.02 * best
@@ -306,19 +315,9 @@ def test_lost_sales_with_open_orders_are_planned_at_the_enumerated_optimum(
         review: int, lead: int, mean: float, family: str, top: int) -> None:
     # lead time beyond the review period (1 and 2 orders open at a review): the chain on
     # on-hand and open orders; every (s, S) with S < top evaluated. Before: sample average.
-    net = one_item(mean, review=review, lead=lead, order_cost=20.0, unmet="lost",
-                   unit_cost=36.5)
-    net = net.model_copy(update={"demand": [net.demand[0].model_copy(update={
-        "family": family, "dispersion": 2.5 if family == "negbin" else 1.0})]})
-    p = 4.0
-    st = SafetyStockSettings(fill_rate_target={"critical": 0, "high": 0, "routine": 0},
-                             shortage_penalty={c: p / 36.5 for c in ("critical", "high",
-                                                                      "routine")})
+    net, st, pos = cost_instance(mean, review, lead, family, "lost")
     row = solve_safety_stock(net, st).rows()[0]
     assert row["fill_basis"] == "exact", row["not_exact"]
-    demand = (DailyDemand.negative_binomial(mean, 2.5 * mean) if family == "negbin"
-              else DailyDemand.poisson(mean))
-    pos = Position(demand, review, lead, 0.1, p, 20.0, backorder=False)
     chain = PipelineChain(pos, top)
     best = min(chain.evaluate(s, big_s).cost for big_s in range(1, top)
                for s in range(-1, big_s))
