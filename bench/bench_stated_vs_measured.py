@@ -13,7 +13,7 @@ is not exact:
 * fill rate: stated = Σ_p β_p·D_p / Σ_p D_p (the lines' fill rates weighted by the units
   their departments demanded in the twin, D_p pooled over replications); measured, per
   replication, = Σ_p on-time units / Σ_p D_p of the group (the twin's fill rate restricted
-  to the group), mean and 95 % t-interval over replications;
+  to the group), mean and 95 % interval over replications (logit scale, inside [0, 1]);
 * expected on-hand: stated = Σ_p E[on-hand]_p of the lines (units); measured, per
   replication, = Σ_p on-hand unit-days / days (units, end of day, any status);
 * per line: the share whose pooled measured fill is within ±0.5 pp of the stated one and
@@ -33,8 +33,9 @@ import json
 from collections import defaultdict
 
 import numpy as np
-from scipy import stats
+import xarray as xr
 
+from scenarios.stats import interval as stats_interval
 from solvers.planning import PlanSettings, reorder_point_actions
 from solvers.policies.measured import Measured, TwinCheck, measure
 from twin.domain.plan import ReorderPointAction
@@ -46,10 +47,12 @@ ON_HAND_TOLERANCE = 0.03
 """Per line: |measured / stated − 1| on-hand allowed (3 %, the issue's bound)."""
 
 
-def interval(values: np.ndarray) -> tuple[float, float, float]:
-    """Mean of ``values`` and its 95 % t-interval."""
-    half = stats.t.ppf(0.975, len(values) - 1) * values.std(ddof=1) / np.sqrt(len(values))
-    return float(values.mean()), float(values.mean() - half), float(values.mean() + half)
+def interval(values: np.ndarray, share: bool = False) -> tuple[float, float, float]:
+    """Mean of ``values`` over replications and its 95 % interval
+    (:func:`scenarios.stats.interval`: for ``share``, proportions, on the logit scale, so it
+    stays inside [0, 1])."""
+    got = stats_interval(xr.DataArray(values, dims=["replication"]), share=share)
+    return float(got.sel(stat="mean")), float(got.sel(stat="lower")), float(got.sel(stat="upper"))
 
 
 def compare(lines: list[ReorderPointAction], got: Measured, idx: np.ndarray
@@ -62,7 +65,7 @@ def compare(lines: list[ReorderPointAction], got: Measured, idx: np.ndarray
     pooled = demand.sum(axis=0)
     served = demand.sum(axis=1) > 0
     fills = got.on_time[:, idx].sum(axis=1)[served] / demand.sum(axis=1)[served]
-    f_mean, f_lo, f_hi = interval(fills)
+    f_mean, f_lo, f_hi = interval(fills, share=True)
     h_mean, h_lo, h_hi = interval(got.on_hand[:, idx].sum(axis=1))
     stated_fill = float((np.nan_to_num(fill) * pooled).sum() / pooled.sum()) \
         if pooled.sum() else np.nan
