@@ -39,8 +39,10 @@ BUDGET_SHARE = 0.84
 """Share of the heuristic's expected on-hand value the optimised policy may use. Chosen on
 the development seeds 100–109 (at the penalties of :data:`OPTIMISED`: 0.85 → −9.6 %
 inventory value at +0.0001 high-class fill, 0.83 → −10.8 % at −0.0010); on the evaluation
-seeds 1–30 ``optimised_rolling`` holds 10.4 % less value at no worse fill in any class
-(bench/README.md, "Policies in the twin")."""
+seeds 1–30 ``optimised_rolling`` held 10.4 % less value at no worse fill in any class before
+the reference network had returns and pooled substitutes (2026-11-29); re-run since, it holds
+10.5 % less with the high class 0.0012 below the heuristic's (bench/README.md, "Policies in
+the twin")."""
 PASSES = 2
 """Solves of the safety-stock model, each sampling from the previous solution."""
 OPTIMISED = SafetyStockSettings(shortage_basis="units",
