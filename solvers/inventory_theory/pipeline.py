@@ -110,7 +110,7 @@ class PipelineChain:
             rows, cols = np.nonzero(room)
             pipes = np.column_stack((pipes[rows], values[cols]))
         room = S - pipes.sum(axis=1) + 1
-        x = np.arange(room.sum()) - np.repeat(np.cumsum(room) - room, room)
+        x = _offsets(room)
         return np.column_stack((x, np.repeat(pipes, room, axis=0)))
 
     def evaluate(self, s: int, S: int) -> Performance:
@@ -138,23 +138,20 @@ class PipelineChain:
         lo = np.maximum(x + arriving - self.reach, 0)   # x' = lo … x + q_m
         width = x + arriving + 1 - lo
         rows = np.repeat(np.arange(len(st)), width)
-        nxt = (np.arange(width.sum()) - np.repeat(np.cumsum(width) - width, width)
-               + np.repeat(lo, width))
+        nxt = _offsets(width) + np.repeat(lo, width)
         prob = np.empty(len(nxt))
         served_after, on_hand_after = np.empty(len(st)), np.empty(len(st))
         starts = np.cumsum(width) - width
         for q in np.unique(arriving):
             group = np.flatnonzero(arriving == q)
             top = S - q + 1                            # x ≤ S − q
-            move = self.P1[:top, :top] @ self.P2[q:S + 1, :S + 1]
+            first = self.P1[:top, :top]                # a − 1 days, then q_m arrives
+            move = first @ self.P2[q:S + 1, :S + 1]
             seg = np.repeat(group, width[group])
-            at = np.repeat(starts[group], width[group]) + (
-                np.arange(width[group].sum()) - np.repeat(np.cumsum(width[group])
-                                                          - width[group], width[group]))
+            at = np.repeat(starts[group], width[group]) + _offsets(width[group])
             prob[at] = move[x[seg], nxt[at]]
-            served_after[group] = (self.P1[:top, :top] @ self.after.served[q:S + 1])[x[group]]
-            on_hand_after[group] = (self.P1[:top, :top]
-                                    @ self.after.on_hand[q:S + 1])[x[group]]
+            served_after[group] = (first @ self.after.served[q:S + 1])[x[group]]
+            on_hand_after[group] = (first @ self.after.on_hand[q:S + 1])[x[group]]
         cols = np.searchsorted(codes, nxt + np.repeat(pipe_next, width))
         P = sparse.csr_matrix((prob, (rows, cols)), shape=(len(st), len(st)))
         start = int(np.searchsorted(codes, S))        # (S, 0, …, 0)
@@ -167,6 +164,11 @@ class PipelineChain:
         on_hand = pi @ (self.before.on_hand[xs] + on_hand_after[keep])
         orders = float(pi[placed[keep] > 0].sum())
         return Performance.per_day(self.pos, s, S, served, on_hand, orders)
+
+
+def _offsets(width: np.ndarray) -> np.ndarray:
+    """0…w − 1 for each w of ``width``, concatenated (positions within ragged segments)."""
+    return np.arange(width.sum()) - np.repeat(np.cumsum(width) - width, width)
 
 
 def _stationary(P: sparse.csr_matrix) -> np.ndarray:

@@ -1,12 +1,12 @@
 """The lost-sales chain with open orders (L > R) against the chain on on-hand, a day-by-day
 simulation of the same recursion, and its state limit."""
 
-import numpy as np
 import pytest
 
 from solvers.inventory_theory import DailyDemand, Position, evaluate
 from solvers.inventory_theory.periodic import LostSalesChain
 from solvers.inventory_theory.pipeline import MAX_STATES, PipelineChain, TooLarge, state_bound
+from solvers.inventory_theory.simulated import SimulatedLostSales
 
 
 @pytest.mark.parametrize(("review", "lead", "s", "big_s"), [(7, 3, 20, 50), (7, 7, 40, 60),
@@ -21,29 +21,6 @@ def test_without_open_orders_it_is_the_chain_on_on_hand(review: int, lead: int, 
         (old.cost, old.fill_rate, old.on_hand, old.orders), rel=1e-10)
 
 
-def _simulate(demand: np.ndarray, review: int, lead: int, s: int, big_s: int,
-              warm: int = 500) -> tuple[float, float, float]:
-    """Fill rate, mean day-end on-hand and orders/day of (s, S) with lost sales, day by day
-    in the twin's timing: a delivery due on day d arrives before its demand, the review
-    after the day's demand on days ≡ 0 (mod R) orders S − (on-hand + on order)."""
-    due = np.zeros(len(demand) + lead + 1)
-    on_hand, on_order = float(big_s), 0.0
-    served = total = held = orders = 0.0
-    for t, d in enumerate(demand):
-        on_hand += due[t]
-        on_order -= due[t]
-        sold = min(d, on_hand)
-        on_hand -= sold
-        if t % review == 0 and on_hand + on_order <= s:
-            due[t + lead] += big_s - on_hand - on_order
-            on_order = big_s - on_hand
-            orders += t >= warm
-        if t >= warm:
-            served, total, held = served + sold, total + d, held + on_hand
-    days = len(demand) - warm
-    return served / total, held / days, orders / days
-
-
 @pytest.mark.parametrize(("review", "lead", "negbin", "s", "big_s"), [
     (7, 10, False, 60, 110),    # one open order, a shortfall each cycle (fill ≈ 93 %)
     (3, 8, True, 25, 60),       # two open orders, negative binomial, fill ≈ 70 %
@@ -51,13 +28,12 @@ def _simulate(demand: np.ndarray, review: int, lead: int, s: int, big_s: int,
 ])
 def test_the_chain_states_what_the_recursion_does(review: int, lead: int, negbin: bool,
                                                   s: int, big_s: int) -> None:
-    days = 200_000
-    rng = np.random.default_rng(7)
-    demand = (rng.negative_binomial(5.0 / 1.4, 1 / 2.4, days) if negbin
-              else rng.poisson(5.0, days)).astype(float)
     law = DailyDemand.negative_binomial(5.0, 12.0) if negbin else DailyDemand.poisson(5.0)
-    exact = evaluate(Position(law, review, lead, 1.0, 10.0, 20.0, backorder=False), s, big_s)
-    fill, on_hand, orders = _simulate(demand, review, lead, s, big_s)
+    pos = Position(law, review, lead, 1.0, 10.0, 20.0, backorder=False)
+    exact = evaluate(pos, s, big_s)
+    # the same recursion day by day on 200,000 days (solvers.inventory_theory.simulated)
+    day_by_day = SimulatedLostSales(pos, days=200_000).evaluate(s, big_s)
+    fill, on_hand, orders = day_by_day.fill_rate, day_by_day.on_hand, day_by_day.orders
     assert 0.5 < exact.fill_rate < 0.99
     assert fill == pytest.approx(exact.fill_rate, abs=0.003)
     assert on_hand == pytest.approx(exact.on_hand, rel=0.01)

@@ -9,8 +9,7 @@ from solvers.inventory_theory.simulated import SimulatedLostSales
 
 
 @pytest.mark.parametrize(("review", "lead", "negbin", "s", "big_s"), [
-    (7, 10, False, 60, 110),    # one open order
-    (1, 4, False, 19, 20),      # base stock, three open orders
+    # with open orders: tests/solvers/inventory_theory/test_pipeline.py (200,000 days)
     (7, 3, True, 20, 50),       # no open order (the chain on on-hand), negative binomial
 ])
 def test_the_estimate_agrees_with_the_exact_chain(review: int, lead: int, negbin: bool,
