@@ -11,10 +11,12 @@ recall) brings issued units back on hand.
 """
 
 import datetime as dt
+from collections.abc import Iterator
 from enum import IntEnum
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from twin.sim.index import NetworkIndex
 
@@ -64,6 +66,25 @@ ON_HAND_SIGN = {"opening": 1, "receipt": 1, "transfer_in": 1, "return_in": 1,
                 "repair_in": 1, "transfer_out": -1, "repair_out": -1, "issue": -1, "scrap": -1}
 """Change of on-hand units per ledger row kind (status changes move nothing)."""
 _DTYPES = (np.int32, np.int8, np.int32, np.int32, np.int64, np.int32, np.int8)
+BATCH_ROWS = 250_000
+"""Rows per record batch (and Parquet row group) of the readable ledger."""
+SCHEMA = pa.schema([
+    ("day", pa.int32()), ("date", pa.timestamp("ms")),
+    ("kind", pa.dictionary(pa.int8(), pa.string())),
+    ("warehouse", pa.dictionary(pa.int32(), pa.string())),
+    ("item", pa.dictionary(pa.int32(), pa.string())), ("lot", pa.string()),
+    ("expiry", pa.timestamp("ms")), ("quantity", pa.int64()), ("counterpart", pa.string()),
+    ("reason", pa.dictionary(pa.int8(), pa.string())),
+])
+"""The readable ledger: day (from the start), date, kind, warehouse, item, lot, lot expiry
+(date), units, counterpart (supplier, lane or hospital/department; "" when none), reason."""
+
+
+def _joined(chunks: list[tuple[np.ndarray, ...]]) -> tuple[np.ndarray, ...]:
+    """Chunks of ledger columns as one tuple of columns (the chunk itself when alone)."""
+    if len(chunks) == 1:
+        return chunks[0]
+    return tuple(np.concatenate(col) for col in zip(*chunks, strict=True))
 
 
 def column(value: np.ndarray | int, n: int, dtype: type) -> np.ndarray:
@@ -104,25 +125,59 @@ class Ledger:
         if not self._chunks:
             return {c: np.zeros(0, dtype=t) for c, t in zip(COLUMNS, _DTYPES, strict=True)}
         if len(self._chunks) > 1:
-            self._chunks = [tuple(np.concatenate(col) for col in zip(*self._chunks, strict=True))]
+            self._chunks = [_joined(self._chunks)]
         return dict(zip(COLUMNS, self._chunks[0], strict=True))
+
+    def _groups(self, rows: int) -> Iterator[dict[str, np.ndarray]]:
+        """The ledger's columns in consecutive groups of ``rows`` rows (the last one the
+        rest; at least one group), each joined from the recorded chunks on its own, so
+        that the whole ledger is never copied at once."""
+        buf: list[tuple[np.ndarray, ...]] = []
+        size, sent = 0, False
+        for chunk in self._chunks:
+            buf.append(chunk)
+            size += len(chunk[0])
+            while size >= rows:
+                cols = _joined(buf)
+                yield dict(zip(COLUMNS, (c[:rows] for c in cols), strict=True))
+                buf, size, sent = [tuple(c[rows:] for c in cols)], size - rows, True
+        if size or not sent:
+            yield dict(zip(COLUMNS, _joined(buf) if buf else
+                           tuple(np.zeros(0, dtype=t) for t in _DTYPES), strict=True))
+
+    def batches(self, index: NetworkIndex, lot_names: list[str], lot_expiry: np.ndarray,
+                start: dt.date, rows: int = BATCH_ROWS) -> Iterator[pa.RecordBatch]:
+        """The readable ledger (:data:`SCHEMA`) in record batches of at most ``rows`` rows,
+        straight from the column arrays: names are dictionary-encoded (kind, warehouse,
+        item, reason) or taken per batch (lot, counterpart), so no batch holds more than
+        ``rows`` strings."""
+        cat = {"kind": pa.array(KIND_NAMES), "warehouse": pa.array(index.warehouses),
+               "item": pa.array(index.items), "reason": pa.array(REASON_NAMES)}
+        lots = pa.array(lot_names, pa.string())
+        names = pa.array((*self.counterpart_names, ""), pa.string())
+        ms_per_day = np.int64(86_400_000)
+        day0 = np.datetime64(start, "ms").astype(np.int64)
+        for part in self._groups(rows):
+            cp = part["counterpart"]
+            yield pa.RecordBatch.from_arrays([
+                pa.array(part["day"]),
+                pa.array(day0 + part["day"].astype(np.int64) * ms_per_day, pa.timestamp("ms")),
+                pa.DictionaryArray.from_arrays(part["kind"], cat["kind"]),
+                pa.DictionaryArray.from_arrays((part["pos"] // index.n_items).astype(np.int32),
+                                               cat["warehouse"]),
+                pa.DictionaryArray.from_arrays((part["pos"] % index.n_items).astype(np.int32),
+                                               cat["item"]),
+                lots.take(pa.array(part["lot"])),
+                pa.array(day0 + lot_expiry[part["lot"]].astype(np.int64) * ms_per_day,
+                         pa.timestamp("ms")),
+                pa.array(part["qty"]),
+                names.take(pa.array(np.where(cp < 0, len(names) - 1, cp))),
+                pa.DictionaryArray.from_arrays(part["reason"], cat["reason"]),
+            ], schema=SCHEMA)
 
     def to_frame(self, index: NetworkIndex, lot_names: list[str], lot_expiry: np.ndarray,
                  start: dt.date) -> pd.DataFrame:
-        """Readable ledger: day, date, kind, warehouse, item, lot, expiry (date), quantity,
-        counterpart, reason."""
-        c = self.columns()
-        names = np.asarray((*self.counterpart_names, ""), dtype=object)
-        day0 = np.datetime64(start, "D")
-        return pd.DataFrame({
-            "day": c["day"],
-            "date": day0 + c["day"].astype("timedelta64[D]"),
-            "kind": pd.Categorical.from_codes(c["kind"], KIND_NAMES),
-            "warehouse": pd.Categorical.from_codes(c["pos"] // index.n_items, index.warehouses),
-            "item": pd.Categorical.from_codes(c["pos"] % index.n_items, index.items),
-            "lot": np.asarray(lot_names, dtype=object)[c["lot"]],
-            "expiry": day0 + lot_expiry[c["lot"]].astype("timedelta64[D]"),
-            "quantity": c["qty"],
-            "counterpart": names[c["counterpart"]],
-            "reason": pd.Categorical.from_codes(c["reason"], REASON_NAMES),
-        })
+        """Readable ledger (:meth:`batches` as one frame): day, date, kind, warehouse, item,
+        lot, expiry (date), quantity, counterpart, reason."""
+        return pa.Table.from_batches(self.batches(index, lot_names, lot_expiry, start),
+                                     SCHEMA).to_pandas()

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 import xarray as xr
 
 from twin.atomic import NETCDF_LOCK, atomic_paths
@@ -26,7 +27,7 @@ from twin.domain.returns import RETURN_REASONS
 from twin.sim.events import EVENTS, Event
 from twin.sim.index import NetworkIndex
 from twin.sim.kpis import KPIS, RECOVERY_WINDOWS, REJECTIONS, SCRAP_REASONS, run_kpi, summary
-from twin.sim.ledger import Ledger
+from twin.sim.ledger import SCHEMA, Ledger
 from twin.sim.recall_kpis import recall_summary
 from twin.sim.state import RecallReport
 
@@ -162,12 +163,25 @@ class SimulationResult:
         """Write the dataset to ``nc_path`` and the ledger to ``…ledger.parquet`` beside it
         (both or neither, see :mod:`twin.atomic`)."""
         nc = Path(nc_path)
-        pq = ledger_path(nc)
-        with atomic_paths(nc, pq) as (nc_tmp, pq_tmp):
+        parquet = ledger_path(nc)
+        with atomic_paths(nc, parquet) as (nc_tmp, pq_tmp):
+            ds = self.to_dataset()
             with NETCDF_LOCK:
-                self.to_dataset().to_netcdf(nc_tmp, engine="netcdf4")
-            self.ledger.to_parquet(pq_tmp, index=False)
-        return nc, pq
+                ds.to_netcdf(nc_tmp, engine="netcdf4", encoding=compressed(ds))
+            with pq.ParquetWriter(pq_tmp, SCHEMA, compression="zstd") as out:
+                for batch in self.ledger_book.batches(self.index, self.lot_names,
+                                                      self.lot_expiry, self.start):
+                    out.write_batch(batch)
+        return nc, parquet
+
+
+def compressed(ds: xr.Dataset) -> dict[str, dict[str, object]]:
+    """NetCDF encoding of ``ds``: every array with more than one value deflated (zlib level
+    1 with the byte shuffle: daily KPI arrays are mostly zeros and repeats), chunked by
+    the library (whole arrays up to its chunk cache)."""
+    return {name: {"zlib": True, "complevel": 1, "shuffle": True}
+            for name, var in ds.variables.items()
+            if var.size > 1 and var.dtype.kind in "biuf"}
 
 
 def summary_table(values: dict[str, float]) -> str:
