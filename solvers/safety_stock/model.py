@@ -212,9 +212,9 @@ def define_shortage(m: pyo.ConcreteModel, demand: np.ndarray, links: Links = NO_
                     ) -> None:
     """u_j ≥ D_pk − R_p − Σ_{l: a_l=p} y_lk + Σ_{l: b_l=p} f_l·y_lk, u_j ≥ 0: units short
     in scenario k, one variable j per scenario row with D_pk > 0 (``m.short_position[j]`` =
-    p, rows labelled (p, k)); with substitution links (:func:`define_substitution`) a
-    position's shortfall is net of what its substitutes cover and a substitute's includes
-    what it gave."""
+    p, rows labelled (p, k); u and y are :class:`~solvers.var_array.VarArray` s); with
+    substitution links (:func:`define_substitution`) a position's shortfall is net of what
+    its substitutes cover and a substitute's includes what it gave."""
     p, k = np.nonzero(demand > 0)
     n = len(p)
     m.short_position = p
@@ -347,7 +347,8 @@ def define_objective(m: pyo.ConcreteModel, over: np.ndarray, under: np.ndarray,
     """min Σ_p c_o,p (R_p − D̄_p + Q_p/2) + κ_p + c_e,p w_p + (c_o,p + c_u,p)/K Σ_k u_pk
     + ε/K Σ_lk c_o,a·rank_l·y_lk (currency/year), with c_e = c·n the yearly write-off of a
     unit expiring every cycle and ε (:data:`SUBSTITUTION_TIE`) a tie-break that takes the
-    item's own stock, then its substitutes in preference order; one ``LinearExpression``."""
+    item's own stock, then its substitutes in preference order; one
+    :class:`~solvers.array_objective.ArrayObjective`."""
     over = over.astype(float)
     p = m.short_position
     coefs = [over, over / 2, np.ones(len(over)), (over[p] + under[p]) / k]
