@@ -34,6 +34,7 @@ from solvers.safety_stock import (
 )
 from solvers.safety_stock.inputs import SafetyStockInputs
 from solvers.safety_stock.model import (
+    SUBSTITUTION_TIE,
     _solve_component,
     components,
     cycle_quantity,
@@ -210,8 +211,9 @@ def timed(f: Callable[..., T], *args: object, **kwargs: object) -> tuple[T, floa
 def highspy_safety_stock_model(x: SafetyStockInputs, d: np.ndarray, st: SafetyStockSettings,
                                value: np.ndarray, cuts: int = 8) -> highspy.Highs:
     """One component of the safety-stock model of solvers/safety_stock/model.py (default
-    families: ordering cuts, shortage, fill rate, capacity, expiry; no org budget), built
-    straight into HiGHS. Columns R, Q, κ, u, w; rows in the model's order."""
+    families: ordering cuts, substitute stock, shortage net of substitution, fill rate,
+    capacity, expiry; no org budget), built straight into HiGHS. Columns R, Q, κ, u, y, w;
+    rows in the model's order."""
     n_p, k = x.size, d.shape[1]
     target = np.array([st.fill_rate_target[p] for p in x.priority])
     q_ref = cycle_quantity(x)
@@ -220,14 +222,21 @@ def highspy_safety_stock_model(x: SafetyStockInputs, d: np.ndarray, st: SafetySt
     yearly = x.order_cost * x.mean_per_day * 365
     pk_p, pk_k = np.nonzero(d > 0)
     n_u = len(pk_p)
+    links = x.links
+    y_l, y_k = np.nonzero(d[links.item] > 0)  # link by link, scenarios in order
+    y_a, y_b, y_f = links.item[y_l], links.substitute[y_l], links.factor[y_l]
+    n_y = len(y_l)
     e = np.flatnonzero(x.mean_per_day > 0)
-    o_r, o_q, o_k, o_u, o_e = 0, n_p, 2 * n_p, 3 * n_p, 3 * n_p + n_u
+    o_r, o_q, o_k, o_u, o_y = 0, n_p, 2 * n_p, 3 * n_p, 3 * n_p + n_u
+    o_e = o_y + n_y
     n_cols = o_e + len(e)
     col_lo = np.zeros(n_cols)
     col_lo[o_q:o_k] = lo
     col_hi = np.full(n_cols, INF)
     col_hi[o_q:o_k] = hi
+    col_hi[o_y:o_e] = links.share[y_l] * d[y_a, y_k]
     cost = np.concatenate((over, over / 2, np.ones(n_p), (over[pk_p] + under[pk_p]) / k,
+                           SUBSTITUTION_TIE * over[y_a] * links.preference[y_l] / k,
                            x.unit_cost[e] * cycles_per_year(x, q_ref)[e]))
     rows, cols, vals, row_lo, row_hi = [], [], [], [], []
 
@@ -248,8 +257,20 @@ def highspy_safety_stock_model(x: SafetyStockInputs, d: np.ndarray, st: SafetySt
     family(np.tile(np.arange(n), 2), np.concatenate((o_k + p_t, o_q + p_t)),
            np.concatenate((np.ones(n), yearly[p_t] / q_t ** 2)), 2 * yearly[p_t] / q_t,
            np.full(n, INF))
-    family(np.tile(np.arange(n_u), 2), np.concatenate((o_u + np.arange(n_u), o_r + pk_p)),
-           np.ones(2 * n_u), d[pk_p, pk_k], np.full(n_u, INF))
+    given, given_row = np.unique(y_b * k + y_k, return_inverse=True)  # substitute stock
+    family(np.concatenate((given_row, np.arange(len(given)))),
+           np.concatenate((o_y + np.arange(n_y), o_r + given // k)),
+           np.concatenate((y_f, -np.ones(len(given)))), np.full(len(given), -INF),
+           np.zeros(len(given)))
+    row_of = np.full(d.shape, -1, dtype=np.int64)
+    row_of[pk_p, pk_k] = np.arange(n_u)
+    gave = row_of[y_b, y_k]
+    has = gave >= 0
+    family(np.concatenate((np.tile(np.arange(n_u), 2), row_of[y_a, y_k], gave[has])),
+           np.concatenate((o_u + np.arange(n_u), o_r + pk_p, o_y + np.arange(n_y),
+                           o_y + np.flatnonzero(has))),
+           np.concatenate((np.ones(2 * n_u + n_y), -y_f[has])), d[pk_p, pk_k],
+           np.full(n_u, INF))
     served = np.unique(pk_p)
     family(np.concatenate((np.searchsorted(served, pk_p), np.arange(len(served)))),
            np.concatenate((o_u + np.arange(n_u), o_q + served)),
@@ -291,22 +312,25 @@ def bench_safety_stock(net, scenarios: int) -> dict[str, float]:
     value = unit_value(x, st)
     pyomo = direct = highs = cpu_pyomo = cpu_direct = 0.0
     objective = direct_objective = 0.0
+    iterations = direct_iterations = 0
     for idx in components(x, st):
         sub, sub_d = x.subset(idx), d[idx]
         (*_, sol), wall, cpu = timed(_solve_component, sub, sub_d, st, value[idx])
         pyomo, cpu_pyomo, highs, objective = (pyomo + wall, cpu_pyomo + cpu,
                                                highs + sol.seconds, objective + sol.objective)
+        iterations += sol.iterations
         h, wall, cpu = timed(highspy_safety_stock_model, sub, sub_d, st, value[idx])
         _, wall_run, cpu_run = timed(h.run)
         direct, cpu_direct = direct + wall + wall_run, cpu_direct + cpu + cpu_run
         direct_objective += h.getInfo().objective_function_value
+        direct_iterations += h.getInfo().simplex_iteration_count
     t0 = time.perf_counter()
     solve_safety_stock(net, st, inputs=x, demand=d)
     total = time.perf_counter() - t0
     print(f"safety stock K={scenarios}: {x.size} positions, {int((d > 0).sum())} scenario rows")
-    print(f"  models: Pyomo build+solve {pyomo:.2f} s (HiGHS {highs:.2f} s), objective "
-          f"{objective:,.2f}; highspy build+solve {direct:.2f} s, objective "
-          f"{direct_objective:,.2f}; ratio {pyomo / direct:.2f} wall, "
+    print(f"  models: Pyomo build+solve {pyomo:.2f} s (HiGHS {highs:.2f} s, {iterations} it.), "
+          f"objective {objective:,.2f}; highspy build+solve {direct:.2f} s ({direct_iterations} "
+          f"it.), objective {direct_objective:,.2f}; ratio {pyomo / direct:.2f} wall, "
           f"{cpu_pyomo / cpu_direct:.2f} CPU ({cpu_pyomo:.2f} s / {cpu_direct:.2f} s)")
     print(f"  solve_safety_stock (models + integer levels + exact positions) {total:.2f} s")
     return {"pyomo": pyomo, "pyomo HiGHS": highs, "highspy": direct, "ratio": pyomo / direct,

@@ -2,12 +2,14 @@
 
 Pyomo's ``LinearStandardFormCompiler`` turns the model into sparse matrices (mixed form:
 each row is ``==``, ``≤`` or ``≥``), except for the constraint families written as
-:class:`~solvers.matrix_rows.MatrixRows` and a ``LinearExpression`` objective, which are
-read as the arrays they are; highspy solves them, and the solution is written back into
-the Pyomo variables. This is the fastest robust Pyomo → HiGHS route measured
-(see ../shared/DESIGN.md). When HiGHS says infeasible, :func:`solve` finds which
-constraint families (Pyomo ``Constraint`` components) cannot hold together by dropping
-giving every row an elastic slack and minimising the total slack, and raises
+:class:`~solvers.matrix_rows.MatrixRows` and an
+:class:`~solvers.array_objective.ArrayObjective` or ``LinearExpression`` objective, which
+are read as the arrays they are, as are the bounds and values of a
+:class:`~solvers.var_array.VarArray`'s entries; highspy solves them, and the solution is
+written back into the Pyomo variables. This is the fastest robust Pyomo → HiGHS route
+measured (see ../shared/DESIGN.md). When HiGHS says infeasible, :func:`solve` finds which
+constraint families (Pyomo ``Constraint`` components) cannot hold together by giving
+every row an elastic slack and minimising the total slack, and raises
 :class:`Infeasible` naming the constraint families (Pyomo ``Constraint`` components) and
 the rows whose slack is needed.
 """
@@ -23,19 +25,25 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 import pyomo.environ as pyo
+from pyomo.common.collections import ComponentSet
 from pyomo.common.gc_manager import PauseGC
 from pyomo.common.numeric_types import native_numeric_types
 from pyomo.core.base.constraint import ConstraintData
 from pyomo.core.base.indexed_component import IndexedComponent
 from pyomo.core.base.objective import ObjectiveData
+from pyomo.core.base.var import VarData
 from pyomo.core.expr.numeric_expr import LinearExpression
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 from scipy import sparse
 
+from solvers.array_objective import ArrayObjective
 from solvers.matrix_rows import MatrixRows
+from solvers.var_array import VarArray, VarSequence
 
 log = logging.getLogger(__name__)
 INF = highspy.kHighsInf
+Terms = tuple[VarSequence, np.ndarray, float]
+"""A linear objective as (variables, coefficients, constant)."""
 
 
 @dataclass(frozen=True)
@@ -80,20 +88,19 @@ class Solution:
 
 
 def _highs_lp(model: pyo.ConcreteModel
-              ) -> tuple[highspy.HighsLp, list, float, "_Rows", sparse.csc_array]:
+              ) -> tuple[highspy.HighsLp, "_Columns", float, "_Rows", sparse.csc_array]:
     """The model as one HiGHS LP: (lp, columns, objective offset, row constraints, A).
 
     Constraints other than :class:`~solvers.matrix_rows.MatrixRows` families go through
     Pyomo's ``LinearStandardFormCompiler`` (mixed form); the families join as their CSR
-    arrays, and a minimised ``LinearExpression`` objective as its coefficient lists, so
-    neither is walked term by term. Columns: the compiler's, then the other variables of
-    the families and the objective in the model's order (a fixed one with both bounds at
-    its value).
+    arrays, and a minimised :class:`~solvers.array_objective.ArrayObjective` or
+    ``LinearExpression`` objective as its coefficients, so neither is walked term by
+    term. Columns: see :class:`_Columns`.
     """
     families = [c for c in model.component_objects(pyo.Constraint, active=True,
                                                    descend_into=True)
                 if isinstance(c, MatrixRows)]
-    objective = _linear_objective(model)
+    objective, terms = _linear_objective(model)
     aside = [*families, *([objective] if objective is not None else [])]
     for component in aside:
         component.deactivate()
@@ -102,22 +109,11 @@ def _highs_lp(model: pyo.ConcreteModel
     finally:
         for component in aside:
             component.activate()
-    columns = list(info.columns)
-    col = {id(v): j for j, v in enumerate(columns)}
-    expr = objective.expr if objective is not None else None
-    lists = {id(f.columns): f.columns for f in families}  # families often share one list
-    if expr is not None:
-        lists[0] = expr.linear_vars
-    used = {id(v) for variables in lists.values() for v in variables}.difference(col)
-    columns += [v for v in model.component_data_objects(pyo.Var, descend_into=True)
-                if id(v) in used]
-    col.update((id(v), j) for j, v in enumerate(columns))
-    where = {key: np.fromiter(map(col.__getitem__, map(id, variables)), dtype=np.int64,
-                              count=len(variables)) for key, variables in lists.items()}
-    n_cols = len(columns)
+    sequences = [f.columns for f in families] + ([terms[0]] if terms is not None else [])
+    columns = _Columns(model, info.columns, sequences)
+    n_cols = columns.count
     compiled = info.A.tocoo()
-    first = np.fromiter((col[id(v)] for v in info.columns), dtype=np.int64,
-                        count=len(info.columns))
+    first = columns.index(VarSequence(info.columns))
     blocks = [sparse.csr_array((compiled.data, (compiled.row, first[compiled.col])),
                                shape=(compiled.shape[0], n_cols))]
     mult = np.array([m for _, m in info.rows], dtype=int)
@@ -126,8 +122,8 @@ def _highs_lp(model: pyo.ConcreteModel
     rows = _Rows([con for con, _ in info.rows])
     for f in families:
         a = f.matrix
-        blocks.append(sparse.csr_array((a.data, where[id(f.columns)][a.indices], a.indptr),
-                                       shape=(a.shape[0], n_cols)))
+        blocks.append(sparse.csr_array((a.data, columns.index(f.columns)[a.indices],
+                                        a.indptr), shape=(a.shape[0], n_cols)))
         lower.append(np.where(np.isfinite(f.row_lower), f.row_lower, -INF))
         upper.append(np.where(np.isfinite(f.row_upper), f.row_upper, INF))
         rows.add(f)
@@ -137,13 +133,14 @@ def _highs_lp(model: pyo.ConcreteModel
         c = info.c.tocoo()
         np.add.at(cost, first[c.col], c.data)
     offset = float(info.c_offset[0]) if len(info.c_offset) else 0.0
-    if expr is not None:
-        np.add.at(cost, where[0], np.asarray(expr.linear_coefs, dtype=float))
-        offset += float(pyo.value(expr.constant))
+    if terms is not None:
+        variables, coefs, constant = terms
+        np.add.at(cost, columns.index(variables), coefs)
+        offset += constant
     lp = highspy.HighsLp()
     lp.num_col_, lp.num_row_ = n_cols, A.shape[0]
     lp.col_cost_ = cost
-    lp.col_lower_, lp.col_upper_, integer = _column_data(columns)
+    lp.col_lower_, lp.col_upper_, integer = columns.bounds()
     lp.row_lower_, lp.row_upper_ = np.concatenate(lower), np.concatenate(upper)
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
     lp.a_matrix_.start_ = A.indptr
@@ -155,16 +152,124 @@ def _highs_lp(model: pyo.ConcreteModel
     return lp, columns, offset, rows, A
 
 
-def _column_data(columns: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Lower and upper bounds (±inf when open; a fixed variable's value for both) and
-    integrality of each column; integrality is looked up once per domain."""
-    domains = {id(v.domain): v for v in columns}
-    integer = {key: v.is_integer() or v.is_binary() for key, v in domains.items()}
-    bounds = [(v.value, v.value) if v.fixed else v.bounds for v in columns]
-    lower = np.array([lb for lb, _ in bounds], dtype=float)  # None → nan
-    upper = np.array([ub for _, ub in bounds], dtype=float)
-    return (np.where(np.isnan(lower), -INF, lower), np.where(np.isnan(upper), INF, upper),
-            np.array([integer[id(v.domain)] for v in columns], dtype=bool))
+class _Columns:
+    """HiGHS's columns: the compiler's variables, then the other variables the families
+    and the objective use, in the order the model declares them; each
+    :class:`~solvers.var_array.VarArray` among them is one block of consecutive columns
+    (all its entries; one the compiler met is read in its block)."""
+
+    def __init__(self, model: pyo.ConcreteModel, compiled: Sequence[VarData],
+                 sequences: Sequence[VarSequence]):
+        self.single: list[VarData] = []  # variables outside arrays, with their columns
+        self.single_col: list[int] = []
+        self.col: dict[int, int] = {}  # id(VarData) → column
+        self.start: dict[int, int] = {}  # id(VarArray) → its first column
+        self.arrays: list[VarArray] = []
+        self.count = 0
+        used_arrays = ComponentSet(a for s in sequences for a in s.arrays())
+        for v in compiled:
+            parent = v.parent_component()
+            if isinstance(parent, VarArray):
+                used_arrays.add(parent)
+            else:
+                self._add(v)
+        used = {id(v) for s in sequences for part in s.parts if not isinstance(part, VarArray)
+                for v in part}.difference(self.col)
+        for var in model.component_objects(pyo.Var, descend_into=True):
+            if isinstance(var, VarArray):
+                if var in used_arrays:
+                    self.start[id(var)] = self.count
+                    self.arrays.append(var)
+                    self.count += var.size
+            elif used:
+                for v in var.values():
+                    if id(v) in used:
+                        self._add(v)
+        self._part_cols: dict[int, np.ndarray] = {}
+
+    def _add(self, v: VarData) -> None:
+        self.col[id(v)] = self.count
+        self.single.append(v)
+        self.single_col.append(self.count)
+        self.count += 1
+
+    def _columns_of(self, part: VarArray | tuple[VarData, ...]) -> np.ndarray:
+        if isinstance(part, VarArray):
+            return self.start[id(part)] + np.arange(part.size)
+        try:
+            return np.fromiter(map(self.col.__getitem__, map(id, part)), dtype=np.int64,
+                               count=len(part))
+        except KeyError:  # an entry of an array, met by the compiler
+            return np.fromiter(map(self._of, part), dtype=np.int64, count=len(part))
+
+    def _of(self, v: VarData) -> int:
+        parent = v.parent_component()
+        if isinstance(parent, VarArray):
+            return self.start[id(parent)] + v.index()
+        return self.col[id(v)]
+
+    def index(self, variables: VarSequence) -> np.ndarray:
+        """The column of each of ``variables``."""
+        parts = []
+        for part in variables.parts:
+            if id(part) not in self._part_cols:  # families often share a part
+                self._part_cols[id(part)] = self._columns_of(part)
+            parts.append(self._part_cols[id(part)])
+        return np.concatenate([np.zeros(0, dtype=np.int64), *parts])
+
+    def bounds(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Lower and upper bounds (±inf when open; a fixed variable's value for both) and
+        integrality of each column: a ``VarData`` read one by one (integrality looked up
+        once per domain), an array's entries not made as ``VarData`` as arrays within its
+        domain."""
+        lower, upper = np.full(self.count, -INF), np.full(self.count, INF)
+        integer = np.zeros(self.count, dtype=bool)
+        for var in self.arrays:
+            block = slice(self.start[id(var)], self.start[id(var)] + var.size)
+            lo, hi = var.common_domain.bounds()
+            lower[block] = np.maximum(var.lower_bounds, -INF if lo is None else lo)
+            upper[block] = np.minimum(var.upper_bounds, INF if hi is None else hi)
+            integer[block] = _is_integer(var.common_domain)
+        made = [(self.start[id(var)] + j, v) for var in self.arrays for j, v in var.made()]
+        cols = np.array(self.single_col + [j for j, _ in made], dtype=np.int64)
+        variables = self.single + [v for _, v in made]
+        domains = {id(v.domain): v.domain for v in variables}
+        kind = {key: _is_integer(domain) for key, domain in domains.items()}
+        bounds = [(v.value, v.value) if v.fixed else v.bounds for v in variables]
+        lo = np.array([b for b, _ in bounds], dtype=float)  # None → nan
+        hi = np.array([b for _, b in bounds], dtype=float)
+        lower[cols] = np.where(np.isnan(lo), -INF, lo)
+        upper[cols] = np.where(np.isnan(hi), INF, hi)
+        integer[cols] = [kind[id(v.domain)] for v in variables]
+        return lower, upper, integer
+
+    def load(self, values: np.ndarray, load: Sequence[IndexedComponent] | None) -> None:
+        """Write the solved ``values`` into the variables (only those of the ``load``
+        components when given): an array's as its :attr:`~VarArray.solution` and into
+        its entries made as ``VarData``."""
+        wanted = None if load is None else ComponentSet(load)
+        for var in self.arrays:
+            if wanted is None or var in wanted:
+                start = self.start[id(var)]
+                var.solution = values[start:start + var.size].copy()
+                for j, v in var.made():
+                    v.set_value(float(var.solution[j]), skip_validation=True)
+        if wanted is None:
+            chosen = zip(self.single, self.single_col, strict=True)
+        else:
+            chosen = ((v, self.col[id(v)]) for c in load if not isinstance(c, VarArray)
+                      for v in c.values() if id(v) in self.col)
+        for v, j in chosen:
+            v.set_value(float(values[j]), skip_validation=True)
+
+
+def _is_integer(domain: pyo.Set) -> bool:
+    """Whether ``domain`` is a range of integers (as ``VarData.is_integer``; binary too)."""
+    interval = domain.get_interval()
+    if interval is None:
+        return False
+    start, stop, step = interval
+    return step == 1 and all(end is None or int(end) == end for end in (start, stop))
 
 
 class _Rows:
@@ -184,19 +289,24 @@ class _Rows:
         return part.row(j) if isinstance(part, MatrixRows) else part[j]
 
 
-def _linear_objective(model: pyo.ConcreteModel) -> ObjectiveData | None:
-    """The model's objective when it is one minimised ``LinearExpression`` with numeric
-    coefficients (read as arrays by :func:`_highs_lp`), else None."""
+def _linear_objective(model: pyo.ConcreteModel
+                      ) -> tuple[ObjectiveData | None, Terms | None]:
+    """The model's objective and its (variables, coefficients, constant) when it is one
+    minimised :class:`~solvers.array_objective.ArrayObjective` or ``LinearExpression``
+    with numeric coefficients (read as arrays by :func:`_highs_lp`), else (None, None)."""
     objectives = list(model.component_data_objects(pyo.Objective, active=True,
                                                    descend_into=True))
-    if len(objectives) != 1:
-        return None
+    if len(objectives) != 1 or objectives[0].sense != pyo.minimize:
+        return None, None
     obj = objectives[0]
+    if isinstance(obj, ArrayObjective) and obj.columns is not None:
+        return obj, (obj.columns, obj.coefs, obj.constant)
     expr = obj.expr
-    if (type(expr) is not LinearExpression or obj.sense != pyo.minimize
+    if (type(expr) is not LinearExpression
             or not all(type(c) in native_numeric_types for c in expr.linear_coefs)):
-        return None
-    return obj
+        return None, None
+    return obj, (VarSequence(expr.linear_vars), np.asarray(expr.linear_coefs, dtype=float),
+                 float(pyo.value(expr.constant)))
 
 
 def _quiet_highs() -> highspy.Highs:
@@ -245,7 +355,8 @@ def solve(model: pyo.ConcreteModel, *, options: dict[str, object] | None = None,
           load: Sequence[IndexedComponent] | None = None) -> Solution:
     """Solve ``model`` (linear, one objective) and load the solution into its variables
     (only into the variables of the ``load`` components when given: writing back values
-    nobody reads costs a Python call per variable).
+    nobody reads costs a Python call per variable; a
+    :class:`~solvers.var_array.VarArray` gets its values as one array).
 
     ``options`` are HiGHS options (e.g. ``{"solver": "ipm", "time_limit": 60.0}``).
     Raises :class:`Infeasible` naming the binding constraint families, or
@@ -268,11 +379,7 @@ def solve(model: pyo.ConcreteModel, *, options: dict[str, object] | None = None,
     if status != highspy.HighsModelStatus.kOptimal:
         log.warning("%s: %s; using the best solution found (gap %.2f%%)", model.name,
                     h.modelStatusToString(status), 100 * gap)
-    values = h.getSolution().col_value
-    wanted = None if load is None else {id(v) for c in load for v in c.values()}
-    for var, value in zip(columns, values, strict=True):
-        if wanted is None or id(var) in wanted:
-            var.set_value(value, skip_validation=True)
+    columns.load(np.asarray(h.getSolution().col_value), load)
     return Solution(info.objective_function_value + offset, h.modelStatusToString(status),
                     int(info.simplex_iteration_count + info.ipm_iteration_count),
                     float(h.getRunTime()), gap)

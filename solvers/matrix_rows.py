@@ -4,10 +4,11 @@ The rows are ordinary Pyomo constraints to the rest of Pyomo (``body``, ``lower`
 ``upper``, names, the LP writer, the standard-form compiler), but no expression is built
 until something asks for one: :func:`solvers.highs_bridge.solve` hands the CSR arrays to
 HiGHS as they are, so a family of many rows costs numpy time, not one Python expression
-object per term. Built on Pyomo's own ``MatrixConstraint``, which Pyomo 6.10 cannot
-compile as shipped: its ``values()`` refuses the ``sort`` argument block iteration
-passes and its rows lack ``to_bounded_expression`` and ``expr``; :class:`MatrixRows`
-adds them.
+object per term; its variables may be a :class:`~solvers.var_array.VarSequence`, whose
+arrays' entries are made only when a row's expression is. Built on Pyomo's own
+``MatrixConstraint``, which Pyomo 6.10 cannot compile as shipped: its ``values()``
+refuses the ``sort`` argument block iteration passes and its rows lack
+``to_bounded_expression`` and ``expr``; :class:`MatrixRows` adds them.
 """
 
 import weakref
@@ -18,6 +19,8 @@ from pyomo.core.base.matrix_constraint import MatrixConstraint, _MatrixConstrain
 from pyomo.core.base.var import VarData
 from pyomo.core.expr.relational_expr import RelationalExpression, inequality
 from scipy import sparse
+
+from solvers.var_array import VarSequence
 
 
 class _Row(_MatrixConstraintData):
@@ -47,15 +50,16 @@ class MatrixRows(MatrixConstraint):
     the module docstring."""
 
     def __init__(self, matrix: sparse.csr_array, lower: np.ndarray, upper: np.ndarray,
-                 columns: Sequence[VarData], doc: str = "", labels: Sequence | None = None):
+                 columns: VarSequence | Sequence[VarData], doc: str = "",
+                 labels: Sequence | None = None):
         self.matrix = matrix  # CSR, one column per entry of ``columns``
         self.labels = labels
-        self._position = None if labels is None else {key: i for i, key in enumerate(labels)}
+        self._position: dict | None = None  # label → row, made on first use
         self.row_lower = np.asarray(lower, dtype=float)  # −inf where unbounded
         self.row_upper = np.asarray(upper, dtype=float)  # +inf where unbounded
-        super().__init__(matrix.data, matrix.indices, matrix.indptr,
-                         [None if v == -np.inf else v for v in self.row_lower.tolist()],
-                         [None if v == np.inf else v for v in self.row_upper.tolist()], columns)
+        super().__init__(matrix.data, matrix.indices, matrix.indptr, _sides(self.row_lower),
+                         _sides(self.row_upper), ())
+        self._x = VarSequence.of(columns)  # entries of a VarArray are made when read
         self.doc = doc
 
     def construct(self, data: object = None) -> None:
@@ -73,7 +77,11 @@ class MatrixRows(MatrixConstraint):
         return self._rows()[i]
 
     def __getitem__(self, key: object) -> _Row:
-        return self.row(key if self._position is None else self._position[key])
+        if self.labels is None:
+            return self.row(key)
+        if self._position is None:
+            self._position = {label: i for i, label in enumerate(self.labels)}
+        return self.row(self._position[key])
 
     def __len__(self) -> int:
         return len(self._lower)
@@ -96,12 +104,19 @@ class MatrixRows(MatrixConstraint):
         self._active = False
 
     @property
-    def columns(self) -> tuple[VarData, ...]:
+    def columns(self) -> VarSequence:
         """The variables, in the matrix's column order."""
         return self._x
 
 
-def matrix_rows(columns: Sequence[VarData], row: np.ndarray, col: np.ndarray,
+def _sides(bound: np.ndarray) -> np.ndarray:
+    """Row bounds as Pyomo reads them, row by row: a float, or None where open (±inf)."""
+    out = bound.astype(object)
+    out[~np.isfinite(bound)] = None
+    return out
+
+
+def matrix_rows(columns: VarSequence | Sequence[VarData], row: np.ndarray, col: np.ndarray,
                 coef: np.ndarray, lower: np.ndarray, upper: np.ndarray,
                 doc: str = "", labels: Sequence | None = None) -> MatrixRows:
     """The family with entries A[row, col] = coef (repeated entries add up, zeros are

@@ -51,9 +51,9 @@ from dataclasses import dataclass
 import numpy as np
 import pyomo.environ as pyo
 from pyomo.common.gc_manager import PauseGC
-from pyomo.core.expr.numeric_expr import LinearExpression
 from tqdm import tqdm
 
+from solvers.array_objective import ArrayObjective
 from solvers.highs_bridge import Solution, solve
 from solvers.inventory_theory.lead_time import crossing_risk
 from solvers.matrix_rows import matrix_rows
@@ -63,6 +63,7 @@ from solvers.safety_stock.pooling import NO_LINKS, Links, pooled_shortage
 from solvers.safety_stock.reasons import reorder_point_reason
 from solvers.safety_stock.sampling import Upstream, sample_cycle_demand
 from solvers.safety_stock.settings import SafetyStockSettings
+from solvers.var_array import VarArray, VarSequence
 from twin.domain import Network
 from twin.domain.parties import PRIORITIES
 
@@ -211,19 +212,18 @@ def define_shortage(m: pyo.ConcreteModel, demand: np.ndarray, links: Links = NO_
                     ) -> None:
     """u_j ≥ D_pk − R_p − Σ_{l: a_l=p} y_lk + Σ_{l: b_l=p} f_l·y_lk, u_j ≥ 0: units short
     in scenario k, one variable j per scenario row with D_pk > 0 (``m.short_position[j]`` =
-    p, rows labelled (p, k)); with substitution links (:func:`define_substitution`) a
-    position's shortfall is net of what its substitutes cover and a substitute's includes
-    what it gave."""
+    p, rows labelled (p, k); u and y are :class:`~solvers.var_array.VarArray` s); with
+    substitution links (:func:`define_substitution`) a position's shortfall is net of what
+    its substitutes cover and a substitute's includes what it gave."""
     p, k = np.nonzero(demand > 0)
     n = len(p)
     m.short_position = p
-    m.u = pyo.Var(pyo.RangeSet(0, n - 1), domain=pyo.NonNegativeReals,
-                  doc="units short per scenario row")
+    m.u = VarArray(n, domain=pyo.NonNegativeReals, doc="units short per scenario row")
     row_of = np.full(demand.shape, -1, dtype=np.int64)
     row_of[p, k] = np.arange(n)
     y_rows, y_cols, y_coef = define_substitution(m, demand, links, row_of)
     m.shortage = matrix_rows(
-        (*m.u.values(), *m.R.values(), *m.y.values()),
+        VarSequence(m.u, m.R.values(), m.y),
         np.concatenate((np.arange(n), np.arange(n), y_rows)),
         np.concatenate((np.arange(n), n + p, n + demand.shape[0] + y_cols)),
         np.concatenate((np.ones(2 * n), y_coef)), demand[p, k], np.full(n, np.inf),
@@ -248,13 +248,12 @@ def define_substitution(m: pyo.ConcreteModel, demand: np.ndarray, links: Links,
     a, b, f = links.item[link], links.substitute[link], links.factor[link]
     upper = links.share[link] * demand[a, k]
     m.y_link, m.y_scenario = link, k
-    m.y = pyo.Var(pyo.RangeSet(0, n - 1), domain=pyo.NonNegativeReals,
-                  bounds=lambda m, j: (0.0, float(upper[j])),
-                  doc="units of a demand covered by a substitute per scenario")
+    m.y = VarArray(n, domain=pyo.NonNegativeReals, lower=0.0, upper=upper,
+                   doc="units of a demand covered by a substitute per scenario")
     pair = b * demand.shape[1] + k
     given, cap_row = np.unique(pair, return_inverse=True)
     m.substitute_stock = matrix_rows(
-        (*m.y.values(), *m.R.values()), np.concatenate((cap_row, np.arange(len(given)))),
+        VarSequence(m.y, m.R.values()), np.concatenate((cap_row, np.arange(len(given)))),
         np.concatenate((np.arange(n), n + given // demand.shape[1])),
         np.concatenate((f, -np.ones(len(given)))), np.full(len(given), -np.inf),
         np.zeros(len(given)), doc="a substitute gives at most its reorder point",
@@ -274,7 +273,7 @@ def define_fill_rate(m: pyo.ConcreteModel, x: SafetyStockInputs, target: np.ndar
     row = np.searchsorted(rows, p)
     n = len(rows)
     m.fill_rate = matrix_rows(
-        (*m.u.values(), *m.Q.values()), np.concatenate((row, np.arange(n))),
+        VarSequence(m.u, m.Q.values()), np.concatenate((row, np.arange(n))),
         np.concatenate((np.arange(len(p)), len(p) + rows)),
         np.concatenate((np.full(len(p), 1 / k), -(1 - target[rows].astype(float)))),
         np.full(n, -np.inf), np.zeros(n),
@@ -303,18 +302,20 @@ def define_budget(m: pyo.ConcreteModel, x: SafetyStockInputs, mean_d: np.ndarray
     """Σ_{p of org} c_p (R_p − D̄_p + (1/K) Σ_k u_pk + Q_p/2) ≤ budget_org: expected on-hand
     value cap — E[(R − D)⁺], the stock left when a replenishment arrives, plus half a cycle
     (the usual (s, Q) approximation; on-hand stock is never negative)."""
-    of: dict[str, list[int]] = {}
-    for p, o in enumerate(x.org):
-        if o in budget:
-            of.setdefault(o, []).append(p)
-    short: dict[int, list[int]] = {}
-    for j, p in enumerate(m.short_position.tolist()):
-        short.setdefault(p, []).append(j)
-    m.budget = pyo.Constraint(
-        sorted(of), rule=lambda m, o: sum(float(x.unit_cost[p]) * (
-            m.R[p] + m.Q[p] / 2 + sum(m.u[j] for j in short.get(p, ())) / k)
-            for p in of[o]) <= budget[o] + float(sum(x.unit_cost[p] * mean_d[p] for p in of[o])),
-        doc="org inventory budget (currency)")
+    orgs = sorted(set(x.org.tolist()) & set(budget))
+    row = np.array([orgs.index(o) if o in budget else -1 for o in x.org.tolist()],
+                   dtype=np.int64)
+    mine = np.flatnonzero(row >= 0)
+    short = np.flatnonzero(row[m.short_position] >= 0)
+    p = m.short_position[short]
+    c = x.unit_cost.astype(float)
+    m.budget = matrix_rows(
+        VarSequence(m.R.values(), m.Q.values(), m.u),
+        np.concatenate((row[mine], row[mine], row[p])),
+        np.concatenate((mine, x.size + mine, 2 * x.size + short)),
+        np.concatenate((c[mine], c[mine] / 2, c[p] / k)), np.full(len(orgs), -np.inf),
+        np.array([budget[o] + sum((c * mean_d)[row == r].tolist()) for r, o in enumerate(orgs)]),
+        doc="org inventory budget (currency)", labels=orgs)
 
 
 def expected_on_hand(d: np.ndarray, s: np.ndarray, big_s: np.ndarray) -> np.ndarray:
@@ -346,21 +347,21 @@ def define_objective(m: pyo.ConcreteModel, over: np.ndarray, under: np.ndarray,
     """min Σ_p c_o,p (R_p − D̄_p + Q_p/2) + κ_p + c_e,p w_p + (c_o,p + c_u,p)/K Σ_k u_pk
     + ε/K Σ_lk c_o,a·rank_l·y_lk (currency/year), with c_e = c·n the yearly write-off of a
     unit expiring every cycle and ε (:data:`SUBSTITUTION_TIE`) a tie-break that takes the
-    item's own stock, then its substitutes in preference order; one ``LinearExpression``."""
+    item's own stock, then its substitutes in preference order; one
+    :class:`~solvers.array_objective.ArrayObjective`."""
     over = over.astype(float)
     p = m.short_position
     coefs = [over, over / 2, np.ones(len(over)), (over[p] + under[p]) / k]
-    variables = [*m.R.values(), *m.Q.values(), *m.kappa.values(), *m.u.values()]
+    variables = [m.R.values(), m.Q.values(), m.kappa.values(), m.u]
     if hasattr(m, "expiring"):
         coefs.append(write_off[list(m.E)].astype(float))
-        variables += m.expiring.values()
-    if len(m.y):
+        variables.append(m.expiring.values())
+    if m.y.size:
         coefs.append(SUBSTITUTION_TIE * over[links.item[m.y_link]] * links.preference[m.y_link]
                      / k)
-        variables += m.y.values()
-    m.cost = pyo.Objective(expr=LinearExpression(
-        constant=-float(over @ mean_d), linear_coefs=np.concatenate(coefs).tolist(),
-        linear_vars=variables), sense=pyo.minimize)
+        variables.append(m.y)
+    m.cost = ArrayObjective(VarSequence(*variables), np.concatenate(coefs),
+                            constant=-float(over @ mean_d))
 
 
 def cycles_per_year(x: SafetyStockInputs, q: np.ndarray) -> np.ndarray:
