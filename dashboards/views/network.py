@@ -22,6 +22,11 @@ NO_FLOWS = "no flows"
 MODE_DASH = {"road": "solid", "rail": "dashed", "air": "dotted"}
 COLD, AMBIENT = "#1f77b4", "#d62728"
 ALERT = "background-color: #f8d7da"
+HEALTH_CSS = """
+table { border-collapse: collapse; width: 100%; font-size: 14px; }
+th, td { padding: 6px 10px; border-bottom: 1px solid #ddd; text-align: right; }
+th { background: #f6f6f6; } td:nth-child(-n+2), th:nth-child(-n+2) { text-align: left; }
+"""
 
 
 def _mode_label(mode: str, cold: bool) -> str:
@@ -146,34 +151,30 @@ class NetworkView(Viewer):
         fig.add_layout(fig.legend[0], "right")
         return fig
 
-    def health(self) -> pn.widgets.Tabulator:
-        """Inventory health per warehouse, with totals and highlighted thresholds."""
-        net = self.data.network()
-        currency = net.settings.currency
+    def health(self) -> pn.pane.HTML:
+        """Inventory health per warehouse, with totals and highlighted thresholds: an HTML
+        table (as a Tabulator widget it added ~30 Bokeh models to the landing page and its
+        column fitting to the browser's drawing)."""
+        currency = self.data.network().settings.currency
         df = self.inventory.reset_index()
         low = df.days_of_supply < DAYS_OF_SUPPLY_TARGET
-        df["near_expiry_share"] *= 100
-        df["days_of_supply"] = [_days(d) for d in df.days_of_supply]
-        units = {"type": "money", "thousand": ",", "precision": 0}
-        money = units | {"symbol": f" {currency}", "symbolAfter": True}
-
-        def alerts(row: pd.Series) -> list[str]:
-            near = row.near_expiry_share > 100 * NEAR_EXPIRY_ALERT
-            return [ALERT if (c == "days_of_supply" and low[row.name]) or
-                    (c in ("value_near_expiry", "near_expiry_share") and near) else ""
-                    for c in row.index]
-        table = pn.widgets.Tabulator(
-            df, disabled=True, show_index=False, css_classes=["health"],
-            sizing_mode="stretch_width", titles={
-                "in_transit": "in transit (inbound)", "stock_value": f"stock value ({currency})",
-                "value_near_expiry": f"value near expiry ({currency})",
-                "near_expiry_share": "near expiry share", "days_of_supply": "days of supply"},
-            formatters={"available": units, "quarantine": units, "reserved": units,
-                        "in_transit": units, "stock_value": money, "value_near_expiry": money,
-                        "near_expiry_share": {"type": "money", "precision": 1,
-                                              "symbol": " %", "symbolAfter": True}})
-        table.style.apply(alerts, axis=1)
-        return table
+        near = df.near_expiry_share > NEAR_EXPIRY_ALERT
+        flagged = pd.DataFrame("", index=df.index, columns=df.columns)
+        flagged.loc[low, "days_of_supply"] = ALERT
+        flagged.loc[near, ["value_near_expiry", "near_expiry_share"]] = ALERT
+        units, money = "{:,.0f}", "{:,.0f} " + currency
+        table = df.style.set_uuid("health").hide(axis="index").apply(
+            lambda _: flagged, axis=None).format({
+                "available": units, "quarantine": units, "reserved": units,
+                "in_transit": units, "stock_value": money, "value_near_expiry": money,
+                "near_expiry_share": lambda share: f"{100 * share:,.1f} %",
+                "days_of_supply": _days}, na_rep="").relabel_index([
+                    "warehouse", "name", "available", "quarantine", "reserved",
+                    "in transit (inbound)", f"stock value ({currency})",
+                    f"value near expiry ({currency})", "near expiry share",
+                    "days of supply"], axis="columns")
+        return pn.pane.HTML(table, css_classes=["health"], stylesheets=[HEALTH_CSS],
+                            sizing_mode="stretch_width")
 
     def __panel__(self) -> pn.viewable.Viewable:
         return pn.Column(
