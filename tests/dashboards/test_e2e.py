@@ -133,6 +133,28 @@ def test_wrong_password_is_refused(site, browser) -> None:  # type: ignore[no-un
     page.close()
 
 
+def test_login_prefetches_the_pages_scripts_and_nothing_comes_from_elsewhere(  # type: ignore[no-untyped-def]
+        site, browser) -> None:
+    """The login page asks the browser to prefetch exactly the scripts the app's page then
+    loads, and neither page (nor the logout page) asks for anything but this server."""
+    base, _ = site
+    page = browser.new_page()
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
+    page.goto(base)
+    prefetched = page.eval_on_selector_all("link[rel=prefetch]", "ls => ls.map(l => l.href)")
+    page.fill("input[name=username]", "vic")
+    page.fill("input[name=password]", "vic-secret")
+    page.click("form.login-form button")
+    page.wait_for_selector("text=signed in as vic")
+    loaded = page.eval_on_selector_all("script[src]", "ss => ss.map(s => s.src)")
+    assert prefetched and prefetched == loaded
+    page.goto(f"{base}/logout")
+    page.wait_for_load_state()
+    assert [url for url in asked if not url.startswith((base, "data:", f"blob:{base}"))] == []
+    page.close()
+
+
 def test_manager_opens_every_page_runs_a_whatif_and_approves(site, browser  # type: ignore[no-untyped-def]
                                                              ) -> None:
     base, data = site
