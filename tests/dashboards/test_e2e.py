@@ -430,9 +430,10 @@ def test_another_session_stays_quick_while_whatifs_run(site, browser  # type: ig
     (ARTIFACTS / "responsiveness.json").write_text(json.dumps(
         {"page load idle, s": idle, "page load during what-ifs, s": loaded,
          "Compare verdict during what-ifs, s": shown}, indent=1))
-    # goal: 2 s; on this shared 2-core VM (2026-11-30, load 3-4) a load during what-ifs took
-    # 1.12-1.91 s in four runs (idle 1.04-1.72 s; 132b57e: 2.45 s, idle 1.91 s), too close
-    # to 2 s to hold strictly, so the what-ifs may add at most 1 s to the idle load here
+    # goal: 2 s; on this shared 2-core VM (2026-11-30, load 2.6-5.0, the lighter landing
+    # page) a load during what-ifs took 1.09-1.41 s in seven runs and 2.11 s in an eighth
+    # (idle 0.92-1.43 s; f2a9c8f in the same hour: 1.78, 2.21 s): not yet held strictly,
+    # so the what-ifs may add at most 1 s to the idle load here
     assert loaded <= max(2.0, idle + 1.0), \
         f"page load took {loaded:.2f} s while what-ifs ran (idle {idle:.2f} s)"
     for k in range(2):
