@@ -74,8 +74,8 @@ class NetworkView(Viewer):
         """Regions, lanes by mode and cold chain, flows, warehouses and hospitals by name:
         one Bokeh glyph renderer per kind of thing (colour, dash and legend entry from the
         rows' columns), labels on the same sources and one hover tool whose text is
-        written per row (a renderer and hover tool per layer made ~140 models to build,
-        ship and draw; this makes ~70)."""
+        written per row (a renderer and hover tool per layer made 140 Bokeh models on the
+        reference network to build, ship and draw; this makes 77)."""
         net = self.data.network()
         currency = net.settings.currency
         rings, region_labels, wh, hosp, lanes = self.data.map_layers()
