@@ -6,6 +6,9 @@ from collections.abc import Callable
 
 import panel as pn
 import param
+from bokeh.resources import Resources
+from bokeh.server.views.static_handler import StaticHandler
+from panel.io.resources import bundle_resources
 from panel.viewable import Viewer
 
 from dashboards.auth import SESSION_COOKIE, Login, Sessions, StoreAuthProvider
@@ -98,6 +101,14 @@ def app_factory(data: DataStore, sessions: Sessions) -> Callable[[], pn.viewable
     return make
 
 
+def page_scripts() -> list[str]:
+    """URLs of the scripts the app's page loads (Bokeh, Panel and the loaded extensions;
+    relative to the server's root, with the versions the page asks for)."""
+    resources = Resources(mode="server", root_url="./",
+                          path_versioner=StaticHandler.append_version)
+    return [str(url) for url in bundle_resources(None, resources).js_files]
+
+
 def serve(data: DataStore, port: int, *, threaded: bool = False,
           show: bool = False) -> object:
     """Serve the dashboard on 127.0.0.1:``port`` behind the store's login."""
@@ -105,6 +116,7 @@ def serve(data: DataStore, port: int, *, threaded: bool = False,
     sessions = Sessions()
     return pn.serve({"/": app_factory(data, sessions)}, port=port, address="127.0.0.1",
                     websocket_origin=[f"127.0.0.1:{port}", f"localhost:{port}"],
-                    auth_provider=StoreAuthProvider(data.plans(), sessions),
+                    auth_provider=StoreAuthProvider(data.plans(), sessions,
+                                                    scripts=page_scripts()),
                     cookie_secret=secrets.token_urlsafe(32), show=show, threaded=threaded,
                     title="medtwin")

@@ -9,9 +9,13 @@ next action.
 
 import secrets
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from html import escape
 
+from jinja2 import Template
 from panel.auth import BasicAuthProvider, BasicLoginHandler, LogoutHandler
+from panel.io.resources import LOCAL_DIST
 from tornado.web import RequestHandler
 
 from medtwin.services.plans import NotPermitted, PlanService
@@ -65,12 +69,34 @@ class Login:
         return self.user
 
 
-class StoreAuthProvider(BasicAuthProvider):
-    """Panel's login and logout pages; a user logs in when the store knows the password."""
+@dataclass(frozen=True)
+class LocalPage:
+    """One of Panel's login and logout pages served from this server alone: its images
+    from Panel's files here instead of its CDN, and a ``<link rel=prefetch>`` per URL of
+    ``prefetch`` in its head (the browser fetches them while the user types)."""
 
-    def __init__(self, store: PlanService, sessions: Sessions, **kwargs: object):
+    template: Template
+    prefetch: Sequence[str] = ()
+
+    def render(self, **values: object) -> str:
+        """The page, with Panel's template values."""
+        links = "".join(f'<link rel="prefetch" as="script" href="{escape(url)}">'
+                        for url in self.prefetch)
+        html = self.template.render(**values | {"PANEL_CDN": LOCAL_DIST})
+        return html.replace("</head>", f"{links}</head>", 1)
+
+
+class StoreAuthProvider(BasicAuthProvider):
+    """Panel's login and logout pages; a user logs in when the store knows the password.
+    The login page prefetches ``scripts`` (the app page's, so that they are in the
+    browser's cache when the login lands there)."""
+
+    def __init__(self, store: PlanService, sessions: Sessions, scripts: Sequence[str] = (),
+                 **kwargs: object):
         self.store, self.sessions = store, sessions
         super().__init__(**kwargs)
+        self._login_template = LocalPage(self._login_template, tuple(scripts))
+        self._logout_template = LocalPage(self._logout_template)
 
     @property
     def get_user(self):  # type: ignore[no-untyped-def]  # Panel's signature

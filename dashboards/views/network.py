@@ -22,10 +22,20 @@ NO_FLOWS = "no flows"
 MODE_DASH = {"road": "solid", "rail": "dashed", "air": "dotted"}
 COLD, AMBIENT = "#1f77b4", "#d62728"
 ALERT = "background-color: #f8d7da"
+HEALTH_CSS = """
+table { border-collapse: collapse; width: 100%; font-size: 14px; }
+th, td { padding: 6px 10px; border-bottom: 1px solid #ddd; text-align: right; }
+th { background: #f6f6f6; } td:nth-child(-n+2), th:nth-child(-n+2) { text-align: left; }
+"""
 
 
 def _mode_label(mode: str, cold: bool) -> str:
     return f"{mode} lane, {'cold chain' if cold else 'ambient'}"
+
+
+def _days(days: float) -> str:
+    """Days of supply as shown (none where a warehouse serves no demand)."""
+    return f"{days:,.1f}" if pd.notna(days) else "no demand served"
 
 
 class NetworkView(Viewer):
@@ -61,8 +71,11 @@ class NetworkView(Viewer):
 
     @param.depends("flows")
     def map(self) -> figure:
-        """Regions, lanes by mode and cold chain, flows, warehouses and hospitals by name
-        (Bokeh directly: a dozen layers through HoloViews took seconds to build)."""
+        """Regions, lanes by mode and cold chain, flows, warehouses and hospitals by name:
+        one Bokeh glyph renderer per kind of thing (colour, dash and legend entry from the
+        rows' columns), labels on the same sources and one hover tool whose text is
+        written per row (a renderer and hover tool per layer made 140 Bokeh models on the
+        reference network to build, ship and draw; this makes 77)."""
         net = self.data.network()
         currency = net.settings.currency
         rings, region_labels, wh, hosp, lanes = self.data.map_layers()
@@ -72,89 +85,96 @@ class NetworkView(Viewer):
                      tools="pan,wheel_zoom,box_zoom,reset,save",
                      title=f"{net.name}: sites, lanes and transfers "
                            f"({Path(self.flows).name})")
+        hovered = []
 
-        def hover(renderer: object, tips: list[tuple[str, str]]) -> None:
-            fig.add_tools(HoverTool(renderers=[renderer], tooltips=tips))
+        def draw(glyph: str, df: pd.DataFrame, tips: list[str], **style: object
+                 ) -> ColumnDataSource:
+            source = ColumnDataSource(df.assign(tip=tips))
+            renderer = getattr(fig, glyph)(source=source, **style)
+            renderer.nonselection_glyph = renderer.muted_glyph = "auto"   # drawn in BokehJS
+            hovered.append(renderer)
+            return source
 
-        def labels(df: pd.DataFrame, text: str, **style: object) -> None:
-            fig.add_layout(LabelSet(x="lon", y="lat", text=text, source=ColumnDataSource(df),
-                                    **style))
+        def labels(source: ColumnDataSource, text: str, **style: object) -> None:
+            fig.add_layout(LabelSet(x="lon", y="lat", text=text, source=source, **style))
 
-        hover(fig.patches("x", "y", source=ColumnDataSource(pd.DataFrame(rings)),
-                          fill_color="#f3f1ea", line_color="#b9b4a5"), [("region", "@region")])
-        labels(region_labels, "region", text_color="#9a9483", text_font_size="10pt",
-               text_font_style="italic")
-        lane_tips = [("lane", "@from → @to"), ("mode", "@mode"),
-                     ("transit", "@transit_days{0.0} days"),
-                     ("cost", f"@cost_per_unit{{0,0.00}} {currency}/unit")]
-        for (mode, cold), group in lanes.groupby(["mode", "cold_chain"]):
-            hover(fig.segment("x0", "y0", "x1", "y1", source=ColumnDataSource(group),
-                              color=COLD if cold else "#999999", alpha=0.7, line_width=1.2,
-                              line_dash=MODE_DASH.get(mode, "dashdot"),
-                              legend_label=_mode_label(mode, cold)), lane_tips)
+        draw("patches", pd.DataFrame(rings)[["x", "y"]],
+             [f"region: {ring['region']}" for ring in rings],
+             xs="x", ys="y", fill_color="#f3f1ea", line_color="#b9b4a5")
+        labels(ColumnDataSource(region_labels), "region", text_color="#9a9483",
+               text_font_size="10pt", text_font_style="italic")
+        draw("segment", lanes.assign(
+                color=[COLD if c else "#999999" for c in lanes.cold_chain],
+                dash=[MODE_DASH.get(m, "dashdot") for m in lanes["mode"]],
+                kind=[_mode_label(m, c) for m, c in zip(lanes["mode"], lanes.cold_chain,
+                                                        strict=True)]
+             )[["x0", "y0", "x1", "y1", "color", "dash", "kind"]],
+             [f"lane: {a} → {b}\nmode: {m}\ntransit: {t:.1f} days\n"
+              f"cost: {c:,.2f} {currency}/unit" for a, b, m, t, c in zip(
+                  lanes["from"], lanes["to"], lanes["mode"], lanes.transit_days,
+                  lanes.cost_per_unit, strict=True)],
+             x0="x0", y0="y0", x1="x1", y1="y1", color="color", line_dash="dash",
+             alpha=0.7, line_width=1.2, legend_group="kind")
         flows = self.flow_table()
         if not flows.empty:
             at = wh.set_index("id")
-            flows = flows.assign(
-                x0=flows["from"].map(at.lon), y0=flows["from"].map(at.lat),
-                x1=flows["to"].map(at.lon), y1=flows["to"].map(at.lat),
-                from_name=flows["from"].map(at.name), to_name=flows["to"].map(at.name),
-                width=2 + 10 * flows.units / flows.units.max(),
-                text=[f"{u:,.0f}" for u in flows.units])
-            flows = flows.assign(lon=(flows.x0 + flows.x1) / 2, lat=(flows.y0 + flows.y1) / 2)
-            hover(fig.segment("x0", "y0", "x1", "y1", source=ColumnDataSource(flows),
-                              color="#ff7f0e", alpha=0.6, line_width="width",
-                              legend_label=f"transfers ({self.flows.split(' ')[0]})"),
-                  [("transfer", "@from_name → @to_name"), ("units", "@units{0,0}"),
-                   ("value", f"@value{{0,0}} {currency}")])
-            labels(flows, "text", text_color="#a0522d", text_font_size="9pt",
-                   text_font_style="bold")
-        hover(fig.scatter("lon", "lat", source=ColumnDataSource(hosp), color="#555555",
-                          size=6, legend_label="hospital"),
-              [("hospital", "@name"), ("region", "@region")])
-        wh_tips = [("warehouse", "@name"), ("org", "@org"), ("region", "@region"),
-                   ("available", "@available{0,0} units"),
-                   ("days of supply", "@days_of_supply{0.0}")]
-        for cold, group in wh.groupby("cold_chain"):
-            hover(fig.scatter("lon", "lat", source=ColumnDataSource(group), marker="square",
-                              size=13, color=COLD if cold else AMBIENT,
-                              legend_label=f"warehouse, {'cold chain' if cold else 'ambient'}"),
-                  wh_tips)
-        labels(hosp, "name", text_font_size="7pt", text_color="#555555", x_offset=4)
-        labels(wh, "name", text_font_size="9pt", text_font_style="bold", text_color="#222222",
+            x0, y0 = flows["from"].map(at.lon), flows["from"].map(at.lat)
+            x1, y1 = flows["to"].map(at.lon), flows["to"].map(at.lat)
+            shown = pd.DataFrame({"x0": x0, "y0": y0, "x1": x1, "y1": y1,
+                                  "lon": (x0 + x1) / 2, "lat": (y0 + y1) / 2,
+                                  "width": 2 + 10 * flows.units / flows.units.max(),
+                                  "text": [f"{u:,.0f}" for u in flows.units]})
+            labels(draw("segment", shown, [
+                f"transfer: {at.name[a]} → {at.name[b]}\nunits: {u:,.0f}\n"
+                f"value: {v:,.0f} {currency}" for a, b, u, v in zip(
+                    flows["from"], flows["to"], flows.units, flows["value"], strict=True)],
+                x0="x0", y0="y0", x1="x1", y1="y1", color="#ff7f0e", alpha=0.6,
+                line_width="width", legend_label=f"transfers ({self.flows.split(' ')[0]})"),
+                "text", text_color="#a0522d", text_font_size="9pt", text_font_style="bold")
+        labels(draw("scatter", hosp[["name", "lon", "lat"]],
+                    [f"hospital: {n}\nregion: {r}" for n, r in zip(hosp.name, hosp.region,
+                                                                     strict=True)],
+                    x="lon", y="lat", color="#555555", size=6, legend_label="hospital"),
+               "name", text_font_size="7pt", text_color="#555555", x_offset=4)
+        labels(draw("scatter", wh.assign(
+                color=[COLD if c else AMBIENT for c in wh.cold_chain],
+                kind=[f"warehouse, {'cold chain' if c else 'ambient'}" for c in wh.cold_chain]
+             )[["name", "lon", "lat", "color", "kind"]],
+             [f"warehouse: {n}\norg: {o}\nregion: {r}\navailable: {a:,.0f} units\n"
+              f"days of supply: {_days(d)}" for n, o, r, a, d in zip(
+                  wh.name, wh.org, wh.region, wh.available, wh.days_of_supply, strict=True)],
+             x="lon", y="lat", marker="square", size=13, color="color", legend_group="kind"),
+               "name", text_font_size="9pt", text_font_style="bold", text_color="#222222",
                x_offset=8, y_offset=6)
+        fig.add_tools(HoverTool(renderers=hovered,
+                                tooltips='<div style="white-space: pre-line">@tip</div>'))
         fig.add_layout(fig.legend[0], "right")
         return fig
 
-    def health(self) -> pn.widgets.Tabulator:
-        """Inventory health per warehouse, with totals and highlighted thresholds."""
-        net = self.data.network()
-        currency = net.settings.currency
+    def health(self) -> pn.pane.HTML:
+        """Inventory health per warehouse, with totals and highlighted thresholds: an HTML
+        table (as a Tabulator widget it added ~30 Bokeh models to the landing page and its
+        column fitting to the browser's drawing)."""
+        currency = self.data.network().settings.currency
         df = self.inventory.reset_index()
         low = df.days_of_supply < DAYS_OF_SUPPLY_TARGET
-        df["near_expiry_share"] *= 100
-        df["days_of_supply"] = [f"{d:,.1f}" if pd.notna(d) else "no demand served"
-                                for d in df.days_of_supply]
-        units = {"type": "money", "thousand": ",", "precision": 0}
-        money = units | {"symbol": f" {currency}", "symbolAfter": True}
-
-        def alerts(row: pd.Series) -> list[str]:
-            near = row.near_expiry_share > 100 * NEAR_EXPIRY_ALERT
-            return [ALERT if (c == "days_of_supply" and low[row.name]) or
-                    (c in ("value_near_expiry", "near_expiry_share") and near) else ""
-                    for c in row.index]
-        table = pn.widgets.Tabulator(
-            df, disabled=True, show_index=False, css_classes=["health"],
-            sizing_mode="stretch_width", titles={
-                "in_transit": "in transit (inbound)", "stock_value": f"stock value ({currency})",
-                "value_near_expiry": f"value near expiry ({currency})",
-                "near_expiry_share": "near expiry share", "days_of_supply": "days of supply"},
-            formatters={"available": units, "quarantine": units, "reserved": units,
-                        "in_transit": units, "stock_value": money, "value_near_expiry": money,
-                        "near_expiry_share": {"type": "money", "precision": 1,
-                                              "symbol": " %", "symbolAfter": True}})
-        table.style.apply(alerts, axis=1)
-        return table
+        near = df.near_expiry_share > NEAR_EXPIRY_ALERT
+        flagged = pd.DataFrame("", index=df.index, columns=df.columns)
+        flagged.loc[low, "days_of_supply"] = ALERT
+        flagged.loc[near, ["value_near_expiry", "near_expiry_share"]] = ALERT
+        units, money = "{:,.0f}", "{:,.0f} " + currency
+        table = df.style.set_uuid("health").hide(axis="index").apply(
+            lambda _: flagged, axis=None).format({
+                "available": units, "quarantine": units, "reserved": units,
+                "in_transit": units, "stock_value": money, "value_near_expiry": money,
+                "near_expiry_share": lambda share: f"{100 * share:,.1f} %",
+                "days_of_supply": _days}, na_rep="").relabel_index([
+                    "warehouse", "name", "available", "quarantine", "reserved",
+                    "in transit (inbound)", f"stock value ({currency})",
+                    f"value near expiry ({currency})", "near expiry share",
+                    "days of supply"], axis="columns")
+        return pn.pane.HTML(table, css_classes=["health"], stylesheets=[HEALTH_CSS],
+                            sizing_mode="stretch_width")
 
     def __panel__(self) -> pn.viewable.Viewable:
         return pn.Column(

@@ -133,6 +133,28 @@ def test_wrong_password_is_refused(site, browser) -> None:  # type: ignore[no-un
     page.close()
 
 
+def test_login_prefetches_the_pages_scripts_and_nothing_comes_from_elsewhere(  # type: ignore[no-untyped-def]
+        site, browser) -> None:
+    """The login page asks the browser to prefetch exactly the scripts the app's page then
+    loads, and neither page (nor the logout page) asks for anything but this server."""
+    base, _ = site
+    page = browser.new_page()
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
+    page.goto(base)
+    prefetched = page.eval_on_selector_all("link[rel=prefetch]", "ls => ls.map(l => l.href)")
+    page.fill("input[name=username]", "vic")
+    page.fill("input[name=password]", "vic-secret")
+    page.click("form.login-form button")
+    page.wait_for_selector("text=signed in as vic")
+    loaded = page.eval_on_selector_all("script[src]", "ss => ss.map(s => s.src)")
+    assert prefetched and prefetched == loaded
+    page.goto(f"{base}/logout")
+    page.wait_for_load_state()
+    assert [url for url in asked if not url.startswith((base, "data:", f"blob:{base}"))] == []
+    page.close()
+
+
 def test_manager_opens_every_page_runs_a_whatif_and_approves(site, browser  # type: ignore[no-untyped-def]
                                                              ) -> None:
     base, data = site
@@ -408,9 +430,10 @@ def test_another_session_stays_quick_while_whatifs_run(site, browser  # type: ig
     (ARTIFACTS / "responsiveness.json").write_text(json.dumps(
         {"page load idle, s": idle, "page load during what-ifs, s": loaded,
          "Compare verdict during what-ifs, s": shown}, indent=1))
-    # goal: 2 s; on this shared 2-core VM (2026-11-30, load 3-4) a load during what-ifs took
-    # 1.12-1.91 s in four runs (idle 1.04-1.72 s; 132b57e: 2.45 s, idle 1.91 s), too close
-    # to 2 s to hold strictly, so the what-ifs may add at most 1 s to the idle load here
+    # goal: 2 s; on this shared 2-core VM (2026-11-30, load 2.6-5.0, the lighter landing
+    # page) a load during what-ifs took 1.07-1.41 s in eight runs and 2.11 s in a ninth
+    # (idle 0.72-1.43 s; f2a9c8f in the same hour: 1.78, 2.21 s): not yet held strictly,
+    # so the what-ifs may add at most 1 s to the idle load here
     assert loaded <= max(2.0, idle + 1.0), \
         f"page load took {loaded:.2f} s while what-ifs ran (idle {idle:.2f} s)"
     for k in range(2):

@@ -47,7 +47,7 @@ def test_network_view(data: DataStore) -> None:
     assert {"hospital", "warehouse, cold chain", "road lane, cold chain",
             "transfers (plan)"} <= legend
     assert view.flow_table().units.tolist() == [5.0]
-    assert len(view.health().value) == len(data.network().warehouses) + 1   # and total
+    assert len(view.health().object.data) == len(data.network().warehouses) + 1   # and total
     view.flows = "no flows"
     assert "transfers (plan)" not in {item.label.value for item in view.map().legend[0].items}
     assert isinstance(view.__panel__(), pn.Column)
