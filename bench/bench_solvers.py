@@ -45,7 +45,12 @@ from solvers.safety_stock.model import (
 )
 from solvers.transfers import TransferSettings, build_transfer_inputs
 from solvers.transfers.inputs import TransferInputs
-from solvers.transfers.model import build_model, consumption_index, solved_as_milp
+from solvers.transfers.model import (
+    build_model,
+    consumption_index,
+    solved_as_milp,
+    substitute_factor,
+)
 from twin.domain.parties import PRIORITIES
 from twin.network_files import TABLES, load_network, save_network
 from twin.synthetic import generate_network
@@ -72,14 +77,19 @@ def highspy_transfer_model(x: TransferInputs) -> tuple[highspy.Highs, int]:
     lower = np.zeros(n_cols)
     upper = np.full(n_cols, INF)
     fixed = {a.lane: a.shipment_cost for a in x.arcs}
+    subs = substitute_factor(x)  # a substitute's units per covered unit and its rank
+    link = {key: subs.get((key[1], x.supplies[key[0]].item, key[4], key[2]), (1.0, 0))
+            for key in cons}
     for j, a in enumerate(x.arcs):
         cost[ox + j] = a.unit_cost
         upper[ox + j] = x.supplies[a.supply].quantity
     for i, (lane, _b) in enumerate(lbs):
         cost[oz + i], upper[oz + i] = fixed[lane], 1.0
     for i, key in enumerate(cons):
-        s = x.supplies[key[0]]
-        cost[oy + i] = st.fefo_tiebreak * s.expiry_day * x.unit_cost[s.item]
+        s, (f, rank), demanded = x.supplies[key[0]], link[key], key[4]
+        cost[oy + i] = st.fefo_tiebreak * s.expiry_day * x.unit_cost[s.item] * f + (
+            st.substitution_penalty * rank * x.unit_cost[demanded]
+            + max(f * x.unit_cost[s.item] - x.unit_cost[demanded], 0) if rank else 0.0)
         upper[oy + i] = consume[key]
     for i, (_w, item, c, _b) in enumerate(needs):
         cost[os_ + i] = st.shortage_penalty[c] * x.unit_cost[item]
@@ -101,14 +111,14 @@ def highspy_transfer_model(x: TransferInputs) -> tuple[highspy.Highs, int]:
     used_k: dict[int, list[int]] = defaultdict(list)
     uses: dict[tuple[int, str], list[tuple]] = defaultdict(list)
     for key in cons:
-        k, w, c, b = key
-        s = x.supplies[k]
-        by_need[(w, s.item, c, b)].append(y_of[key])
+        k, w, c, b, demanded = key
+        by_need[(w, demanded, c, b)].append(y_of[key])
         used_k[k].append(y_of[key])
-        if w == s.warehouse:
+        if w == x.supplies[k].warehouse:
             home[k].append(y_of[key])
         else:
             uses[(k, w)].append(key)
+    factor = {y_of[key]: link[key][0] for key in cons}
     for i, n in enumerate(needs):  # demand
         row([(col, 1.0) for col in by_need[n]] + [(os_ + i, 1.0)], x.needs[n], x.needs[n])
     ships: dict[int, list[int]] = defaultdict(list)
@@ -119,7 +129,7 @@ def highspy_transfer_model(x: TransferInputs) -> tuple[highspy.Highs, int]:
         arcs_to[(a.supply, a.target)].append(j)
         on[(a.lane, a.bucket)].append(j)
     for k in sorted(set(home) | set(ships)):  # supply
-        row([(col, 1.0) for col in home[k]] + [(ox + j, 1.0) for j in ships[k]], -INF,
+        row([(col, factor[col]) for col in home[k]] + [(ox + j, 1.0) for j in ships[k]], -INF,
             x.supplies[k].quantity)
     win = st.urgency_window_days
     order = sorted(PRIORITIES, key=lambda c: win[c])
@@ -132,7 +142,8 @@ def highspy_transfer_model(x: TransferInputs) -> tuple[highspy.Highs, int]:
                     continue
                 came = [j for j in arcs_to[(k, w)] if x.arcs[j].arrival_bucket <= b
                         and x.arcs[j].transit_days <= win[c]]
-                row([(col, 1.0) for col in used] + [(ox + j, -1.0) for j in came], -INF, 0.0)
+                row([(col, factor[col]) for col in used] + [(ox + j, -1.0) for j in came],
+                    -INF, 0.0)
     for lb in lbs:  # lanes
         total = sum(x.supplies[x.arcs[j].supply].quantity for j in on[lb])
         bound = float(min(x.arcs[on[lb][0]].capacity, total))
@@ -143,7 +154,7 @@ def highspy_transfer_model(x: TransferInputs) -> tuple[highspy.Highs, int]:
                                  -float(min(x.supplies[a.supply].quantity, a.capacity)))],
                 -INF, 0.0)
     for i, k in enumerate(exp):  # write-off
-        row([(oe + i, -1.0)] + [(col, -1.0) for col in used_k[k]], -INF,
+        row([(oe + i, -1.0)] + [(col, -factor[col]) for col in used_k[k]], -INF,
             -x.supplies[k].quantity)
     a = sparse.csc_array((vals, (rows, cols)), shape=(len(lo), n_cols))
     lp = highspy.HighsLp()
