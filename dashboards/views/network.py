@@ -163,16 +163,16 @@ class NetworkView(Viewer):
         flagged.loc[low, "days_of_supply"] = ALERT
         flagged.loc[near, ["value_near_expiry", "near_expiry_share"]] = ALERT
         units, money = "{:,.0f}", "{:,.0f} " + currency
+        titles = {"in_transit": "in transit (inbound)", "stock_value": f"stock value ({currency})",
+                  "value_near_expiry": f"value near expiry ({currency})",
+                  "near_expiry_share": "near expiry share", "days_of_supply": "days of supply"}
         table = df.style.set_uuid("health").hide(axis="index").apply(
             lambda _: flagged, axis=None).format({
                 "available": units, "quarantine": units, "reserved": units,
                 "in_transit": units, "stock_value": money, "value_near_expiry": money,
                 "near_expiry_share": lambda share: f"{100 * share:,.1f} %",
-                "days_of_supply": _days}, na_rep="").relabel_index([
-                    "warehouse", "name", "available", "quarantine", "reserved",
-                    "in transit (inbound)", f"stock value ({currency})",
-                    f"value near expiry ({currency})", "near expiry share",
-                    "days of supply"], axis="columns")
+                "days_of_supply": _days}, na_rep="").relabel_index(
+                    [titles.get(c, c) for c in df.columns], axis="columns")
         return pn.pane.HTML(table, css_classes=["health"], stylesheets=[HEALTH_CSS],
                             sizing_mode="stretch_width")
 
