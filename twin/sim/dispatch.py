@@ -11,8 +11,9 @@ per week and, for transfers, to the available stock (FEFO, not expiring before t
 import numpy as np
 
 from twin.domain.replenishment import late_days
+from twin.sim.kernel import allocate
 from twin.sim.ledger import Kind
-from twin.sim.lots import allocate, select
+from twin.sim.lots import select
 from twin.sim.pipeline import Flow, shipments
 from twin.sim.policy import Actions, Purchases, ReorderPoints, Transfers
 from twin.sim.randomness import sample_durations, whole_days

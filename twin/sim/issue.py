@@ -16,8 +16,8 @@ import datetime as dt
 import numpy as np
 
 from twin.domain.parties import PRIORITIES
+from twin.sim.kernel import allocate, eligible_stock
 from twin.sim.ledger import Kind, Reason
-from twin.sim.lots import allocate, eligible_stock
 from twin.sim.returns import send_back
 from twin.sim.state import SimState
 

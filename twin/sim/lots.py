@@ -104,7 +104,13 @@ class LotTable:
             else self.rows
         rows = select(rows, np.argsort(rows["key"], kind="stable"))
         at = np.searchsorted(keep["key"], rows["key"], side="right")
-        self.rows = {name: np.insert(keep[name], at, rows[name]) for name in LOT_DTYPE.names}
+        at += np.arange(len(at))  # where the new rows land
+        old = np.ones(len(keep["key"]) + len(at), dtype=bool)
+        old[at] = False
+        self.rows = {}
+        for name in LOT_DTYPE.names:
+            self.rows[name] = np.empty(len(old), dtype=LOT_DTYPE[name])
+            self.rows[name][at], self.rows[name][old] = rows[name], keep[name]
         self._segments = None
 
     def records(self) -> np.ndarray:
@@ -179,7 +185,8 @@ def allocate(table: LotTable, pos: np.ndarray, min_expiry: np.ndarray, qty: np.n
     (higher priority) are served first. Where a position's first row is available, meets
     every request's expiry limit and holds all their units, they all take from it; other
     positions go through :func:`_sequential`. Decrements ``table`` in place and returns the
-    units served per request plus the (request, row, units) picks.
+    units served per request plus the (request, row, units) picks, ordered by request, then
+    row.
     """
     n = len(pos)
     empty = np.zeros(0, dtype=np.int64)
@@ -218,7 +225,9 @@ def allocate(table: LotTable, pos: np.ndarray, min_expiry: np.ndarray, qty: np.n
     served = np.empty(n, dtype=np.int64)
     served[order] = served_sorted
     req, row, units = (np.concatenate(x) for x in zip(*parts, strict=True))
-    return Allocation(served, order[req], row, units)
+    req = order[req]
+    by_request = np.lexsort((row, req))
+    return Allocation(served, req[by_request], row[by_request], units[by_request])
 
 
 def _sequential(table: LotTable, sp: np.ndarray, st: np.ndarray, sq: np.ndarray,

@@ -3,9 +3,12 @@
 - **Return draw** (:func:`send_back`, at each issue of a department's own item): of the q
   units of a lot issued to series n, the units returned per rate reason r are multinomial
   ``(q; rate[n, 0], rate[n, 1], rate[n, 2], 1 − Σ rate[n])`` (each reason's count is
-  binomial(q, rate[n, r])), drawn from the ``returns`` stream so that the demand, lead-time
-  and quality draws of a run are the same with or without returns. They travel back to the
-  warehouse that issued them, lot kept, arriving ``whole_days(delay_days)`` after the issue.
+  binomial(q, rate[n, r])), drawn as the units returned in all, binomial(q, min(1, Σ rate[n])),
+  split over the reasons multinomially with shares rate[n, r] / Σ rate[n] (the same law, one
+  draw per issue pick and one per pick with returns), from the ``returns`` stream so that
+  the demand, lead-time and quality draws of a run are the same with or without returns.
+  They travel back to the warehouse that issued them, lot kept, arriving
+  ``whole_days(delay_days)`` after the issue.
 - **Arrival** (:func:`return_arrivals`): returned units go into quarantine
   (:attr:`Hold.RETURN`) for the item's ``qc_hold_days``; units of a recalled lot go to the
   recall hold instead (a recalled lot is never restocked).
@@ -43,18 +46,20 @@ def send_back(state: SimState, day: int, series: np.ndarray, pos: np.ndarray, lo
     ix = state.index
     if not ix.has_returns:
         return
-    rate = ix.series_return_rate[series]
-    own = (pos % ix.n_items == ix.series_item[series]) & (qty > 0) & (rate > 0).any(axis=1)
-    if not own.any():
+    p_back = ix.series_return_share[series]
+    own = np.flatnonzero((p_back > 0) & (qty > 0) & (pos % ix.n_items == ix.series_item[series]))
+    if not len(own):
         return
-    series, pos, lot, qty, rate = series[own], pos[own], lot[own], qty[own], rate[own]
     rng = state.streams.returns
-    total = rate.sum(axis=1, keepdims=True)
-    shares = np.hstack((rate / np.maximum(total, 1.0), np.maximum(1.0 - total, 0.0)))
-    back = rng.multinomial(qty, shares)[:, :len(RATE_REASONS)]
-    k, r = np.nonzero(back)
-    if not len(k):
+    total = rng.binomial(qty[own], p_back[own])
+    some = total > 0
+    if not some.any():
         return
+    own, total = own[some], total[some]
+    series, pos, lot = series[own], pos[own], lot[own]
+    rate = ix.series_return_rate[series]
+    back = rng.multinomial(total, rate / rate.sum(axis=1, keepdims=True))
+    k, r = np.nonzero(back)
     delay = whole_days(sample_durations(rng, ix.series_return_delay,
                                         series[k] * len(RATE_REASONS) + r))
     rows = shipments(Flow.RETURN, pos[k], back[k, r], ix.series_department[series[k]], day,

@@ -13,6 +13,7 @@ from twin.domain.returns import RETURN_REASONS
 from twin.sim.demand import DemandSource
 from twin.sim.events import Conditions
 from twin.sim.index import NetworkIndex
+from twin.sim.kernel import totals
 from twin.sim.kpis import SCRAP_REASON_CODES, Kpis
 from twin.sim.ledger import Kind, Ledger, Reason
 from twin.sim.lots import NEVER, Hold, LotCatalog, LotTable, Rows, Status, concat, new_rows
@@ -299,7 +300,7 @@ def close_day(state: SimState, day: int) -> None:
     """
     ix, k = state.index, state.kpis
     W, n_items = ix.n_warehouses, ix.n_items
-    total, available = state.lots.totals()
+    total, available = totals(state.lots)
     units = total.reshape(W, n_items)
     value = units * ix.item_cost
     k["holding_cost"][day] = np.bincount(ix.wh_org, minlength=len(ix.orgs),

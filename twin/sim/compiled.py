@@ -1,0 +1,105 @@
+"""The lot table's hot loops compiled with numba: FEFO allocation, eligible stock, segment
+totals.
+
+Same contract and same output, bit for bit, as the numpy reference
+:func:`twin.sim.lots.allocate`, :func:`twin.sim.lots.eligible_stock` and
+:meth:`twin.sim.lots.LotTable.totals` (property tests hold them equal). Request k takes
+``qty[k]`` units from the rows of position ``pos[k]`` that are available, expire on or after
+``min_expiry[k]`` and (where ``lot[k] ≥ 0``) belong to lot ``lot[k]``, earliest expiry first.
+Requests at one position are served in request order; positions do not interact, so serving
+every request in request order is the same. Picks come out ordered by request, then row
+(FEFO), as the reference's do.
+
+Cost: O(requests + rows of the requested positions); the numpy reference makes ~40 array
+passes per call, which is what dominates at a few thousand requests a day.
+"""
+
+import numpy as np
+from numba import njit
+
+from twin.sim.lots import Allocation, LotTable, Status
+
+_AVAILABLE = np.int8(Status.AVAILABLE)
+
+
+@njit(cache=True, nogil=True)
+def _allocate(seg: np.ndarray, qty: np.ndarray, status: np.ndarray, expiry: np.ndarray,
+              lots: np.ndarray, pos: np.ndarray, min_expiry: np.ndarray, want: np.ndarray,
+              lot: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    n = len(pos)
+    served = np.zeros(n, dtype=np.int64)
+    # every pick but a request's last empties its row: at most n + rows picks
+    cap = n + len(qty)
+    p_req = np.empty(cap, dtype=np.int64)
+    p_row = np.empty(cap, dtype=np.int64)
+    p_qty = np.empty(cap, dtype=np.int64)
+    m = 0
+    for k in range(n):
+        need = want[k]
+        r, end = seg[pos[k]], seg[pos[k] + 1]
+        while need > 0 and r < end:
+            q = qty[r]
+            if (q > 0 and status[r] == _AVAILABLE and expiry[r] >= min_expiry[k]
+                    and (lot[k] < 0 or lots[r] == lot[k])):
+                take = min(q, need)
+                qty[r] = q - take
+                need -= take
+                p_req[m], p_row[m], p_qty[m] = k, r, take
+                m += 1
+            r += 1
+        served[k] = want[k] - need
+    return served, p_req[:m], p_row[:m], p_qty[:m]
+
+
+@njit(cache=True, nogil=True)
+def _eligible(seg: np.ndarray, qty: np.ndarray, status: np.ndarray, expiry: np.ndarray,
+              pos: np.ndarray, min_expiry: np.ndarray) -> np.ndarray:
+    out = np.zeros(len(pos), dtype=np.int64)
+    for k in range(len(pos)):
+        total = 0
+        for r in range(seg[pos[k]], seg[pos[k] + 1]):
+            if status[r] == _AVAILABLE and expiry[r] >= min_expiry[k]:
+                total += qty[r]
+        out[k] = total
+    return out
+
+
+@njit(cache=True, nogil=True)
+def _totals(seg: np.ndarray, qty: np.ndarray, status: np.ndarray
+            ) -> tuple[np.ndarray, np.ndarray]:
+    n = len(seg) - 1
+    total = np.zeros(n, dtype=np.int64)
+    available = np.zeros(n, dtype=np.int64)
+    for p in range(n):
+        for r in range(seg[p], seg[p + 1]):
+            total[p] += qty[r]
+            if status[r] == _AVAILABLE:
+                available[p] += qty[r]
+    return total, available
+
+
+def _int64(a: np.ndarray | None, n: int, fill: int = -1) -> np.ndarray:
+    return np.full(n, fill, dtype=np.int64) if a is None else np.asarray(a, dtype=np.int64)
+
+
+def allocate(table: LotTable, pos: np.ndarray, min_expiry: np.ndarray, qty: np.ndarray,
+             lot: np.ndarray | None = None) -> Allocation:
+    """Compiled :func:`twin.sim.lots.allocate` (decrements ``table`` in place)."""
+    n, r = len(pos), table.rows
+    served, req, row, units = _allocate(
+        table.segments, r["qty"], r["status"], r["expiry"], r["lot"],
+        _int64(pos, n), _int64(min_expiry, n), _int64(qty, n), _int64(lot, n))
+    return Allocation(served, req, row, units)
+
+
+def eligible_stock(table: LotTable, pos: np.ndarray, min_expiry: np.ndarray) -> np.ndarray:
+    """Compiled :func:`twin.sim.lots.eligible_stock`."""
+    n, r = len(pos), table.rows
+    return _eligible(table.segments, r["qty"], r["status"], r["expiry"],
+                     _int64(pos, n), _int64(min_expiry, n))
+
+
+def totals(table: LotTable) -> tuple[np.ndarray, np.ndarray]:
+    """Compiled :meth:`twin.sim.lots.LotTable.totals`: units per position, all statuses and
+    available only."""
+    return _totals(table.segments, table.rows["qty"], table.rows["status"])

@@ -1,0 +1,63 @@
+"""The lot-table kernel the twin runs: compiled (:mod:`twin.sim.compiled`, the default), or
+the numpy reference (:mod:`twin.sim.lots`) when the environment sets
+``MEDTWIN_KERNEL=numpy``. Both give the same results bit for bit; numba is imported on
+first use, so commands that do not simulate do not pay for it."""
+
+import os
+from collections.abc import Callable
+from functools import cache
+from typing import NamedTuple, Protocol
+
+import numpy as np
+
+from twin.sim import lots
+from twin.sim.lots import Allocation, LotTable
+
+KERNELS = ("compiled", "numpy")
+
+
+class _Allocate(Protocol):
+    def __call__(self, table: LotTable, pos: np.ndarray, min_expiry: np.ndarray,
+                 qty: np.ndarray, lot: np.ndarray | None = None) -> Allocation: ...
+
+
+class _Kernel(NamedTuple):
+    allocate: _Allocate
+    eligible_stock: Callable[[LotTable, np.ndarray, np.ndarray], np.ndarray]
+    totals: Callable[[LotTable], tuple[np.ndarray, np.ndarray]]
+
+
+_NUMPY = _Kernel(lots.allocate, lots.eligible_stock, LotTable.totals)
+
+
+@cache
+def _compiled() -> _Kernel:
+    from twin.sim import compiled
+
+    return _Kernel(compiled.allocate, compiled.eligible_stock, compiled.totals)
+
+
+def _kernel() -> _Kernel:
+    name = os.environ.get("MEDTWIN_KERNEL", "compiled")
+    if name == "numpy":
+        return _NUMPY
+    if name == "compiled":
+        return _compiled()
+    raise ValueError(f"environment variable MEDTWIN_KERNEL: {name!r} is not one of "
+                     f"{', '.join(KERNELS)}")
+
+
+def allocate(table: LotTable, pos: np.ndarray, min_expiry: np.ndarray, qty: np.ndarray,
+             lot: np.ndarray | None = None) -> Allocation:
+    """:func:`twin.sim.lots.allocate`, by the chosen kernel."""
+    return _kernel().allocate(table, pos, min_expiry, qty, lot)
+
+
+def eligible_stock(table: LotTable, pos: np.ndarray, min_expiry: np.ndarray) -> np.ndarray:
+    """:func:`twin.sim.lots.eligible_stock`, by the chosen kernel."""
+    return _kernel().eligible_stock(table, pos, min_expiry)
+
+
+def totals(table: LotTable) -> tuple[np.ndarray, np.ndarray]:
+    """:meth:`twin.sim.lots.LotTable.totals`, by the chosen kernel."""
+    return _kernel().totals(table)
