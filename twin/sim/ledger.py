@@ -89,7 +89,11 @@ def _joined(chunks: list[tuple[np.ndarray, ...]]) -> tuple[np.ndarray, ...]:
 
 def column(value: np.ndarray | int, n: int, dtype: type) -> np.ndarray:
     """A fresh array of length ``n`` from an array or a scalar."""
-    return np.full(n, value, dtype=dtype) if np.ndim(value) == 0 else np.array(value, dtype=dtype)
+    if isinstance(value, np.ndarray) and value.ndim:
+        return value.astype(dtype)
+    out = np.empty(n, dtype=dtype)
+    out.fill(value)
+    return out
 
 
 class Ledger:
@@ -110,9 +114,7 @@ class Ledger:
         n = len(pos)
         if n == 0:
             return
-        cp = np.broadcast_to(counterpart, n)
-        if kind in self._offset:
-            cp = cp + self._offset[kind]
+        cp = counterpart + self._offset[kind] if kind in self._offset else counterpart
         values = (day, kind, pos, lot, qty, cp, reason)
         self._chunks.append(tuple(column(v, n, t) for v, t in zip(values, _DTYPES, strict=True)))
 

@@ -38,10 +38,10 @@ def receive(state: SimState, day: int) -> tuple[np.ndarray, list[int]]:
     new_days = pipe.add(rows[waiting], np.full(int(waiting.sum()), day + 1))
     rows = rows[~waiting]
     flow = rows["flow"]
-    stock = [_receipts(state, day, rows[flow == Flow.PURCHASE]),
-             _transfer_arrivals(state, day, rows[flow == Flow.TRANSFER]),
-             return_arrivals(state, day, rows[flow == Flow.RETURN]),
-             repair_arrivals(state, day, rows[flow == Flow.REPAIR])]
+    stock = [arrive(state, day, part) for f, arrive in _ARRIVALS
+             if len(part := rows[flow == f])]
+    if not stock:
+        return np.zeros(0, dtype=np.int32), new_days
     added = concat(stock)
     state.lots.insert(added)
     held = added["status"] == Status.QUARANTINE
@@ -77,6 +77,11 @@ def _transfer_arrivals(state: SimState, day: int, rows: np.ndarray) -> Rows:
     return new_rows(rows["pos"], rows["expiry"], rows["lot"], rows["qty"],
                     np.where(hold == Hold.NONE, Status.AVAILABLE, Status.QUARANTINE), hold,
                     release, (hold == Hold.EXCURSION) & ix.item_excursion_scrap[item])
+
+
+_ARRIVALS = ((Flow.PURCHASE, _receipts), (Flow.TRANSFER, _transfer_arrivals),
+             (Flow.RETURN, return_arrivals), (Flow.REPAIR, repair_arrivals))
+"""How each pipeline flow arrives: (flow, its function giving the new lot rows)."""
 
 
 def release(state: SimState, day: int) -> None:

@@ -67,6 +67,8 @@ class Pipeline:
         self._fresh: list[int] = []  # days first used by returns or repairs, not handed out
 
     def _count(self, rows: np.ndarray, sign: int) -> None:
+        if not len(rows):
+            return
         for flow, total in ((Flow.PURCHASE, self.on_order), (Flow.TRANSFER, self.in_transit),
                             (Flow.REPAIR, self.in_repair)):
             sel = rows["flow"] == flow
