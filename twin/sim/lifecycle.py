@@ -39,7 +39,7 @@ def receive(state: SimState, day: int) -> tuple[np.ndarray, list[int]]:
     rows = rows[~waiting]
     flow = rows["flow"]
     stock = [arrive(state, day, part) for f, arrive in _ARRIVALS
-             if len(part := rows[flow == f])]
+             if len(part := rows[flow == int(f)])]
     if not stock:
         return np.zeros(0, dtype=np.int32), new_days
     added = concat(stock)
@@ -93,12 +93,13 @@ def release(state: SimState, day: int) -> None:
     r = state.lots.rows
     due = np.flatnonzero(r["release"] <= day)
     r["release"][due] = NEVER
-    due = due[(r["qty"][due] > 0) & (r["status"][due] == Status.QUARANTINE)]
+    # plain ints: numpy compares an IntEnum operand only after failed attribute lookups
+    due = due[(r["qty"][due] > 0) & (r["status"][due] == int(Status.QUARANTINE))]
     hold, scrap = r["hold"][due], r["scrap"][due]
-    inspect(state, day, due[hold == Hold.RETURN])
+    inspect(state, day, due[hold == int(Hold.RETURN)])
     for h in (Hold.QC, Hold.EXCURSION):
         for fails in (True, False):
-            sel = due[(hold == h) & (scrap == fails)]
+            sel = due[(hold == int(h)) & (scrap == fails)]
             if not len(sel):
                 continue
             kind, reason = ((Kind.SCRAP, _SCRAP_REASON[h]) if fails

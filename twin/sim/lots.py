@@ -139,7 +139,7 @@ class LotTable:
     def held(self, hold: Hold) -> np.ndarray:
         """Units per position in quarantine for reason ``hold``."""
         r = self.rows
-        sel = r["hold"] == hold
+        sel = r["hold"] == int(hold)
         return np.bincount(r["pos"][sel], weights=r["qty"][sel],
                            minlength=self.n_positions).astype(np.int64)
 

@@ -71,7 +71,7 @@ class Pipeline:
             return
         for flow, total in ((Flow.PURCHASE, self.on_order), (Flow.TRANSFER, self.in_transit),
                             (Flow.REPAIR, self.in_repair)):
-            sel = rows["flow"] == flow
+            sel = rows["flow"] == int(flow)
             np.add.at(total, rows["pos"][sel], sign * rows["qty"][sel])
 
     def add(self, rows: np.ndarray, arrival: np.ndarray) -> list[int]:

@@ -111,6 +111,8 @@ class FixedSS:
     def _pick_lanes(self, positions: np.ndarray, closed: np.ndarray) -> np.ndarray:
         """The replenishment lane of each position (−1 none open)."""
         ix = self.index
+        if not len(positions):
+            return np.zeros(0, dtype=np.int64)
         src = ix.source_warehouse[positions]
         dst = ix.position_warehouse[positions]
         cold = ix.item_cold[ix.position_item[positions]]

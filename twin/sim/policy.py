@@ -205,8 +205,8 @@ class StateView:
     :meth:`Actions.from_domain`."""
 
     def __post_init__(self) -> None:
-        for f in fields(self):
-            value = getattr(self, f.name)
+        for name in _VIEW_FIELDS:
+            value = getattr(self, name)
             if isinstance(value, np.ndarray):
                 value.flags.writeable = False
 
@@ -232,6 +232,9 @@ class StateView:
         """available + quarantine not recalled + in transit + on order − backlog."""
         return (self.on_hand[..., 0] + self.on_hand[..., 1] - self.recalled + self.in_transit
                 + self.on_order - self.backlog)
+
+
+_VIEW_FIELDS = tuple(f.name for f in fields(StateView))
 
 
 @runtime_checkable
