@@ -2,6 +2,7 @@
 units departments return (on their way back to the issuing warehouse) and units out for
 repair."""
 
+from collections.abc import Iterable
 from enum import IntEnum
 
 import numpy as np
@@ -78,14 +79,19 @@ class Pipeline:
         """File ``rows`` under their ``arrival`` days; return the days that were not used yet."""
         self._count(rows, +1)
         new = []
-        back = rows["flow"] >= Flow.RETURN
+        back = rows["flow"] >= int(Flow.RETURN)
         for shelf, sel in ((self._by_day, ~back), (self._back, back)):
             if not sel.any():
                 continue
-            order = np.argsort(arrival[sel], kind="stable")
-            part, when = rows[sel][order], arrival[sel][order]
-            days, first = np.unique(when, return_index=True)
-            for day, chunk in zip(days.tolist(), np.split(part, first[1:]), strict=True):
+            part, when = rows[sel], arrival[sel]
+            if (when == when[0]).all():  # one arrival day: one chunk
+                chunks: Iterable[tuple[int, np.ndarray]] = [(int(when[0]), part)]
+            else:
+                order = np.argsort(when, kind="stable")
+                part, when = part[order], when[order]
+                days, first = np.unique(when, return_index=True)
+                chunks = zip(days.tolist(), np.split(part, first[1:]), strict=True)
+            for day, chunk in chunks:
                 if day not in self._by_day and day not in self._back:
                     new.append(day)
                     if shelf is self._back:

@@ -50,7 +50,7 @@ class _Batch:
         return cls(*(np.zeros(0, dtype=np.int64) for _ in fields(cls)))
 
     def __len__(self) -> int:
-        return len(getattr(self, fields(self)[0].name))
+        return len(next(iter(vars(self).values())))  # fields are set in declaration order
 
 
 @dataclass(frozen=True)
