@@ -127,10 +127,33 @@ class Network(DomainModel):
             out.setdefault(r.item, []).append(r)
         return out
 
+    @cached_property
+    def handling_rules(self) -> dict[tuple[ReturnReason, str | None], ReturnHandling]:
+        """QC's rules by (reason, item), item ``None`` for a reason's rule for every item."""
+        return {(r.reason, r.item): r for r in self.return_handling}
+
+    @cached_property
+    def hospital_serving(self) -> dict[str, tuple[str | None, str | None]]:
+        """Per hospital, the first warehouse in its ``served_by`` for an item at room
+        temperature and for a cold-chain item (cold-capable), ``None`` when there is none."""
+        cold = {w.id for w in self.warehouses if w.cold_chain}
+        return {h.id: (next(iter(h.served_by), None),
+                       next((w for w in h.served_by if w in cold), None))
+                for h in self.hospitals}
+
+    def model_copy(self, *, update: dict[str, object] | None = None,
+                   deep: bool = False) -> "Network":
+        """A copy (see pydantic's ``model_copy``) without the cached lookups derived from the
+        original's fields (pydantic would copy them along, stale after ``update``)."""
+        copy = super().model_copy(update=update, deep=deep)
+        for name in _CACHED:
+            copy.__dict__.pop(name, None)
+        return copy
+
     def handling(self, reason: ReturnReason, item: str) -> ReturnHandling:
         """QC's rule for returned units of ``item``: the item's own rule for ``reason``, else
         the reason's rule for every item, else :data:`DEFAULT_HANDLING`."""
-        rules = {(r.reason, r.item): r for r in self.return_handling}
+        rules = self.handling_rules
         return rules.get((reason, item)) or rules.get((reason, None)) or DEFAULT_HANDLING[reason]
 
     def rebased(self, as_of: dt.date) -> "Network":
@@ -144,9 +167,7 @@ class Network(DomainModel):
     def serving_warehouse(self, hospital: str, item: str) -> str | None:
         """Where a hospital's demand for ``item`` is served from: the first warehouse in its
         ``served_by`` that can store the item (cold-capable for a cold-chain item)."""
-        cold = self.item_by_code[item].cold_chain
-        return next((w for w in self.hospital_by_id[hospital].served_by
-                     if self.warehouse_by_id[w].cold_chain or not cold), None)
+        return self.hospital_serving[hospital][self.item_by_code[item].cold_chain]
 
     def can_ship(self, lane: Lane, item: str) -> bool:
         """Whether ``item`` may travel on ``lane``: 2–8 °C lane and destination for a
@@ -181,3 +202,7 @@ class Network(DomainModel):
         """Whether ``lane`` joins warehouses of two different orgs."""
         wh = self.warehouse_by_id
         return wh[lane.source].org != wh[lane.target].org
+
+
+_CACHED = tuple(name for name, attr in vars(Network).items() if isinstance(attr, cached_property))
+"""Names of :class:`Network`'s cached lookups (dropped from copies)."""

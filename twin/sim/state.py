@@ -203,10 +203,10 @@ def opening_state(index: NetworkIndex, streams: Streams, demand: DemandSource, d
     catalog = LotCatalog(np.array([i for i, _ in lot_keys], dtype=np.int32),
                          np.array(lot_expiry, dtype=np.int32), [name for _, name in lot_keys])
     status_of = {s.name.lower(): s.value for s in Status}
-    wh, item, lot, qty, status = (np.array(col, dtype=np.int64).reshape(-1) for col in zip(*(
-        (ix.wh_of[r.warehouse], ix.item_of[r.item], lot_keys[(ix.item_of[r.item], r.lot)],
-         r.quantity, status_of[r.status]) for r in snap.lots), strict=True)) \
-        if snap.lots else (np.zeros(0, dtype=np.int64),) * 5
+    wh_of, item_of = ix.wh_of, ix.item_of
+    wh, item, lot, qty, status = np.array(
+        [(wh_of[r.warehouse], i, lot_keys[(i, r.lot)], r.quantity, status_of[r.status])
+         for r in snap.lots for i in (item_of[r.item],)], dtype=np.int64).reshape(-1, 5).T
     quarantined = status == Status.QUARANTINE
     rows = new_rows(ix.position(wh, item), catalog.arrays[1][lot], lot, qty, status,
                     np.where(quarantined, Hold.QC, Hold.NONE),
