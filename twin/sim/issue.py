@@ -47,11 +47,13 @@ def _by_class(state: SimState, series: np.ndarray, values: list[np.ndarray]) -> 
     warehouse): shape ``(len(values), priorities, orgs)``."""
     ix = state.index
     n_org = len(ix.orgs)
-    width = len(PRIORITIES) * n_org
-    key = np.arange(len(values))[:, None] * width + ix.series_class[series]
-    out = np.bincount(key.ravel(), weights=np.concatenate(values),
-                      minlength=len(values) * width)
-    return out.astype(np.int64).reshape(len(values), -1, n_org)
+    key = ix.series_class[series]
+    out = np.zeros((len(values), len(PRIORITIES) * n_org), dtype=np.int64)
+    for k, v in enumerate(values):
+        nz = np.flatnonzero(v)  # mostly zeros: sum only the others
+        if len(nz):
+            out[k] = np.bincount(key[nz], weights=v[nz], minlength=out.shape[1])
+    return out.reshape(len(values), -1, n_org)
 
 
 def serve_demand(state: SimState, day: int, date: dt.date, emergency: bool) -> None:
