@@ -18,8 +18,14 @@ POLICY_NAMES = ("fixed_ss", "fixed_ss_emergency", "heuristic", "none", "optimise
 """Names of the shipped policies, sorted."""
 
 
-def load_policies() -> PolicyRegistry:
-    """The shipped policy registry (imports the solvers)."""
+def load_policies(name: str | None = None) -> PolicyRegistry:
+    """The registry to run policy ``name`` from: the twin's own policies alone when ``name``
+    is one of them (the solvers — Pyomo, HiGHS, ~90 MB — are then not imported), else the
+    shipped registry (imports the solvers)."""
+    from twin.api import BASE_POLICIES
+
+    if name is not None and name in BASE_POLICIES:
+        return BASE_POLICIES
     from solvers.registry import shipped_policies
 
     return shipped_policies()

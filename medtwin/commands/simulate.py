@@ -58,7 +58,7 @@ def simulate(network: str, days: int, seed: int, policy: str, scenario: str | No
     from twin.sim import simulate as run_simulation
 
     check_outputs(out, ledger_path(out))
-    policies = load_policies()
+    policies = load_policies(policy)
     net = load_network(network)
     chosen: str | PolicyFactory = policy
     events: Sequence[Event] = []

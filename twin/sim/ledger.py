@@ -80,20 +80,24 @@ SCHEMA = pa.schema([
 (date), units, counterpart (supplier, lane or hospital/department; "" when none), reason."""
 
 
-def _joined(chunks: list[tuple[np.ndarray, ...]]) -> tuple[np.ndarray, ...]:
-    """Chunks of ledger columns as one tuple of columns (the chunk itself when alone)."""
-    if len(chunks) == 1:
-        return chunks[0]
-    return tuple(np.concatenate(col) for col in zip(*chunks, strict=True))
+Chunk = tuple[np.ndarray | np.generic, ...]
+"""One recorded batch of rows, a column per :data:`COLUMNS`; a column that is one value for
+the whole batch (the day, the kind, often the reason) is kept as that value."""
 
 
-def column(value: np.ndarray | int, n: int, dtype: type) -> np.ndarray:
-    """A fresh array of length ``n`` from an array or a scalar."""
-    if isinstance(value, np.ndarray) and value.ndim:
-        return value.astype(dtype)
-    out = np.empty(n, dtype=dtype)
-    out.fill(value)
-    return out
+def _joined(chunks: list[Chunk]) -> tuple[np.ndarray, ...]:
+    """Chunks of ledger columns as one tuple of full columns."""
+    lengths = [len(c[2]) for c in chunks]  # pos is always an array
+    out = []
+    for col, dtype in zip(zip(*chunks, strict=True), _DTYPES, strict=True):
+        if all(np.ndim(v) == 0 for v in col):
+            out.append(np.repeat(np.asarray(col, dtype=dtype), lengths))
+        elif len(col) == 1:
+            out.append(col[0])
+        else:
+            out.append(np.concatenate([v if np.ndim(v) else np.full(n, v, dtype=dtype)
+                                       for v, n in zip(col, lengths, strict=True)]))
+    return tuple(out)
 
 
 class Ledger:
@@ -105,7 +109,7 @@ class Ledger:
         self._offset = {Kind.RECEIPT: 0, Kind.TRANSFER_OUT: n_sup, Kind.TRANSFER_IN: n_sup,
                         Kind.OPENING_IN_TRANSIT: n_sup, Kind.ISSUE: n_sup + n_lanes,
                         Kind.RETURN_IN: n_sup + n_lanes}
-        self._chunks: list[tuple[np.ndarray, ...]] = []
+        self._chunks: list[Chunk] = []
 
     def record(self, day: int, kind: Kind, pos: np.ndarray, lot: np.ndarray, qty: np.ndarray,
                counterpart: np.ndarray | int = -1, reason: np.ndarray | int = Reason.NONE
@@ -116,7 +120,9 @@ class Ledger:
             return
         cp = counterpart + self._offset[kind] if kind in self._offset else counterpart
         values = (day, kind, pos, lot, qty, cp, reason)
-        self._chunks.append(tuple(column(v, n, t) for v, t in zip(values, _DTYPES, strict=True)))
+        self._chunks.append(tuple(
+            v.astype(t) if isinstance(v, np.ndarray) and v.ndim else t(v)
+            for v, t in zip(values, _DTYPES, strict=True)))
 
     def counterpart_index(self, kind: Kind, codes: np.ndarray) -> np.ndarray:
         """The supplier, lane or department indices of counterpart ``codes`` of ``kind``."""
@@ -126,7 +132,7 @@ class Ledger:
         """The whole ledger as arrays (kept consolidated in one chunk afterwards)."""
         if not self._chunks:
             return {c: np.zeros(0, dtype=t) for c, t in zip(COLUMNS, _DTYPES, strict=True)}
-        if len(self._chunks) > 1:
+        if len(self._chunks) > 1 or any(np.ndim(v) == 0 for v in self._chunks[0]):
             self._chunks = [_joined(self._chunks)]
         return dict(zip(COLUMNS, self._chunks[0], strict=True))
 
@@ -134,11 +140,11 @@ class Ledger:
         """The ledger's columns in consecutive groups of ``rows`` rows (the last one the
         rest; at least one group), each joined from the recorded chunks on its own, so
         that the whole ledger is never copied at once."""
-        buf: list[tuple[np.ndarray, ...]] = []
+        buf: list[Chunk] = []
         size, sent = 0, False
         for chunk in self._chunks:
             buf.append(chunk)
-            size += len(chunk[0])
+            size += len(chunk[2])
             while size >= rows:
                 cols = _joined(buf)
                 yield dict(zip(COLUMNS, (c[:rows] for c in cols), strict=True))

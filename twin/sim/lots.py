@@ -14,8 +14,6 @@ from enum import IntEnum
 
 import numpy as np
 
-from twin.sim.ledger import column
-
 
 class Status(IntEnum):
     """Stock status, in the order of :data:`twin.domain.snapshot.STATUSES`."""
@@ -46,6 +44,16 @@ LOT_DTYPE = np.dtype([
 """Fields of a lot row (the record type of :meth:`LotTable.records`); ``return_reason``: code
 in :data:`twin.sim.returns.RETURN_REASONS` of a returned row, −1 for others."""
 _EXPIRY_OFFSET = 1 << 15  # expiry days are stored as 16-bit offsets in the sort key
+
+
+def column(value: np.ndarray | int, n: int, dtype: type) -> np.ndarray:
+    """A fresh array of length ``n`` from an array or a scalar."""
+    if isinstance(value, np.ndarray) and value.ndim:
+        return value.astype(dtype)
+    out = np.empty(n, dtype=dtype)
+    out.fill(value)
+    return out
+
 
 Rows = dict[str, np.ndarray]
 """Lot rows as one array per field of :data:`LOT_DTYPE` (all of one length)."""
