@@ -81,19 +81,24 @@ def _list_fields(model: type[BaseModel]) -> set[str]:
     return out
 
 
-def _row_to_record(row: dict[str, object], lists: set[str]) -> dict[str, object]:
+def _row_to_record(row: dict[str, object], lists: set[str], nested: bool) -> dict[str, object]:
+    """A table row as a record: empty cells dropped, list cells split at ``;``, and (where
+    the table has dotted columns, ``nested``) ``a.b`` columns as nested mappings."""
     record: dict[str, object] = {}
     for key, value in row.items():
         if value is None or value == "":
             continue
         if key in lists and isinstance(value, str):
             value = [v.strip() for v in value.split(";") if v.strip()]
+        if not nested:
+            record[key] = value
+            continue
         *parents, leaf = key.split(".")
         target = record
         for p in parents:
             target = target.setdefault(p, {})  # type: ignore[assignment]
         target[leaf] = value
-    return _numbered_lists(record)
+    return _numbered_lists(record) if nested else record
 
 
 def _numbered_lists(record: dict[str, object]) -> dict[str, object]:
@@ -116,7 +121,8 @@ def _read_table(path: Path, model: type[BaseModel]) -> tuple[list[dict[str, obje
         lines = list(range(1, len(rows) + 1))
     else:
         rows, lines = read_rows(path)
-    return [_row_to_record(r, lists) for r in rows], lines
+    nested = any("." in key for key in (rows[0] if rows else ()))
+    return [_row_to_record(r, lists, nested) for r in rows], lines
 
 
 def _message(err: dict[str, typing.Any]) -> str:

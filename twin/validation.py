@@ -230,6 +230,11 @@ def check_cold_chain_reach(net: Network) -> Found:
     for lane in net.lanes:
         if lane.cold_chain and lane.target in whs and whs[lane.target].cold_chain:
             cold_edges[lane.source].append(lane.target)
+    direct: dict[str, set[str]] = defaultdict(set)  # item → cold warehouses supplied directly
+    for s in net.suppliers:
+        cold_targets = {w for w in s.delivers_to if w in whs and whs[w].cold_chain}
+        for o in s.supplies:
+            direct[o.item] |= cold_targets
     items, hosps = net.item_by_code, net.hospital_by_id
     reach: dict[str, set[str]] = {}
     reported: set[tuple[str, str]] = set()
@@ -238,9 +243,7 @@ def check_cold_chain_reach(net: Network) -> Found:
         if item is None or hosp is None or not item.cold_chain or (d.hospital, d.item) in reported:
             continue
         if item.code not in reach:
-            direct = {w for s in net.suppliers if any(o.item == item.code for o in s.supplies)
-                      for w in s.delivers_to if w in whs and whs[w].cold_chain}
-            reach[item.code] = _reachable(direct, cold_edges)
+            reach[item.code] = _reachable(direct.get(item.code, set()), cold_edges)
         serving = [w for w in hosp.served_by if w in whs]
         if serving and not reach[item.code].intersection(serving):
             reported.add((d.hospital, d.item))
