@@ -25,6 +25,7 @@ from tqdm import tqdm
 
 from twin.domain import Network
 from twin.problems import InputError, Problem, format_path
+from twin.sim import kernel
 from twin.sim.demand import ModelDemand, TraceDemand, trace_keys
 from twin.sim.dispatch import execute
 from twin.sim.events import Conditions, Event, Recall, Window, check_events, day_number
@@ -177,6 +178,7 @@ def simulate(network: Network, *, days: int, seed: int,
     """
     if days < 1:
         raise ValueError(f"days must be ≥ 1, got {days}")
+    kernel.check()
     index = NetworkIndex(network, trace_keys(demand) if demand is not None else ())
     problems = check_events(list(events), index)
     if problems:

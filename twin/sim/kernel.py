@@ -10,6 +10,7 @@ from typing import NamedTuple, Protocol
 
 import numpy as np
 
+from twin.problems import InputError, Problem
 from twin.sim import lots
 from twin.sim.lots import Allocation, LotTable
 
@@ -43,8 +44,14 @@ def _kernel() -> _Kernel:
         return _NUMPY
     if name == "compiled":
         return _compiled()
-    raise ValueError(f"environment variable MEDTWIN_KERNEL: {name!r} is not one of "
-                     f"{', '.join(KERNELS)}")
+    raise InputError([Problem("environment variable MEDTWIN_KERNEL", "",
+                              f"{name!r} is not one of {', '.join(KERNELS)}")])
+
+
+def check() -> None:
+    """Raise :class:`InputError` when ``MEDTWIN_KERNEL`` names no kernel (and load the chosen
+    one): called before a run starts, so a wrong setting stops nothing half done."""
+    _kernel()
 
 
 def allocate(table: LotTable, pos: np.ndarray, min_expiry: np.ndarray, qty: np.ndarray,

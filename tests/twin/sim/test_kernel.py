@@ -1,13 +1,13 @@
 """The twin with the compiled FEFO kernel against the twin with the numpy reference: whole
 replications of random networks, policies and events, equal bit for bit."""
 
-import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from sim_strategies import runs
 
-from twin.sim import kernel, simulate
-from twin.sim.lots import LotTable, new_rows
+from twin.problems import InputError
+from twin.sim import simulate
+from twin.synthetic import generate_network
 
 
 def _run(monkeypatch: pytest.MonkeyPatch, kernel: str, net, days, events, policy, seed):
@@ -26,8 +26,9 @@ def test_replications_are_identical_with_either_kernel(monkeypatch, run):
     assert fast.ledger.equals(ref.ledger)
 
 
-def test_an_unknown_kernel_is_named_in_the_error(monkeypatch):
+def test_an_unknown_kernel_is_named_before_a_run_starts(monkeypatch):
     monkeypatch.setenv("MEDTWIN_KERNEL", "fortran")
-    table = LotTable(1, new_rows(*(np.zeros(1, dtype=int) for _ in range(4))))
-    with pytest.raises(ValueError, match="MEDTWIN_KERNEL: 'fortran' is not one of compiled, numpy"):
-        kernel.eligible_stock(table, np.zeros(1, dtype=int), np.zeros(1, dtype=int))
+    net = generate_network(warehouses=2, items=5, hospitals=1, seed=0)
+    with pytest.raises(InputError, match="MEDTWIN_KERNEL: 'fortran' is not one of "
+                                         "compiled, numpy"):
+        simulate(net, days=3, seed=0, policy="fixed_ss")
