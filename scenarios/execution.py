@@ -7,8 +7,10 @@ serial run and a Dask run of the same experiment write identical files.
 
 Dask: a :class:`distributed.LocalCluster` of ``workers`` single-threaded processes by
 default, or an existing scheduler (``tcp://host:8786``) whose workers have medtwin
-installed. The experiment is scattered once to every worker so that policy levels solved
-for a network are reused across the blocks a worker runs. An existing scheduler is checked
+installed. The experiment is scattered once to every worker; what the policies prepare
+(:class:`twin.api.PreparedFactory`: solved levels) is prepared once for the whole cluster,
+one task per distinct planning network (:func:`~scenarios.experiment.preparations`), and
+each block adopts its scenario's (a worker fetches each once). An existing scheduler is checked
 before anything runs: it answers and has a worker within Dask's connect timeout
 (``distributed.comm.timeouts.connect``, 30 s by default), and every worker runs this
 process's medtwin code (:func:`~scenarios.provenance.code_identity`); else
@@ -30,7 +32,16 @@ from contextlib import AbstractContextManager
 import xarray as xr
 from tqdm import tqdm
 
-from scenarios.experiment import Block, Experiment, assemble, blocks, run_block
+from scenarios.experiment import (
+    Block,
+    Experiment,
+    assemble,
+    blocks,
+    preparations,
+    prepare,
+    prepared_for,
+    run_block,
+)
 from scenarios.provenance import code_identity
 
 log = logging.getLogger(__name__)
@@ -71,16 +82,21 @@ def run_pooled(exp: Experiment, replications: Sequence[int], pool: Executor,
                on_progress: Callable[[int, int], None] | None = None) -> xr.Dataset:
     """Run ``replications`` of ``exp`` on ``pool``, any :class:`concurrent.futures.Executor`
     (e.g. a process pool several experiments share, as the dashboard's what-ifs do), in
-    blocks of one replication: the blocks and assembly of :func:`run`, so the same result.
+    blocks of one replication: the blocks and assembly of :func:`run`, so the same result;
+    policies' set-ups (solved levels) are prepared first, once, and handed to the blocks.
     ``on_progress(runs done, runs in all)`` after each block; on a failed block the
     blocks not yet started are cancelled and the error is raised."""
     reps = list(replications)
     total = len(reps) * len(exp.scenarios) * len(exp.policies)
     label = f"{exp.network.name} {len(exp.policies)}×{len(exp.scenarios)}×{len(reps)}"
-    futures = [pool.submit(run_block, exp, s, chunk) for s, chunk in blocks(exp, reps, 1)]
     done: list[Block] = []
     with _Progress(label, total, False, on_progress) as bar:
+        wanted = preparations(exp)
+        futures = [pool.submit(prepare, exp, s, p) for s, p in wanted.values()]
         try:
+            prepared = dict(zip(wanted, [f.result() for f in futures], strict=True))
+            futures = [pool.submit(run_block, exp, s, chunk, prepared_for(exp, s, prepared))
+                       for s, chunk in blocks(exp, reps, 1)]
             for future in as_completed(futures):
                 done.append(future.result())
                 bar.update(len(exp.policies))
@@ -209,11 +225,15 @@ def _run_dask(exp: Experiment, reps: list[int], workers: int, scheduler: str | N
     with _client(workers, scheduler) as client:
         n = len(client.scheduler_info().get("workers", {})) or workers
         size = block_size(len(reps), n)
-        log.info("dask: %d workers at %s, %d blocks of ≤ %d replications", n,
-                 client.scheduler.address, math.ceil(len(reps) / size) * len(exp.scenarios),
-                 size)
+        wanted = preparations(exp)
+        log.info("dask: %d workers at %s, %d policy set-ups, %d blocks of ≤ %d replications",
+                 n, client.scheduler.address, len(wanted),
+                 math.ceil(len(reps) / size) * len(exp.scenarios), size)
         shared = client.scatter(exp, broadcast=True)
-        futures = [client.submit(run_block, shared, s, chunk, pure=False)
+        prepared = {key: client.submit(prepare, shared, s, p, pure=False)
+                    for key, (s, p) in wanted.items()}
+        futures = [client.submit(run_block, shared, s, chunk, prepared_for(exp, s, prepared),
+                                 pure=False)
                    for s, chunk in blocks(exp, reps, size)]
         bar.start(n)
         done = []

@@ -5,6 +5,8 @@ Replication r of every scenario and every policy runs the twin with the same see
 demand and the same disruptions; what differs between policies is only what they decide.
 One block of work (:func:`run_block`) runs every policy on a few replications of one
 scenario; blocks are independent and can run anywhere (see :mod:`scenarios.execution`).
+What policies prepare (solved levels) can be prepared once (:func:`preparations`,
+:func:`prepare`) and handed to the blocks, which adopt it.
 
 The result (:func:`assemble`) is one :class:`xarray.Dataset`:
 
@@ -22,8 +24,9 @@ The result (:func:`assemble`) is one :class:`xarray.Dataset`:
 """
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -32,7 +35,14 @@ import xarray as xr
 from scenarios.provenance import code_version, network_digest
 from scenarios.spec import ResolvedScenario
 from solvers.registry import shipped_policies
-from twin.api import NetworkIndex, PlanPolicy, Policy, PolicyFactory, PolicyRegistry
+from twin.api import (
+    NetworkIndex,
+    PlanPolicy,
+    Policy,
+    PolicyFactory,
+    PolicyRegistry,
+    PreparedFactory,
+)
 from twin.domain import Network, Plan
 from twin.domain.parties import PRIORITIES
 from twin.sim import RECALL_KPIS, Kpis, kpi_summary, recall_summary, run_kpi, simulate
@@ -191,8 +201,50 @@ def run_one(exp: Experiment, scenario: ResolvedScenario, policy: str, replicatio
     return out
 
 
-def run_block(exp: Experiment, scenario: int, replications: Sequence[int]) -> Block:
-    """Every policy of ``exp`` on ``replications`` of scenario number ``scenario``."""
+T = TypeVar("T")
+Preparation = tuple[str, str]
+"""(planning key of a scenario, a factory's ``preparation``): one set-up to prepare."""
+
+
+def preparations(exp: Experiment) -> dict[Preparation, tuple[int, str]]:
+    """What ``exp``'s policies prepare (:class:`twin.api.PreparedFactory`, e.g. solved
+    levels), once per distinct planning network: each preparation → (scenario number,
+    policy) to :func:`prepare` it with."""
+    out: dict[Preparation, tuple[int, str]] = {}
+    for s, scenario in enumerate(exp.scenarios):
+        for p in exp.policies:
+            factory = exp.factory(p)
+            if isinstance(factory, PreparedFactory):
+                out.setdefault((scenario.planning_key, factory.preparation), (s, p))
+    return out
+
+
+def prepare(exp: Experiment, scenario: int, policy: str) -> object:
+    """``policy``'s preparation for the planning network of scenario number ``scenario``."""
+    factory = exp.factory(policy)
+    assert isinstance(factory, PreparedFactory)
+    return factory.prepare(_networks(exp, exp.scenarios[scenario])[1])
+
+
+def prepared_for(exp: Experiment, scenario: int, prepared: Mapping[Preparation, T]
+                 ) -> dict[str, T]:
+    """The entries of ``prepared`` (by :func:`preparations`' keys) that scenario number
+    ``scenario`` plans with, by preparation name (what :func:`run_block` adopts)."""
+    key = exp.scenarios[scenario].planning_key
+    return {name: value for (k, name), value in prepared.items() if k == key}
+
+
+def run_block(exp: Experiment, scenario: int, replications: Sequence[int],
+              prepared: Mapping[str, object] | None = None) -> Block:
+    """Every policy of ``exp`` on ``replications`` of scenario number ``scenario``;
+    ``prepared``: set-ups prepared elsewhere for this scenario's planning network, by
+    preparation name (:func:`prepared_for`), adopted instead of being prepared again."""
+    if prepared:
+        planning = _networks(exp, exp.scenarios[scenario])[1]
+        for p in exp.policies:
+            factory = exp.factory(p)
+            if isinstance(factory, PreparedFactory) and factory.preparation in prepared:
+                factory.adopt(planning, prepared[factory.preparation])
     runs = [[run_one(exp, exp.scenarios[scenario], p, r) for r in replications]
             for p in exp.policies]
     names = runs[0][0].keys()

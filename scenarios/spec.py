@@ -101,6 +101,13 @@ class ResolvedScenario:
         body = {k: v for k, v in self.to_dict().items() if k not in ("sources", "description")}
         return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
 
+    @property
+    def planning_key(self) -> str:
+        """Equal for scenarios that plan with equal networks (:meth:`planning_network`: the
+        same overrides and substitute rule)."""
+        body = json.dumps([self.overrides, self.substitutes], sort_keys=True)
+        return hashlib.sha256(body.encode()).hexdigest()
+
     def events_within(self, start: dt.date, days: int) -> int:
         """How many of the events touch days 0 … ``days`` − 1 of a run from ``start``."""
         def touches(ev: Event) -> bool:

@@ -11,7 +11,9 @@ change. A contract test (``tests/test_import_rules.py``) checks that ``solvers/`
 (:class:`~twin.domain.PurchaseAction`, :class:`~twin.domain.TransferAction`,
 :class:`~twin.domain.ReorderPointAction`) or, for speed, an :class:`Actions` batch of
 :class:`Purchases`, :class:`Transfers` and :class:`ReorderPoints` (arrays of indices of the
-:class:`NetworkIndex`). A :data:`PolicyFactory` builds a policy for an index.
+:class:`NetworkIndex`). A :data:`PolicyFactory` builds a policy for an index; a
+:class:`PreparedFactory` also hands its costly set-up (solved levels) from one process to
+another, so that experiments on Dask prepare it once overall.
 
 **Typed views of the state.** Stock per position (``StateView.on_hand`` … ``backlog``),
 lots on hand (:meth:`StateView.lot_rows`, :meth:`StateView.available_lots` →
@@ -53,6 +55,7 @@ from twin.sim.policy import (
     LotRows,
     Policy,
     PolicyFactory,
+    PreparedFactory,
     Purchases,
     ReorderPoints,
     ShipmentKind,
@@ -78,6 +81,7 @@ __all__ = [
     "Policy",
     "PolicyFactory",
     "PolicyRegistry",
+    "PreparedFactory",
     "Purchases",
     "ReorderPoints",
     "SeriesKey",

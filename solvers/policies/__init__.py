@@ -3,6 +3,8 @@
 registry of every shipped policy is :func:`solvers.registry.shipped_policies`."""
 
 from solvers.policies.levels import (
+    Levels,
+    LevelsFactory,
     LevelsSS,
     heuristic,
     heuristic_levels,
@@ -13,5 +15,5 @@ from solvers.policies.levels import (
 )
 from solvers.policies.rolling import RollingSS, optimised_rolling
 
-__all__ = ["LevelsSS", "RollingSS", "heuristic", "heuristic_levels", "investment", "levels_for",
-           "optimised", "optimised_levels", "optimised_rolling"]
+__all__ = ["Levels", "LevelsFactory", "LevelsSS", "RollingSS", "heuristic", "heuristic_levels",
+           "investment", "levels_for", "optimised", "optimised_levels", "optimised_rolling"]

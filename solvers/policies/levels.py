@@ -17,7 +17,8 @@ Both differ only in their (s, S), so a comparison in the twin isolates the param
 
 import logging
 import math
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -29,7 +30,7 @@ from solvers.safety_stock import (
     sample_cycle_demand,
     solve_safety_stock,
 )
-from twin.api import Actions, FixedSS, NetworkIndex, ReorderPoints, StateView
+from twin.api import Actions, FixedSS, NetworkIndex, Policy, ReorderPoints, StateView
 from twin.domain import Network
 from twin.domain.parties import PRIORITIES
 
@@ -54,14 +55,16 @@ high 8, routine 0.3) and counted alike whatever the item costs (the unit fill ra
 routine class's units are mostly cheap consumables whose MOQs alone keep them served
 (+0.005 over the heuristic at any budget tried), so its weight is low; the high class is
 where a smaller budget bites first."""
-_CACHE: dict[tuple[int, str], tuple[Network, dict[tuple[str, str], tuple[int, int]]]] = {}
+Levels = dict[tuple[str, str], tuple[int, int]]
+"""(warehouse, item) → (s, S), units."""
+_CACHE: dict[tuple[int, str], tuple[Network, Levels]] = {}
 """(id(network), kind) → (network, levels): solved once per network and process."""
 
 
-def heuristic_levels(net: Network, z: float = Z_95) -> dict[tuple[str, str], tuple[int, int]]:
+def heuristic_levels(net: Network, z: float = Z_95) -> Levels:
     """Fixed-z (s, S) per (warehouse, item), units."""
     x = build_inputs(net)
-    out: dict[tuple[str, str], tuple[int, int]] = {}
+    out: Levels = {}
     for p in range(x.size):
         mu, var, lt = x.mean_per_day[p], x.var_per_day[p], x.lead_time[p]
         days = lt.mean + x.review_days
@@ -71,7 +74,7 @@ def heuristic_levels(net: Network, z: float = Z_95) -> dict[tuple[str, str], tup
     return out
 
 
-def investment(net: Network, levels: dict[tuple[str, str], tuple[int, int]],
+def investment(net: Network, levels: Levels,
                demand: np.ndarray | None = None) -> dict[str, float]:
     """Expected on-hand value per org of ``levels`` (currency): Σ c·(E[(s − D)⁺] + (S − s)/2)
     over scenarios D (P × K, default: :func:`sample_cycle_demand` with default settings) of
@@ -88,7 +91,7 @@ def investment(net: Network, levels: dict[tuple[str, str], tuple[int, int]],
 
 
 def optimised_levels(net: Network, settings: SafetyStockSettings | None = None,
-                     passes: int = PASSES) -> dict[tuple[str, str], tuple[int, int]]:
+                     passes: int = PASSES) -> Levels:
     """(s, S) per (warehouse, item) from the safety-stock SAA, units.
 
     The scenarios of a warehouse depend on its neighbours' solution (how often its source is
@@ -114,8 +117,9 @@ def optimised_levels(net: Network, settings: SafetyStockSettings | None = None,
             for r in result.rows()}
 
 
-def levels_for(net: Network, kind: str) -> dict[tuple[str, str], tuple[int, int]]:
-    """``heuristic`` or ``optimised`` (s, S) of ``net``, solved once per network and process."""
+def levels_for(net: Network, kind: str) -> Levels:
+    """``heuristic`` or ``optimised`` (s, S) of ``net``, solved once per network and process
+    (unless adopted, see :class:`LevelsFactory`)."""
     key = (id(net), kind)
     if key not in _CACHE or _CACHE[key][0] is not net:
         _CACHE[key] = (net, heuristic_levels(net) if kind == "heuristic"
@@ -123,10 +127,46 @@ def levels_for(net: Network, kind: str) -> dict[tuple[str, str], tuple[int, int]
     return _CACHE[key][1]
 
 
+@dataclass(frozen=True)
+class LevelsFactory:
+    """Builds ``policy(index, levels)`` with the ``kind`` (s, S) levels of the index's network
+    (:func:`levels_for`). The levels depend only on that network, so this is a
+    :class:`twin.api.PreparedFactory`: :meth:`prepare` solves them, :meth:`adopt` files
+    levels solved elsewhere (e.g. once for a whole Dask cluster) so that this process
+    does not solve them again."""
+
+    name: str
+    """The policy's name (as registered)."""
+    kind: str
+    """``heuristic`` or ``optimised``."""
+    policy: Callable[[NetworkIndex, Levels], Policy]
+
+    @property
+    def __name__(self) -> str:  # type: ignore[override]
+        """The policy's name, as a factory function's (what the twin reports it as)."""
+        return self.name
+
+    @property
+    def preparation(self) -> str:
+        """What :meth:`prepare` gives: shared by the factories of one ``kind``."""
+        return f"{self.kind} levels"
+
+    def __call__(self, index: NetworkIndex) -> Policy:
+        return self.policy(index, levels_for(index.network, self.kind))
+
+    def prepare(self, network: Network) -> Levels:
+        """The (s, S) levels of ``network``, units."""
+        return levels_for(network, self.kind)
+
+    def adopt(self, network: Network, prepared: object) -> None:
+        """Use ``prepared`` (levels from :meth:`prepare` of an equal network) for ``network``."""
+        _CACHE[(id(network), self.kind)] = (network, prepared)  # type: ignore[assignment]
+
+
 class LevelsSS(FixedSS):
     """:class:`FixedSS` run with its own (s, S); the first review records them in the twin."""
 
-    def __init__(self, index: NetworkIndex, levels: dict[tuple[str, str], tuple[int, int]],
+    def __init__(self, index: NetworkIndex, levels: Levels,
                  emergency: bool = True):
         super().__init__(index, emergency)
         s = index.reorder_point.copy()
@@ -152,11 +192,7 @@ class LevelsSS(FixedSS):
         return replace(actions, reorder_points=rop)
 
 
-def heuristic(index: NetworkIndex) -> LevelsSS:
-    """Fixed-z (s, S), cheapest lane, FEFO, emergency shipments for critical demand."""
-    return LevelsSS(index, levels_for(index.network, "heuristic"))
-
-
-def optimised(index: NetworkIndex) -> LevelsSS:
-    """(s, S) from the sample-average safety-stock model, executed like the heuristic."""
-    return LevelsSS(index, levels_for(index.network, "optimised"))
+heuristic = LevelsFactory("heuristic", "heuristic", LevelsSS)
+"""Fixed-z (s, S), cheapest lane, FEFO, emergency shipments for critical demand."""
+optimised = LevelsFactory("optimised", "optimised", LevelsSS)
+"""(s, S) from the sample-average safety-stock model, executed like the heuristic."""

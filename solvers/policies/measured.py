@@ -22,14 +22,13 @@ from pydantic import model_validator
 from scipy import stats
 from tqdm import tqdm
 
-from solvers.policies.levels import LevelsSS
+from solvers.policies.levels import Levels, LevelsSS
 from twin.domain import Network
 from twin.domain.fields import DomainModel, field
 from twin.sim import simulate
 
 TOTALS = ("position_demand_units", "position_served_on_time_units",
           "position_on_hand_unit_days")
-Levels = dict[tuple[str, str], tuple[int, int]]
 
 
 class TwinCheck(DomainModel):

@@ -15,7 +15,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from solvers.policies.levels import LevelsSS, levels_for
+from solvers.policies.levels import Levels, LevelsFactory, LevelsSS
 from solvers.replenishment.model import Position, solve_replenishment
 from solvers.safety_stock import build_inputs
 from solvers.transfers.rolling import RollingTransfers
@@ -40,7 +40,7 @@ def _concat(*parts: Transfers) -> Transfers:
 class RollingSS(LevelsSS):
     """:class:`LevelsSS` plus the rolling transfer and replenishment MILPs at each review."""
 
-    def __init__(self, index: NetworkIndex, levels: dict[tuple[str, str], tuple[int, int]]):
+    def __init__(self, index: NetworkIndex, levels: Levels):
         super().__init__(index, levels)
         self.lateral = RollingTransfers(index, self._big_s, usage_per_position(index))
         self._buyers = np.flatnonzero((self._offer >= 0) & ~self._vmi & (self._big_s >= 0))
@@ -89,6 +89,5 @@ class RollingSS(LevelsSS):
         return Purchases(*(np.array(col, dtype=np.int64) for col in zip(*rows, strict=True)))
 
 
-def optimised_rolling(index: NetworkIndex) -> RollingSS:
-    """Optimised (s, S), lateral transfers and purchases re-solved at every review."""
-    return RollingSS(index, levels_for(index.network, "optimised"))
+optimised_rolling = LevelsFactory("optimised_rolling", "optimised", RollingSS)
+"""Optimised (s, S), lateral transfers and purchases re-solved at every review."""

@@ -1,4 +1,5 @@
-"""Experiments: common random numbers, serial = Dask, the dataset contract."""
+"""Experiments: common random numbers, serial = Dask, the dataset contract, policy set-ups
+prepared once."""
 
 import hashlib
 import json
@@ -10,9 +11,17 @@ import numpy as np
 import pytest
 
 from scenarios.execution import run
-from scenarios.experiment import Experiment, replication_seed, run_kpi_names
+from scenarios.experiment import (
+    Experiment,
+    preparations,
+    prepare,
+    replication_seed,
+    run_block,
+    run_kpi_names,
+)
 from scenarios.library import Library
 from scenarios.results import read, write
+from solvers.policies import levels
 from twin.domain import Network
 from twin.problems import InputError
 
@@ -71,6 +80,59 @@ def test_serial_and_dask_write_identical_files(tiny: Network, library_dir: Path,
     assert digest[0] == digest[1]
     assert read(dask).identical(read(serial))
     assert "tiny 2×2×6: 24/24 runs, ETA 0:00:00, 2 workers" in caplog.messages
+
+
+def test_policy_set_ups_are_prepared_once_per_planning_network(tiny: Network,
+                                                              library_dir: Path) -> None:
+    (library_dir / "dearer.yaml").write_text(
+        "overrides: {suppliers: {SUP-MED: {order_cost: 900}}}\n")
+    exp = _experiment(tiny, library_dir, "baseline,surge,storm,dearer",
+                      ("fixed_ss", "heuristic", "optimised", "optimised_rolling"))
+    # events and a forecast bias leave the planning network as it is, overrides change it;
+    # optimised and optimised_rolling plan with the same levels; fixed_ss prepares nothing
+    assert {key[1]: None for key in preparations(exp)} == {"heuristic levels": None,
+                                                          "optimised levels": None}
+    assert sorted((exp.scenarios[s].name, p) for s, p in preparations(exp).values()) == [
+        ("baseline", "heuristic"), ("baseline", "optimised"),
+        ("dearer", "heuristic"), ("dearer", "optimised")]
+
+
+def test_a_block_adopts_levels_prepared_elsewhere(tiny: Network, library_dir: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    exp = _experiment(tiny, library_dir, "surge", ("heuristic",))
+    monkeypatch.setattr(levels, "_CACHE", {})
+    own = run_block(exp, 0, [0, 1]).values["inventory_value"]    # solved in this process
+    [(s, p)] = preparations(exp).values()
+    solved = prepare(exp, s, p)
+    halved = {k: (lo // 2, hi // 2) for k, (lo, hi) in solved.items()}  # type: ignore[union-attr]
+
+    def solve_again(*args: object) -> None:
+        raise AssertionError("levels solved again in the block")
+
+    monkeypatch.setattr(levels, "heuristic_levels", solve_again)
+
+    def run_with(adopted: object) -> np.ndarray:
+        monkeypatch.setattr(levels, "_CACHE", {})   # as in a fresh process: nothing solved
+        return run_block(exp, 0, [0, 1], {"heuristic levels": adopted}).values[
+            "inventory_value"]
+
+    assert np.array_equal(run_with(solved), own)
+    assert run_with(halved).sum() < 0.9 * own.sum()    # what is adopted is what runs
+
+
+def test_dask_prepares_each_set_up_once_for_the_cluster(tiny: Network, library_dir: Path
+                                                       ) -> None:
+    from distributed import Client, LocalCluster, get_task_stream
+
+    exp = _experiment(tiny, library_dir, "baseline,surge,storm")
+    with (LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                       dashboard_address=None) as cluster, Client(cluster) as client,
+          get_task_stream(client) as tasks):
+        ds = run(exp, range(4), scheduler=cluster.scheduler_address)
+    ran = [t["key"].split("-")[0] for t in tasks.data]
+    assert ran.count("prepare") == 1            # heuristic levels of the one planning network
+    assert ran.count("run_block") == 3 * 4      # 3 scenarios, blocks of 1 replication
+    assert ds.identical(run(exp, range(4)))
 
 
 def test_progress_names_runs_eta_and_workers(tiny: Network, library_dir: Path, caplog,

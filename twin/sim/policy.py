@@ -16,7 +16,13 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from twin.domain import DispositionAction, PurchaseAction, ReorderPointAction, TransferAction
+from twin.domain import (
+    DispositionAction,
+    Network,
+    PurchaseAction,
+    ReorderPointAction,
+    TransferAction,
+)
 from twin.sim.index import NetworkIndex
 from twin.sim.lots import Status
 from twin.sim.pipeline import SHIPMENT_DTYPE, Flow
@@ -253,3 +259,26 @@ class Policy(Protocol):
 
 
 PolicyFactory = Callable[[NetworkIndex], Policy]
+
+
+@runtime_checkable
+class PreparedFactory(Protocol):
+    """A policy factory whose costly set-up depends only on the network it plans with (e.g.
+    solved (s, S) levels): :meth:`prepare` does it once, :meth:`adopt` gives the result to
+    another process before it builds policies for that network, so that an experiment run
+    on many processes prepares once overall. Factories with the same ``preparation`` name
+    share one."""
+
+    preparation: str
+
+    def __call__(self, index: NetworkIndex) -> Policy:
+        """The policy for ``index`` (prepared on first use unless adopted)."""
+        ...
+
+    def prepare(self, network: Network) -> object:
+        """The set-up for ``network`` (picklable)."""
+        ...
+
+    def adopt(self, network: Network, prepared: object) -> None:
+        """Use ``prepared`` (from :meth:`prepare` of an equal network) for ``network``."""
+        ...
