@@ -394,10 +394,9 @@ def test_recall_impact_shows_replications_and_intervals(site, browser  # type: i
 def test_another_session_stays_quick_while_whatifs_run(site, browser  # type: ignore[no-untyped-def]
                                                       ) -> None:
     """Two what-ifs of ~20 one-year runs each start at once in pat's session, each with
-    its own progress row; meanwhile mia's page loads within 2 s, or within 1 s of its idle
-    load time when the machine is slower than that (medians of three loads: the 2 cores
-    are shared with other jobs), and her Compare page shows its verdict (times in
-    ``responsiveness.json``); both runs then write their own file."""
+    its own progress row; meanwhile mia's page loads within 2 s (median of three loads)
+    and her Compare page shows its verdict (times in ``responsiveness.json``); both runs
+    then write their own file."""
     base, data = site
     other = _login(browser, base, "mia", "mia-secret")
     page = _login(browser, base, "pat", "pat-secret")
@@ -430,11 +429,9 @@ def test_another_session_stays_quick_while_whatifs_run(site, browser  # type: ig
     (ARTIFACTS / "responsiveness.json").write_text(json.dumps(
         {"page load idle, s": idle, "page load during what-ifs, s": loaded,
          "Compare verdict during what-ifs, s": shown}, indent=1))
-    # goal: 2 s; on this shared 2-core VM (2026-11-30, load 2.6-5.0, the lighter landing
-    # page) a load during what-ifs took 1.07-1.41 s in eight runs and 2.11 s in a ninth
-    # (idle 0.72-1.43 s; f2a9c8f in the same hour: 1.78, 2.21 s): not yet held strictly,
-    # so the what-ifs may add at most 1 s to the idle load here
-    assert loaded <= max(2.0, idle + 1.0), \
+    # the issue's bound, strictly: 0.52-0.66 s on the quiet 2-core VM (2026-11-30, four
+    # runs, idle 0.48-0.53 s); up to 2.11 s only with other jobs at load 5 on the 2 cores
+    assert loaded <= 2.0, \
         f"page load took {loaded:.2f} s while what-ifs ran (idle {idle:.2f} s)"
     for k in range(2):  # 40 one-year runs of the tiny network; slow on a loaded machine
         page.locator(".whatif-run").nth(k).locator("text=written").wait_for(timeout=600_000)
