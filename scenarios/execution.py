@@ -160,16 +160,31 @@ def _count(workers: int) -> str:
     return f"{workers} worker{'s' if workers != 1 else ''}"
 
 
+LOCAL_CLUSTER_CONFIG = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "1s",
+    "distributed.admin.system-monitor.interval": "5s",
+    "distributed.worker.memory.monitor-interval": "1s",
+}
+"""Dask settings of the local cluster ``--workers`` starts: no sampling profiler (every
+10 ms), and the event-loop watchdog (20 ms), system monitor (0.5 s) and memory monitor
+(0.1 s) woken less often. Each wake-up takes the GIL from the twin's thread; with Dask's
+defaults a block ran ≈ 8 % slower on a worker than in a plain process (2026-11-30,
+bench/README.md)."""
+
+
 def _client(workers: int, scheduler: str | None) -> AbstractContextManager:
+    import dask
     from distributed import Client, LocalCluster
 
     if scheduler is not None:
         return _connect(scheduler)
     if not log.isEnabledFor(logging.DEBUG):
         logging.getLogger("distributed").setLevel(logging.WARNING)
-    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                           host="127.0.0.1", dashboard_address="127.0.0.1:0",
-                           silence_logs=logging.ERROR)
+    with dask.config.set(LOCAL_CLUSTER_CONFIG):
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                               host="127.0.0.1", dashboard_address="127.0.0.1:0",
+                               silence_logs=logging.ERROR)
     return _Owned(cluster, Client(cluster))
 
 
