@@ -206,24 +206,25 @@ Preparation = tuple[str, str]
 """(planning key of a scenario, a factory's ``preparation``): one set-up to prepare."""
 
 
+def _prepared_factories(exp: Experiment) -> dict[str, PreparedFactory]:
+    """``exp``'s policies whose factory prepares a set-up, by name."""
+    return {p: f for p in exp.policies if isinstance(f := exp.factory(p), PreparedFactory)}
+
+
 def preparations(exp: Experiment) -> dict[Preparation, tuple[int, str]]:
     """What ``exp``'s policies prepare (:class:`twin.api.PreparedFactory`, e.g. solved
     levels), once per distinct planning network: each preparation → (scenario number,
     policy) to :func:`prepare` it with."""
     out: dict[Preparation, tuple[int, str]] = {}
     for s, scenario in enumerate(exp.scenarios):
-        for p in exp.policies:
-            factory = exp.factory(p)
-            if isinstance(factory, PreparedFactory):
-                out.setdefault((scenario.planning_key, factory.preparation), (s, p))
+        for p, factory in _prepared_factories(exp).items():
+            out.setdefault((scenario.planning_key, factory.preparation), (s, p))
     return out
 
 
 def prepare(exp: Experiment, scenario: int, policy: str) -> object:
     """``policy``'s preparation for the planning network of scenario number ``scenario``."""
-    factory = exp.factory(policy)
-    assert isinstance(factory, PreparedFactory)
-    return factory.prepare(_networks(exp, exp.scenarios[scenario])[1])
+    return _prepared_factories(exp)[policy].prepare(_networks(exp, exp.scenarios[scenario])[1])
 
 
 def prepared_for(exp: Experiment, scenario: int, prepared: Mapping[Preparation, T]
@@ -241,9 +242,8 @@ def run_block(exp: Experiment, scenario: int, replications: Sequence[int],
     preparation name (:func:`prepared_for`), adopted instead of being prepared again."""
     if prepared:
         planning = _networks(exp, exp.scenarios[scenario])[1]
-        for p in exp.policies:
-            factory = exp.factory(p)
-            if isinstance(factory, PreparedFactory) and factory.preparation in prepared:
+        for factory in _prepared_factories(exp).values():
+            if factory.preparation in prepared:
                 factory.adopt(planning, prepared[factory.preparation])
     runs = [[run_one(exp, exp.scenarios[scenario], p, r) for r in replications]
             for p in exp.policies]

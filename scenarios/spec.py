@@ -98,15 +98,14 @@ class ResolvedScenario:
     @property
     def digest(self) -> str:
         """sha256 of the resolved content (not of the file names)."""
-        body = {k: v for k, v in self.to_dict().items() if k not in ("sources", "description")}
-        return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+        return _json_digest({k: v for k, v in self.to_dict().items()
+                             if k not in ("sources", "description")})
 
     @property
     def planning_key(self) -> str:
         """Equal for scenarios that plan with equal networks (:meth:`planning_network`: the
         same overrides and substitute rule)."""
-        body = json.dumps([self.overrides, self.substitutes], sort_keys=True)
-        return hashlib.sha256(body.encode()).hexdigest()
+        return _json_digest([self.overrides, self.substitutes])
 
     def events_within(self, start: dt.date, days: int) -> int:
         """How many of the events touch days 0 … ``days`` − 1 of a run from ``start``."""
@@ -142,6 +141,11 @@ class ResolvedScenario:
                                        "returns": scaled_returns(d.returns, self.returns)})
                   for d in planned.demand]
         return planned.model_copy(update={"demand": demand})
+
+
+def _json_digest(body: object) -> str:
+    """sha256 of ``body``'s JSON form, keys sorted."""
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
 
 
 def scaled_returns(rates: list[ReturnRate], factors: dict[str, float]) -> list[ReturnRate]:
