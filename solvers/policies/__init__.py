@@ -3,9 +3,7 @@
 registry of every shipped policy is :func:`solvers.registry.shipped_policies`."""
 
 from solvers.policies.levels import (
-    Levels,
     LevelsFactory,
-    LevelsSS,
     heuristic,
     heuristic_levels,
     investment,
@@ -13,6 +11,7 @@ from solvers.policies.levels import (
     optimised,
     optimised_levels,
 )
+from solvers.policies.levels_ss import Levels, LevelsSS
 from solvers.policies.rolling import RollingSS, optimised_rolling
 
 __all__ = ["Levels", "LevelsFactory", "LevelsSS", "RollingSS", "heuristic", "heuristic_levels",

@@ -10,7 +10,9 @@
   (lateness, QC holds, lost deliveries, the upstream warehouse's shortages, children's
   orders in lumps), under per-org budgets of :data:`BUDGET_SHARE` of the heuristic's
   expected on-hand value: less money, placed where it saves the most priority-weighted
-  units short. Executed the same way as the heuristic.
+  units short. The solution is then run in the twin and the model solved once more with
+  each position's shortage price scaled to the units short the twin measured
+  (:mod:`solvers.policies.twin_scale`). Executed the same way as the heuristic.
 
 Both differ only in their (s, S), so a comparison in the twin isolates the parameters.
 """
@@ -18,11 +20,14 @@ Both differ only in their (s, S), so a comparison in the twin isolates the param
 import logging
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
+from solvers.policies.levels_ss import Levels, LevelsSS
+from solvers.policies.twin_scale import shortage_scale
 from solvers.safety_stock import (
+    SafetyStockResult,
     SafetyStockSettings,
     Upstream,
     build_inputs,
@@ -30,20 +35,19 @@ from solvers.safety_stock import (
     sample_cycle_demand,
     solve_safety_stock,
 )
-from twin.api import Actions, FixedSS, NetworkIndex, Policy, ReorderPoints, StateView
+from twin.api import NetworkIndex, Policy
 from twin.domain import Network
 from twin.domain.parties import PRIORITIES
 
 log = logging.getLogger(__name__)
 Z_95 = 1.645
 BUDGET_SHARE = 0.84
-"""Share of the heuristic's expected on-hand value the optimised policy may use. Chosen on
-the development seeds 100–109 (at the penalties of :data:`OPTIMISED`: 0.85 → −9.6 %
-inventory value at +0.0001 high-class fill, 0.83 → −10.8 % at −0.0010); on the evaluation
-seeds 1–30 ``optimised_rolling`` held 10.4 % less value at no worse fill in any class before
-the reference network had returns and pooled substitutes (2026-11-29); re-run since, it holds
-10.5 % less with the high class 0.0012 below the heuristic's (bench/README.md, "Policies in
-the twin")."""
+"""Share of the heuristic's expected on-hand value the optimised policy may use, in the
+model's scenarios. Chosen on the development seeds 100–119 (penalties of :data:`OPTIMISED`,
+shortage prices scaled to the twin, ``optimised_rolling`` − heuristic: 0.84 → +0.0004
+high-class fill at −10.5 % inventory value; 0.85 → +0.0005 at −10.2 %, but more expired
+value on the evaluation seeds); results on the evaluation seeds 1–30 in bench/README.md,
+"Policies in the twin"."""
 PASSES = 2
 """Solves of the safety-stock model, each sampling from the previous solution."""
 OPTIMISED = SafetyStockSettings(shortage_basis="units",
@@ -55,8 +59,6 @@ high 8, routine 0.3) and counted alike whatever the item costs (the unit fill ra
 routine class's units are mostly cheap consumables whose MOQs alone keep them served
 (+0.005 over the heuristic at any budget tried), so its weight is low; the high class is
 where a smaller budget bites first."""
-Levels = dict[tuple[str, str], tuple[int, int]]
-"""(warehouse, item) → (s, S), units."""
 _CACHE: dict[tuple[int, str], tuple[Network, Levels]] = {}
 """(id(network), kind) → (network, levels): solved once per network and process."""
 
@@ -91,7 +93,7 @@ def investment(net: Network, levels: Levels,
 
 
 def optimised_levels(net: Network, settings: SafetyStockSettings | None = None,
-                     passes: int = PASSES) -> Levels:
+                     passes: int = PASSES, calibrate: bool = True) -> Levels:
     """(s, S) per (warehouse, item) from the safety-stock SAA, units.
 
     The scenarios of a warehouse depend on its neighbours' solution (how often its source is
@@ -100,7 +102,9 @@ def optimised_levels(net: Network, settings: SafetyStockSettings | None = None,
     times, each pass sampling from the previous pass's solution (the first from
     :meth:`Upstream.default`) with the same seed. Without ``settings`` it runs
     :data:`OPTIMISED` with org budgets of :data:`BUDGET_SHARE` of what the heuristic's
-    levels hold in the same scenarios (:func:`investment`)."""
+    levels hold in the same scenarios (:func:`investment`). With ``calibrate`` the last pass is
+    measured in the twin and solved once more with each position's shortage price scaled to
+    what the twin measured (:mod:`solvers.policies.twin_scale`)."""
     x = build_inputs(net)
     heuristic = heuristic_levels(net) if settings is None else None
     st = settings or OPTIMISED
@@ -113,8 +117,19 @@ def optimised_levels(net: Network, settings: SafetyStockSettings | None = None,
         result = solve_safety_stock(net, st, inputs=x, demand=d)
         upstream = Upstream(np.clip(1 - result.fill_rate, 0.0, 1.0),
                             (result.level_big_s - result.level_s).astype(float))
-    return {(r["warehouse"], r["item"]): (r["reorder_point"], r["order_up_to"])
-            for r in result.rows()}
+    if calibrate:
+        scale = shortage_scale(net, x, d, _levels(result))
+        log.info("optimised levels: shortage prices scaled to the twin (median %.2f, "
+                 "%.2f–%.2f)", float(np.median(scale)), float(scale.min()), float(scale.max()))
+        result = solve_safety_stock(net, st, inputs=x, demand=d, shortage_scale=scale)
+    return _levels(result)
+
+
+def _levels(result: SafetyStockResult) -> Levels:
+    """The integer (s, S) of a safety-stock solution, units."""
+    return {(w, i): (int(s), int(big_s)) for w, i, s, big_s in zip(
+        result.inputs.warehouse, result.inputs.item, result.level_s, result.level_big_s,
+        strict=True)}
 
 
 def levels_for(net: Network, kind: str) -> Levels:
@@ -161,35 +176,6 @@ class LevelsFactory:
     def adopt(self, network: Network, prepared: object) -> None:
         """Use ``prepared`` (levels from :meth:`prepare` of an equal network) for ``network``."""
         _CACHE[(id(network), self.kind)] = (network, prepared)  # type: ignore[assignment]
-
-
-class LevelsSS(FixedSS):
-    """:class:`FixedSS` run with its own (s, S); the first review records them in the twin."""
-
-    def __init__(self, index: NetworkIndex, levels: Levels,
-                 emergency: bool = True):
-        super().__init__(index, emergency)
-        s = index.reorder_point.copy()
-        big_s = index.order_up_to.copy()
-        for (w, i), (lo, hi) in levels.items():
-            p = index.position(index.wh_of[w], index.item_of[i])
-            s[p], big_s[p] = lo, hi
-        self._s, self._big_s, self._announced = s, big_s, False
-
-    def decide(self, view: StateView) -> Actions:
-        """Replenish against this policy's (s, S); announce them on the first review."""
-        shape = view.reorder_point.shape
-        own = replace(view, reorder_point=self._s.reshape(shape).copy(),
-                      order_up_to=self._big_s.reshape(shape).copy())
-        actions = super().decide(own)
-        if self._announced:
-            return actions
-        self._announced = True
-        ix = self.index
-        p = np.flatnonzero(self._big_s >= 0)
-        rop = ReorderPoints(ix.position_warehouse[p].astype(np.int64),
-                            ix.position_item[p].astype(np.int64), self._s[p], self._big_s[p])
-        return replace(actions, reorder_points=rop)
 
 
 heuristic = LevelsFactory("heuristic", "heuristic", LevelsSS)

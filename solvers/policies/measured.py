@@ -22,7 +22,7 @@ from pydantic import model_validator
 from scipy import stats
 from tqdm import tqdm
 
-from solvers.policies.levels import Levels, LevelsSS
+from solvers.policies.levels_ss import Levels, LevelsSS
 from twin.domain import Network
 from twin.domain.fields import DomainModel, field
 from twin.sim import simulate

@@ -15,7 +15,8 @@ from dataclasses import replace
 
 import numpy as np
 
-from solvers.policies.levels import Levels, LevelsFactory, LevelsSS
+from solvers.policies.levels import LevelsFactory
+from solvers.policies.levels_ss import Levels, LevelsSS
 from solvers.replenishment.model import Position, solve_replenishment
 from solvers.safety_stock import build_inputs
 from solvers.transfers.rolling import RollingTransfers

@@ -441,18 +441,20 @@ def _solve_component(x: SafetyStockInputs, d: np.ndarray, st: SafetyStockSetting
 def solve_safety_stock(net: Network, settings: SafetyStockSettings | None = None,
                        inputs: SafetyStockInputs | None = None,
                        demand: np.ndarray | None = None,
-                       progress: bool = False, upstream: Upstream | None = None
-                       ) -> SafetyStockResult:
+                       progress: bool = False, upstream: Upstream | None = None,
+                       shortage_scale: np.ndarray | None = None) -> SafetyStockResult:
     """Build, solve and read back the model for ``net`` (or for given inputs / scenarios),
     one independent component at a time (see :func:`components`). ``upstream``: what the
-    scenarios take from a previous solution (see :func:`sample_cycle_demand`)."""
+    scenarios take from a previous solution (see :func:`sample_cycle_demand`);
+    ``shortage_scale``: a multiple of each position's shortage price (default 1, e.g.
+    :func:`solvers.policies.twin_scale.shortage_scale`)."""
     st = settings or SafetyStockSettings()
     x = inputs if inputs is not None else build_inputs(net)
     d = demand if demand is not None else sample_cycle_demand(x, st.scenarios, st.seed,
                                                               upstream)
     r, q, expiring = np.zeros(x.size), np.zeros(x.size), np.zeros(x.size)
     solutions = []
-    value = unit_value(x, st)
+    value = unit_value(x, st) * (1.0 if shortage_scale is None else shortage_scale)
     for idx in tqdm(components(x, st), desc="safety stock", unit="model", disable=not progress):
         r[idx], q[idx], expiring[idx], sol = _solve_component(x.subset(idx), d[idx], st,
                                                               value[idx])
@@ -468,7 +470,7 @@ def solve_safety_stock(net: Network, settings: SafetyStockSettings | None = None
     log.info("safety stock: %d positions × %d scenarios in %d models solved in %.2f s (%s)",
              x.size, d.shape[1], len(solutions), solution.seconds, solution.status)
     target = np.array([st.fill_rate_target[p] for p in x.priority])
-    level_s, level_big_s = integer_levels(x, d, r, q, st)
+    level_s, level_big_s = integer_levels(x, d, r, q, st, value)
     saa_on_hand = expected_on_hand(d, level_s.astype(float), level_big_s.astype(float))
     exact = exact_levels(x, st, shortage_weight(x, st) * value, level_s, level_big_s,
                          saa_on_hand)
@@ -483,17 +485,19 @@ def solve_safety_stock(net: Network, settings: SafetyStockSettings | None = None
 
 
 def integer_levels(x: SafetyStockInputs, d: np.ndarray, r: np.ndarray, q: np.ndarray,
-                   st: SafetyStockSettings) -> tuple[np.ndarray, np.ndarray]:
+                   st: SafetyStockSettings, unit_short: np.ndarray | None = None
+                   ) -> tuple[np.ndarray, np.ndarray]:
     """Integer (s, S) per position, units: s = ⌈R⌉ and S = s + ⌈Q⌉, then, in every org over
     its budget after rounding up, s lowered one unit at a time where that adds the least
     expected cost per currency of on-hand value it saves, until the org is within budget
     (marginal analysis over the scenarios d: lowering s by one adds
     (c_o + c_u)·(E[(D − s + 1)⁺] − E[(D − s)⁺]) − c_o to the cost and saves
-    c·(E[(s − D)⁺] − E[(s − 1 − D)⁺]) of :func:`expected_on_hand` value)."""
+    c·(E[(s − D)⁺] − E[(s − 1 − D)⁺]) of :func:`expected_on_hand` value). ``unit_short``:
+    what a unit short is priced at before the penalty multiple (default :func:`unit_value`)."""
     s = np.ceil(r - 1e-6).astype(np.int64)
     big_q = np.ceil(q - 1e-6).astype(np.int64)
     if st.org_budget:
-        over, under = newsvendor_costs(x, cycle_quantity(x), st, unit_value(x, st))
+        over, under = newsvendor_costs(x, cycle_quantity(x), st, unit_short)
         value = x.unit_cost * expected_on_hand(d, s.astype(float), (s + big_q).astype(float))
         for org, budget in st.org_budget.items():
             idx = np.flatnonzero(x.org == org)

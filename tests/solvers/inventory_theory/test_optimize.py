@@ -1,4 +1,5 @@
-"""Optimal (s, S): published optima of Zheng & Federgruen and full enumeration."""
+"""Optimal (s, S): published optima of Zheng & Federgruen (backorders and, by Karlin &
+Scarf's equivalence at zero lead time, lost sales) and full enumeration."""
 
 import itertools
 
@@ -28,6 +29,21 @@ def test_zheng_federgruen_reproduces_the_published_optima(mu: float, s: int, big
     # backlog never outlives its period, so p per unit short = p per unit-period
     pos = Position(DailyDemand.poisson(mu), 1, 1, 1.0, 9.0, 64.0)
     got = zheng_federgruen(pos)
+    assert (got.s, got.S) == (s, big_s)
+    assert got.cost == pytest.approx(cost, abs=1e-6)
+
+
+@pytest.mark.parametrize(("mu", "s", "big_s", "cost"), PUBLISHED)
+def test_lost_sales_search_reproduces_the_published_optima(mu: float, s: int, big_s: int,
+                                                           cost: float) -> None:
+    # With zero lead time and s ≥ 0 the lost-sales system has the backorder system's costs
+    # (Karlin & Scarf, 1958): a unit short is lost where it would have been backlogged for
+    # exactly its one period (both cost p), an order is placed in the same periods and
+    # lifts the stock to S either way, and the stock left over is the same. A lost-sales
+    # system with s < 0 never orders. So Zheng & Federgruen's optima are its optima too,
+    # reached here by the lost-sales chain and its search, not by their algorithm.
+    pos = Position(DailyDemand.poisson(mu), 1, 1, 1.0, 9.0, 64.0, backorder=False)
+    got = local_optimum(pos)
     assert (got.s, got.S) == (s, big_s)
     assert got.cost == pytest.approx(cost, abs=1e-6)
 
