@@ -36,7 +36,9 @@ log = logging.getLogger(__name__)
 
 class _JobRow:
     """One run's row: its file name, its shape and state, and a progress bar that moves
-    while the run waits for a worker (none of its runs done yet) and then counts runs."""
+    while the run waits for a worker or its policies are prepared (e.g. ``optimised``
+    levels: ≈ 15 s on the reference network; none of its runs done yet) and then counts
+    runs."""
 
     def __init__(self, job: WhatIfJob, policies: int, scenarios: int, reps: int):
         self.job = job
@@ -52,7 +54,7 @@ class _JobRow:
     def refresh(self) -> bool:
         """Show the job's state now; whether it has ended."""
         job, state = self.job, self.job.state
-        said = {"starting": "waiting for a worker…",
+        said = {"starting": "starting: waiting for a worker, preparing the policies…",
                 "running": f"{job.done:,} of {job.total:,} runs",
                 "done": "written", "failed": f"failed: {job.error}"}[state]
         self.text.object = f"`{job.path.name}` · {self.shape} · **{said}**"
