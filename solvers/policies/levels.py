@@ -27,6 +27,7 @@ import numpy as np
 from solvers.policies.levels_ss import Levels, LevelsSS
 from solvers.policies.twin_scale import shortage_scale
 from solvers.safety_stock import (
+    SafetyStockInputs,
     SafetyStockResult,
     SafetyStockSettings,
     Upstream,
@@ -94,17 +95,31 @@ def investment(net: Network, levels: Levels,
 
 def optimised_levels(net: Network, settings: SafetyStockSettings | None = None,
                      passes: int = PASSES, calibrate: bool = True) -> Levels:
-    """(s, S) per (warehouse, item) from the safety-stock SAA, units.
+    """(s, S) per (warehouse, item) from the safety-stock SAA, units (:func:`solved_passes`).
+    With ``calibrate`` the last pass is measured in the twin and solved once more with each
+    position's shortage price scaled to what the twin measured
+    (:mod:`solvers.policies.twin_scale`)."""
+    x, d, st, result = solved_passes(net, settings, passes)
+    if calibrate:
+        scale = shortage_scale(net, x, d, result.level_s, result.level_big_s)
+        log.info("optimised levels: shortage prices scaled to the twin (median %.2f, "
+                 "%.2f–%.2f)", float(np.median(scale)), float(scale.min()), float(scale.max()))
+        result = solve_safety_stock(net, st, inputs=x, demand=d, shortage_scale=scale)
+    return _levels(result)
+
+
+def solved_passes(net: Network, settings: SafetyStockSettings | None = None,
+                  passes: int = PASSES) -> tuple[SafetyStockInputs, np.ndarray,
+                                                 SafetyStockSettings, SafetyStockResult]:
+    """The safety-stock SAA solved ``passes`` times: its inputs, the last pass's scenarios
+    (P × K, units), settings and solution.
 
     The scenarios of a warehouse depend on its neighbours' solution (how often its source is
     out of stock, how large its children's orders are; see
-    :func:`solvers.safety_stock.sample_cycle_demand`), so the model is solved ``passes``
-    times, each pass sampling from the previous pass's solution (the first from
-    :meth:`Upstream.default`) with the same seed. Without ``settings`` it runs
-    :data:`OPTIMISED` with org budgets of :data:`BUDGET_SHARE` of what the heuristic's
-    levels hold in the same scenarios (:func:`investment`). With ``calibrate`` the last pass is
-    measured in the twin and solved once more with each position's shortage price scaled to
-    what the twin measured (:mod:`solvers.policies.twin_scale`)."""
+    :func:`solvers.safety_stock.sample_cycle_demand`), so each pass samples from the
+    previous pass's solution (the first from :meth:`Upstream.default`) with the same seed.
+    Without ``settings`` it runs :data:`OPTIMISED` with org budgets of :data:`BUDGET_SHARE`
+    of what the heuristic's levels hold in the same scenarios (:func:`investment`)."""
     x = build_inputs(net)
     heuristic = heuristic_levels(net) if settings is None else None
     st = settings or OPTIMISED
@@ -117,12 +132,7 @@ def optimised_levels(net: Network, settings: SafetyStockSettings | None = None,
         result = solve_safety_stock(net, st, inputs=x, demand=d)
         upstream = Upstream(np.clip(1 - result.fill_rate, 0.0, 1.0),
                             (result.level_big_s - result.level_s).astype(float))
-    if calibrate:
-        scale = shortage_scale(net, x, d, _levels(result))
-        log.info("optimised levels: shortage prices scaled to the twin (median %.2f, "
-                 "%.2f–%.2f)", float(np.median(scale)), float(scale.min()), float(scale.max()))
-        result = solve_safety_stock(net, st, inputs=x, demand=d, shortage_scale=scale)
-    return _levels(result)
+    return x, d, st, result
 
 
 def _levels(result: SafetyStockResult) -> Levels:

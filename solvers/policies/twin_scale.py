@@ -25,7 +25,6 @@ are lost. Chosen on the development seeds 100–119 (bench/README.md, "Policies 
 
 import numpy as np
 
-from solvers.policies.levels_ss import Levels
 from solvers.policies.measured import TwinCheck, measure
 from solvers.safety_stock.inputs import SafetyStockInputs
 from solvers.safety_stock.model import cycles_per_year
@@ -54,20 +53,19 @@ def model_shortage(x: SafetyStockInputs, demand: np.ndarray, s: np.ndarray,
     return short * cycles_per_year(x, (big_s - s).astype(float)) * share
 
 
-def twin_shortage(net: Network, x: SafetyStockInputs, levels: Levels,
+def twin_shortage(net: Network, x: SafetyStockInputs, s: np.ndarray, big_s: np.ndarray,
                   check: TwinCheck = CHECK) -> np.ndarray:
     """m_p: units of the own departments' demand not served on the day demanded, per year,
-    in the twin run with ``levels`` as ``check`` says."""
+    in the twin run with levels (s, S) (per position of ``x``) as ``check`` says."""
     keys = list(zip(x.warehouse.tolist(), x.item.tolist(), strict=True))
+    levels = {k: (int(lo), int(hi)) for k, lo, hi in zip(keys, s, big_s, strict=True)}
     m = measure(net, keys, levels, check)
     return (m.demand - m.on_time).sum(axis=0) / (check.replications * check.days / 365)
 
 
-def shortage_scale(net: Network, x: SafetyStockInputs, demand: np.ndarray,
-                   levels: Levels, check: TwinCheck = CHECK) -> np.ndarray:
-    """f_p per position of ``x`` for ``levels`` (see the module docstring)."""
-    s, big_s = (np.array([levels[k][j] for k in zip(x.warehouse, x.item, strict=True)],
-                         dtype=float) for j in (0, 1))
-    twin = twin_shortage(net, x, levels, check)
+def shortage_scale(net: Network, x: SafetyStockInputs, demand: np.ndarray, s: np.ndarray,
+                   big_s: np.ndarray, check: TwinCheck = CHECK) -> np.ndarray:
+    """f_p per position of ``x`` for levels (s, S) (see the module docstring)."""
+    twin = twin_shortage(net, x, s, big_s, check)
     model = model_shortage(x, demand, s, big_s)
     return np.clip((twin + PSEUDO_UNITS) / (model + PSEUDO_UNITS), *BOUNDS)

@@ -8,25 +8,11 @@ import pytest
 
 from solvers.policies import levels as lv
 from solvers.policies import twin_scale
-from solvers.safety_stock import Upstream, build_inputs, sample_cycle_demand, solve_safety_stock
+from solvers.safety_stock import solve_safety_stock
 from solvers.safety_stock.pooling import pooled_shortage
 from twin.network_files import load_network
 
 TINY = Path(__file__).resolve().parents[2] / "data" / "tiny"
-
-
-def _last_pass(net):
-    """Inputs, scenarios and settings of :func:`lv.optimised_levels`'s last pass."""
-    x = build_inputs(net)
-    st, heuristic, upstream = lv.OPTIMISED, lv.heuristic_levels(net), Upstream.default(x)
-    for _ in range(lv.PASSES):
-        d = sample_cycle_demand(x, st.scenarios, st.seed, upstream)
-        st = st.model_copy(update={"org_budget": {
-            o: lv.BUDGET_SHARE * v for o, v in lv.investment(net, heuristic, d).items()}})
-        result = solve_safety_stock(net, st, inputs=x, demand=d)
-        upstream = Upstream(np.clip(1 - result.fill_rate, 0.0, 1.0),
-                            (result.level_big_s - result.level_s).astype(float))
-    return x, d, st
 
 
 def _arrays(x, levels):
@@ -37,7 +23,8 @@ def _arrays(x, levels):
 @pytest.fixture(scope="module")
 def tiny():
     net = load_network(TINY)
-    return net, *_last_pass(net)
+    x, d, st, _ = lv.solved_passes(net)
+    return net, x, d, st
 
 
 def test_model_shortage_counts_own_units_a_year(tiny) -> None:
@@ -57,14 +44,15 @@ def test_model_shortage_counts_own_units_a_year(tiny) -> None:
 def test_scaled_model_predicts_the_twin_at_the_levels_it_chooses(tiny) -> None:
     net, x, d, _ = tiny
     plain = lv.optimised_levels(net, calibrate=False)
-    scale = twin_scale.shortage_scale(net, x, d, plain)
+    scale = twin_scale.shortage_scale(net, x, d, *_arrays(x, plain))
     assert scale.min() >= twin_scale.BOUNDS[0] and scale.max() <= twin_scale.BOUNDS[1]
     calibrated = lv.optimised_levels(net)
     assert calibrated != plain
     # measured on seeds the calibration never saw
-    twin = twin_scale.twin_shortage(net, x, calibrated, twin_scale.CHECK.model_copy(
+    levels = tuple(_arrays(x, calibrated))
+    twin = twin_scale.twin_shortage(net, x, *levels, twin_scale.CHECK.model_copy(
         update={"first_seed": 1, "replications": 8}))
-    model = twin_scale.model_shortage(x, d, *_arrays(x, calibrated))
+    model = twin_scale.model_shortage(x, d, *levels)
     raw, scaled = np.abs(model - twin).sum(), np.abs(scale * model - twin).sum()
     assert scaled < 0.5 * raw, (raw, scaled)
 
