@@ -70,6 +70,7 @@ class Arc:
     shipment_cost: float  # currency/shipment
     capacity: float      # units per bucket (inf when the lane is unlimited)
     crosses_orgs: bool
+    max_units: float = math.inf  # most units the target can use before the lot expires
 
 
 @dataclass

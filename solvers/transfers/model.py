@@ -78,7 +78,7 @@ def define_variables(m: pyo.ConcreteModel, x: TransferInputs,
     """x (shipments), z (lane used), s (shortage), e (write-off), y (consumption); declared
     in the order the solver's columns follow (see :class:`Columns`)."""
     st = x.settings
-    upper = [float(x.supplies[a.supply].quantity) for a in x.arcs]
+    upper = [min(float(x.supplies[a.supply].quantity), a.max_units) for a in x.arcs]
     m.J = pyo.RangeSet(0, len(x.arcs) - 1) if x.arcs else pyo.Set(initialize=[])
     m.x = pyo.Var(m.J, domain=pyo.NonNegativeIntegers if st.integer_units else
                   pyo.NonNegativeReals, bounds=lambda m, j: (0, upper[j]))
@@ -313,7 +313,8 @@ def build_model(x: TransferInputs) -> tuple[pyo.ConcreteModel, dict[ConsumeKey, 
         lb = {key: i for i, key in enumerate(m.LB)}
         arc_lb = np.array([lb[(a.lane, a.bucket)] for a in x.arcs], dtype=np.int64)
         arc_supply = np.array([a.supply for a in x.arcs], dtype=np.int64)
-        arc_q = np.array([x.supplies[k].quantity for k in arc_supply.tolist()], dtype=float)
+        arc_q = np.minimum([x.supplies[k].quantity for k in arc_supply.tolist()],
+                           [a.max_units for a in x.arcs]).astype(float)
         define_demand(m, x, col, ent)
         define_supply(m, x, col, ent, arc_supply)
         define_arrival(m, x, col, ent, order)

@@ -21,8 +21,11 @@ position and priority class. Arcs leave a position holding movable stock on an o
 that obeys the physical rules (cold chain, registration, warehouses up), arrive within
 the horizon and the least urgent class's window, with the lot still acceptable on
 arrival; excess goes only to positions whose stock and arrivals fall behind their cumulative
-need in some bucket, waste only to
-positions not wasting the item themselves. The MILP (transport, fixed lane cost,
+need in some bucket, waste only to positions not wasting the item themselves, and an arc
+ships at most what its target can use before the lot expires there, by the same FEFO
+projection: r·(e − τ − m − t) less the target's units on hand and under way that expire
+no later (the MILP's write-off only sees the horizon; without this bound a short-dated lot
+was shipped to cover two weeks' need and expired at its target). The MILP (transport, fixed lane cost,
 priority-weighted shortage, write-off) then decides what to ship today, over the positions
 an arc leaves or enters (nothing can change elsewhere). Lanes stay binary; shipments are
 continuous and floored to whole units after the solve (with the per-arc links of
@@ -77,6 +80,19 @@ def fefo_waste(pos: np.ndarray, expiry: np.ndarray, qty: np.ndarray, rate: np.nd
     c = cum - before
     usable = np.maximum(expiry - min_shelf[pos] - today, 0)
     return np.clip(c - rate[pos] * usable, 0, qty)
+
+
+def units_expiring_by(pos: np.ndarray, expiry: np.ndarray, qty: np.ndarray,
+                      at: np.ndarray, by_day: np.ndarray) -> np.ndarray:
+    """Σ ``qty`` of the rows at position ``at[j]`` that expire on or before ``by_day[j]``
+    (units; expiry days ≥ 0)."""
+    span = np.int64(1) << 32
+    order = np.lexsort((expiry, pos))
+    key = pos[order].astype(np.int64) * span + expiry[order].astype(np.int64)
+    cum = np.concatenate(([0.0], np.cumsum(qty[order], dtype=float)))
+    at = at.astype(np.int64)
+    hi = np.searchsorted(key, at * span + by_day.astype(np.int64), side="right")
+    return cum[hi] - cum[np.searchsorted(key, at * span, side="left")]
 
 
 def excess_from_latest(pos: np.ndarray, qty: np.ndarray, excess: np.ndarray) -> np.ndarray:
@@ -229,9 +245,12 @@ class RollingTransfers:
         short = (np.cumsum(local, axis=0) < np.cumsum(needs.sum(axis=2), axis=0) - 1e-9).any(
             axis=0)
         wasting = np.bincount(mv.pos, weights=mv.waste, minlength=ix.n_positions) > 0
+        stock = (np.concatenate([mv.pos, a_pos]),
+                 np.concatenate([mv.expiry, np.minimum(a_exp, today + 10**5)]),
+                 np.concatenate([mv.keep + mv.excess + mv.waste, a_qty]))
         arcs = [arc for k in range(first_movable, len(supplies))
                 for arc in self._arcs(view, k, supplies[k], short, wasting, min_accept,
-                                      total_need)]
+                                      total_need, stock)]
         # only positions an arc leaves or enters take part; elsewhere nothing can change
         touched = {(a.source, supplies[a.supply].item) for a in arcs} | {
             (a.target, supplies[a.supply].item) for a in arcs}
@@ -257,7 +276,12 @@ class RollingTransfers:
         return x, np.array(lot_ids, dtype=np.int64)
 
     def _arcs(self, view: StateView, k: int, s: Supply, short: np.ndarray,
-              wasting: np.ndarray, min_accept: np.ndarray, need: np.ndarray) -> list[Arc]:
+              wasting: np.ndarray, min_accept: np.ndarray, need: np.ndarray,
+              stock: tuple[np.ndarray, np.ndarray, np.ndarray]) -> list[Arc]:
+        """Arcs of supply ``k`` (see the module docstring), each bounded by what its target
+        can use before the lot expires there: usage × (days to expiry on arrival − the
+        strictest minimum shelf life) less the target's units (``stock``: position, expiry
+        day, units, on hand and under way) expiring no later, which FEFO issues first."""
         ix, st = self.index, self.settings
         w, i = ix.wh_of[s.warehouse], ix.item_of[s.item]
         lanes = self._lanes_from[w]
@@ -265,14 +289,17 @@ class RollingTransfers:
         dpos = ix.position(dst, i)
         tau = self._tau[lanes]
         cold = ix.item_cold[i]
+        expiry = view.day + s.expiry_day
+        room = (self.usage[dpos] * (s.expiry_day - tau - min_accept[dpos])
+                - units_expiring_by(*stock, dpos, np.full(len(dpos), expiry)))
         ok = (~view.lane_closed[lanes] & ~view.warehouse_down[dst] & ~view.warehouse_down[w]
               & ix.registered[ix.wh_region[dst], i] & (need[dpos] > 0)
               & (~cold | (ix.lane_cold[lanes] & ix.wh_cold[w] & ix.wh_cold[dst]))
               & (tau <= max(st.urgency_window_days.values())) & (tau < st.horizon_days)
               & (s.expiry_day - tau >= np.maximum(min_accept[dpos], 1))
-              & (~wasting[dpos] if s.waste else short[dpos]))
+              & (~wasting[dpos] if s.waste else short[dpos]) & (room >= 1))
         out = []
-        for lane in lanes[ok].tolist():
+        for lane, most in zip(lanes[ok].tolist(), np.floor(room[ok]).tolist(), strict=True):
             crosses = ix.wh_org[w] != ix.wh_org[ix.lane_dst[lane]]
             cap = ix.lane_capacity[lane]
             out.append(Arc(k, ix.lanes[lane], s.warehouse, ix.warehouses[ix.lane_dst[lane]],
@@ -283,7 +310,7 @@ class RollingTransfers:
                                                             else 0.0)),
                            float(ix.lane_cost_shipment[lane]),
                            float(cap * st.bucket_days) if cap >= 0 else math.inf,
-                           bool(crosses)))
+                           bool(crosses), float(most)))
         return out
 
     def _empty(self, view: StateView) -> TransferInputs:

@@ -3,12 +3,15 @@
 from pathlib import Path
 from typing import Any
 
+import datetime as dt
+
 import numpy as np
 import pytest
 
 from solvers.policies import RollingSS, levels_for
 from solvers.registry import shipped_policies
-from solvers.transfers.rolling import excess_from_latest, fefo_waste
+from solvers.policies.rolling import usage_per_position
+from solvers.transfers.rolling import excess_from_latest, fefo_waste, units_expiring_by
 from twin.api import NetworkIndex, StateView, Transfers
 from twin.domain import Network
 from twin.network_files import load_network
@@ -33,6 +36,13 @@ def test_excess_comes_from_the_latest_expiring_rows() -> None:
     qty = np.array([5.0, 5.0, 5.0, 4.0, 4.0])
     out = excess_from_latest(pos, qty, np.array([7.0, 1.0]))
     assert out.tolist() == [0.0, 2.0, 5.0, 0.0, 1.0]
+
+
+def test_units_expiring_by_sums_a_positions_rows_up_to_a_day() -> None:
+    pos, expiry = np.array([1, 0, 1, 1, 0]), np.array([30, 10, 10, 20, 50])
+    qty = np.array([1.0, 2.0, 4.0, 8.0, 16.0])
+    at, by = np.array([1, 1, 1, 0, 0, 2]), np.array([9, 10, 25, 10, 49, 99])
+    assert units_expiring_by(pos, expiry, qty, at, by).tolist() == [0, 4, 12, 2, 2, 0]
 
 
 def rolling_network(**item_update: dict[str, Any]) -> Network:
@@ -113,6 +123,32 @@ def test_no_lateral_transfer_into_a_region_where_the_item_is_not_registered() ->
     made, result = run(net, days=15)
     assert not any(item == "IVD-TROP-100" for _, _, item, _ in moves(made, result.index))
     assert any(item == "INF-SET-STD" for _, _, item, _ in moves(made, result.index))
+
+
+def test_a_lateral_transfer_sends_no_more_than_the_target_can_use_before_expiry() -> None:
+    # IVD lot T1 (300 units at WH-SH, which uses 0.8/day) expires 40 days after the
+    # snapshot: most of it is waste at WH-SH. WH-GZ (1.1/day, departments accepting ≥ 30
+    # days) can use only usage × (days left on arrival − 30) of it; a 14-day horizon's
+    # need (15 units) is more than that
+    net = rolling_network()
+    data = net.model_dump(by_alias=True)
+    for lot in data["snapshot"]["lots"]:
+        if lot["lot"] == "T1":
+            lot["expiry"] = net.snapshot.as_of + dt.timedelta(days=40)
+    made, result = run(Network.model_validate(data), days=21)
+    ix = result.index
+    usage = usage_per_position(ix)
+    t1 = list(result.lot_names).index("T1")
+    shipped = 0
+    for view, t in made:
+        for k in np.flatnonzero(t.lot == t1).tolist():
+            target = ix.position(ix.lane_dst[t.lane[k]], t.item[k])
+            days_left = 40 - view.day - int(np.ceil(ix.lane_transit.mean[t.lane[k]]))
+            strictest = ix.series_min_shelf[view.serving == target].max()
+            usable = usage[target] * (days_left - strictest)
+            assert t.quantity[k] <= usable
+            shipped += int(t.quantity[k])
+    assert shipped > 0
 
 
 @pytest.mark.slow
