@@ -1,22 +1,22 @@
 """Render time of the Network, Recall and Inventory pages after login, on the reference
 network, in Debian's Chromium (``python bench/bench_pages.py [--repeats N]``).
 
-A 60-day simulated run of the reference network (heuristic, seed 1) is the results
-folder; the dashboard serves it on 127.0.0.1. After login, each page's tab is clicked and
-timed until its content is drawn (Network: the map's canvas and the health table's rows;
-Recall: the lot's whereabouts; Inventory: the stock chart and the lots table).
-Before the browser, each page is built and turned into Bokeh models in the process
-(``server build``: the server's share, the first of them cold). Network is the page a
-login lands on, so it is timed from the login button to its content
-(the server sends the header and empty tabs and builds the Network page while the browser
-loads the scripts; every other page is built when its tab is first opened) and, as its own
-render time, from the app's header to its content (``Network after the header``). The
-login page idles until its prefetches are done, as while a user types. Each repeat opens
-a new browser context (empty cache, new session), and at its end logs out and in again in
-that context (``Network, returning browser``: scripts cached). Also timed: Run recall impact (a simulation, not a
-render: 5 replications × 2 runs × 60 days). Target: each page within 1 s. The selectors
-exist before issue 17's changes too: copied into an older tree's ``bench/``, the script
-times that tree.
+A 60-day simulated run of the reference network (heuristic, seed 1) is the results folder;
+the dashboard serves it on 127.0.0.1. After login, each page's tab is clicked and timed
+until its content is drawn (Network: the map's canvas and the health table's rows; Recall:
+the lot's whereabouts; Inventory: the stock chart and the lots table). Before the browser,
+each page is built and turned into Bokeh models in the process (``server build``: the
+server's share, the first of them cold). Network is the page a login lands on, so it is
+timed from the login button to its content (the server sends the header and empty tabs and
+builds the Network page while the browser loads the scripts; every other page is built
+when its tab is first opened) and, as its own render time, from the app's header to its
+content (``Network after the header``). The login page idles until its prefetches are
+done, as while a user types. Each repeat opens a new browser context (empty cache, new
+session), and at its end logs out and in again in that context (``Network, returning
+browser``: scripts cached). Also timed: Run recall impact (a simulation, not a render: 5
+replications × 2 runs × 60 days). Target: each page within 1 s. The selectors exist before
+issue 17's changes too: copied into an older tree's ``bench/``, the script times that
+tree.
 Results in ``bench/results/bench_pages.json``.
 """
 

@@ -1,6 +1,7 @@
 """The dashboard application: login, then one tab per page; served by ``medtwin dashboard``."""
 
 import asyncio
+import contextlib
 import logging
 import secrets
 from collections.abc import Callable
@@ -97,10 +98,9 @@ class App(Viewer):
                         pn.pane.Markdown(f"signed in as **{user}** ({role}) · "
                                          "[log out](./logout)", css_classes=["whoami"]))
         landing = self.tabs.active
-        try:  # served: build the landing page while the browser loads the scripts
+        with contextlib.suppress(RuntimeError):  # no event loop (not served): built when shown
+            # served: build the landing page while the browser loads the scripts
             asyncio.get_running_loop().call_soon(self._prepare, landing)
-        except RuntimeError:  # not served from an event loop: built when shown
-            pass
         pn.state.onload(lambda: self._show(landing))
         return pn.Column(header, self.tabs, sizing_mode="stretch_width")
 

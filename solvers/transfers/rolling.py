@@ -18,14 +18,14 @@ is under way: open orders and transfers (expected at order day + mean lead time 
 mean late delay and the QC hold, or ship day + mean transit) and this review's
 replenishment. Needs are the demand models' daily means over the horizon, per serving
 position and priority class. Arcs leave a position holding movable stock on an open lane
-that obeys the physical rules (cold chain, registration, warehouses up), arrive within
-the horizon and the least urgent class's window, with the lot still acceptable on
-arrival; excess goes only to positions whose stock and arrivals fall behind their cumulative
-need in some bucket, waste only to positions not wasting the item themselves, and an arc
-ships at most what its target can use before the lot expires there, by the same FEFO
-projection: r·(e − τ − m − t) less the target's units on hand and under way that expire
-no later (the MILP's write-off only sees the horizon; without this bound a short-dated lot
-was shipped to cover two weeks' need and expired at its target). The MILP (transport, fixed lane cost,
+that obeys the physical rules (cold chain, registration, warehouses up), arrive within the
+horizon and the least urgent class's window, with the lot still acceptable on arrival;
+excess goes only to positions whose stock and arrivals fall behind their cumulative need
+in some bucket, waste only to positions not wasting the item themselves, and an arc ships
+at most what its target can use before the lot expires there, by the same FEFO projection:
+r·(e − τ − m − t) less the target's units on hand and under way that expire no later (the
+MILP's write-off only sees the horizon; without this bound a short-dated lot was shipped
+to cover two weeks' need and expired at its target). The MILP (transport, fixed lane cost,
 priority-weighted shortage, write-off) then decides what to ship today, over the positions
 an arc leaves or enters (nothing can change elsewhere). Lanes stay binary; shipments are
 continuous and floored to whole units after the solve (with the per-arc links of
@@ -280,8 +280,10 @@ class RollingTransfers:
               stock: tuple[np.ndarray, np.ndarray, np.ndarray]) -> list[Arc]:
         """Arcs of supply ``k`` (see the module docstring), each bounded by what its target
         can use before the lot expires there: usage × (days to expiry on arrival − the
-        strictest minimum shelf life) less the target's units (``stock``: position, expiry
-        day, units, on hand and under way) expiring no later, which FEFO issues first."""
+        least strict minimum shelf life its classes accept) less the target's units
+        (``stock``: position, expiry day, units; on hand and under way) expiring no later,
+        which FEFO issues first (as :func:`solvers.transfers.inputs.usable_before_expiry`
+        for a plan)."""
         ix, st = self.index, self.settings
         w, i = ix.wh_of[s.warehouse], ix.item_of[s.item]
         lanes = self._lanes_from[w]
