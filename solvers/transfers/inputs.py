@@ -12,14 +12,20 @@ acceptable there on arrival, and the transit no longer than the least urgent win
 Arcs are pruned to what can matter: a lot leaves a warehouse only if that warehouse has
 more of the item than it needs over the horizon or the lot expires within the horizon,
 and goes only to a warehouse short of the item over the horizon or, for such an expiring
-lot, to any warehouse that needs the item.
+lot, to any warehouse that needs the item. An arc carries at most what its target can
+issue before the lot falls below the target's minimum shelf life (first-expiry-first-out:
+its mean need per day × the days until then, less its own supplies that expire no later;
+:func:`usable_before_expiry`) — the model's write-off only sees the horizon, and a lot
+shipped to cover the horizon's need could otherwise expire at its target after it.
 
 *Substitutes* pool demand (:mod:`solvers.substitution`): a lot may also serve the share of
 another item's need at its warehouse (or where it is shipped) whose departments accept it,
 as the twin serves a shortfall from substitutes.
 """
 
+import bisect
 import datetime as dt
+import itertools
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -165,6 +171,29 @@ def _supplies(net: Network, as_of: dt.date, bucket_days: int, horizon: int) -> l
     return out
 
 
+Held = dict[tuple[str, str], tuple[list[int], list[float]]]
+"""(warehouse, item) → the expiry days of its supplies in order and their cumulative units."""
+
+
+def _held_by_expiry(supplies: list[Supply]) -> Held:
+    rows: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
+    for s in supplies:
+        rows[(s.warehouse, s.item)].append((s.expiry_day, s.quantity))
+    return {key: ([e for e, _ in sorted(r)], list(itertools.accumulate(q for _, q in sorted(r))))
+            for key, r in rows.items()}
+
+
+def usable_before_expiry(rate: float, days: int, held: Held, warehouse: str, item: str,
+                         expiry_day: int) -> float:
+    """Units of a lot that ``warehouse`` can issue before the lot falls below its
+    departments' minimum shelf life, by first-expiry-first-out: ``rate`` (units/day) ×
+    ``days`` (from arrival until then) less what it holds or receives of ``item`` that
+    expires no later than ``expiry_day`` (issued first); may be negative."""
+    days_held, units = held.get((warehouse, item), ([], []))
+    ahead = bisect.bisect_right(days_held, expiry_day)
+    return rate * days - (units[ahead - 1] if ahead else 0.0)
+
+
 def build_transfer_inputs(net: Network, settings: TransferSettings | None = None) -> TransferInputs:
     """Needs, supplies and feasible arcs for ``net`` as of its snapshot date."""
     st = settings or TransferSettings()
@@ -180,8 +209,10 @@ def build_transfer_inputs(net: Network, settings: TransferSettings | None = None
     for (w, i, _, _), units in needs.items():
         needed_at[i].add(w)
         balance[(w, i)] -= units
+    usage = {key: -units / horizon for key, units in balance.items()}  # units/day
     for s in supplies:
         balance[(s.warehouse, s.item)] += s.quantity
+    held = _held_by_expiry(supplies)
     lanes_from: dict[str, list] = defaultdict(list)
     for lane in net.lanes:
         lanes_from[lane.source].append(lane)
@@ -206,10 +237,15 @@ def build_transfer_inputs(net: Network, settings: TransferSettings | None = None
                 arrival_day = starts[b] + tau
                 if arrival_day >= horizon or s.expiry_day - arrival_day < max(accept, 1):
                     continue
+                room = usable_before_expiry(usage.get((lane.target, s.item), 0.0),
+                                            s.expiry_day - arrival_day - accept,
+                                            held, lane.target, s.item, s.expiry_day)
+                if room < 1:
+                    continue
                 cap = (lane.capacity_per_day * lens[b] if lane.capacity_per_day else math.inf)
                 arcs.append(Arc(k, lane.id, lane.source, lane.target, lane.mode, b, tau,
                                 arrival_day // width, per_unit, lane.cost_per_shipment, cap,
-                                crosses))
+                                crosses, math.floor(room)))
     accepts: dict[tuple[str, str], list[Acceptance]] = defaultdict(list)
     for a in acceptances(net):
         accepts[(a.warehouse, a.substitute)].append(a)

@@ -82,17 +82,30 @@ def fefo_waste(pos: np.ndarray, expiry: np.ndarray, qty: np.ndarray, rate: np.nd
     return np.clip(c - rate[pos] * usable, 0, qty)
 
 
-def units_expiring_by(pos: np.ndarray, expiry: np.ndarray, qty: np.ndarray,
-                      at: np.ndarray, by_day: np.ndarray) -> np.ndarray:
-    """Σ ``qty`` of the rows at position ``at[j]`` that expire on or before ``by_day[j]``
-    (units; expiry days ≥ 0)."""
-    span = np.int64(1) << 32
-    order = np.lexsort((expiry, pos))
-    key = pos[order].astype(np.int64) * span + expiry[order].astype(np.int64)
-    cum = np.concatenate(([0.0], np.cumsum(qty[order], dtype=float)))
-    at = at.astype(np.int64)
-    hi = np.searchsorted(key, at * span + by_day.astype(np.int64), side="right")
-    return cum[hi] - cum[np.searchsorted(key, at * span, side="left")]
+_SPAN = np.int64(1) << 32
+"""Key stride: position × _SPAN + expiry day (expiry days are ≥ 0 and < 2³²)."""
+
+
+@dataclass(frozen=True)
+class StockByExpiry:
+    """Units held per position by expiry day, sorted once to answer "how many units at
+    position p expire on or before day e" for many (p, e)."""
+
+    key: np.ndarray  # position × _SPAN + expiry day, ascending
+    cum: np.ndarray  # units of the rows up to each key (a leading 0)
+
+    @classmethod
+    def of(cls, pos: np.ndarray, expiry: np.ndarray, qty: np.ndarray) -> "StockByExpiry":
+        """From rows (position, expiry day ≥ 0, units)."""
+        key = pos.astype(np.int64) * _SPAN + expiry.astype(np.int64)
+        order = np.argsort(key, kind="stable")
+        return cls(key[order], np.concatenate(([0.0], np.cumsum(qty[order], dtype=float))))
+
+    def expiring_by(self, at: np.ndarray, day: np.ndarray) -> np.ndarray:
+        """Units at position ``at[j]`` expiring on or before ``day[j]``."""
+        at = at.astype(np.int64)
+        hi = np.searchsorted(self.key, at * _SPAN + day.astype(np.int64), side="right")
+        return self.cum[hi] - self.cum[np.searchsorted(self.key, at * _SPAN, side="left")]
 
 
 def excess_from_latest(pos: np.ndarray, qty: np.ndarray, excess: np.ndarray) -> np.ndarray:
@@ -245,9 +258,9 @@ class RollingTransfers:
         short = (np.cumsum(local, axis=0) < np.cumsum(needs.sum(axis=2), axis=0) - 1e-9).any(
             axis=0)
         wasting = np.bincount(mv.pos, weights=mv.waste, minlength=ix.n_positions) > 0
-        stock = (np.concatenate([mv.pos, a_pos]),
-                 np.concatenate([mv.expiry, np.minimum(a_exp, today + 10**5)]),
-                 np.concatenate([mv.keep + mv.excess + mv.waste, a_qty]))
+        stock = StockByExpiry.of(np.concatenate([mv.pos, a_pos]),
+                                 np.concatenate([mv.expiry, np.minimum(a_exp, today + 10**5)]),
+                                 np.concatenate([mv.keep + mv.excess + mv.waste, a_qty]))
         arcs = [arc for k in range(first_movable, len(supplies))
                 for arc in self._arcs(view, k, supplies[k], short, wasting, min_accept,
                                       total_need, stock)]
@@ -277,13 +290,12 @@ class RollingTransfers:
 
     def _arcs(self, view: StateView, k: int, s: Supply, short: np.ndarray,
               wasting: np.ndarray, min_accept: np.ndarray, need: np.ndarray,
-              stock: tuple[np.ndarray, np.ndarray, np.ndarray]) -> list[Arc]:
+              stock: StockByExpiry) -> list[Arc]:
         """Arcs of supply ``k`` (see the module docstring), each bounded by what its target
         can use before the lot expires there: usage × (days to expiry on arrival − the
         least strict minimum shelf life its classes accept) less the target's units
-        (``stock``: position, expiry day, units; on hand and under way) expiring no later,
-        which FEFO issues first (as :func:`solvers.transfers.inputs.usable_before_expiry`
-        for a plan)."""
+        (``stock``: on hand and under way) expiring no later, which FEFO issues first (as
+        :func:`solvers.transfers.inputs.usable_before_expiry` for a plan)."""
         ix, st = self.index, self.settings
         w, i = ix.wh_of[s.warehouse], ix.item_of[s.item]
         lanes = self._lanes_from[w]
@@ -291,17 +303,18 @@ class RollingTransfers:
         dpos = ix.position(dst, i)
         tau = self._tau[lanes]
         cold = ix.item_cold[i]
-        expiry = view.day + s.expiry_day
-        room = (self.usage[dpos] * (s.expiry_day - tau - min_accept[dpos])
-                - units_expiring_by(*stock, dpos, np.full(len(dpos), expiry)))
         ok = (~view.lane_closed[lanes] & ~view.warehouse_down[dst] & ~view.warehouse_down[w]
               & ix.registered[ix.wh_region[dst], i] & (need[dpos] > 0)
               & (~cold | (ix.lane_cold[lanes] & ix.wh_cold[w] & ix.wh_cold[dst]))
               & (tau <= max(st.urgency_window_days.values())) & (tau < st.horizon_days)
               & (s.expiry_day - tau >= np.maximum(min_accept[dpos], 1))
-              & (~wasting[dpos] if s.waste else short[dpos]) & (room >= 1))
+              & (~wasting[dpos] if s.waste else short[dpos]))
+        lanes, dpos, tau = lanes[ok], dpos[ok], tau[ok]
+        room = (self.usage[dpos] * (s.expiry_day - tau - min_accept[dpos])
+                - stock.expiring_by(dpos, np.full(len(dpos), view.day + s.expiry_day)))
+        fits = room >= 1
         out = []
-        for lane, most in zip(lanes[ok].tolist(), np.floor(room[ok]).tolist(), strict=True):
+        for lane, most in zip(lanes[fits].tolist(), np.floor(room[fits]).tolist(), strict=True):
             crosses = ix.wh_org[w] != ix.wh_org[ix.lane_dst[lane]]
             cap = ix.lane_capacity[lane]
             out.append(Arc(k, ix.lanes[lane], s.warehouse, ix.warehouses[ix.lane_dst[lane]],

@@ -187,3 +187,18 @@ def test_a_substitute_on_site_pools_demand_and_saves_the_transfer() -> None:
     assert shipped(solve_transfers(_with_substitute(60, 2.0, y_cost=10))) == 26
     # but 2 Y worth 100 each for one X worth 100 costs more than shipping the X
     assert shipped(solve_transfers(_with_substitute(100, 2.0))) == 56
+
+
+def test_ships_no_more_of_a_lot_than_the_target_can_use_before_it_expires() -> None:
+    # SHORT expires in 45 days, after the 28-day horizon, so the model's write-off does not
+    # see it; W2 uses 2/day and accepts ≥ 30 days of shelf life: of SHORT it can use
+    # 2 × (45 − 1 − 30) = 28 units, the rest of the horizon's 56 comes from LATE
+    plan = solve_transfers(network(lots=[("W1", "SHORT", 45, 100), ("W1", "LATE", 300, 100)],
+                                   dept={"min_shelf_life_days": 30}))
+    assert 0 < shipped(plan, "SHORT") <= 28
+    assert shipped(plan) == 56
+    # what W2 already holds that expires first is used first
+    plan = solve_transfers(network(lots=[("W1", "SHORT", 45, 100), ("W1", "LATE", 300, 100),
+                                         ("W2", "HERE", 40, 20)],
+                                   dept={"min_shelf_life_days": 30}))
+    assert shipped(plan, "SHORT") <= 8
