@@ -37,7 +37,7 @@ def test_excess_comes_from_the_latest_expiring_rows() -> None:
     assert out.tolist() == [0.0, 2.0, 5.0, 0.0, 1.0]
 
 
-def test_StockByExpiry_sums_a_positions_rows_up_to_a_day() -> None:
+def test_stock_by_expiry_sums_a_positions_rows_up_to_a_day() -> None:
     pos, expiry = np.array([1, 0, 1, 1, 0]), np.array([30, 10, 10, 20, 50])
     qty = np.array([1.0, 2.0, 4.0, 8.0, 16.0])
     at, by = np.array([1, 1, 1, 0, 0, 2]), np.array([9, 10, 25, 10, 49, 99])
