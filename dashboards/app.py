@@ -99,7 +99,8 @@ class App(Viewer):
                                          "[log out](./logout)", css_classes=["whoami"]))
         landing = self.tabs.active
         with contextlib.suppress(RuntimeError):  # no event loop (not served): built when shown
-            # served: build the landing page while the browser loads the scripts
+            # served: build the landing page while the browser loads the scripts (asyncio
+            # runs it in a copy of this context: Panel's current document is this session's)
             asyncio.get_running_loop().call_soon(self._prepare, landing)
         pn.state.onload(lambda: self._show(landing))
         return pn.Column(header, self.tabs, sizing_mode="stretch_width")
