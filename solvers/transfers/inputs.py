@@ -15,7 +15,7 @@ and goes only to a warehouse short of the item over the horizon or, for such an 
 lot, to any warehouse that needs the item. An arc carries at most what its target can
 issue before the lot falls below the target's minimum shelf life (first-expiry-first-out:
 its mean need per day × the days until then, less its own supplies that expire no later;
-:func:`usable_before_expiry`) — the model's write-off only sees the horizon, and a lot
+:class:`StockByExpiry`) — the model's write-off only sees the horizon, and a lot
 shipped to cover the horizon's need could otherwise expire at its target after it.
 
 *Substitutes* pool demand (:mod:`solvers.substitution`): a lot may also serve the share of
@@ -23,9 +23,7 @@ another item's need at its warehouse (or where it is shipped) whose departments 
 as the twin serves a shortfall from substitutes.
 """
 
-import bisect
 import datetime as dt
-import itertools
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -171,27 +169,46 @@ def _supplies(net: Network, as_of: dt.date, bucket_days: int, horizon: int) -> l
     return out
 
 
-Held = dict[tuple[str, str], tuple[list[int], list[float]]]
-"""(warehouse, item) → the expiry days of its supplies in order and their cumulative units."""
+_SPAN = np.int64(1) << 32
+"""Key stride: position × _SPAN + expiry day (expiry days clipped to [0, 2³²))."""
 
 
-def _held_by_expiry(supplies: list[Supply]) -> Held:
-    rows: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
-    for s in supplies:
-        rows[(s.warehouse, s.item)].append((s.expiry_day, s.quantity))
-    return {key: ([e for e, _ in sorted(r)], list(itertools.accumulate(q for _, q in sorted(r))))
-            for key, r in rows.items()}
+@dataclass(frozen=True)
+class StockByExpiry:
+    """Units held per position by expiry day, sorted once to answer "how many units at
+    position p expire on or before day e" for many (p, e)."""
+
+    key: np.ndarray  # position × _SPAN + expiry day, ascending
+    cum: np.ndarray  # units of the rows up to each key (a leading 0)
+
+    @classmethod
+    def of(cls, pos: np.ndarray, expiry: np.ndarray, qty: np.ndarray) -> "StockByExpiry":
+        """From rows (position, expiry day, units); a day before 0 counts as day 0."""
+        key = pos.astype(np.int64) * _SPAN + np.maximum(expiry, 0).astype(np.int64)
+        order = np.argsort(key, kind="stable")
+        return cls(key[order], np.concatenate(([0.0], np.cumsum(qty[order], dtype=float))))
+
+    def expiring_by(self, at: np.ndarray, day: np.ndarray) -> np.ndarray:
+        """Units at position ``at[j]`` expiring on or before ``day[j]``."""
+        at = at.astype(np.int64)
+        hi = np.searchsorted(self.key, at * _SPAN + day.astype(np.int64), side="right")
+        return self.cum[hi] - self.cum[np.searchsorted(self.key, at * _SPAN, side="left")]
 
 
-def usable_before_expiry(rate: float, days: int, held: Held, warehouse: str, item: str,
-                         expiry_day: int) -> float:
-    """Units of a lot that ``warehouse`` can issue before the lot falls below its
-    departments' minimum shelf life, by first-expiry-first-out: ``rate`` (units/day) ×
-    ``days`` (from arrival until then) less what it holds or receives of ``item`` that
-    expires no later than ``expiry_day`` (issued first); may be negative."""
-    days_held, units = held.get((warehouse, item), ([], []))
-    ahead = bisect.bisect_right(days_held, expiry_day)
-    return rate * days - (units[ahead - 1] if ahead else 0.0)
+def _within_shelf_life(candidates: list[tuple], supplies: list[Supply],
+                       held: StockByExpiry, rate: np.ndarray) -> list[Arc]:
+    """The candidate arcs whose target can issue at least one unit of the lot before it
+    falls below the target's minimum shelf life, each bounded by that many
+    (first-expiry-first-out: the target's mean need per day ``rate`` × the days until then,
+    less its own supplies that expire no later, which it issues first)."""
+    if not candidates:
+        return []
+    target = np.array([c[-2] for c in candidates], dtype=np.int64)
+    expiry = np.array([supplies[c[0]].expiry_day for c in candidates], dtype=np.int64)
+    days = np.array([c[-1] for c in candidates], dtype=float)
+    room = rate[target] * days - held.expiring_by(target, expiry)
+    return [Arc(*c[:-2], math.floor(r)) for c, r in zip(candidates, room.tolist(), strict=True)
+            if r >= 1]
 
 
 def build_transfer_inputs(net: Network, settings: TransferSettings | None = None) -> TransferInputs:
@@ -212,12 +229,16 @@ def build_transfer_inputs(net: Network, settings: TransferSettings | None = None
     usage = {key: -units / horizon for key, units in balance.items()}  # units/day
     for s in supplies:
         balance[(s.warehouse, s.item)] += s.quantity
-    held = _held_by_expiry(supplies)
+    place = {key: n for n, key in enumerate(sorted({(s.warehouse, s.item) for s in supplies}
+                                                     | set(usage)))}
+    held = StockByExpiry.of(np.array([place[(s.warehouse, s.item)] for s in supplies]),
+                            np.array([s.expiry_day for s in supplies]),
+                            np.array([s.quantity for s in supplies], dtype=float))
     lanes_from: dict[str, list] = defaultdict(list)
     for lane in net.lanes:
         lanes_from[lane.source].append(lane)
     slowest_window = max(st.urgency_window_days.values())
-    arcs: list[Arc] = []
+    candidates: list[tuple] = []  # Arc fields but the last, then (place, days usable)
     for k, s in enumerate(supplies):
         expiring = s.lost_if_unused(horizon)
         if not s.movable or (balance[(s.warehouse, s.item)] <= 0 and not expiring):
@@ -237,15 +258,13 @@ def build_transfer_inputs(net: Network, settings: TransferSettings | None = None
                 arrival_day = starts[b] + tau
                 if arrival_day >= horizon or s.expiry_day - arrival_day < max(accept, 1):
                     continue
-                room = usable_before_expiry(usage.get((lane.target, s.item), 0.0),
-                                            s.expiry_day - arrival_day - accept,
-                                            held, lane.target, s.item, s.expiry_day)
-                if room < 1:
-                    continue
                 cap = (lane.capacity_per_day * lens[b] if lane.capacity_per_day else math.inf)
-                arcs.append(Arc(k, lane.id, lane.source, lane.target, lane.mode, b, tau,
-                                arrival_day // width, per_unit, lane.cost_per_shipment, cap,
-                                crosses, math.floor(room)))
+                candidates.append((k, lane.id, lane.source, lane.target, lane.mode, b, tau,
+                                   arrival_day // width, per_unit, lane.cost_per_shipment, cap,
+                                   crosses, place[(lane.target, s.item)],
+                                   s.expiry_day - arrival_day - accept))
+    arcs = _within_shelf_life(candidates, supplies, held,
+                              np.array([usage.get(key, 0.0) for key in place]))
     accepts: dict[tuple[str, str], list[Acceptance]] = defaultdict(list)
     for a in acceptances(net):
         accepts[(a.warehouse, a.substitute)].append(a)

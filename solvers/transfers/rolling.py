@@ -40,7 +40,7 @@ import numpy as np
 import pyomo.environ as pyo
 
 from solvers.highs_bridge import solve
-from solvers.transfers.inputs import Arc, Supply, TransferInputs
+from solvers.transfers.inputs import Arc, StockByExpiry, Supply, TransferInputs
 from solvers.transfers.model import build_model
 from solvers.transfers.settings import TransferSettings
 from twin.api import (
@@ -80,32 +80,6 @@ def fefo_waste(pos: np.ndarray, expiry: np.ndarray, qty: np.ndarray, rate: np.nd
     c = cum - before
     usable = np.maximum(expiry - min_shelf[pos] - today, 0)
     return np.clip(c - rate[pos] * usable, 0, qty)
-
-
-_SPAN = np.int64(1) << 32
-"""Key stride: position × _SPAN + expiry day (expiry days are ≥ 0 and < 2³²)."""
-
-
-@dataclass(frozen=True)
-class StockByExpiry:
-    """Units held per position by expiry day, sorted once to answer "how many units at
-    position p expire on or before day e" for many (p, e)."""
-
-    key: np.ndarray  # position × _SPAN + expiry day, ascending
-    cum: np.ndarray  # units of the rows up to each key (a leading 0)
-
-    @classmethod
-    def of(cls, pos: np.ndarray, expiry: np.ndarray, qty: np.ndarray) -> "StockByExpiry":
-        """From rows (position, expiry day ≥ 0, units)."""
-        key = pos.astype(np.int64) * _SPAN + expiry.astype(np.int64)
-        order = np.argsort(key, kind="stable")
-        return cls(key[order], np.concatenate(([0.0], np.cumsum(qty[order], dtype=float))))
-
-    def expiring_by(self, at: np.ndarray, day: np.ndarray) -> np.ndarray:
-        """Units at position ``at[j]`` expiring on or before ``day[j]``."""
-        at = at.astype(np.int64)
-        hi = np.searchsorted(self.key, at * _SPAN + day.astype(np.int64), side="right")
-        return self.cum[hi] - self.cum[np.searchsorted(self.key, at * _SPAN, side="left")]
 
 
 def excess_from_latest(pos: np.ndarray, qty: np.ndarray, excess: np.ndarray) -> np.ndarray:
@@ -295,7 +269,7 @@ class RollingTransfers:
         can use before the lot expires there: usage × (days to expiry on arrival − the
         least strict minimum shelf life its classes accept) less the target's units
         (``stock``: on hand and under way) expiring no later, which FEFO issues first (as
-        :func:`solvers.transfers.inputs.usable_before_expiry` for a plan)."""
+        for a plan's arcs, :func:`solvers.transfers.inputs.build_transfer_inputs`)."""
         ix, st = self.index, self.settings
         w, i = ix.wh_of[s.warehouse], ix.item_of[s.item]
         lanes = self._lanes_from[w]

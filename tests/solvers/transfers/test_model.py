@@ -3,9 +3,11 @@
 import datetime as dt
 from typing import Any
 
+import numpy as np
 import pytest
 
 from solvers.transfers import TransferSettings, build_transfer_inputs, solve_transfers
+from solvers.transfers.inputs import StockByExpiry
 from twin.domain import Network
 from twin.domain.gtin import make_gtin14
 from twin.validation import check_network
@@ -202,3 +204,14 @@ def test_ships_no_more_of_a_lot_than_the_target_can_use_before_it_expires() -> N
                                          ("W2", "HERE", 40, 20)],
                                    dept={"min_shelf_life_days": 30}))
     assert shipped(plan, "SHORT") <= 8
+
+
+def test_stock_by_expiry_sums_a_positions_rows_up_to_a_day() -> None:
+    pos, expiry = np.array([1, 0, 1, 1, 0]), np.array([30, 10, 10, 20, 50])
+    qty = np.array([1.0, 2.0, 4.0, 8.0, 16.0])
+    at, by = np.array([1, 1, 1, 0, 0, 2]), np.array([9, 10, 25, 10, 49, 99])
+    held = StockByExpiry.of(pos, expiry, qty)
+    assert held.expiring_by(at, by).tolist() == [0, 4, 12, 2, 2, 0]
+    # a row already past its expiry (day < 0) counts as expiring on day 0
+    past = StockByExpiry.of(np.array([0, 1]), np.array([-3, 5]), np.array([2.0, 3.0]))
+    assert past.expiring_by(np.array([0, 1]), np.array([0, 4])).tolist() == [2, 0]

@@ -10,7 +10,7 @@ import pytest
 from solvers.policies import RollingSS, levels_for
 from solvers.policies.rolling import usage_per_position
 from solvers.registry import shipped_policies
-from solvers.transfers.rolling import StockByExpiry, excess_from_latest, fefo_waste
+from solvers.transfers.rolling import excess_from_latest, fefo_waste
 from twin.api import NetworkIndex, StateView, Transfers
 from twin.domain import Network
 from twin.network_files import load_network
@@ -35,14 +35,6 @@ def test_excess_comes_from_the_latest_expiring_rows() -> None:
     qty = np.array([5.0, 5.0, 5.0, 4.0, 4.0])
     out = excess_from_latest(pos, qty, np.array([7.0, 1.0]))
     assert out.tolist() == [0.0, 2.0, 5.0, 0.0, 1.0]
-
-
-def test_stock_by_expiry_sums_a_positions_rows_up_to_a_day() -> None:
-    pos, expiry = np.array([1, 0, 1, 1, 0]), np.array([30, 10, 10, 20, 50])
-    qty = np.array([1.0, 2.0, 4.0, 8.0, 16.0])
-    at, by = np.array([1, 1, 1, 0, 0, 2]), np.array([9, 10, 25, 10, 49, 99])
-    held = StockByExpiry.of(pos, expiry, qty)
-    assert held.expiring_by(at, by).tolist() == [0, 4, 12, 2, 2, 0]
 
 
 def rolling_network(**item_update: dict[str, Any]) -> Network:
