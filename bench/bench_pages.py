@@ -7,16 +7,16 @@ until its content is drawn (Network: the map's canvas and the health table's row
 the lot's whereabouts; Inventory: the stock chart and the lots table). Before the browser,
 each page is built and turned into Bokeh models in the process (``server build``: the
 server's share, the first of them cold). Network is the page a login lands on, so it is
-timed from the login button to its content (the server sends the header and empty tabs and
-builds the Network page while the browser loads the scripts; every other page is built
-when its tab is first opened) and, as its own render time, from the app's header to its
-content (``Network after the header``). The login page idles until its prefetches are
-done, as while a user types. Each repeat opens a new browser context (empty cache, new
-session), and at its end logs out and in again in that context (``Network, returning
-browser``: scripts cached). Also timed: Run recall impact (a simulation, not a render: 5
-replications × 2 runs × 60 days). Target: each page within 1 s. The selectors exist before
-issue 17's changes too: copied into an older tree's ``bench/``, the script times that
-tree.
+timed from the login button to its content (the login page embeds the app in place; the
+server builds the Network page with the session's header and tabs; every other page is
+built when its tab is first opened) and, as its own render time, from the app's header to its
+content (``Network after the header``). The login page idles until what it loads ahead
+for the app (scripts, stylesheets) is loaded and run, as while a user types. Each repeat
+opens a new browser context (empty cache, new session), and at its end logs out and in
+again in that context (``Network, returning browser``: scripts cached). Also timed: Run
+recall impact (a simulation, not a render: 5 replications × 2 runs × 60 days). Target:
+each page within 1 s. The selectors exist before issue 17's changes too: copied into an
+older tree's ``bench/``, the script times that tree.
 Results in ``bench/results/bench_pages.json``.
 """
 
@@ -59,8 +59,8 @@ def _drawn(page: object, name: str) -> None:
 
 def _login(page: object, base: str) -> tuple[float, float]:
     """Sign ``page`` in as mia: seconds from the login button to the app's header and to
-    the Network page drawn. The login page is left to idle first (its prefetches done),
-    as it would while a user types."""
+    the Network page drawn. The login page is left to idle first (what it loads ahead for
+    the app loaded and run), as it would while a user types."""
     page.goto(base)  # type: ignore[attr-defined]
     page.wait_for_load_state("networkidle")  # type: ignore[attr-defined]
     page.fill("input[name=username]", "mia")  # type: ignore[attr-defined]

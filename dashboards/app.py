@@ -1,20 +1,18 @@
 """The dashboard application: login, then one tab per page; served by ``medtwin dashboard``."""
 
 import asyncio
-import contextlib
 import logging
 import secrets
 from collections.abc import Callable
 
 import panel as pn
 import param
-from bokeh.resources import Resources
-from bokeh.server.views.static_handler import StaticHandler
-from panel.io.resources import bundle_resources
+from panel.io.resources import LOCAL_DIST
 from panel.viewable import Viewer
 
 from dashboards.auth import SESSION_COOKIE, Login, Sessions, StoreAuthProvider
 from dashboards.data import DataStore
+from dashboards.resources import component_stylesheets, page_resources
 from dashboards.views.compare import CompareView
 from dashboards.views.inventory import InventoryView
 from dashboards.views.network import NetworkView
@@ -24,6 +22,9 @@ from dashboards.views.recall import RecallView
 from dashboards.views.whatif import WhatIfView
 
 log = logging.getLogger(__name__)
+EMBEDDED = "bokeh-autoload-element"
+"""Argument of Bokeh's ``autoload.js`` request: the session is embedded in another page
+(the login page, :mod:`dashboards.auth`)."""
 PAGES = ("Network", "Compare", "What-if", "Plans", "Recall", "Inventory", "Data quality")
 
 
@@ -31,10 +32,11 @@ class App(Viewer):
     """All pages for a signed-in ``login`` (the user's role comes from the plan store).
 
     A page is built when its tab is first opened (building all six took ~4 s on the tiny
-    network). The landing page is built on the server's next turn after the session's
-    page is sent, while the browser loads and runs the scripts (the server is idle then),
-    and attached once the browser has the header and tabs (in the first document it held
-    the browser's first drawing back by ≈ 0.3 s; bench/README.md)."""
+    network). The landing page is built on the server's next turn after the session is
+    created: when the login page embeds the app, it is attached then, before the browser
+    pulls the document; when the app has a page of its own (a reload), it is attached once
+    the browser has the header and tabs (in the page's first document it held the
+    browser's first drawing back by ≈ 0.3 s; bench/README.md)."""
 
     data = param.ClassSelector(class_=DataStore)
     login = param.ClassSelector(class_=Login)
@@ -90,6 +92,24 @@ class App(Viewer):
             self._prepare(index)
             holder.append(self._ready.pop(index))
 
+    def _land(self, index: int) -> None:
+        """Schedule landing page ``index`` (asyncio runs the callbacks in a copy of this
+        context: Panel's current document is this session's)."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # not served: built when shown
+            pn.state.onload(lambda: self._show(index))
+            return
+        if EMBEDDED in pn.state.session_args:
+            # embedded by the login page: the browser pulls the document once this request
+            # is answered, so the page attached now is drawn with the header, in one pass
+            loop.call_soon(self._show, index)
+        else:
+            # its own page (the document goes out with it): built while the browser loads
+            # the scripts, attached when it has the header and tabs
+            loop.call_soon(self._prepare, index)
+            pn.state.onload(lambda: self._show(index))
+
     def __panel__(self) -> pn.viewable.Viewable:
         user = self.login.user
         role = self.data.plans().role_of(user)
@@ -97,18 +117,16 @@ class App(Viewer):
                         pn.Spacer(),
                         pn.pane.Markdown(f"signed in as **{user}** ({role}) · "
                                          "[log out](./logout)", css_classes=["whoami"]))
-        landing = self.tabs.active
-        with contextlib.suppress(RuntimeError):  # no event loop (not served): built when shown
-            # served: build the landing page while the browser loads the scripts (asyncio
-            # runs it in a copy of this context: Panel's current document is this session's)
-            asyncio.get_running_loop().call_soon(self._prepare, landing)
-        pn.state.onload(lambda: self._show(landing))
+        self._land(self.tabs.active)
         return pn.Column(header, self.tabs, sizing_mode="stretch_width")
 
 
 def app_factory(data: DataStore, sessions: Sessions) -> Callable[[], pn.viewable.Viewable]:
     """A per-session factory: each browser session gets its own App for its login."""
     def make() -> pn.viewable.Viewable:
+        # Panel's stylesheets from this server, as on its own page, also when the login
+        # page embeds the app (autoload.js; Panel would name its CDN there)
+        pn.state.curdoc._template_variables["dist_url"] = LOCAL_DIST
         sid = pn.state.cookies.get(SESSION_COOKIE, "")
         user = sessions.user(sid)
         if user is None:
@@ -117,22 +135,16 @@ def app_factory(data: DataStore, sessions: Sessions) -> Callable[[], pn.viewable
     return make
 
 
-def page_scripts() -> list[str]:
-    """URLs of the scripts the app's page loads (Bokeh, Panel and the loaded extensions;
-    relative to the server's root, with the versions the page asks for)."""
-    resources = Resources(mode="server", root_url="./",
-                          path_versioner=StaticHandler.append_version)
-    return [str(url) for url in bundle_resources(None, resources).js_files]
-
-
 def serve(data: DataStore, port: int, *, threaded: bool = False,
           show: bool = False) -> object:
     """Serve the dashboard on 127.0.0.1:``port`` behind the store's login."""
     pn.extension("tabulator")
     sessions = Sessions()
+    scripts, stylesheets = page_resources()
     return pn.serve({"/": app_factory(data, sessions)}, port=port, address="127.0.0.1",
                     websocket_origin=[f"127.0.0.1:{port}", f"localhost:{port}"],
-                    auth_provider=StoreAuthProvider(data.plans(), sessions,
-                                                    scripts=page_scripts()),
+                    auth_provider=StoreAuthProvider(
+                        data.plans(), sessions, scripts=scripts, stylesheets=stylesheets,
+                        prefetch=component_stylesheets()),
                     cookie_secret=secrets.token_urlsafe(32), show=show, threaded=threaded,
                     title="medtwin")

@@ -1,6 +1,6 @@
 """Login against the plan store with server-side sessions.
 
-Panel's basic-auth login page checks the password with the store's salted hashes
+medtwin's login page (:class:`LoginPage`) checks the password with the store's salted hashes
 (``medtwin users password NAME``). A successful login opens a session on the server and
 puts only its random id in the browser's cookie; every request and every write looks the
 id up again, and logging out deletes it — so every tab of that login is logged out on its
@@ -11,9 +11,8 @@ import secrets
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from html import escape
 
-from jinja2 import Template
+from jinja2 import Environment, PackageLoader, Template
 from panel.auth import BasicAuthProvider, BasicLoginHandler, LogoutHandler
 from panel.io.resources import LOCAL_DIST
 from tornado.web import RequestHandler
@@ -69,33 +68,61 @@ class Login:
         return self.user
 
 
-@dataclass(frozen=True)
-class LocalPage:
-    """One of Panel's login and logout pages served from this server alone: its images
-    from Panel's files here instead of its CDN, and a ``<link rel=prefetch>`` per URL of
-    ``prefetch`` in its head (the browser fetches them while the user types)."""
+INLINE_HEADER = "X-Medtwin-Login"
+"""Request header of the login page's own sign-in (``fetch``): answered with JSON, not a
+redirect, so the page can embed the app without leaving (see ``login.html``)."""
+REFUSED = "Invalid username or password!"
 
-    template: Template
+
+@dataclass(frozen=True)
+class LoginPage:
+    """medtwin's login page (``login.html``), served from this server alone. While the user
+    types it loads the app page's ``scripts`` and ``stylesheets`` (Bokeh, Panel, the loaded
+    extensions) and prefetches ``prefetch`` (Panel's component stylesheets); once signed
+    in, it embeds the app in place (Bokeh's ``autoload.js``), so the browser does not load
+    and start BokehJS a second time (see :mod:`dashboards.resources`)."""
+
+    scripts: Sequence[str] = ()
+    stylesheets: Sequence[str] = ()
     prefetch: Sequence[str] = ()
 
     def render(self, **values: object) -> str:
+        """The page, with Panel's login-handler values (``login_endpoint``,
+        ``errormessage``)."""
+        return _LOGIN.render(login_endpoint=values["login_endpoint"],
+                             errormessage=values.get("errormessage", ""),
+                             scripts=self.scripts, stylesheets=self.stylesheets,
+                             prefetch=self.prefetch, dist=LOCAL_DIST,
+                             inline_header=INLINE_HEADER)
+
+
+_LOGIN = Environment(loader=PackageLoader("dashboards", "."), autoescape=True).get_template(
+    "login.html")
+
+
+@dataclass(frozen=True)
+class LocalPage:
+    """One of Panel's pages (the logout page) served from this server alone: its images
+    from Panel's files here instead of its CDN."""
+
+    template: Template
+
+    def render(self, **values: object) -> str:
         """The page, with Panel's template values."""
-        links = "".join(f'<link rel="prefetch" as="script" href="{escape(url)}">'
-                        for url in self.prefetch)
-        html = self.template.render(**values | {"PANEL_CDN": LOCAL_DIST})
-        return html.replace("</head>", f"{links}</head>", 1)
+        return self.template.render(**values | {"PANEL_CDN": LOCAL_DIST})
 
 
 class StoreAuthProvider(BasicAuthProvider):
-    """Panel's login and logout pages; a user logs in when the store knows the password.
-    The login page prefetches ``scripts`` (the app page's, so that they are in the
-    browser's cache when the login lands there)."""
+    """medtwin's login page (:class:`LoginPage`: ``scripts``, ``stylesheets`` and
+    ``prefetch`` are what it loads ahead) and Panel's logout page; a user logs in when the
+    store knows the password."""
 
-    def __init__(self, store: PlanService, sessions: Sessions, scripts: Sequence[str] = (),
+    def __init__(self, store: PlanService, sessions: Sessions, *, scripts: Sequence[str] = (),
+                 stylesheets: Sequence[str] = (), prefetch: Sequence[str] = (),
                  **kwargs: object):
         self.store, self.sessions = store, sessions
         super().__init__(**kwargs)
-        self._login_template = LocalPage(self._login_template, tuple(scripts))
+        self._login_template = LoginPage(tuple(scripts), tuple(stylesheets), tuple(prefetch))
         self._logout_template = LocalPage(self._logout_template)
 
     @property
@@ -116,6 +143,18 @@ class StoreAuthProvider(BasicAuthProvider):
 
             def _validate(self, username: str, password: str) -> bool:
                 return store.authenticate(username, password) is not None
+
+            def post(self) -> None:
+                """Panel's form post (a redirect), or the login page's own sign-in
+                (:data:`INLINE_HEADER`): 200 and the user, or 401 and why, as JSON."""
+                if self.request.headers.get(INLINE_HEADER) != "1":
+                    return super().post()
+                user = self.get_argument("username", "")
+                if not self._validate(user, self.get_argument("password", "")):
+                    self.set_status(401)
+                    return self.finish({"error": REFUSED})
+                self.set_current_user(user)
+                return self.finish({"user": user})
 
             def set_current_user(self, user: str) -> None:
                 sessions.close(self.get_cookie(SESSION_COOKIE))

@@ -10,12 +10,16 @@ import re
 import shutil
 import statistics
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from dashboards.app import serve
+from dashboards.auth import INLINE_HEADER
 from dashboards.data import DataStore
 from erp_adapter.tryton.server import free_port
 from medtwin.store import Status
@@ -120,38 +124,92 @@ def _tick_first_line(page: object) -> None:
     page.locator(".plan-lines .tabulator-row input[type=checkbox]").first.click()  # type: ignore[attr-defined]
 
 
-def test_wrong_password_is_refused(site, browser) -> None:  # type: ignore[no-untyped-def]
+def test_wrong_password_is_refused_on_the_login_page(site, browser  # type: ignore[no-untyped-def]
+                                                     ) -> None:
     base, _ = site
     page = browser.new_page()
     page.goto(base)
+    page.wait_for_function("window.Bokeh && window.Bokeh.Panel")   # signs in in place
     page.fill("input[name=username]", "mia")
     page.fill("input[name=password]", "wrong")
     page.click("form.login-form button")
-    page.wait_for_load_state()
+    page.wait_for_selector(".errormessage >> text=Invalid username or password!")
     assert page.locator("text=signed in as").count() == 0
+    assert page.url.rstrip("/").endswith("/login") or "/login?" in page.url
     page.screenshot(path=str(ARTIFACTS / "login-refused.png"))
     page.close()
 
 
-def test_login_prefetches_the_pages_scripts_and_nothing_comes_from_elsewhere(  # type: ignore[no-untyped-def]
+def test_login_answers_its_page_in_json_and_a_plain_form_with_a_redirect(  # type: ignore[no-untyped-def]
+        site) -> None:
+    """The login page's own sign-in gets JSON (200 and the user, 401 and why); a plain
+    form post (no scripts) is redirected to the app with the session cookie, as before."""
+    base, _ = site
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args: object, **kwargs: object) -> None:
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+
+    def post(password: str, inline: bool) -> tuple[int, dict[str, str], bytes]:
+        data = urllib.parse.urlencode({"username": "pat", "password": password}).encode()
+        request = urllib.request.Request(f"{base}/login", data=data,
+                                         headers={INLINE_HEADER: "1"} if inline else {})
+        try:
+            with opener.open(request) as response:
+                return response.status, dict(response.headers), response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, dict(error.headers), error.read()
+
+    status, headers, body = post("pat-secret", inline=True)
+    assert status == 200 and json.loads(body) == {"user": "pat"}
+    assert "medtwin_session=" in headers["Set-Cookie"]
+    status, headers, body = post("wrong", inline=True)
+    assert status == 401 and json.loads(body) == {"error": "Invalid username or password!"}
+    assert "Set-Cookie" not in headers
+    status, headers, _ = post("pat-secret", inline=False)
+    assert status == 302 and headers["Location"] == "/"
+    assert "medtwin_session=" in headers["Set-Cookie"]
+    status, headers, _ = post("wrong", inline=False)
+    assert status == 302 and "error=" in headers["Location"]
+
+
+def test_login_lands_in_place_with_the_scripts_it_loaded_and_nothing_from_elsewhere(  # type: ignore[no-untyped-def]
         site, browser) -> None:
-    """The login page asks the browser to prefetch exactly the scripts the app's page then
-    loads, and neither page (nor the logout page) asks for anything but this server."""
+    """The login page loads the app's scripts while the user types and, signed in, shows
+    the app in place: each script is fetched and run once, the address becomes the app's,
+    a reload shows the app on its own page, and no page (the logout page included) asks
+    for anything but this server."""
     base, _ = site
     page = browser.new_page()
     asked: list[str] = []
+    failed: list[str] = []
     page.on("request", lambda request: asked.append(request.url))
+    page.on("requestfailed", lambda request: failed.append(request.url))
+    page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
     page.goto(base)
-    prefetched = page.eval_on_selector_all("link[rel=prefetch]", "ls => ls.map(l => l.href)")
+    page.wait_for_function("window.Bokeh && window.Bokeh.Panel")
+    page.wait_for_load_state("networkidle")                    # its prefetches too
+    assert page.locator("link[rel=prefetch]").count() > 0
+    loaded = page.eval_on_selector_all("script[src]", "ss => ss.map(s => s.src)")
     page.fill("input[name=username]", "vic")
     page.fill("input[name=password]", "vic-secret")
     page.click("form.login-form button")
     page.wait_for_selector("text=signed in as vic")
-    loaded = page.eval_on_selector_all("script[src]", "ss => ss.map(s => s.src)")
-    assert prefetched and prefetched == loaded
+    page.wait_for_selector("text=Inventory health")
+    assert page.url == f"{base}/" and page.title() == "medtwin"
+    assert loaded and all(asked.count(url) == 1 for url in loaded)
+    assert [u for u in page.eval_on_selector_all("script[src]", "ss => ss.map(s => s.src)")
+            if not u.startswith(f"{base}/autoload.js")] == loaded
+    page.screenshot(path=str(ARTIFACTS / "login-landed.png"))
+    page.reload()
+    page.wait_for_selector("text=signed in as vic")
+    page.wait_for_selector("text=Inventory health")
     page.goto(f"{base}/logout")
     page.wait_for_load_state()
     assert [url for url in asked if not url.startswith((base, "data:", f"blob:{base}"))] == []
+    assert failed == []
     page.close()
 
 
