@@ -1,5 +1,5 @@
-"""The lot table's hot loops compiled with numba: FEFO allocation, eligible stock, segment
-totals.
+"""The twin's hot loops compiled with numba: FEFO allocation, eligible stock, segment totals
+(the lot table) and the return draw.
 
 Same contract and same output, bit for bit, as the numpy reference
 :func:`twin.sim.lots.allocate`, :func:`twin.sim.lots.eligible_stock` and
@@ -12,6 +12,12 @@ every request in request order is the same. Picks come out ordered by request, t
 
 Cost: O(requests + rows of the requested positions); the numpy reference makes ~40 array
 passes per call, which is what dominates at a few thousand requests a day.
+
+Random draws use numba's ``np.random.Generator`` support on the run's own generator: its
+binomial is numpy's algorithm on the same bit stream (numpy's multinomial is a binomial per
+category, on the remaining units with the remaining probability), so draws equal
+:func:`twin.sim.randomness.return_draws` bit for bit and leave the stream in the same
+state (property tests hold them equal).
 """
 
 import numpy as np
@@ -76,6 +82,47 @@ def _totals(seg: np.ndarray, qty: np.ndarray, status: np.ndarray
             if status[r] == _AVAILABLE:
                 available[p] += qty[r]
     return total, available
+
+
+@njit(cache=True)
+def _return_draws(rng: np.random.Generator, issued: np.ndarray, share: np.ndarray,
+                  split: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    n, d = split.shape
+    total = np.empty(n, dtype=np.int64)
+    for j in range(n):
+        total[j] = rng.binomial(issued[j], share[j])
+    pick = np.empty(n * d, dtype=np.int64)
+    reason = np.empty(n * d, dtype=np.int64)
+    units = np.empty(n * d, dtype=np.int64)
+    row = np.empty(d, dtype=np.int64)
+    m = 0
+    for j in range(n):
+        left = total[j]
+        if left == 0:
+            continue
+        row[:] = 0
+        remaining = 1.0
+        for r in range(d - 1):  # numpy's multinomial: one binomial per category but the last
+            row[r] = rng.binomial(left, split[j, r] / remaining)
+            left -= row[r]
+            if left <= 0:
+                break
+            remaining -= split[j, r]
+        if left > 0:
+            row[d - 1] = left
+        for r in range(d):
+            if row[r] > 0:
+                pick[m], reason[m], units[m] = j, r, row[r]
+                m += 1
+    return pick[:m], reason[:m], units[:m]
+
+
+def return_draws(rng: np.random.Generator, issued: np.ndarray, share: np.ndarray,
+                 split: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Compiled :func:`twin.sim.randomness.return_draws`."""
+    return _return_draws(rng, np.asarray(issued, dtype=np.int64),
+                         np.asarray(share, dtype=np.float64),
+                         np.ascontiguousarray(split, dtype=np.float64))
 
 
 def _int64(a: np.ndarray | None, n: int, fill: int = -1) -> np.ndarray:

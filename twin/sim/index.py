@@ -202,8 +202,9 @@ class NetworkIndex:
         """Per series and rate reason r (:data:`RATE_REASONS` order): ``series_return_rate[n,
         r]`` (returned units per issued unit) and its delay ``series_return_delay`` (flat
         ``n · 3 + r``); ``series_return_share[n]``: min(1, Σ_r rate) (share of issued units
-        returned); ``has_returns``: any rate above 0. Per return reason q
-        (:data:`RETURN_REASONS`) and item i, QC's rule (:meth:`Network.handling`):
+        returned) and ``series_return_split[n, r]``: rate / Σ_r rate (the reasons' shares of
+        the returned units; 0 without returns); ``has_returns``: any rate above 0. Per
+        return reason q (:data:`RETURN_REASONS`) and item i, QC's rule (:meth:`Network.handling`):
         ``handling_share[q, i]`` (restock, repair, scrap shares), ``handling_cost[q, i]``
         (currency per repaired unit) and ``handling_repair_days`` (flat ``q · n_items + i``)."""
         net, R = self.network, len(RATE_REASONS)
@@ -215,7 +216,11 @@ class NetworkIndex:
             dtype=float).reshape(self.n_series, R)
         self.series_return_delay = Durations.of(
             rs[r].delay_days if r in rs else None for rs in rates for r in RATE_REASONS)
-        self.series_return_share = np.minimum(self.series_return_rate.sum(axis=1), 1.0)
+        total = self.series_return_rate.sum(axis=1, keepdims=True)
+        self.series_return_share = np.minimum(total[:, 0], 1.0)
+        self.series_return_split = np.divide(self.series_return_rate, total,
+                                             out=np.zeros_like(self.series_return_rate),
+                                             where=total > 0)
         self.has_returns = bool((self.series_return_rate > 0).any())
         rules = [net.handling(q, i) for q in RETURN_REASONS for i in self.items]
         self.handling_share = np.array([[h.restock, h.repair, h.scrap] for h in rules],

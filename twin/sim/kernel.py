@@ -1,7 +1,7 @@
-"""The lot-table kernel the twin runs: compiled (:mod:`twin.sim.compiled`, the default), or
-the numpy reference (:mod:`twin.sim.lots`) when the environment sets
-``MEDTWIN_KERNEL=numpy``. Both give the same results bit for bit; numba is imported on
-first use, so commands that do not simulate do not pay for it."""
+"""The kernels the twin runs (lot table, return draw): compiled (:mod:`twin.sim.compiled`,
+the default), or the numpy reference (:mod:`twin.sim.lots`, :mod:`twin.sim.randomness`)
+when the environment sets ``MEDTWIN_KERNEL=numpy``. Both give the same results bit for
+bit; numba is imported on first use, so commands that do not simulate do not pay for it."""
 
 import os
 from collections.abc import Callable
@@ -11,7 +11,7 @@ from typing import NamedTuple, Protocol
 import numpy as np
 
 from twin.problems import InputError, Problem
-from twin.sim import lots
+from twin.sim import lots, randomness
 from twin.sim.lots import Allocation, LotTable
 
 KERNELS = ("compiled", "numpy")
@@ -26,16 +26,19 @@ class _Kernel(NamedTuple):
     allocate: _Allocate
     eligible_stock: Callable[[LotTable, np.ndarray, np.ndarray], np.ndarray]
     totals: Callable[[LotTable], tuple[np.ndarray, np.ndarray]]
+    return_draws: Callable[[np.random.Generator, np.ndarray, np.ndarray, np.ndarray],
+                           tuple[np.ndarray, np.ndarray, np.ndarray]]
 
 
-_NUMPY = _Kernel(lots.allocate, lots.eligible_stock, LotTable.totals)
+_NUMPY = _Kernel(lots.allocate, lots.eligible_stock, LotTable.totals, randomness.return_draws)
 
 
 @cache
 def _compiled() -> _Kernel:
     from twin.sim import compiled
 
-    return _Kernel(compiled.allocate, compiled.eligible_stock, compiled.totals)
+    return _Kernel(compiled.allocate, compiled.eligible_stock, compiled.totals,
+                   compiled.return_draws)
 
 
 def _kernel() -> _Kernel:
@@ -68,3 +71,9 @@ def eligible_stock(table: LotTable, pos: np.ndarray, min_expiry: np.ndarray) -> 
 def totals(table: LotTable) -> tuple[np.ndarray, np.ndarray]:
     """:meth:`twin.sim.lots.LotTable.totals`, by the chosen kernel."""
     return _kernel().totals(table)
+
+
+def return_draws(rng: np.random.Generator, issued: np.ndarray, share: np.ndarray,
+                 split: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`twin.sim.randomness.return_draws`, by the chosen kernel."""
+    return _kernel().return_draws(rng, issued, share, split)

@@ -1,4 +1,4 @@
-"""Random streams of one replication and vectorised duration sampling.
+"""Random streams of one replication, vectorised duration sampling and the return draw.
 
 Each stochastic family draws from its own :class:`numpy.random.Generator`, spawned in a
 fixed order from the replication seed (a family added at the end leaves the others' draws
@@ -70,3 +70,19 @@ def sample_durations(rng: np.random.Generator, dists: Durations, which: np.ndarr
 def whole_days(durations: np.ndarray) -> np.ndarray:
     """Durations rounded to whole days, at least one: ``max(1, round(d))``."""
     return np.maximum(np.rint(durations), 1).astype(np.int32)
+
+
+def return_draws(rng: np.random.Generator, issued: np.ndarray, share: np.ndarray,
+                 split: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Units returned of each issue pick j: ``binomial(issued[j], share[j])`` in all, split
+    over the reasons ``multinomial(total, split[j])`` where the total is above 0 (one
+    binomial per pick, in order, then one multinomial per pick with returns). Returns
+    (pick j, reason r, units) of every (j, r) with units, ordered by j then r.
+
+    The numpy reference of :func:`twin.sim.compiled.return_draws` (same draws, bit for
+    bit)."""
+    total = rng.binomial(issued, share)
+    some = np.flatnonzero(total)
+    back = rng.multinomial(total[some], split[some])
+    k, r = np.nonzero(back)
+    return some[k], r, back[k, r]

@@ -24,6 +24,7 @@
 import numpy as np
 
 from twin.domain.returns import RATE_REASONS, RETURN_REASONS
+from twin.sim.kernel import return_draws
 from twin.sim.ledger import Kind, Reason
 from twin.sim.lots import NEVER, Hold, Rows, Status, new_rows
 from twin.sim.pipeline import Flow, shipments
@@ -51,19 +52,15 @@ def send_back(state: SimState, day: int, series: np.ndarray, pos: np.ndarray, lo
     if not len(own):
         return
     rng = state.streams.returns
-    total = rng.binomial(qty[own], p_back[own])
-    some = total > 0
-    if not some.any():
+    k, r, back = return_draws(rng, qty[own], p_back[own], ix.series_return_split[series[own]])
+    if not len(k):
         return
-    own, total = own[some], total[some]
-    series, pos, lot = series[own], pos[own], lot[own]
-    rate = ix.series_return_rate[series]
-    back = rng.multinomial(total, rate / rate.sum(axis=1, keepdims=True))
-    k, r = np.nonzero(back)
+    k = own[k]
+    series, pos, lot = series[k], pos[k], lot[k]
     delay = whole_days(sample_durations(rng, ix.series_return_delay,
-                                        series[k] * len(RATE_REASONS) + r))
-    rows = shipments(Flow.RETURN, pos[k], back[k, r], ix.series_department[series[k]], day,
-                     lot=lot[k], expiry=state.catalog.arrays[1][lot[k]], reason=RATE_CODE[r])
+                                        series * len(RATE_REASONS) + r))
+    rows = shipments(Flow.RETURN, pos, back, ix.series_department[series], day, lot=lot,
+                     expiry=state.catalog.arrays[1][lot], reason=RATE_CODE[r])
     state.pipeline.add(rows, day + delay)
 
 
