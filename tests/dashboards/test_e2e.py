@@ -140,6 +140,24 @@ def test_wrong_password_is_refused_on_the_login_page(site, browser  # type: igno
     page.close()
 
 
+def test_a_failed_sign_in_that_is_not_a_refusal_is_said_on_the_page(  # type: ignore[no-untyped-def]
+        site, browser) -> None:
+    """An answer that is not the handler's JSON (a proxy's or server's error page) is named
+    with its status, and the form can be sent again."""
+    base, _ = site
+    page = browser.new_page()
+    page.goto(base)
+    page.wait_for_function("window.Bokeh && window.Bokeh.Panel")
+    page.route("**/login", lambda route: route.fulfill(status=502, body="<html>bad gateway")
+               if route.request.method == "POST" else route.continue_())
+    page.fill("input[name=username]", "mia")
+    page.fill("input[name=password]", "mia-secret")
+    page.click("form.login-form button")
+    page.wait_for_selector(".errormessage >> text=Sign-in failed (HTTP 502).")
+    assert page.locator("form.login-form button").is_enabled()
+    page.close()
+
+
 def test_login_answers_its_page_in_json_and_a_plain_form_with_a_redirect(  # type: ignore[no-untyped-def]
         site) -> None:
     """The login page's own sign-in gets JSON (200 and the user, 401 and why); a plain
