@@ -15,14 +15,17 @@ passes per call, which is what dominates at a few thousand requests a day.
 
 Random draws use numba's ``np.random.Generator`` support on the run's own generator: its
 binomial is numpy's algorithm on the same bit stream (numpy's multinomial is a binomial per
-category, on the remaining units with the remaining probability), so draws equal
-:func:`twin.sim.randomness.return_draws` bit for bit and leave the stream in the same
+category, on the remaining units with the remaining probability), and so are its normal,
+gamma and lognormal; the sampler parameters are computed once, in numpy
+(:func:`twin.sim.index.sampler_parameters`), for both. So the return draw and its delays
+equal :func:`twin.sim.randomness.return_draws` bit for bit and leave the stream in the same
 state (property tests hold them equal).
 """
 
 import numpy as np
 from numba import njit
 
+from twin.sim.index import DURATION_FAMILIES, Durations
 from twin.sim.lots import Allocation, LotTable, Status
 
 _AVAILABLE = np.int8(Status.AVAILABLE)
@@ -84,9 +87,35 @@ def _totals(seg: np.ndarray, qty: np.ndarray, status: np.ndarray
     return total, available
 
 
+_NORMAL, _GAMMA, _LOGNORMAL = (DURATION_FAMILIES.index(f) for f in ("normal", "gamma",
+                                                                      "lognormal"))
+
+
+@njit(cache=True)
+def _durations(rng: np.random.Generator, family: np.ndarray, spread: np.ndarray,
+               a: np.ndarray, b: np.ndarray, which: np.ndarray) -> np.ndarray:
+    """:func:`twin.sim.randomness.sample_durations` at factor 1: family by family, in
+    ``which`` order within one."""
+    out = a[which]
+    for code in (_NORMAL, _GAMMA, _LOGNORMAL):
+        for j in range(len(which)):
+            w = which[j]
+            if family[w] != code or not spread[w] > 0:
+                continue
+            if code == _NORMAL:
+                out[j] = max(rng.normal(a[w], b[w]), 0.0)
+            elif code == _GAMMA:
+                out[j] = rng.gamma(a[w], b[w])
+            else:
+                out[j] = rng.lognormal(a[w], b[w])
+    return out
+
+
 @njit(cache=True)
 def _return_draws(rng: np.random.Generator, issued: np.ndarray, share: np.ndarray,
-                  split: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                  split: np.ndarray, first: np.ndarray, family: np.ndarray,
+                  spread: np.ndarray, a: np.ndarray, b: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     n, d = split.shape
     total = np.empty(n, dtype=np.int64)
     for j in range(n):
@@ -114,15 +143,20 @@ def _return_draws(rng: np.random.Generator, issued: np.ndarray, share: np.ndarra
             if row[r] > 0:
                 pick[m], reason[m], units[m] = j, r, row[r]
                 m += 1
-    return pick[:m], reason[:m], units[:m]
+    pick, reason = pick[:m], reason[:m]
+    delay = _durations(rng, family, spread, a, b, first[pick] + reason)
+    return pick, reason, units[:m], delay
 
 
 def return_draws(rng: np.random.Generator, issued: np.ndarray, share: np.ndarray,
-                 split: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                 split: np.ndarray, delays: Durations, first: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Compiled :func:`twin.sim.randomness.return_draws`."""
     return _return_draws(rng, np.asarray(issued, dtype=np.int64),
                          np.asarray(share, dtype=np.float64),
-                         np.ascontiguousarray(split, dtype=np.float64))
+                         np.ascontiguousarray(split, dtype=np.float64),
+                         np.asarray(first, dtype=np.int64), delays.family, delays.spread,
+                         delays.a, delays.b)
 
 
 def _int64(a: np.ndarray | None, n: int, fill: int = -1) -> np.ndarray:

@@ -22,20 +22,43 @@ SeriesKey = tuple[str, str, str]
 
 @dataclass(frozen=True)
 class Durations:
-    """Duration distributions as parallel arrays (family code, mean and sd in days)."""
+    """Duration distributions as parallel arrays (family code, mean and sd in days) and
+    the parameters of their samplers (:func:`sampler_parameters`)."""
 
     family: np.ndarray
     mean: np.ndarray
     spread: np.ndarray
+    a: np.ndarray
+    b: np.ndarray
 
     @classmethod
     def of(cls, dists: Iterable[Distribution | None]) -> "Durations":
         """Arrays of ``dists`` in order (``None``: no duration, a fixed 0 days)."""
         ds = list(dists)
-        return cls(np.array([DURATION_FAMILIES.index(d.family) if d else 0 for d in ds],
-                            dtype=np.int8),
-                   np.array([d.mean if d else 0.0 for d in ds], dtype=float),
-                   np.array([d.spread if d else 0.0 for d in ds], dtype=float))
+        family = np.array([DURATION_FAMILIES.index(d.family) if d else 0 for d in ds],
+                          dtype=np.int8)
+        mean = np.array([d.mean if d else 0.0 for d in ds], dtype=float)
+        spread = np.array([d.spread if d else 0.0 for d in ds], dtype=float)
+        return cls(family, mean, spread, *sampler_parameters(family, mean, spread))
+
+
+def sampler_parameters(family: np.ndarray, mean: np.ndarray, spread: np.ndarray
+                       ) -> tuple[np.ndarray, np.ndarray]:
+    """Parameters (a, b) of each duration's sampler, moment-matched as in
+    :class:`twin.domain.Distribution`: normal (m, s), clipped at 0 when drawn; gamma shape
+    (m/s)² and scale s²/m; lognormal μ = ln m − σ²/2 and σ with σ² = ln(1 + s²/m²). Entries
+    that draw nothing (fixed, or sd 0: the duration is m) get (m, 0)."""
+    a, b = mean.astype(float), np.zeros(len(mean))
+    normal, gamma, lognormal = (np.flatnonzero((family == DURATION_FAMILIES.index(f))
+                                               & (spread > 0))
+                                for f in ("normal", "gamma", "lognormal"))
+    b[normal] = spread[normal]
+    m, s = mean[gamma], spread[gamma]
+    a[gamma], b[gamma] = (m / s) ** 2, s * s / m
+    m, s = mean[lognormal], spread[lognormal]
+    sigma2 = np.log1p((s / m) ** 2)
+    a[lognormal], b[lognormal] = np.log(m) - sigma2 / 2, np.sqrt(sigma2)
+    return a, b
 
 
 def _codes(values: Iterable[str], names: dict[str, int], dtype: type = np.int32) -> np.ndarray:

@@ -16,13 +16,14 @@ import datetime as dt
 import numpy as np
 
 from twin.domain.parties import PRIORITIES
+from twin.sim import kernel
 from twin.sim.kernel import allocate, eligible_stock
 from twin.sim.ledger import Kind, Reason
 from twin.sim.returns import send_back
 from twin.sim.state import SimState
 
 CRITICAL = PRIORITIES.index("critical")
-_SERVICE_KPIS = ("demand_units", "served_on_time_units", "served_late_units",
+SERVICE_KPIS = ("demand_units", "served_on_time_units", "served_late_units",
                  "backordered_units", "lost_units", "emergency_units", "substituted_units",
                  "substituted_on_time_units", "substitute_units")
 EMERGENCY_SOURCES = 3
@@ -57,9 +58,20 @@ def _by_class(state: SimState, series: np.ndarray, values: list[np.ndarray]) -> 
 
 
 def serve_demand(state: SimState, day: int, date: dt.date, emergency: bool) -> None:
-    """Draw today's demand and serve it; record service KPIs and recent demand."""
-    ix, k = state.index, state.kpis
+    """Draw today's demand and serve it (:func:`serve`, by the chosen kernel)."""
     new = state.demand.sample(day, date, state.conditions.region_demand)
+    if kernel.compiled():
+        from twin.sim import compiled_serve
+
+        compiled_serve.serve(state, day, new, emergency)
+    else:
+        serve(state, day, new, emergency)
+
+
+def serve(state: SimState, day: int, new: np.ndarray, emergency: bool) -> None:
+    """Serve today's demand ``new`` (units per series); record service KPIs and recent
+    demand. The numpy reference of :func:`twin.sim.compiled_serve.serve`."""
+    ix, k = state.index, state.kpis
     need = state.backlog + new
     unrouted = np.flatnonzero((state.serving < 0) & (need > 0))
     routed = state.issue_order[need[state.issue_order] > 0]
@@ -84,7 +96,7 @@ def serve_demand(state: SimState, day: int, date: dt.date, emergency: bool) -> N
     sums = _by_class(state, active, [new[active], on_time, late, np.where(backorder, short, 0),
                                      np.where(backorder, 0, short), extra, covered,
                                      on_time - extra - own_on_time, consumed])
-    for name, total in zip(_SERVICE_KPIS, sums, strict=True):
+    for name, total in zip(SERVICE_KPIS, sums, strict=True):
         k[name][day] += total
     at = state.serving[active]
     home = at >= 0

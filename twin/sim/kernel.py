@@ -1,7 +1,8 @@
-"""The kernels the twin runs (lot table, return draw): compiled (:mod:`twin.sim.compiled`,
-the default), or the numpy reference (:mod:`twin.sim.lots`, :mod:`twin.sim.randomness`)
-when the environment sets ``MEDTWIN_KERNEL=numpy``. Both give the same results bit for
-bit; numba is imported on first use, so commands that do not simulate do not pay for it."""
+"""The kernels the twin runs (lot table, return draw and its delays): compiled
+(:mod:`twin.sim.compiled`, the default), or the numpy reference (:mod:`twin.sim.lots`,
+:mod:`twin.sim.randomness`) when the environment sets ``MEDTWIN_KERNEL=numpy``. Both give
+the same results bit for bit; numba is imported on first use, so commands that do not
+simulate do not pay for it."""
 
 import os
 from collections.abc import Callable
@@ -12,6 +13,7 @@ import numpy as np
 
 from twin.problems import InputError, Problem
 from twin.sim import lots, randomness
+from twin.sim.index import Durations
 from twin.sim.lots import Allocation, LotTable
 
 KERNELS = ("compiled", "numpy")
@@ -26,8 +28,9 @@ class _Kernel(NamedTuple):
     allocate: _Allocate
     eligible_stock: Callable[[LotTable, np.ndarray, np.ndarray], np.ndarray]
     totals: Callable[[LotTable], tuple[np.ndarray, np.ndarray]]
-    return_draws: Callable[[np.random.Generator, np.ndarray, np.ndarray, np.ndarray],
-                           tuple[np.ndarray, np.ndarray, np.ndarray]]
+    return_draws: Callable[[np.random.Generator, np.ndarray, np.ndarray, np.ndarray,
+                            Durations, np.ndarray],
+                           tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]
 
 
 _NUMPY = _Kernel(lots.allocate, lots.eligible_stock, LotTable.totals, randomness.return_draws)
@@ -49,6 +52,11 @@ def _kernel() -> _Kernel:
         return _compiled()
     raise InputError([Problem("environment variable MEDTWIN_KERNEL", "",
                               f"{name!r} is not one of {', '.join(KERNELS)}")])
+
+
+def compiled() -> bool:
+    """Whether the compiled kernel is chosen."""
+    return _kernel() is not _NUMPY
 
 
 def check() -> None:
@@ -74,6 +82,7 @@ def totals(table: LotTable) -> tuple[np.ndarray, np.ndarray]:
 
 
 def return_draws(rng: np.random.Generator, issued: np.ndarray, share: np.ndarray,
-                 split: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                 split: np.ndarray, delays: Durations, first: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """:func:`twin.sim.randomness.return_draws`, by the chosen kernel."""
-    return _kernel().return_draws(rng, issued, share, split)
+    return _kernel().return_draws(rng, issued, share, split, delays, first)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from twin.sim.index import DURATION_FAMILIES, Durations
+from twin.sim.index import DURATION_FAMILIES, Durations, sampler_parameters
 
 FAMILIES = ("demand", "lead_time", "transit", "cold_chain", "quality", "recall", "returns")
 
@@ -36,34 +36,31 @@ class Streams:
         return cls(*(np.random.Generator(np.random.PCG64(c)) for c in children))
 
 
-def _lognormal(rng: np.random.Generator, m: np.ndarray, s: np.ndarray) -> np.ndarray:
-    sigma2 = np.log1p((s / m) ** 2)
-    return rng.lognormal(np.log(m) - sigma2 / 2, np.sqrt(sigma2))
-
-
-_SAMPLERS = {
-    "normal": lambda rng, m, s: np.maximum(rng.normal(m, s), 0.0),
-    "gamma": lambda rng, m, s: rng.gamma((m / s) ** 2, s * s / m),
-    "lognormal": _lognormal,
-}
+_DRAW = {"normal": lambda rng, a, b: np.maximum(rng.normal(a, b), 0.0),
+         "gamma": lambda rng, a, b: rng.gamma(a, b),
+         "lognormal": lambda rng, a, b: rng.lognormal(a, b)}
+"""Each drawn family's sampler on the parameters of :func:`sampler_parameters`."""
 
 
 def sample_durations(rng: np.random.Generator, dists: Durations, which: np.ndarray,
                      factor: np.ndarray | float = 1.0) -> np.ndarray:
     """Draw one duration (days, float) for each entry of ``which`` (indices into ``dists``).
 
-    Same moment matching as :class:`twin.domain.Distribution`: normal clipped at 0, gamma
-    shape (m/s)² and scale s²/m, lognormal σ² = ln(1 + s²/m²), μ = ln m − σ²/2. Mean and sd
-    are multiplied by ``factor``. Draws are made family by family in a fixed order.
+    Moment matching of :func:`~twin.sim.index.sampler_parameters` (normal clipped at 0,
+    gamma, lognormal; fixed or sd 0: the mean). Mean and sd are multiplied by ``factor``.
+    Draws are made family by family in :data:`DURATION_FAMILIES` order, in ``which`` order
+    within a family.
     """
-    fam = dists.family[which]
-    mean = dists.mean[which] * factor
-    sd = dists.spread[which] * factor
-    out = mean.copy()
+    fam, sd = dists.family[which], dists.spread[which] * factor
+    if np.ndim(factor) == 0 and factor == 1.0:
+        a, b = dists.a[which], dists.b[which]
+    else:
+        a, b = sampler_parameters(fam, dists.mean[which] * factor, sd)
+    out = a.copy()
     for code, name in enumerate(DURATION_FAMILIES):
         sel = np.flatnonzero((fam == code) & (sd > 0))
-        if len(sel) and name in _SAMPLERS:
-            out[sel] = _SAMPLERS[name](rng, mean[sel], sd[sel])
+        if len(sel) and name in _DRAW:
+            out[sel] = _DRAW[name](rng, a[sel], b[sel])
     return out
 
 
@@ -73,11 +70,14 @@ def whole_days(durations: np.ndarray) -> np.ndarray:
 
 
 def return_draws(rng: np.random.Generator, issued: np.ndarray, share: np.ndarray,
-                 split: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Units returned of each issue pick j: ``binomial(issued[j], share[j])`` in all, split
-    over the reasons ``multinomial(total, split[j])`` where the total is above 0 (one
-    binomial per pick, in order, then one multinomial per pick with returns). Returns
-    (pick j, reason r, units) of every (j, r) with units, ordered by j then r.
+                 split: np.ndarray, delays: Durations, first: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Units returned of each issue pick j and when: ``binomial(issued[j], share[j])`` in
+    all, split over the reasons ``multinomial(total, split[j])`` where the total is above 0
+    (one binomial per pick, in order, then one multinomial per pick with returns), then the
+    delay of every (j, r) with units, drawn from ``delays[first[j] + r]``
+    (:func:`sample_durations`). Returns (pick j, reason r, units, delay in days, float) of
+    every (j, r) with units, ordered by j then r.
 
     The numpy reference of :func:`twin.sim.compiled.return_draws` (same draws, bit for
     bit)."""
@@ -85,4 +85,5 @@ def return_draws(rng: np.random.Generator, issued: np.ndarray, share: np.ndarray
     some = np.flatnonzero(total)
     back = rng.multinomial(total[some], split[some])
     k, r = np.nonzero(back)
-    return some[k], r, back[k, r]
+    pick = some[k]
+    return pick, r, back[k, r], sample_durations(rng, delays, first[pick] + r)

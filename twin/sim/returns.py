@@ -51,17 +51,16 @@ def send_back(state: SimState, day: int, series: np.ndarray, pos: np.ndarray, lo
     own = np.flatnonzero((p_back > 0) & (qty > 0) & (pos % ix.n_items == ix.series_item[series]))
     if not len(own):
         return
-    rng = state.streams.returns
-    k, r, back = return_draws(rng, qty[own], p_back[own], ix.series_return_split[series[own]])
+    k, r, back, delay = return_draws(state.streams.returns, qty[own], p_back[own],
+                                     ix.series_return_split[series[own]],
+                                     ix.series_return_delay, series[own] * len(RATE_REASONS))
     if not len(k):
         return
     k = own[k]
     series, pos, lot = series[k], pos[k], lot[k]
-    delay = whole_days(sample_durations(rng, ix.series_return_delay,
-                                        series * len(RATE_REASONS) + r))
     rows = shipments(Flow.RETURN, pos, back, ix.series_department[series], day, lot=lot,
                      expiry=state.catalog.arrays[1][lot], reason=RATE_CODE[r])
-    state.pipeline.add(rows, day + delay)
+    state.pipeline.add(rows, day + whole_days(delay))
 
 
 def _recalled(state: SimState, lot: np.ndarray) -> np.ndarray:
