@@ -124,9 +124,21 @@ class Ledger:
             v.astype(t) if isinstance(v, np.ndarray) and v.ndim else t(v)
             for v, t in zip(values, _DTYPES, strict=True)))
 
+    def offset(self, kind: Kind) -> int:
+        """What :meth:`record` adds to a counterpart index of ``kind`` to make its code."""
+        return self._offset.get(kind, 0)
+
+    def append(self, day: int, kind: np.ndarray, pos: np.ndarray, lot: np.ndarray,
+               qty: np.ndarray, counterpart: np.ndarray, reason: np.ndarray) -> None:
+        """Append rows of any kinds, counterparts already coded (:meth:`offset`)."""
+        if len(pos):
+            self._chunks.append(tuple(
+                v.astype(t) if isinstance(v, np.ndarray) else t(v) for v, t in zip(
+                    (day, kind, pos, lot, qty, counterpart, reason), _DTYPES, strict=True)))
+
     def counterpart_index(self, kind: Kind, codes: np.ndarray) -> np.ndarray:
         """The supplier, lane or department indices of counterpart ``codes`` of ``kind``."""
-        return codes - self._offset.get(kind, 0)
+        return codes - self.offset(kind)
 
     def columns(self) -> dict[str, np.ndarray]:
         """The whole ledger as arrays (kept consolidated in one chunk afterwards)."""

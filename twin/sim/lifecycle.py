@@ -17,6 +17,7 @@
 
 import numpy as np
 
+from twin.sim import kernel
 from twin.sim.events import Recall
 from twin.sim.ledger import Kind, Reason
 from twin.sim.lots import NEVER, Hold, Rows, Status, concat, new_rows
@@ -37,12 +38,14 @@ def receive(state: SimState, day: int) -> tuple[np.ndarray, list[int]]:
     waiting = state.conditions.warehouse_down[rows["pos"] // ix.n_items]
     new_days = pipe.add(rows[waiting], np.full(int(waiting.sum()), day + 1))
     rows = rows[~waiting]
-    flow = rows["flow"]
-    stock = [arrive(state, day, part) for f, arrive in _ARRIVALS
-             if len(part := rows[flow == int(f)])]
-    if not stock:
+    if kernel.compiled():
+        from twin.sim import compiled_arrivals
+
+        added = compiled_arrivals.arrive(state, day, rows)
+    else:
+        added = arrive(state, day, rows)
+    if added is None:
         return np.zeros(0, dtype=np.int32), new_days
-    added = concat(stock)
     state.lots.insert(added)
     held = added["status"] == Status.QUARANTINE
     return np.unique(added["release"][held & (added["release"] != NEVER)]), new_days
@@ -79,9 +82,19 @@ def _transfer_arrivals(state: SimState, day: int, rows: np.ndarray) -> Rows:
                     release, (hold == Hold.EXCURSION) & ix.item_excursion_scrap[item])
 
 
-_ARRIVALS = ((Flow.PURCHASE, _receipts), (Flow.TRANSFER, _transfer_arrivals),
-             (Flow.RETURN, return_arrivals), (Flow.REPAIR, repair_arrivals))
+ARRIVALS = ((Flow.PURCHASE, _receipts), (Flow.TRANSFER, _transfer_arrivals),
+            (Flow.RETURN, return_arrivals), (Flow.REPAIR, repair_arrivals))
 """How each pipeline flow arrives: (flow, its function giving the new lot rows)."""
+
+
+def arrive(state: SimState, day: int, rows: np.ndarray) -> Rows | None:
+    """Book today's arriving pipeline ``rows`` flow by flow (:data:`ARRIVALS` order) and give
+    their new lot rows (``None`` when there are none). The numpy reference of
+    :func:`twin.sim.compiled_arrivals.arrive`."""
+    flow = rows["flow"]
+    stock = [flow_arrives(state, day, part) for f, flow_arrives in ARRIVALS
+             if len(part := rows[flow == int(f)])]
+    return concat(stock) if stock else None
 
 
 def release(state: SimState, day: int) -> None:

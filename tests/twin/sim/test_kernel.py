@@ -1,6 +1,7 @@
-"""The twin with the compiled kernel (FEFO, the return draw, serving the day's demand)
-against the twin with the numpy reference: whole replications of random networks (with
-dense substitutes of any factor, returns and repairs), policies and events, equal bit for bit."""
+"""The twin with the compiled kernel (FEFO, the return draw, serving the day's demand,
+the day's arrivals) against the twin with the numpy reference: whole replications of random
+networks (with dense substitutes of any factor, returns and repairs), policies and events,
+and single days on contended states, equal bit for bit."""
 
 import copy
 
@@ -12,12 +13,14 @@ from sim_strategies import runs
 
 from twin.domain import Substitute
 from twin.problems import InputError
-from twin.sim import compiled_serve, simulate
+from twin.sim import compiled_arrivals, compiled_serve, lifecycle, simulate
 from twin.sim.engine import Twin
 from twin.sim.index import NetworkIndex
 from twin.sim.issue import serve
 from twin.sim.lots import new_rows
+from twin.sim.pipeline import Flow
 from twin.sim.policies import BASE_POLICIES
+from twin.sim.state import RecallReport
 from twin.synthetic import generate_network
 
 
@@ -105,3 +108,34 @@ def test_serving_a_day_is_identical_with_either_kernel(monkeypatch, run, most, s
     compiled_serve.serve(fast, day, new.copy(), emergency=True)
     want, got = _outcome(ref, day), _outcome(fast, day)
     assert [k for k in want if got[k] != want[k]] == []
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(runs_with_substitutes(), st.integers(0, 2**16), st.floats(0, 1))
+def test_a_day_s_arrivals_are_identical_with_either_kernel(monkeypatch, run, seed, share):
+    """The next week's shipments of every flow arriving at once, a ``share`` of them
+    flagged recalled or in excursion and of their lots recalled meanwhile."""
+    state, day = _day_state(monkeypatch, *run)
+    rows = np.concatenate([state.pipeline.take(d) for d in range(day, day + 7)])
+    rng = np.random.default_rng(seed)
+    transfer = rows["flow"] == Flow.TRANSFER
+    rows["excursion"] |= transfer & (rng.random(len(rows)) < share)
+    rows["recalled"] |= transfer & (rng.random(len(rows)) < share)
+    lots = rows["lot"][(rows["flow"] != Flow.PURCHASE)]
+    named = set(lots[rng.random(len(lots)) < share].tolist()) | set(
+        rows["lot"][rows["recalled"]].tolist())
+    if named and not state.recalls:
+        state.recalls.append(RecallReport(day, "", (), 0, 0, 0, (), 0))
+    state.recall_of_lot.update(dict.fromkeys(named, 0))
+    ref, fast = copy.deepcopy(state), copy.deepcopy(state)
+    for twin_state, arrive in ((ref, lifecycle.arrive), (fast, compiled_arrivals.arrive)):
+        added = arrive(twin_state, day, rows.copy())
+        if added is not None:
+            twin_state.lots.insert(added)
+    want, got = _outcome(ref, day), _outcome(fast, day)
+    assert [k for k in want if got[k] != want[k]] == []
+    assert fast.catalog.arrays[2].tolist() == ref.catalog.arrays[2].tolist()
+    assert fast.catalog.arrays[1].tolist() == ref.catalog.arrays[1].tolist()
+    assert [r.recovered for r in fast.recalls] == [r.recovered for r in ref.recalls]
+    assert fast.streams.quality.bit_generator.state == ref.streams.quality.bit_generator.state
