@@ -99,10 +99,16 @@ def arrive(state: SimState, day: int, rows: np.ndarray) -> Rows | None:
 
 def release(state: SimState, day: int) -> None:
     """End the QC and excursion holds due today: scrap the failed rows, release the others;
-    returned rows go through QC (:func:`twin.sim.returns.inspect`).
+    returned rows go through QC (:func:`twin.sim.returns.inspect`). By the chosen kernel:
+    :func:`twin.sim.compiled_holds.release` or this function, its numpy reference.
 
     Only held rows carry a release day (others have :data:`NEVER`), so one comparison
     finds the candidates."""
+    if kernel.compiled():
+        from twin.sim import compiled_holds
+
+        compiled_holds.release(state, day)
+        return
     r = state.lots.rows
     due = np.flatnonzero(r["release"] <= day)
     r["release"][due] = NEVER

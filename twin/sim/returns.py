@@ -108,9 +108,7 @@ def inspect(state: SimState, day: int, due: np.ndarray) -> None:
     pos, lot = r["pos"][due], r["lot"][due]
     item = pos % ix.n_items
     reason = r["return_reason"][due].astype(np.int64)
-    shares = ix.handling_share[reason, item]
-    split = state.streams.returns.multinomial(r["qty"][due], shares / shares.sum(axis=1,
-                                                                                 keepdims=True))
+    split = state.streams.returns.multinomial(r["qty"][due], ix.handling_split[reason, item])
     restock, repair, scrap = split.T
     for kind, units in ((Kind.RELEASE, restock), (Kind.SCRAP, scrap)):
         nz = np.flatnonzero(units)

@@ -1,7 +1,7 @@
 """The twin with the compiled kernel (FEFO, the return draw, serving the day's demand,
-the day's arrivals) against the twin with the numpy reference: whole replications of random
-networks (with dense substitutes of any factor, returns and repairs), policies and events,
-and single days on contended states, equal bit for bit."""
+the day's arrivals, holds ending) against the twin with the numpy reference: whole
+replications of random networks (with dense substitutes of any factor, returns and
+repairs), policies and events, and single days on contended states, equal bit for bit."""
 
 import copy
 
@@ -12,12 +12,13 @@ from hypothesis import strategies as st
 from sim_strategies import runs
 
 from twin.domain import Substitute
+from twin.domain.returns import RETURN_REASONS
 from twin.problems import InputError
-from twin.sim import compiled_arrivals, compiled_serve, lifecycle, simulate
+from twin.sim import compiled_arrivals, compiled_holds, compiled_serve, lifecycle, simulate
 from twin.sim.engine import Twin
 from twin.sim.index import NetworkIndex
 from twin.sim.issue import serve
-from twin.sim.lots import new_rows
+from twin.sim.lots import Hold, Status, new_rows
 from twin.sim.pipeline import Flow
 from twin.sim.policies import BASE_POLICIES
 from twin.sim.state import RecallReport
@@ -139,3 +140,26 @@ def test_a_day_s_arrivals_are_identical_with_either_kernel(monkeypatch, run, see
     assert fast.catalog.arrays[1].tolist() == ref.catalog.arrays[1].tolist()
     assert [r.recovered for r in fast.recalls] == [r.recovered for r in ref.recalls]
     assert fast.streams.quality.bit_generator.state == ref.streams.quality.bit_generator.state
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(runs_with_substitutes(), st.integers(0, 2**16), st.floats(0, 1))
+def test_a_day_s_holds_end_identically_with_either_kernel(monkeypatch, run, seed, share):
+    """A ``share`` of the lot rows put on a QC, excursion or return hold ending today (some
+    to be scrapped, returns of every reason), the others as they were."""
+    state, day = _day_state(monkeypatch, *run)
+    rng, r = np.random.default_rng(seed), state.lots.rows
+    n = len(r["qty"])
+    held = rng.random(n) < share
+    hold = rng.choice([Hold.QC, Hold.EXCURSION, Hold.RETURN], n)
+    r["status"][held], r["hold"][held] = Status.QUARANTINE, hold[held]
+    r["release"][held] = day - rng.integers(0, 3, n)[held]
+    r["scrap"][held] = rng.random(n)[held] < 0.5
+    returned = held & (hold == Hold.RETURN)
+    r["return_reason"][returned] = rng.integers(0, len(RETURN_REASONS), n)[returned]
+    ref, fast = copy.deepcopy(state), copy.deepcopy(state)
+    lifecycle.release(ref, day)
+    compiled_holds.release(fast, day)
+    want, got = _outcome(ref, day), _outcome(fast, day)
+    assert [k for k in want if got[k] != want[k]] == []
