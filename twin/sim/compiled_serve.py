@@ -13,7 +13,7 @@ shipments' costs.
 """
 
 import numpy as np
-from numba import njit, types
+from numba import njit
 from numba.typed import List
 
 from twin.domain.parties import PRIORITIES
@@ -27,30 +27,24 @@ from twin.sim.state import SimState
 
 _NONE, _SUBSTITUTE, _EMERGENCY = (np.int8(r) for r in (Reason.NONE, Reason.SUBSTITUTE,
                                                          Reason.EMERGENCY))
-_I64 = types.int64[:]
-_F64 = types.float64[:]
 
 
 @njit(cache=True)
-def _joined(parts: List) -> np.ndarray:
-    """The arrays of ``parts`` one after the other (numba's concatenate takes tuples only)."""
-    n = 0
-    for p in parts:
-        n += len(p)
-    out = np.empty(n, dtype=np.int64)
-    at = 0
-    for p in parts:
-        out[at:at + len(p)] = p
-        at += len(p)
+def _parts(first: np.ndarray) -> List:
+    """A list of arrays to join (:func:`_joined`), started with ``first``."""
+    out = List()
+    out.append(first)
     return out
 
 
 @njit(cache=True)
-def _joined_float(parts: List) -> np.ndarray:
+def _joined(parts: List) -> np.ndarray:
+    """The arrays of ``parts`` one after the other (numba's concatenate takes tuples only;
+    ``parts`` is never empty)."""
     n = 0
     for p in parts:
         n += len(p)
-    out = np.empty(n, dtype=np.float64)
+    out = np.empty(n, dtype=parts[0].dtype)
     at = 0
     for p in parts:
         out[at:at + len(p)] = p
@@ -280,10 +274,9 @@ def _serve(day: int, new: np.ndarray, backlog: np.ndarray, serving: np.ndarray,
     sources = (priority, item_cold, src_wh, src_lane, registered, wh_region)
     returns = (rng, has_returns, share, split, d_family, d_spread, d_a, d_b)
     item_of = ix[2]
-    book = (List.empty_list(_I64), List.empty_list(_I64), List.empty_list(_I64),
-            List.empty_list(_I64), List.empty_list(_I64))
-    back = (List.empty_list(_I64), List.empty_list(_I64), List.empty_list(_I64),
-            List.empty_list(_I64), List.empty_list(_I64), List.empty_list(_F64))
+    no = np.zeros(0, dtype=np.int64)
+    book = (_parts(no), _parts(no), _parts(no), _parts(no), _parts(no))
+    back = (_parts(no), _parts(no), _parts(no), _parts(no), _parts(no), _parts(np.zeros(0)))
     need = backlog + new
     routed = np.empty(len(issue_order), dtype=np.int64)
     n_routed = 0
@@ -342,7 +335,7 @@ def _serve(day: int, new: np.ndarray, backlog: np.ndarray, serving: np.ndarray,
     ledger = (_joined(book[0]), _joined(book[1]), _joined(book[2]), _joined(book[3]),
               _joined(book[4]))
     returned = (_joined(back[0]), _joined(back[1]), _joined(back[2]), _joined(back[3]),
-                _joined(back[4]), _joined_float(back[5]))
+                _joined(back[4]), _joined(back[5]))
     return sums, ledger, returned, (lane, lane_item, lane_units)
 
 

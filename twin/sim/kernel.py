@@ -1,8 +1,19 @@
-"""The kernels the twin runs (lot table, return draw and its delays): compiled
-(:mod:`twin.sim.compiled`, the default), or the numpy reference (:mod:`twin.sim.lots`,
-:mod:`twin.sim.randomness`) when the environment sets ``MEDTWIN_KERNEL=numpy``. Both give
-the same results bit for bit; numba is imported on first use, so commands that do not
-simulate do not pay for it."""
+"""The kernels the twin runs: compiled with numba (the default) or the numpy reference
+(when the environment sets ``MEDTWIN_KERNEL=numpy``). Both give the same results bit for
+bit; numba is imported on first use, so commands that do not simulate do not pay for it.
+
+===========================  ==================================  ===========================
+step                         compiled (module in ``twin.sim``)   numpy reference
+===========================  ==================================  ===========================
+FEFO allocation, eligible    ``compiled``                        ``lots``
+stock, segment totals
+return draw and its delays   ``compiled.return_draws``           ``randomness.return_draws``
+serving the day's demand     ``compiled_serve``                  ``issue.serve``
+the day's arrivals           ``compiled_arrivals``               ``lifecycle.arrive``
+holds ending                 ``compiled_holds``                  ``lifecycle.release``
+===========================  ==================================  ===========================
+
+The first two are chosen here (:func:`allocate` …); the day's steps ask :func:`compiled`."""
 
 import os
 from collections.abc import Callable
