@@ -24,8 +24,9 @@ from twin.sim.state import SimState
 
 CRITICAL = PRIORITIES.index("critical")
 SERVICE_KPIS = ("demand_units", "served_on_time_units", "served_late_units",
-                 "backordered_units", "lost_units", "emergency_units", "substituted_units",
-                 "substituted_on_time_units", "substitute_units")
+                "backordered_units", "lost_units", "emergency_units", "substituted_units",
+                "substituted_on_time_units", "substitute_units")
+"""Service KPIs of serving a day, in the order both kernels sum them."""
 EMERGENCY_SOURCES = 3
 """Other warehouses asked for an emergency shipment, fastest lane first."""
 
