@@ -112,6 +112,22 @@ def _durations(rng: np.random.Generator, family: np.ndarray, spread: np.ndarray,
 
 
 @njit(cache=True)
+def multinomial(rng: np.random.Generator, n: int, p: np.ndarray, out: np.ndarray) -> None:
+    """``out`` ← one draw of multinomial(``n``; ``p``), numpy's algorithm on the same stream:
+    a binomial per category but the last, on the units left with the probability left."""
+    out[:] = 0
+    left, remaining = n, 1.0
+    for r in range(len(p) - 1):
+        out[r] = rng.binomial(left, p[r] / remaining)
+        left -= out[r]
+        if left <= 0:
+            break
+        remaining -= p[r]
+    if left > 0:
+        out[len(p) - 1] = left
+
+
+@njit(cache=True)
 def _return_draws(rng: np.random.Generator, issued: np.ndarray, share: np.ndarray,
                   split: np.ndarray, first: np.ndarray, family: np.ndarray,
                   spread: np.ndarray, a: np.ndarray, b: np.ndarray
@@ -126,19 +142,9 @@ def _return_draws(rng: np.random.Generator, issued: np.ndarray, share: np.ndarra
     row = np.empty(d, dtype=np.int64)
     m = 0
     for j in range(n):
-        left = total[j]
-        if left == 0:
+        if total[j] == 0:
             continue
-        row[:] = 0
-        remaining = 1.0
-        for r in range(d - 1):  # numpy's multinomial: one binomial per category but the last
-            row[r] = rng.binomial(left, split[j, r] / remaining)
-            left -= row[r]
-            if left <= 0:
-                break
-            remaining -= split[j, r]
-        if left > 0:
-            row[d - 1] = left
+        multinomial(rng, total[j], split[j], row)
         for r in range(d):
             if row[r] > 0:
                 pick[m], reason[m], units[m] = j, r, row[r]

@@ -18,7 +18,7 @@ from numba import njit
 from twin.sim.ledger import Kind, Reason
 from twin.sim.lots import NEVER, Hold, Rows, Status, sort_key
 from twin.sim.pipeline import Flow
-from twin.sim.returns import LEDGER_REASON
+from twin.sim.returns import LEDGER_REASON, in_recall
 from twin.sim.state import SimState
 
 _K = {k.name: np.int64(k) for k in Kind}
@@ -37,8 +37,8 @@ _NEVER = np.int32(NEVER)
 @njit(cache=True)
 def _arrive(day: int, flow: np.ndarray, pos: np.ndarray, lot: np.ndarray,
             expiry: np.ndarray, qty: np.ndarray, origin: np.ndarray, ordered: np.ndarray,
-            excursion: np.ndarray, recalled: np.ndarray, reason: np.ndarray,
-            lot_recalled: np.ndarray, quality: np.ndarray, n_lots: int, n_items: int,
+            excursion: np.ndarray, recall_hold: np.ndarray, reason: np.ndarray,
+            quality: np.ndarray, n_lots: int, n_items: int,
             shelf_life: np.ndarray, qc_hold: np.ndarray, excursion_scrap: np.ndarray,
             defect_rate: np.ndarray, ledger_reason: np.ndarray, lane_offset: int,
             department_offset: int, received: np.ndarray, returned: np.ndarray,
@@ -92,7 +92,7 @@ def _arrive(day: int, flow: np.ndarray, pos: np.ndarray, lot: np.ndarray,
                 received[item] += q
             else:
                 r_expiry[m], r_lot[m] = expiry[j], lot[j]
-                held = recalled[j] if f == _TRANSFER else lot_recalled[lot[j]]
+                held = recall_hold[j]
                 if f == _TRANSFER:
                     b_kind[b], b_cp[b], b_reason[b] = _TRANSFER_IN, origin[j] + lane_offset, \
                         _NO_REASON
@@ -145,15 +145,14 @@ def arrive(state: SimState, day: int, rows: np.ndarray) -> Rows | None:
     ix, k, ledger = state.index, state.kpis, state.ledger
     n_purchase = int(np.count_nonzero(rows["flow"] == int(Flow.PURCHASE)))
     quality = state.streams.quality.random(n_purchase) if n_purchase else np.zeros(0)
-    lot_recalled = np.zeros(state.catalog.size + 1, dtype=np.bool_)
-    lot_recalled[list(state.recall_of_lot)] = True
-    back = np.flatnonzero((rows["flow"] == int(Flow.TRANSFER)) & rows["recalled"])
-    for lot, qty in zip(rows["lot"][back].tolist(), rows["qty"][back].tolist(), strict=True):
-        state.recalls[state.recall_of_lot[lot]].recovered.append((day, qty))
+    transfer = rows["flow"] == int(Flow.TRANSFER)
+    back = transfer & rows["recalled"]
+    state.recover(day, rows["lot"][back], rows["qty"][back])
+    held = back | (~transfer & in_recall(state, rows["lot"]))  # into the recall hold
     new, book, lots = _arrive(
         day, rows["flow"], rows["pos"], rows["lot"], rows["expiry"], rows["qty"],
-        rows["origin"], rows["ordered"], rows["excursion"], rows["recalled"], rows["reason"],
-        lot_recalled, quality, state.catalog.size, ix.n_items, ix.item_shelf_life,
+        rows["origin"], rows["ordered"], rows["excursion"], held, rows["reason"], quality,
+        state.catalog.size, ix.n_items, ix.item_shelf_life,
         ix.item_qc_hold, ix.item_excursion_scrap, ix.supplier_defect_rate, LEDGER_REASON,
         ledger.offset(Kind.TRANSFER_IN), ledger.offset(Kind.RETURN_IN), k["received"][day],
         k["returned"][day], k["returned_units"][day], k["repaired_units"][day:day + 1])

@@ -14,7 +14,7 @@ as ``np.bincount`` does. The ledger and the pipeline stay in Python.
 import numpy as np
 from numba import njit
 
-from twin.sim.compiled import _durations
+from twin.sim.compiled import _durations, multinomial
 from twin.sim.kpis import SCRAP_REASON_CODES
 from twin.sim.ledger import Kind, Reason
 from twin.sim.lots import NEVER, Hold, Status
@@ -52,7 +52,7 @@ def _scrap(n_items: int, pos: int, q: int, reason: int, wh_org: np.ndarray,
 def _release(day: int, l_pos: np.ndarray, l_lot: np.ndarray, l_expiry: np.ndarray,
              l_qty: np.ndarray, l_status: np.ndarray, l_hold: np.ndarray,
              l_release: np.ndarray, l_scrap: np.ndarray, l_reason: np.ndarray,
-             n_items: int, rng: np.random.Generator, handling_split: np.ndarray,
+             n_items: int, rng: np.random.Generator, handling_share: np.ndarray,
              handling_cost: np.ndarray, r_family: np.ndarray, r_spread: np.ndarray,
              r_a: np.ndarray, r_b: np.ndarray, wh_org: np.ndarray, item_cost: np.ndarray,
              scrapped: np.ndarray, scrapped_units: np.ndarray, scrapped_value: np.ndarray,
@@ -77,19 +77,10 @@ def _release(day: int, l_pos: np.ndarray, l_lot: np.ndarray, l_expiry: np.ndarra
     n_orgs = scrapped_units.shape[1]
     # QC of returned rows: split each, then book releases, scraps and repairs in turn
     ret = due[l_hold[due] == _H_RETURN]
-    split = np.zeros((len(ret), 3), dtype=np.int64)
+    split = np.empty((len(ret), 3), dtype=np.int64)
     for k in range(len(ret)):
         j = ret[k]
-        shares = handling_split[l_reason[j], l_pos[j] % n_items]
-        left, remaining = l_qty[j], 1.0
-        for c in range(2):  # numpy's multinomial: a binomial per category but the last
-            split[k, c] = rng.binomial(left, shares[c] / remaining)
-            left -= split[k, c]
-            if left <= 0:
-                break
-            remaining -= shares[c]
-        if left > 0:
-            split[k, 2] = left
+        multinomial(rng, l_qty[j], handling_share[l_reason[j], l_pos[j] % n_items], split[k])
     value = np.zeros(n_orgs)
     for c, kind in ((0, _RELEASE), (2, _SCRAP)):
         for k in range(len(ret)):
@@ -168,7 +159,7 @@ def release(state: SimState, day: int) -> None:
     days = ix.handling_repair_days
     book, repairs = _release(
         day, r["pos"], r["lot"], r["expiry"], r["qty"], r["status"], r["hold"], r["release"],
-        r["scrap"], r["return_reason"], ix.n_items, state.streams.returns, ix.handling_split,
+        r["scrap"], r["return_reason"], ix.n_items, state.streams.returns, ix.handling_share,
         ix.handling_cost, days.family, days.spread, days.a, days.b, ix.wh_org, ix.item_cost,
         k["scrapped"][day], k["scrapped_units"][day], k["scrapped_value"][day],
         k["restocked_units"][day:day + 1], k["repair_cost"][day])

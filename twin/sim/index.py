@@ -228,8 +228,8 @@ class NetworkIndex:
         returned) and ``series_return_split[n, r]``: rate / Σ_r rate (the reasons' shares of
         the returned units; 0 without returns); ``has_returns``: any rate above 0. Per
         return reason q (:data:`RETURN_REASONS`) and item i, QC's rule (:meth:`Network.handling`):
-        ``handling_share[q, i]`` (restock, repair, scrap shares; ``handling_split``: the same
-        summing to 1 in floating point), ``handling_cost[q, i]``
+        ``handling_share[q, i]`` (restock, repair, scrap shares, normalised to sum to 1 in
+        floating point), ``handling_cost[q, i]``
         (currency per repaired unit) and ``handling_repair_days`` (flat ``q · n_items + i``)."""
         net, R = self.network, len(RATE_REASONS)
         models = {(d.hospital, d.department, d.item): d for d in net.demand}
@@ -247,10 +247,9 @@ class NetworkIndex:
                                              where=total > 0)
         self.has_returns = bool((self.series_return_rate > 0).any())
         rules = [net.handling(q, i) for q in RETURN_REASONS for i in self.items]
-        self.handling_share = np.array([[h.restock, h.repair, h.scrap] for h in rules],
-                                       dtype=float).reshape(len(RETURN_REASONS), self.n_items, 3)
-        self.handling_split = self.handling_share / self.handling_share.sum(axis=2,
-                                                                             keepdims=True)
+        shares = np.array([[h.restock, h.repair, h.scrap] for h in rules],
+                          dtype=float).reshape(len(RETURN_REASONS), self.n_items, 3)
+        self.handling_share = shares / shares.sum(axis=2, keepdims=True)
         self.handling_cost = np.array([h.repair_cost for h in rules], dtype=float).reshape(
             len(RETURN_REASONS), self.n_items)
         self.handling_repair_days = Durations.of(h.repair_days for h in rules)

@@ -115,25 +115,20 @@ class Ledger:
                counterpart: np.ndarray | int = -1, reason: np.ndarray | int = Reason.NONE
                ) -> None:
         """Append rows; ``counterpart`` is a supplier, lane or department index per ``kind``."""
-        n = len(pos)
-        if n == 0:
-            return
-        cp = counterpart + self._offset[kind] if kind in self._offset else counterpart
-        values = (day, kind, pos, lot, qty, cp, reason)
-        self._chunks.append(tuple(
-            v.astype(t) if isinstance(v, np.ndarray) and v.ndim else t(v)
-            for v, t in zip(values, _DTYPES, strict=True)))
+        self.append(day, kind, pos, lot, qty, counterpart + self.offset(kind), reason)
 
     def offset(self, kind: Kind) -> int:
         """What :meth:`record` adds to a counterpart index of ``kind`` to make its code."""
         return self._offset.get(kind, 0)
 
-    def append(self, day: int, kind: np.ndarray, pos: np.ndarray, lot: np.ndarray,
-               qty: np.ndarray, counterpart: np.ndarray, reason: np.ndarray) -> None:
-        """Append rows of any kinds, counterparts already coded (:meth:`offset`)."""
+    def append(self, day: int, kind: np.ndarray | int, pos: np.ndarray, lot: np.ndarray,
+               qty: np.ndarray, counterpart: np.ndarray | int, reason: np.ndarray | int
+               ) -> None:
+        """Append rows (of one kind or several), counterparts already coded
+        (:meth:`offset`); a column given as one value is kept as that value."""
         if len(pos):
             self._chunks.append(tuple(
-                v.astype(t) if isinstance(v, np.ndarray) else t(v) for v, t in zip(
+                v.astype(t) if isinstance(v, np.ndarray) and v.ndim else t(v) for v, t in zip(
                     (day, kind, pos, lot, qty, counterpart, reason), _DTYPES, strict=True)))
 
     def counterpart_index(self, kind: Kind, codes: np.ndarray) -> np.ndarray:

@@ -67,9 +67,7 @@ def _transfer_arrivals(state: SimState, day: int, rows: np.ndarray) -> Rows:
     ix = state.index
     item = rows["pos"] % ix.n_items
     state.book(day, Kind.TRANSFER_IN, rows["pos"], rows["lot"], rows["qty"], rows["origin"])
-    back = rows["recalled"]
-    for lot, qty in zip(rows["lot"][back].tolist(), rows["qty"][back].tolist(), strict=True):
-        state.recalls[state.recall_of_lot[lot]].recovered.append((day, qty))
+    state.recover(day, rows["lot"][rows["recalled"]], rows["qty"][rows["recalled"]])
     hold = np.where(rows["recalled"], Hold.RECALL,
                     np.where(rows["excursion"], Hold.EXCURSION, Hold.NONE)).astype(np.int8)
     for h in (Hold.EXCURSION, Hold.RECALL):

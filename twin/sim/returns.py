@@ -63,7 +63,8 @@ def send_back(state: SimState, day: int, series: np.ndarray, pos: np.ndarray, lo
     state.pipeline.add(rows, day + whole_days(delay))
 
 
-def _recalled(state: SimState, lot: np.ndarray) -> np.ndarray:
+def in_recall(state: SimState, lot: np.ndarray) -> np.ndarray:
+    """Whether each of ``lot`` has been named by a recall."""
     return np.isin(lot, np.fromiter(state.recall_of_lot, dtype=np.int64,
                                     count=len(state.recall_of_lot)))
 
@@ -77,7 +78,7 @@ def return_arrivals(state: SimState, day: int, rows: np.ndarray) -> Rows:
                LEDGER_REASON[reason])
     k["returned_units"][day] += np.bincount(reason, weights=rows["qty"],
                                             minlength=len(RETURN_REASONS)).astype(np.int64)
-    recalled = _recalled(state, rows["lot"])
+    recalled = in_recall(state, rows["lot"])
     state.book(day, Kind.QUARANTINE, rows["pos"][recalled], rows["lot"][recalled],
                rows["qty"][recalled], reason=Reason.RECALL)
     return new_rows(rows["pos"], rows["expiry"], rows["lot"], rows["qty"], Status.QUARANTINE,
@@ -91,7 +92,7 @@ def repair_arrivals(state: SimState, day: int, rows: np.ndarray) -> Rows:
     recall of their lot)."""
     state.book(day, Kind.REPAIR_IN, rows["pos"], rows["lot"], rows["qty"])
     state.kpis["repaired_units"][day] += rows["qty"].sum()
-    recalled = _recalled(state, rows["lot"])
+    recalled = in_recall(state, rows["lot"])
     state.book(day, Kind.QUARANTINE, rows["pos"][recalled], rows["lot"][recalled],
                rows["qty"][recalled], reason=Reason.RECALL)
     return new_rows(rows["pos"], rows["expiry"], rows["lot"], rows["qty"],
@@ -108,7 +109,7 @@ def inspect(state: SimState, day: int, due: np.ndarray) -> None:
     pos, lot = r["pos"][due], r["lot"][due]
     item = pos % ix.n_items
     reason = r["return_reason"][due].astype(np.int64)
-    split = state.streams.returns.multinomial(r["qty"][due], ix.handling_split[reason, item])
+    split = state.streams.returns.multinomial(r["qty"][due], ix.handling_share[reason, item])
     restock, repair, scrap = split.T
     for kind, units in ((Kind.RELEASE, restock), (Kind.SCRAP, scrap)):
         nz = np.flatnonzero(units)

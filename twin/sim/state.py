@@ -163,6 +163,12 @@ class SimState:
                 src_lane[w, cold, :len(lanes)] = lanes
         return src_wh, src_lane
 
+    def recover(self, day: int, lot: np.ndarray, qty: np.ndarray) -> None:
+        """Count ``qty`` travelling units of recalled ``lot`` as recovered on ``day`` (they
+        arrived, into the recall hold), with the recall that named each lot."""
+        for lo, q in zip(lot.tolist(), qty.tolist(), strict=True):
+            self.recalls[self.recall_of_lot[lo]].recovered.append((day, q))
+
     # -- costs ----------------------------------------------------------------------------
     def charge_shipments(self, day: int, lane: np.ndarray, item: np.ndarray,
                          qty: np.ndarray) -> None:
