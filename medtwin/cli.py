@@ -5,6 +5,7 @@ import logging
 import click
 
 from medtwin.lazy_group import LazyGroup
+from twin import collector
 
 COMMANDS = {
     "validate": "medtwin.commands.validate:validate",
@@ -48,7 +49,8 @@ def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> N
 @click.option("--version", is_flag=True, expose_value=False, is_eager=True,
               callback=_show_version, help="Show the version and exit.")
 @click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
-def main(verbose: int) -> None:
+@click.pass_context
+def main(ctx: click.Context, verbose: int) -> None:
     """medtwin — digital twin and planning for medical-device inventory.
 
     Replays a multi-org network of warehouses and hospitals in a SimPy model,
@@ -57,3 +59,4 @@ def main(verbose: int) -> None:
     """
     level = [logging.WARNING, logging.INFO, logging.DEBUG][min(verbose, 2)]
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    ctx.with_resource(collector.batch())

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from scenarios.provenance import code_version, network_digest
+from scenarios.provenance import code_version
 from scenarios.spec import ResolvedScenario
 from solvers.registry import shipped_policies
 from twin.api import (
@@ -107,7 +107,7 @@ class Experiment:
         if self.baseline is not None and self.baseline not in self.policies:
             raise ValueError(f"baseline {self.baseline!r} is not among the policies")
         if not self.network_sha256:
-            object.__setattr__(self, "network_sha256", network_digest(self.network))
+            object.__setattr__(self, "network_sha256", self.network.digest)
 
     def idle_scenarios(self) -> list[str]:
         """Scenarios whose events all fall outside the simulated days (see

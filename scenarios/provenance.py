@@ -1,13 +1,11 @@
-"""What produced a result file: the code version and the network's content digest; what
-code a Dask worker runs."""
+"""What produced a result file: the code version (the network's content digest is
+:attr:`twin.domain.Network.digest`); what code a Dask worker runs."""
 
 import hashlib
 import subprocess
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-
-from twin.domain import Network
 
 REPO = Path(__file__).resolve().parents[1]
 """The folder holding the packages: the checkout, or ``site-packages`` when installed."""
@@ -51,8 +49,3 @@ def _installed() -> str:
         return f"medtwin {version('medtwin')}"
     except PackageNotFoundError:
         return "medtwin (not installed)"
-
-
-def network_digest(network: Network) -> str:
-    """sha256 of the network's JSON form (master data, demand models and snapshot)."""
-    return hashlib.sha256(network.model_dump_json(by_alias=True).encode()).hexdigest()

@@ -18,6 +18,7 @@ import pyarrow.parquet as pq
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from twin import collector
 from twin.atomic_dir import replacing_directory
 from twin.bundled import CONFIG_DIR, NETWORK_FILE, NETWORKS_DIR, builtin_networks
 from twin.csv_tables import TableError, read_rows
@@ -223,9 +224,13 @@ def _checked(net: Network, locator: "_Locator", prefix: tuple[str, ...] = ()) ->
 
 
 def load_network(name_or_path: str | os.PathLike[str]) -> Network:
-    """Load and fully validate a network; raise :class:`InputError` listing every problem."""
-    net, locator = _read_document(resolve_network_path(name_or_path), Network, TABLES)
-    return _checked(net, locator)
+    """Load and fully validate a network; raise :class:`InputError` listing every problem.
+    Runs with the cyclic garbage collector paused (:mod:`twin.collector`)."""
+    with collector.paused():
+        net, locator = _read_document(resolve_network_path(name_or_path), Network, TABLES)
+        net = _checked(net, locator)
+    collector.loaded()
+    return net
 
 
 def load_snapshot(path: str | os.PathLike[str], network: Network) -> Network:
@@ -234,8 +239,11 @@ def load_snapshot(path: str | os.PathLike[str], network: Network) -> Network:
     may be CSV/Parquet),
     checked against the network's master data."""
     tables = {key[1:]: model for key, model in TABLES.items() if key[0] == "snapshot"}
-    snap, locator = _read_document(Path(path), Snapshot, tables)
-    return _checked(network.model_copy(update={"snapshot": snap}), locator, ("snapshot",))
+    with collector.paused():
+        snap, locator = _read_document(Path(path), Snapshot, tables)
+        net = _checked(network.model_copy(update={"snapshot": snap}), locator, ("snapshot",))
+    collector.loaded()
+    return net
 
 
 def _flatten(record: dict[str, object], prefix: str = "") -> dict[str, object]:

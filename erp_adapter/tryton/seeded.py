@@ -56,7 +56,7 @@ class SeededDatabase:
 
 
 def _key(net: Network, history_days: int, seed: int) -> str:
-    content = hashlib.sha256(net.model_dump_json(by_alias=True).encode())
+    content = hashlib.sha256(net.digest.encode())
     for module in (seed_module, rows_module):  # a changed seeder seeds afresh
         content.update(Path(module.__file__).read_bytes())
     return (f"seeded-{net.name}-{net.snapshot.as_of}-{content.hexdigest()[:16]}-"

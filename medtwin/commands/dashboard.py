@@ -34,9 +34,11 @@ def dashboard(port: int, results_dir: Path, network_name: str, store_url: str | 
     the signed-in user, whose role is checked again when it acts. Ctrl-C stops it."""
     from dashboards.app import serve
     from dashboards.data import DataStore
+    from twin import collector
     from twin.network_files import load_network
 
     load_network(network_name)  # a bad network fails here, with exit 2
+    collector.serving()
     results_dir.mkdir(parents=True, exist_ok=True)
     data = DataStore(results_dir=str(results_dir), store_url=store_url,
                      network_name=network_name)

@@ -1,5 +1,7 @@
-"""The front door: --help everywhere, --version, validate's summary and exit codes."""
+"""The front door: --help everywhere, --version, validate's summary and exit codes; a
+command is a batch run for the garbage collector."""
 
+import gc
 import subprocess
 import sys
 from pathlib import Path
@@ -37,6 +39,19 @@ def test_validate_prints_summary(tiny_dir: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "network 'tiny' is valid" in result.output
     assert "SUB-S" in result.output and "quarantine" in result.output
+
+
+def test_a_command_freezes_the_network_it_loads_and_hands_it_back(tiny_dir: Path,
+                                                                   monkeypatch) -> None:
+    from twin import collector
+
+    frozen = []
+    loaded = collector.loaded
+    monkeypatch.setattr(collector, "loaded",
+                        lambda: (loaded(), frozen.append(gc.get_freeze_count())))
+    assert run("validate", str(tiny_dir)).exit_code == 0
+    assert len(frozen) == 1 and frozen[0] > 0
+    assert gc.get_freeze_count() == 0
 
 
 def test_validate_invalid_exits_2_naming_file_and_field(edited_tiny) -> None:

@@ -1,6 +1,7 @@
 """The network: master data, demand models, stocking parameters and the opening snapshot."""
 
 import datetime as dt
+import hashlib
 from functools import cached_property
 
 from pydantic import model_validator
@@ -88,6 +89,12 @@ class Network(DomainModel):
     return_handling: list[ReturnHandling] = field(
         list, description="what QC does with returned units, by reason (and item)")
     snapshot: Snapshot = field(description="opening inventory state")
+
+    @cached_property
+    def digest(self) -> str:
+        """sha256 (hex) of the network's JSON form (master data, demand models, snapshot):
+        how results and caches name the network they came from."""
+        return hashlib.sha256(self.model_dump_json(by_alias=True).encode()).hexdigest()
 
     @cached_property
     def org_by_id(self) -> dict[str, Org]:

@@ -184,10 +184,11 @@ def simulate(network: Network, *, days: int, seed: int,
     if problems:
         raise InputError([Problem("<events>", format_path(p), m) for p, m in problems])
     chosen, name = _resolve_policy(policy, index, policies)
+    digest = network.digest
     twin = Twin(index, days=days, seed=seed, policy=chosen, events=events, trace=demand)
     twin.run(progress)
     st = twin.state
     return SimulationResult(index=index, start=st.start, days=days, seed=seed, policy=name,
                             events=tuple(events), kpis=st.kpis.arrays, ledger_book=st.ledger,
                             lot_names=st.catalog.names(), lot_expiry=st.catalog.arrays[1],
-                            recalls=st.recalls)
+                            network_sha256=digest, recalls=st.recalls)
