@@ -42,6 +42,7 @@ from twin.api import (
     PolicyFactory,
     PolicyRegistry,
     PreparedFactory,
+    index_of,
 )
 from twin.domain import Network, Plan
 from twin.domain.parties import PRIORITIES
@@ -159,7 +160,7 @@ def _planned_with(factory: PolicyFactory, planning: Network) -> PolicyFactory:
     the true network's, other demand means: the forecast)."""
     def make(index: NetworkIndex) -> Policy:
         del index
-        return factory(NetworkIndex(planning))
+        return factory(index_of(planning))
     return make
 
 

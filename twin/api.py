@@ -46,7 +46,7 @@ from twin.domain.replenishment import (
     replenishment_routes,
 )
 from twin.sim.demand import DemandMeans
-from twin.sim.index import NetworkIndex, SeriesKey
+from twin.sim.index import NetworkIndex, SeriesKey, index_of
 from twin.sim.plan_policy import PlanPolicy
 from twin.sim.policies import BASE_POLICIES, FixedSS, NoAction, PolicyRegistry
 from twin.sim.policy import (
@@ -91,6 +91,7 @@ __all__ = [
     "StockStatus",
     "Transfers",
     "first_open",
+    "index_of",
     "lane_preference",
     "late_days",
     "replenishment_lane",

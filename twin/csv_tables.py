@@ -43,9 +43,9 @@ def records(path: str | os.PathLike[str]) -> Iterator[tuple[int, list[str]]]:
             raise TableError(f"not a CSV table: {exc}", line) from None
 
 
-def read_rows(path: str | os.PathLike[str]) -> tuple[list[dict[str, str]], list[int]]:
-    """The records of a CSV table as ``{column: cell}`` and the line each starts on; a
-    :class:`TableError` when its shape is wrong (see the module docstring)."""
+def read_table(path: str | os.PathLike[str]) -> tuple[list[str], list[list[str]], list[int]]:
+    """The column names of a CSV table, its records' cells and the line each record starts
+    on; a :class:`TableError` when its shape is wrong (see the module docstring)."""
     found = records(path)
     first = next(found, None)
     if first is None:
@@ -61,9 +61,9 @@ def read_rows(path: str | os.PathLike[str]) -> tuple[list[dict[str, str]], list[
     for line, cells in found:
         if len(cells) != len(names):
             raise TableError(f"{len(cells)} cells, the header has {len(names)} columns", line)
-        rows.append(dict(zip(names, cells, strict=True)))
+        rows.append(cells)
         lines.append(line)
-    return rows, lines
+    return names, rows, lines
 
 
 def check_shape(path: str | os.PathLike[str]) -> None:

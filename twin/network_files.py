@@ -11,7 +11,7 @@ the field path and, for tables, the line.
 import csv
 import os
 import typing
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -21,7 +21,7 @@ from pydantic import BaseModel, ValidationError
 from twin import collector
 from twin.atomic_dir import replacing_directory
 from twin.bundled import CONFIG_DIR, NETWORK_FILE, NETWORKS_DIR, builtin_networks
-from twin.csv_tables import TableError, read_rows
+from twin.csv_tables import TableError, read_table
 from twin.domain import (
     DemandModel,
     InRepair,
@@ -82,48 +82,71 @@ def _list_fields(model: type[BaseModel]) -> set[str]:
     return out
 
 
-def _row_to_record(row: dict[str, object], lists: set[str], nested: bool) -> dict[str, object]:
-    """A table row as a record: empty cells dropped, list cells split at ``;``, and (where
-    the table has dotted columns, ``nested``) ``a.b`` columns as nested mappings."""
-    record: dict[str, object] = {}
-    for key, value in row.items():
-        if value is None or value == "":
-            continue
-        if key in lists and isinstance(value, str):
-            value = [v.strip() for v in value.split(";") if v.strip()]
-        if not nested:
-            record[key] = value
-            continue
-        *parents, leaf = key.split(".")
-        target = record
-        for p in parents:
-            target = target.setdefault(p, {})  # type: ignore[assignment]
-        target[leaf] = value
-    return _numbered_lists(record) if nested else record
+def _listed(cell: object) -> object:
+    """A list cell (``a;b``) as its items; a value already a list (Parquet) as it is."""
+    return [v.strip() for v in cell.split(";") if v.strip()] if isinstance(cell, str) else cell
 
 
-def _numbered_lists(record: dict[str, object]) -> dict[str, object]:
-    """Nested mappings keyed ``0``, ``1``, … (from numbered columns) as lists, in order."""
-    out: dict[str, object] = {}
-    for key, value in record.items():
-        if isinstance(value, dict):
-            value = _numbered_lists(value)
-            if value and all(k.isdigit() for k in value):
-                value = [value[k] for k in sorted(value, key=int)]
-        out[key] = value
+def _records(names: list[str], rows: Iterable[Sequence[object]], lists: set[str],
+             lines: list[int]) -> list[dict[str, object]]:
+    """Table rows (cells in the order of ``names``; ``lines``: where each row is) as records:
+    empty cells dropped, cells of list fields (``lists``) split at ``;``, a dotted column
+    ``a.b`` a nested mapping and a mapping keyed ``0``, ``1``, … (numbered columns
+    ``a.0.b``) a list in that order. What each column does is worked out once, from the
+    header. A row with a value both in a column ``a`` and in one nested under it
+    (``a.b``) is a :class:`TableError`."""
+    listed = [n in lists for n in names]
+    if not any("." in n for n in names):
+        return [{n: _listed(v) if split else v
+                 for n, v, split in zip(names, row, listed, strict=True)
+                 if v is not None and v != ""} for row in rows]
+    paths = [tuple(n.split(".")) for n in names]
+    nodes = {p[:k] for p in paths for k in range(1, len(p))}
+    # a column that is also a mapping in others (a save writes ``a`` for rows without one)
+    both = [p in nodes or any(p[:k] in paths for k in range(1, len(p))) for p in paths]
+    # mappings that may be numbered lists, innermost first (their parents are still mappings)
+    numbered = sorted({p[:k] for p in paths for k in range(1, len(p)) if p[k].isdigit()},
+                      key=len, reverse=True)
+    out = []
+    for row, line in zip(rows, lines, strict=True):
+        record: dict[str, typing.Any] = {}
+        for name, path, split, check, v in zip(names, paths, listed, both, row, strict=True):
+            if v is None or v == "":
+                continue
+            target = record
+            for k, key in enumerate(path[:-1]):
+                target = target.setdefault(key, {})
+                if check and not isinstance(target, dict):
+                    raise TableError(f"column {name!r} and the column "
+                                     f"{'.'.join(path[:k + 1])!r} it is nested under both "
+                                     "have a value: give one or the other", line)
+            if check and isinstance(target.get(path[-1]), dict):
+                raise TableError(f"column {name!r} and the columns nested under it both have "
+                                 "values: give one or the other", line)
+            target[path[-1]] = _listed(v) if split else v
+        for path in numbered:
+            parent: typing.Any = record
+            for key in path[:-1]:
+                parent = parent.get(key) if isinstance(parent, dict) else None
+            node = parent.get(path[-1]) if isinstance(parent, dict) else None
+            if isinstance(node, dict) and node and all(k.isdigit() for k in node):
+                parent[path[-1]] = [node[k] for k in sorted(node, key=int)]
+        out.append(record)
     return out
 
 
 def _read_table(path: Path, model: type[BaseModel]) -> tuple[list[dict[str, object]], list[int]]:
     """The records of a table file and the line (CSV) or row number (Parquet) of each."""
-    lists = _list_fields(model)
     if path.suffix == ".parquet":
-        rows: list[dict[str, object]] = pq.read_table(path).to_pylist()
-        lines = list(range(1, len(rows) + 1))
+        table = pq.read_table(path)
+        names = table.column_names
+        columns = [c.to_pylist() for c in table.columns]
+        rows: Iterable[Sequence[object]] = zip(*columns, strict=True) if columns \
+            else [()] * table.num_rows
+        lines = list(range(1, table.num_rows + 1))
     else:
-        rows, lines = read_rows(path)
-    nested = any("." in key for key in (rows[0] if rows else ()))
-    return [_row_to_record(r, lists, nested) for r in rows], lines
+        names, rows, lines = read_table(path)
+    return _records(names, rows, _list_fields(model), lines), lines
 
 
 def _message(err: dict[str, typing.Any]) -> str:

@@ -29,7 +29,7 @@ from twin.sim import kernel
 from twin.sim.demand import ModelDemand, TraceDemand, trace_keys
 from twin.sim.dispatch import execute
 from twin.sim.events import Conditions, Event, Recall, Window, check_events, day_number
-from twin.sim.index import NetworkIndex
+from twin.sim.index import NetworkIndex, index_of
 from twin.sim.issue import serve_demand
 from twin.sim.lifecycle import expire, recall, receive, release
 from twin.sim.lots import NEVER, Status
@@ -179,7 +179,7 @@ def simulate(network: Network, *, days: int, seed: int,
     if days < 1:
         raise ValueError(f"days must be ≥ 1, got {days}")
     kernel.check()
-    index = NetworkIndex(network, trace_keys(demand) if demand is not None else ())
+    index = index_of(network, trace_keys(demand) if demand is not None else ())
     problems = check_events(list(events), index)
     if problems:
         raise InputError([Problem("<events>", format_path(p), m) for p, m in problems])

@@ -6,6 +6,7 @@ departments are numbered in the order of the network file, so the numbering (and
 every random draw) is a function of the network alone.
 """
 
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -18,6 +19,8 @@ from twin.domain.returns import RATE_REASONS, RETURN_REASONS
 
 DURATION_FAMILIES = ("fixed", "normal", "gamma", "lognormal")
 SeriesKey = tuple[str, str, str]
+SHARED_INDICES = 2
+"""Indices :func:`index_of` keeps: an experiment's true and planning networks."""
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,8 @@ def _codes(values: Iterable[str], names: dict[str, int], dtype: type = np.int32)
 
 
 class NetworkIndex:
-    """Static numbering and attribute arrays of a :class:`~twin.domain.Network`.
+    """Static numbering and attribute arrays of a :class:`~twin.domain.Network`; the arrays
+    are read-only (an index is shared by every run of its network: :func:`index_of`).
 
     ``extra_series`` adds (hospital, department, item) streams that have no demand model
     (e.g. found only in a recorded history); they get a zero model mean.
@@ -103,6 +107,10 @@ class NetworkIndex:
         self._series_arrays(extra_series)
         self._return_arrays()
         self._stock_policy_arrays()
+        for value in vars(self).values():
+            for array in (vars(value).values() if isinstance(value, Durations) else (value,)):
+                if isinstance(array, np.ndarray):
+                    array.flags.writeable = False
 
     # -- construction ------------------------------------------------------------------
     def _warehouse_arrays(self) -> None:
@@ -281,3 +289,24 @@ class NetworkIndex:
         """First supplier (network order) offering ``item`` and delivering to ``warehouse``."""
         ok = (self.offer_of[:, item] >= 0) & self.delivers[:, warehouse]
         return int(np.argmax(ok)) if ok.any() else -1
+
+
+_shared: OrderedDict[tuple[int, tuple[SeriesKey, ...]], tuple[Network, NetworkIndex]] = \
+    OrderedDict()
+
+
+def index_of(network: Network, extra_series: Iterable[SeriesKey] = ()) -> NetworkIndex:
+    """``NetworkIndex(network, extra_series)``, built once for the last
+    :data:`SHARED_INDICES` networks asked for (replications of one scenario share it: 11 ms
+    a run on the reference network). Kept with its network, so a cached id is never
+    another network's; a network is frozen and an index read-only, so sharing is safe."""
+    key = (id(network), tuple(extra_series))
+    hit = _shared.get(key)
+    if hit is not None and hit[0] is network:
+        _shared.move_to_end(key)
+        return hit[1]
+    index = NetworkIndex(network, key[1])
+    _shared[key] = (network, index)
+    while len(_shared) > SHARED_INDICES:
+        _shared.popitem(last=False)
+    return index
