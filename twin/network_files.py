@@ -223,7 +223,8 @@ def _read_document(yaml_file: Path, model: type[M],
             problems.append(Problem(str(file), "", f"file not found (referenced by "
                                                    f"{format_path(section)} in {yaml_file.name})"))
         except TableError as exc:
-            where = f"{format_path(section)} (line {exc.line})" if exc.line else \
+            unit = "line" if file.suffix == ".csv" else "row"
+            where = f"{format_path(section)} ({unit} {exc.line})" if exc.line else \
                 format_path(section)
             problems.append(Problem(str(file), where, str(exc)))
         except (OSError, ValueError, UnicodeDecodeError, csv.Error) as exc:

@@ -62,6 +62,17 @@ def test_unknown_reference_in_table_names_csv_line(edited_tiny) -> None:
     assert "line 50" in msg
 
 
+def test_a_value_in_a_column_and_in_one_nested_under_it(edited_tiny) -> None:
+    def nest(lines: list[str]) -> list[str]:
+        return [lines[0] + ",quantity.unit"] + [line + ("," if k != 2 else ",box")
+                                                 for k, line in enumerate(lines[1:], 1)]
+    with pytest.raises(InputError) as err:
+        load_network(edited_tiny(lots=nest))
+    assert "lots.csv: snapshot.lots (line 3): column 'quantity.unit' and the column " \
+           "'quantity' it is nested under both have a value: give one or the other" \
+        in str(err.value)
+
+
 def test_negative_quantity(edited_tiny) -> None:
     net = edited_tiny(lots=lambda ls: [ls[0], ls[1].replace(",1,available", ",-3,available"),
                                        *ls[2:]])
