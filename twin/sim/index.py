@@ -6,6 +6,7 @@ departments are numbered in the order of the network file, so the numbering (and
 every random draw) is a function of the network alone.
 """
 
+import threading
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -293,6 +294,9 @@ class NetworkIndex:
 
 _shared: OrderedDict[tuple[int, tuple[SeriesKey, ...]], tuple[Network, NetworkIndex]] = \
     OrderedDict()
+_shared_lock = threading.Lock()
+"""Guards :data:`_shared`: a Dask worker with threads or a threaded dashboard calls from
+several threads."""
 
 
 def index_of(network: Network, extra_series: Iterable[SeriesKey] = ()) -> NetworkIndex:
@@ -301,12 +305,14 @@ def index_of(network: Network, extra_series: Iterable[SeriesKey] = ()) -> Networ
     a run on the reference network). Kept with its network, so a cached id is never
     another network's; a network is frozen and an index read-only, so sharing is safe."""
     key = (id(network), tuple(extra_series))
-    hit = _shared.get(key)
-    if hit is not None and hit[0] is network:
-        _shared.move_to_end(key)
-        return hit[1]
+    with _shared_lock:
+        hit = _shared.get(key)
+        if hit is not None and hit[0] is network:
+            _shared.move_to_end(key)
+            return hit[1]
     index = NetworkIndex(network, key[1])
-    _shared[key] = (network, index)
-    while len(_shared) > SHARED_INDICES:
-        _shared.popitem(last=False)
+    with _shared_lock:
+        _shared[key] = (network, index)
+        while len(_shared) > SHARED_INDICES:
+            _shared.popitem(last=False)
     return index
